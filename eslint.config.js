@@ -1,0 +1,37 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'lib/', 'dist/', 'coverage/', 'test/.certs/', 'ado-task/**/dist/'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/test/**', '**/emulator/**'], message: 'product code never imports the emulator or tests' }] }],
+    },
+  },
+  {
+    // The engine is pure: it never reaches outwards to Azure, CI libraries, the file system or the clock.
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@azure/*', '@actions/*', 'azure-pipelines-task-lib', 'azure-pipelines-task-lib/*'], message: 'src/engine must not depend on Azure or CI libraries; add a port instead.' },
+          { group: ['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'node:net', 'node:http', 'node:https'], message: 'src/engine does no I/O; add a port instead.' },
+          { group: ['**/azure/*', '**/state/*', '**/hosts/**', '**/test/**', '**/emulator/**'], message: 'arrows point inwards: adapters and hosts depend on the engine, never the reverse.' },
+        ],
+      }],
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'use the Clock port' }, { name: 'setInterval', message: 'use the Clock port' }],
+      'no-restricted-properties': ['error',
+        { object: 'Math', property: 'random', message: 'the engine takes randomness as an argument' },
+        { object: 'Date', property: 'now', message: 'use the Clock port' },
+        { object: 'crypto', property: 'randomUUID', message: 'the engine takes ids as arguments' }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the Clock port' }],
+    },
+  },
+);

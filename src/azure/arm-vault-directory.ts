@@ -1,0 +1,109 @@
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import type { TokenCredential } from '@azure/core-auth';
+import { KeyVaultManagementClient, type Vault } from '@azure/arm-keyvault';
+import { KvrError } from '../engine/errors.ts';
+import type { VaultInfo } from '../engine/model.ts';
+import type { Clock, VaultDirectory, VaultPermissions, VaultPort } from '../engine/ports.ts';
+import { clientOptions } from './client-options.ts';
+import { AzureVaultPort } from './key-vault-port.ts';
+import { toVaultCallError } from './vault-call-error.ts';
+
+const ARM_SCOPE = 'https://management.azure.com/.default';
+
+function claimsOf(token: string): { oid?: string; tid?: string } {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { oid?: string; tid?: string };
+  } catch {
+    return {};
+  }
+}
+
+const infoOf = (v: Vault): VaultInfo => {
+  const [, , subscriptionId, , resourceGroup] = (v.id ?? '').split('/');
+  return {
+    name: v.name!.toLowerCase(), uri: (v.properties.vaultUri ?? `https://${v.name}.vault.azure.net/`).replace(/\/$/, ''),
+    location: v.location ?? '', subscriptionId: subscriptionId ?? '', resourceGroup: resourceGroup ?? '', tenantId: v.properties.tenantId,
+    tags: v.tags ?? {}, rbac: v.properties.enableRbacAuthorization === true, purgeProtection: v.properties.enablePurgeProtection === true,
+  };
+};
+
+/** Finds vaults through ARM in the given subscriptions, reads the caller's permissions, and opens data planes. */
+export class ArmVaultDirectory implements VaultDirectory {
+  readonly #credential: TokenCredential;
+  readonly #subscriptions: string[];
+  readonly #correlationId: string;
+  readonly #clock: Clock;
+  #vaults?: Promise<Map<string, Vault>>;
+  #caller?: Promise<{ oid?: string; tid?: string }>;
+
+  constructor(credential: TokenCredential, subscriptions: string[], correlationId: string, clock: Clock) {
+    if (!subscriptions.length) throw new KvrError('KVR025', 'no subscription to look vaults up in: set subscription-id (AZURE_SUBSCRIPTION_ID) or `subscriptions` in the configuration');
+    this.#credential = credential;
+    this.#subscriptions = subscriptions;
+    this.#correlationId = correlationId;
+    this.#clock = clock;
+  }
+
+  #caller_(): Promise<{ oid?: string; tid?: string }> {
+    this.#caller ??= this.#credential.getToken(ARM_SCOPE).then((t) => claimsOf(t?.token ?? ''), (e: Error) => {
+      throw new KvrError('KVR024', `authentication failed: ${e.message.split('\n')[0]}`);
+    });
+    return this.#caller;
+  }
+
+  #all(): Promise<Map<string, Vault>> {
+    this.#vaults ??= (async () => {
+      await this.#caller_();
+      const found = new Map<string, Vault>();
+      for (const sub of this.#subscriptions) {
+        const arm = new KeyVaultManagementClient(this.#credential, sub, clientOptions(this.#correlationId));
+        try {
+          for await (const v of arm.vaults.listBySubscription()) found.set(v.name!.toLowerCase(), v);
+        } catch (e) {
+          const err = toVaultCallError(e);
+          throw new KvrError(err.status === 401 || err.status === 403 ? 'KVR024' : 'KVR020', `cannot list vaults in subscription ${sub}: ${err.serviceCode ?? err.message}`);
+        }
+      }
+      return found;
+    })();
+    return this.#vaults;
+  }
+
+  async resolve(name: string): Promise<VaultInfo> {
+    const v = (await this.#all()).get(name.toLowerCase());
+    if (!v) throw new KvrError('KVR020', `vault ${name} was not found in subscription(s) ${this.#subscriptions.join(', ')}; check the name, and that the caller has at least Reader on it`);
+    const info = infoOf(v);
+    const caller = await this.#caller_();
+    if (caller.tid && info.tenantId && caller.tid.toLowerCase() !== info.tenantId.toLowerCase()) {
+      throw new KvrError('KVR021', `vault ${name} belongs to tenant ${info.tenantId}, the caller to ${caller.tid}; replication stays within one tenant`);
+    }
+    return info;
+  }
+
+  async permissions(vault: VaultInfo): Promise<VaultPermissions> {
+    if (!vault.rbac) {
+      const v = (await this.#all()).get(vault.name)!;
+      const caller = await this.#caller_();
+      const mine = (v.properties.accessPolicies ?? []).filter((p) => p.objectId === caller.oid);
+      const perms = (k: 'secrets' | 'keys' | 'certificates') => mine.flatMap((p) => (p.permissions[k] ?? []).map(String));
+      return { model: 'access-policy', secrets: perms('secrets'), keys: perms('keys'), certificates: perms('certificates') };
+    }
+    const auth = new AuthorizationManagementClient(this.#credential, vault.subscriptionId, clientOptions(this.#correlationId));
+    const dataActions: string[] = [];
+    const notDataActions: string[] = [];
+    try {
+      for await (const p of auth.permissions.listForResource(vault.resourceGroup, 'Microsoft.KeyVault', '', 'vaults', vault.name)) {
+        dataActions.push(...(p.dataActions ?? []));
+        notDataActions.push(...(p.notDataActions ?? []));
+      }
+    } catch (e) {
+      const err = toVaultCallError(e);
+      throw new KvrError('KVR022', `cannot read the caller's permissions on ${vault.name}: ${err.serviceCode ?? err.message}; the caller needs Microsoft.Authorization/*/read (any Key Vault role but the data-only ones grants it)`);
+    }
+    return { model: 'rbac', dataActions, notDataActions };
+  }
+
+  open(vault: VaultInfo): VaultPort {
+    return new AzureVaultPort(vault, this.#credential, this.#correlationId, this.#clock);
+  }
+}

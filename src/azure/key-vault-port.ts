@@ -1,0 +1,177 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { CertificateClient, type CertificateProperties } from '@azure/keyvault-certificates';
+import { KeyClient, type KeyProperties } from '@azure/keyvault-keys';
+import { SecretClient, type SecretProperties } from '@azure/keyvault-secrets';
+import type { ItemSnapshot, ItemType, VaultInfo } from '../engine/model.ts';
+import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from '../engine/pacing.ts';
+import type { Clock, ExportedCertificate, VaultPort } from '../engine/ports.ts';
+import { clientOptions } from './client-options.ts';
+import { toVaultCallError } from './vault-call-error.ts';
+
+const ms = (d?: Date) => d?.getTime();
+const POLL = { intervalInMs: 1000 };
+const PEM = 'application/x-pem-file';
+
+function snapshotOfSecret(p: SecretProperties): ItemSnapshot {
+  return {
+    type: 'secret', name: p.name, enabled: p.enabled ?? true, updatedOn: ms(p.updatedOn), contentType: p.contentType, tags: p.tags ?? {},
+    expiresOn: ms(p.expiresOn), notBefore: ms(p.notBefore), managed: p.managed === true, version: p.version,
+  };
+}
+
+function snapshotOfCertificate(p: CertificateProperties): ItemSnapshot {
+  return {
+    type: 'certificate', name: p.name!, enabled: p.enabled ?? true, updatedOn: ms(p.updatedOn), tags: p.tags ?? {}, managed: false,
+    thumbprint: p.x509Thumbprint ? Buffer.from(p.x509Thumbprint).toString('base64url') : undefined, version: p.version,
+  };
+}
+
+function snapshotOfKey(p: KeyProperties): ItemSnapshot {
+  return {
+    type: 'key', name: p.name, enabled: p.enabled ?? true, updatedOn: ms(p.updatedOn), tags: p.tags ?? {},
+    expiresOn: ms(p.expiresOn), notBefore: ms(p.notBefore), managed: p.managed === true, version: p.version,
+  };
+}
+
+/**
+ * VaultPort over the official Key Vault SDK clients. Each call is paced under the vault's published limits, and a
+ * 429 the SDK did not retry (no Retry-After) is backed off 1, 2, 4, 8, 16 s.
+ */
+export class AzureVaultPort implements VaultPort {
+  readonly info: VaultInfo;
+  readonly #secrets: SecretClient;
+  readonly #certificates: CertificateClient;
+  readonly #keys: KeyClient;
+  readonly #pacer: VaultPacer;
+  readonly #clock: Clock;
+
+  constructor(info: VaultInfo, credential: TokenCredential, correlationId: string, clock: Clock) {
+    this.info = info;
+    const options = clientOptions(correlationId);
+    this.#secrets = new SecretClient(info.uri, credential, options);
+    this.#certificates = new CertificateClient(info.uri, credential, options);
+    this.#keys = new KeyClient(info.uri, credential, options);
+    this.#pacer = vaultPacer(clock);
+    this.#clock = clock;
+  }
+
+  async #call<T>(budget: 'create' | 'other', fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      await this.#pacer[budget].take();
+      try {
+        return await fn();
+      } catch (e) {
+        const err = toVaultCallError(e);
+        if (err.status !== 429 || attempt >= THROTTLE_BACKOFF_MS.length) throw err;
+        await this.#clock.sleep(THROTTLE_BACKOFF_MS[attempt]!);
+      }
+    }
+  }
+
+  /** Pages one at a time, each page paced and retried like any other call. */
+  async #pages<T>(iterator: () => AsyncIterableIterator<T[]>): Promise<T[]> {
+    const out: T[] = [];
+    let pages: AsyncIterableIterator<T[]> | undefined;
+    for (;;) {
+      const page = await this.#call('other', async () => (pages ??= iterator()).next());
+      if (page.done) return out;
+      out.push(...page.value);
+    }
+  }
+
+  async list(type: ItemType): Promise<ItemSnapshot[]> {
+    if (type === 'secret') return (await this.#pages(() => this.#secrets.listPropertiesOfSecrets().byPage())).map(snapshotOfSecret);
+    if (type === 'certificate') return (await this.#pages(() => this.#certificates.listPropertiesOfCertificates().byPage())).map(snapshotOfCertificate);
+    return (await this.#pages(() => this.#keys.listPropertiesOfKeys().byPage())).map(snapshotOfKey);
+  }
+
+  async listDeletedNames(type: ItemType): Promise<Set<string>> {
+    const items = type === 'secret' ? await this.#pages(() => this.#secrets.listDeletedSecrets().byPage())
+      : type === 'certificate' ? await this.#pages(() => this.#certificates.listDeletedCertificates().byPage())
+        : await this.#pages(() => this.#keys.listDeletedKeys().byPage());
+    return new Set(items.map((i) => ('properties' in i && i.properties ? i.properties.name! : (i as { name: string }).name).toLowerCase()));
+  }
+
+  async get(type: ItemType, name: string): Promise<{ item: ItemSnapshot; secretValue?: string } | undefined> {
+    try {
+      if (type === 'secret') {
+        const s = await this.#call('other', () => this.#secrets.getSecret(name));
+        return { item: snapshotOfSecret(s.properties), secretValue: s.value };
+      }
+      if (type === 'certificate') return { item: snapshotOfCertificate((await this.#call('other', () => this.#certificates.getCertificate(name))).properties) };
+      return { item: snapshotOfKey((await this.#call('other', () => this.#keys.getKey(name))).properties) };
+    } catch (e) {
+      const err = toVaultCallError(e);
+      if (err.status === 404) return undefined;
+      if (err.status === 403 && err.innerCode === 'SecretDisabled') {
+        const versions = await this.#pages(() => this.#secrets.listPropertiesOfSecretVersions(name).byPage());
+        const latest = versions.sort((a, b) => (ms(b.createdOn) ?? 0) - (ms(a.createdOn) ?? 0))[0];
+        return latest ? { item: snapshotOfSecret(latest) } : undefined;
+      }
+      throw err;
+    }
+  }
+
+  async readSecret(name: string): Promise<{ value: string; item: ItemSnapshot }> {
+    const s = await this.#call('other', () => this.#secrets.getSecret(name));
+    return { value: s.value ?? '', item: snapshotOfSecret(s.properties) };
+  }
+
+  async writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot> {
+    const s = await this.#call('create', () => this.#secrets.setSecret(name, value, {
+      contentType: from.contentType, enabled: from.enabled, tags: from.tags,
+      expiresOn: from.expiresOn !== undefined ? new Date(from.expiresOn) : undefined,
+      notBefore: from.notBefore !== undefined ? new Date(from.notBefore) : undefined,
+    }));
+    return snapshotOfSecret(s.properties);
+  }
+
+  async setEnabled(type: ItemType, name: string, enabled: boolean): Promise<ItemSnapshot> {
+    if (type === 'secret') return snapshotOfSecret(await this.#call('other', () => this.#secrets.updateSecretProperties(name, '', { enabled })));
+    if (type === 'certificate') return snapshotOfCertificate((await this.#call('other', () => this.#certificates.updateCertificateProperties(name, '', { enabled }))).properties);
+    return snapshotOfKey((await this.#call('other', () => this.#keys.updateKeyProperties(name, { enabled }))).properties);
+  }
+
+  async certificateExportable(name: string): Promise<boolean> {
+    return (await this.#call('other', () => this.#certificates.getCertificatePolicy(name))).exportable !== false;
+  }
+
+  async exportCertificate(name: string): Promise<ExportedCertificate> {
+    const s = await this.#call('other', () => this.#secrets.getSecret(name));
+    return { value: s.value ?? '', contentType: s.properties.contentType ?? 'application/x-pkcs12' };
+  }
+
+  async importCertificate(name: string, c: ExportedCertificate, from: ItemSnapshot): Promise<ItemSnapshot> {
+    const pem = c.contentType === PEM;
+    const imported = await this.#call('create', () => this.#certificates.importCertificate(name, pem ? Buffer.from(c.value, 'utf8') : Buffer.from(c.value, 'base64'), {
+      enabled: from.enabled, tags: from.tags, ...(pem ? { policy: { contentType: PEM, issuerName: 'Unknown' as const, subject: '' } } : {}),
+    }));
+    return snapshotOfCertificate(imported.properties);
+  }
+
+  async keyVersion(name: string): Promise<string | undefined> {
+    return (await this.#call('other', () => this.#keys.getKey(name))).properties.version;
+  }
+
+  async backupKey(name: string): Promise<Uint8Array> {
+    const blob = await this.#call('other', () => this.#keys.backupKey(name));
+    if (!blob) throw toVaultCallError({ message: `empty backup of key ${name}` });
+    return blob;
+  }
+
+  async restoreKey(backup: Uint8Array): Promise<ItemSnapshot> {
+    return snapshotOfKey((await this.#call('create', () => this.#keys.restoreKeyBackup(backup))).properties);
+  }
+
+  async deleteItem(type: ItemType, name: string): Promise<void> {
+    if (type === 'secret') await (await this.#call('other', () => this.#secrets.beginDeleteSecret(name, POLL))).pollUntilDone();
+    else if (type === 'certificate') await (await this.#call('other', () => this.#certificates.beginDeleteCertificate(name, POLL))).pollUntilDone();
+    else await (await this.#call('other', () => this.#keys.beginDeleteKey(name, POLL))).pollUntilDone();
+  }
+
+  async purgeDeletedItem(type: ItemType, name: string): Promise<void> {
+    if (type === 'secret') await this.#call('other', () => this.#secrets.purgeDeletedSecret(name));
+    else if (type === 'certificate') await this.#call('other', () => this.#certificates.purgeDeletedCertificate(name));
+    else await this.#call('other', () => this.#keys.purgeDeletedKey(name));
+  }
+}

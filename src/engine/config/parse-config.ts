@@ -1,0 +1,133 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { minimatch } from 'minimatch';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { KvrError, type ErrorCode } from '../errors.ts';
+import { CONFIG_SCHEMA } from './schema.ts';
+import type { RawConfig, ReplicationConfig } from './types.ts';
+import { vaultNameOf } from './vault-ref.ts';
+
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_DELETES = 10;
+
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+const validateSchema = ajv.compile<RawConfig>(CONFIG_SCHEMA);
+
+type Path = (string | number)[];
+
+function position(doc: Document, lines: LineCounter, path: Path): string {
+  for (let p = path; ; p = p.slice(0, -1)) {
+    const node = doc.getIn(p, true) as { range?: [number, number, number] } | undefined;
+    const range = p.length === 0 ? (doc.contents as { range?: [number, number, number] } | null)?.range : node?.range;
+    if (range) {
+      const { line, col } = lines.linePos(range[0]);
+      return `${line}:${col}`;
+    }
+    if (p.length === 0) return '1:1';
+  }
+}
+
+const pathOf = (instancePath: string): Path =>
+  instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+
+function describe(e: ErrorObject): string {
+  const at = e.instancePath || '(top level)';
+  switch (e.keyword) {
+    case 'additionalProperties': return `${at}: unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+    case 'required': return `${at}: missing '${(e.params as { missingProperty: string }).missingProperty}'`;
+    case 'enum': return `${at}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+    case 'const': return `${at}: expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case 'oneOf': return `${at}: give exactly one of 'targets' or 'targets_from_tag'`;
+    case 'minProperties': case 'maxProperties': return `${at}: a rule has exactly one of all, tagged, pattern, manual`;
+    default: return `${at}: ${e.message ?? 'is invalid'}`;
+  }
+}
+
+/** Keeps the most useful errors: one per location, the deepest first, and no echo of a oneOf's branches. */
+function pickErrors(errors: ErrorObject[]): ErrorObject[] {
+  const useful = errors.filter((e) => !(e.keyword === 'required' && /targets/.test(String((e.params as { missingProperty?: string }).missingProperty)) && errors.some((o) => o.keyword === 'oneOf' && o.instancePath === e.instancePath)));
+  const seen = new Set<string>();
+  return useful.sort((a, b) => b.instancePath.length - a.instancePath.length).filter((e) => {
+    const k = `${e.instancePath} ${e.keyword}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Parses and validates a replication config. Every mistake is reported with file, line and column; nothing is
+ * touched before this succeeds.
+ */
+export function parseConfig(text: string, file: string): ReplicationConfig {
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) throw new KvrError('KVR009', `${file}: ${Buffer.byteLength(text)} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes.`);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const { line, col } = lines.linePos(e.pos[0]);
+    throw new KvrError('KVR002', `${file}:${line}:${col}: ${e.message.split('\n')[0]}`);
+  }
+  if (!isMap(doc.contents)) throw new KvrError('KVR003', `${file}:1:1: expected a mapping with 'version: 1' and 'replications'`);
+  // A small alias budget stops a 'billion laughs' file from expanding without bound.
+  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const fail = (code: ErrorCode, path: Path, message: string): never => {
+    throw new KvrError(code, `${file}:${position(doc, lines, path)}: ${message}`);
+  };
+  if (!validateSchema(raw)) {
+    const errors = pickErrors(validateSchema.errors ?? []);
+    const first = errors[0]!;
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1, 4).map(describe).join('; ')})` : '';
+    return fail('KVR003', pathOf(first.instancePath), describe(first) + more);
+  }
+  const names = new Map<string, number>();
+  raw.replications.forEach((r, i) => {
+    const key = r.name.toLowerCase();
+    if (names.has(key)) fail('KVR004', [ 'replications', i, 'name' ], `replication name '${r.name}' is already used by replications[${names.get(key)}]`);
+    names.set(key, i);
+    const check = (path: Path, ref: string) => {
+      try {
+        return vaultNameOf(ref);
+      } catch (e) {
+        return fail('KVR006', path, (e as Error).message.replace(/^KVR006: /, ''));
+      }
+    };
+    const source = check(['replications', i, 'source'], r.source);
+    (r.targets ?? []).forEach((t, j) => {
+      if (check(['replications', i, 'targets', j], t) === source) fail('KVR005', ['replications', i, 'targets', j], `target '${t}' is the source vault itself`);
+    });
+    const globs: [Path, string][] = [
+      ...('pattern' in r.rule ? [[['replications', i, 'rule', 'pattern'], r.rule.pattern] as [Path, string]] : []),
+      ...(r.exclude ?? []).map((g, j) => [['replications', i, 'exclude', j], g] as [Path, string]),
+    ];
+    for (const [path, glob] of globs) {
+      const problem = globProblem(glob);
+      if (problem) fail('KVR007', path, `'${glob}' is not a usable glob: ${problem}`);
+    }
+  });
+  return {
+    subscriptions: raw.subscriptions ?? [],
+    replications: raw.replications.map((r) => ({
+      name: r.name, source: vaultNameOf(r.source), targets: r.targets?.map(vaultNameOf), targetsFromTag: r.targets_from_tag,
+      types: r.types, rule: r.rule, exclude: r.exclude ?? [], overwriteOnConflict: r.overwrite_on_conflict ?? false,
+      propagateDeletes: r.propagate_deletes ?? false, recreateKeys: r.recreate_keys ?? false, maxDeletes: r.max_deletes ?? DEFAULT_MAX_DELETES,
+    })),
+  };
+}
+
+/** Key Vault names are [0-9a-zA-Z-]; a glob that cannot match such a name, or does not parse, is a mistake. */
+export function globProblem(glob: string): string | undefined {
+  let depth = 0;
+  for (const ch of glob) {
+    if (ch === '[' || ch === '{') depth++;
+    if (ch === ']' || ch === '}') depth--;
+    if (depth < 0) return 'a closing bracket has no opening one';
+  }
+  if (depth !== 0) return 'a bracket or brace is not closed';
+  if (/[/\\]/.test(glob)) return 'item names have no path separators';
+  try {
+    minimatch('probe', glob, { nocase: true });
+  } catch {
+    return 'it does not parse';
+  }
+  return undefined;
+}

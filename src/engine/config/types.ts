@@ -1,0 +1,29 @@
+/** A replication config after validation, defaults applied. */
+export type Rule = { all: true } | { tagged: string } | { pattern: string } | { manual: string[] };
+export type ConfigType = 'secrets' | 'certificates' | 'keys';
+
+export interface Replication {
+  name: string;
+  source: string;
+  targets?: string[];
+  targetsFromTag?: string;
+  types: ConfigType[];
+  rule: Rule;
+  exclude: string[];
+  overwriteOnConflict: boolean;
+  propagateDeletes: boolean;
+  recreateKeys: boolean;
+  maxDeletes: number;
+}
+
+export interface ReplicationConfig {
+  subscriptions: string[];
+  replications: Replication[];
+}
+
+/** The raw YAML shape, as the schema allows it. */
+export interface RawReplication {
+  name: string; source: string; targets?: string[]; targets_from_tag?: string; types: ConfigType[]; rule: Rule;
+  exclude?: string[]; overwrite_on_conflict?: boolean; propagate_deletes?: boolean; recreate_keys?: boolean; max_deletes?: number;
+}
+export interface RawConfig { version: 1; subscriptions?: string[]; replications: RawReplication[] }

@@ -1,0 +1,43 @@
+/** Stable error codes (docs/errors.md has cause and fix for each). Messages name the vault and item, never a value. */
+export const ERROR_CODES = {
+  KVR001: 'configuration file cannot be read',
+  KVR002: 'configuration is not valid YAML',
+  KVR003: 'configuration does not match the schema',
+  KVR004: 'two replications share a name',
+  KVR005: 'a target is the source itself',
+  KVR006: 'not a Key Vault name or URL of the chosen cloud',
+  KVR007: 'malformed glob pattern',
+  KVR008: 'invalid input',
+  KVR009: 'configuration file too large',
+  KVR010: 'malformed --only item',
+  KVR020: 'vault not found',
+  KVR021: 'vault belongs to another tenant',
+  KVR022: 'missing permission on a vault',
+  KVR023: 'targets_from_tag names no vault',
+  KVR024: 'authentication failed',
+  KVR025: 'no subscription to look vaults up in',
+  KVR030: 'write refused: forbidden',
+  KVR031: 'throttled after all retries',
+  KVR032: 'name is soft-deleted in the target',
+  KVR033: 'transient service or network failure',
+  KVR034: 'conflict reported by Key Vault',
+  KVR035: 'item vanished while replicating',
+  KVR036: 'key backup cannot be restored in the target',
+  KVR037: 'the target vault is read-only (regional failover)',
+  KVR039: 'unexpected failure',
+  KVR040: 'mass-delete guard stopped the deletes',
+  KVR050: 'state cannot be read',
+  KVR051: 'state cannot be saved',
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class KvrError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(`${code}: ${message}`);
+    this.name = 'KvrError';
+    this.code = code;
+  }
+}
+
+export const isKvrError = (e: unknown): e is KvrError => e instanceof KvrError;

@@ -1,0 +1,62 @@
+/** The domain: items, records and their statuses (DESIGN §4). */
+
+export const ITEM_TYPES = ['secret', 'certificate', 'key'] as const;
+export type ItemType = (typeof ITEM_TYPES)[number];
+
+/** Config names the types in the plural, records in the singular. */
+export const TYPE_OF_CONFIG = { secrets: 'secret', certificates: 'certificate', keys: 'key' } as const satisfies Record<string, ItemType>;
+
+/** What a listing tells about an item, without reading any value. Times are epoch milliseconds. */
+export interface ItemSnapshot {
+  type: ItemType;
+  name: string;
+  enabled: boolean;
+  updatedOn?: number;
+  contentType?: string;
+  tags: Record<string, string>;
+  expiresOn?: number;
+  notBefore?: number;
+  /** The secret or key behind a certificate. */
+  managed: boolean;
+  /** Certificates: base64url SHA-1 thumbprint. */
+  thumbprint?: string;
+  /** Set when a call returned it (lists do not). */
+  version?: string;
+}
+
+export const RECORD_STATUSES = [
+  'create', 'update', 'in_sync', 'delete', 'excluded_by_rule', 'source_disabled', 'source_soft_deleted', 'missing_once',
+  'retired', 'blocked_target_conflict', 'blocked_target_soft_deleted', 'blocked_cross_geography_key',
+  'blocked_cross_subscription_key', 'blocked_key_restore_conflict', 'blocked_non_exportable_certificate',
+  'managed_by_certificate', 'failed',
+] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
+/** What applying a record does to the target. */
+export type RecordAction = 'write' | 'delete' | 'disable' | 'none';
+
+export interface ReplicationRecord {
+  type: ItemType;
+  name: string;
+  status: RecordStatus;
+  action: RecordAction;
+  reason: string;
+  /** Stable error code when status is failed. */
+  errorCode?: string;
+  source?: ItemSnapshot;
+  target?: ItemSnapshot;
+}
+
+export const recordKey = (type: ItemType, name: string): string => `${type}/${name.toLowerCase()}`;
+
+export interface VaultInfo {
+  name: string;
+  uri: string;
+  location: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  tenantId: string;
+  tags: Record<string, string>;
+  rbac: boolean;
+  purgeProtection: boolean;
+}

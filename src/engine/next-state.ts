@@ -1,0 +1,48 @@
+import { recordKey, type ReplicationRecord } from './model.ts';
+import type { PairPlan } from './plan.ts';
+import { sanitizeRecord, type PairState, type StateRecord } from './state.ts';
+
+const SYNCED = new Set(['create', 'update', 'in_sync']);
+
+/** The state to keep after a run: one record per item, carrying what the next run needs (never a value). */
+export function nextPairState(plan: PairPlan, correlationId: string, nowIso: string, targeted: boolean): PairState {
+  const records: Record<string, StateRecord> = targeted ? { ...plan.previous.records } : {};
+  for (const r of plan.records) {
+    const key = recordKey(r.type, r.name);
+    const prev = plan.previous.records[key];
+    records[key] = sanitizeRecord(stateOf(r, prev, plan.acknowledgedNow.has(key), correlationId));
+  }
+  return {
+    version: 1, replication: plan.replication.name, source: plan.source.info.name, target: plan.target.info.name,
+    updatedAt: nowIso, correlationId, records,
+  };
+}
+
+function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledgedNow: boolean, correlationId: string): StateRecord {
+  const base: StateRecord = {
+    type: r.type, name: r.name, status: r.status, replicatedByUs: prev?.replicatedByUs ?? false,
+    missingRuns: 0, acknowledged: prev?.acknowledged || acknowledgedNow || undefined, lastCorrelationId: correlationId,
+    sourceUpdatedOn: prev?.sourceUpdatedOn, targetUpdatedOn: prev?.targetUpdatedOn, sourceVersion: prev?.sourceVersion,
+    targetVersion: prev?.targetVersion, thumbprint: prev?.thumbprint,
+  };
+  if (r.status === 'missing_once' || r.status === 'retired' || r.status === 'delete') {
+    // A delete held back (mass-delete guard, or plan mode) leaves the copy ours; only a done delete gives it up.
+    const deleted = r.status === 'delete' && r.action === 'delete';
+    return { ...base, missingRuns: (prev?.missingRuns ?? 0) + 1, replicatedByUs: deleted ? false : base.replicatedByUs };
+  }
+  if (r.status === 'failed') return { ...base, lastErrorCode: r.errorCode };
+  if (r.status === 'blocked_target_conflict') {
+    // Whatever is in the target now was not written by this tool; remembering both sides spares a re-read next run.
+    return { ...base, replicatedByUs: false, sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn };
+  }
+  if (SYNCED.has(r.status) || r.status === 'source_disabled') {
+    return {
+      ...base,
+      replicatedByUs: base.replicatedByUs || r.status === 'create' || r.status === 'update' || (r.status === 'source_disabled' && r.action === 'disable'),
+      sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn,
+      sourceVersion: r.source?.version ?? base.sourceVersion, targetVersion: r.target?.version ?? base.targetVersion,
+      thumbprint: r.source?.thumbprint, lastErrorCode: undefined,
+    };
+  }
+  return base;
+}

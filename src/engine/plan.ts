@@ -1,0 +1,213 @@
+import type { Replication } from './config/types.ts';
+import { attributeDifferences } from './compare.ts';
+import { geographyOf } from './geography.ts';
+import { byName, type Listings } from './listings.ts';
+import { recordKey, TYPE_OF_CONFIG, type ItemSnapshot, type ItemType, type RecordAction, type RecordStatus, type ReplicationRecord } from './model.ts';
+import { VaultCallError, type VaultPort } from './ports.ts';
+import { acknowledgedBy, selectedByRule } from './rules.ts';
+import type { PairState, StateRecord } from './state.ts';
+
+export interface OnlyItem { type: ItemType; name: string }
+
+export interface PlanInput {
+  replication: Replication;
+  source: VaultPort;
+  target: VaultPort;
+  previous: PairState;
+  acknowledge: readonly string[];
+  /** Targeted sync: just these items, fetched one by one, nothing else read or listed. */
+  only?: readonly OnlyItem[];
+  listings: Listings;
+  /** Called with every secret value the moment it is read (hosts mask it in their logs). */
+  mask: (value: string) => void;
+}
+
+export interface PairPlan {
+  replication: Replication;
+  source: VaultPort;
+  target: VaultPort;
+  records: ReplicationRecord[];
+  previous: PairState;
+  /** Source values read while planning, in memory only, so that applying need not read them again. */
+  values: Map<string, string>;
+  acknowledgedNow: Set<string>;
+}
+
+const rec = (type: ItemType, name: string, status: RecordStatus, action: RecordAction, reason: string, source?: ItemSnapshot, target?: ItemSnapshot): ReplicationRecord =>
+  ({ type, name, status, action, reason, source, target });
+
+/** The last run left this target copy as it found or wrote it, and the source has not moved since. */
+const unchangedSinceLastSync = (prev: StateRecord | undefined, s: ItemSnapshot, t: ItemSnapshot): boolean =>
+  !!prev && ['in_sync', 'create', 'update'].includes(prev.status) && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn;
+
+/** The target copy is the one this tool wrote last, untouched since. */
+const ownedUntouched = (prev: StateRecord | undefined, t: ItemSnapshot): boolean =>
+  !!prev?.replicatedByUs && prev.targetUpdatedOn === t.updatedOn;
+
+async function readValue(port: VaultPort, name: string, mask: (v: string) => void): Promise<string | undefined> {
+  try {
+    const { value } = await port.readSecret(name);
+    mask(value);
+    return value;
+  } catch (e) {
+    if (e instanceof VaultCallError && e.status === 403 && e.innerCode === 'SecretDisabled') return undefined;
+    throw e;
+  }
+}
+
+/** Expands one source → target pair into one record per item and decides each record's status (DESIGN §4). */
+export async function planPair(input: PlanInput): Promise<PairPlan> {
+  const { replication, source, target, previous, listings } = input;
+  const plan: PairPlan = { replication, source, target, records: [], previous, values: new Map(), acknowledgedNow: new Set() };
+  const types = replication.types.map((t) => TYPE_OF_CONFIG[t]);
+  const geoBlocked = geographyOf(source.info.location) !== geographyOf(target.info.location);
+  const subBlocked = source.info.subscriptionId.toLowerCase() !== target.info.subscriptionId.toLowerCase();
+
+  for (const type of types) {
+    const wanted = input.only?.filter((o) => o.type === type);
+    if (input.only && !wanted?.length) continue;
+    const { sourceItems, targetItems } = wanted
+      ? await fetchOnly(input, type, wanted, plan)
+      : { sourceItems: await listings.live(source, type), targetItems: await listings.live(target, type) };
+    const targets = byName(targetItems);
+    const standaloneInTarget = type === 'certificate' ? await standaloneNames(input, wanted) : new Set<string>();
+    const seen = new Set<string>();
+    let targetDeleted: Set<string> | undefined;
+    const deletedInTarget = async (name: string) => (targetDeleted ??= await listings.deleted(target, type)).has(name.toLowerCase());
+
+    for (const s of sourceItems) {
+      const key = recordKey(type, s.name);
+      seen.add(key);
+      const prev = previous.records[key];
+      const t = targets.get(s.name.toLowerCase());
+      if (s.managed) { plan.records.push(rec(type, s.name, 'managed_by_certificate', 'none', 'backs a certificate; replicated with it', s, t)); continue; }
+      const rule = selectedByRule(replication, s.name, s.tags);
+      if (!rule.selected) { plan.records.push(rec(type, s.name, 'excluded_by_rule', 'none', rule.reason, s, t)); continue; }
+      if (type === 'key' && geoBlocked) { plan.records.push(rec(type, s.name, 'blocked_cross_geography_key', 'none', `${source.info.location} and ${target.info.location} are in different geographies; key backups cannot cross`, s, t)); continue; }
+      if (type === 'key' && subBlocked) { plan.records.push(rec(type, s.name, 'blocked_cross_subscription_key', 'none', 'source and target are in different subscriptions; key backups cannot cross', s, t)); continue; }
+      if (!s.enabled) {
+        const mirror = !!t && t.enabled && !!prev?.replicatedByUs;
+        plan.records.push(rec(type, s.name, 'source_disabled', mirror ? 'disable' : 'none',
+          mirror ? 'disabled on the source: the target copy will be disabled too' : t ? 'disabled on the source; the target item was not written by this tool and is left as it is' : 'disabled on the source; its value cannot be read', s, t));
+        continue;
+      }
+      if (!t) {
+        if (await deletedInTarget(s.name)) {
+          plan.records.push(rec(type, s.name, 'blocked_target_soft_deleted', 'none', `the name is soft-deleted in ${target.info.name}: recover or purge it (Azure portal → ${target.info.name} → ${type === 'key' ? 'Keys' : type === 'secret' ? 'Secrets' : 'Certificates'} → Manage deleted)`, s));
+          continue;
+        }
+        if (type === 'certificate' && standaloneInTarget.has(s.name.toLowerCase())) {
+          plan.records.push(rec(type, s.name, 'blocked_target_conflict', 'none', `a standalone secret or key named ${s.name} exists in ${target.info.name}; a certificate cannot be imported over it`, s));
+          continue;
+        }
+        plan.records.push(await blockedIfNotExportable(input, rec(type, s.name, 'create', 'write', 'missing in the target', s)));
+        continue;
+      }
+      plan.records.push(await decideExisting(input, plan, type, s, t, prev));
+    }
+
+    if (!wanted) await planMissing(input, plan, type, seen);
+  }
+  return plan;
+}
+
+async function decideExisting(input: PlanInput, plan: PairPlan, type: ItemType, s: ItemSnapshot, t: ItemSnapshot, prev: StateRecord | undefined): Promise<ReplicationRecord> {
+  const { source, target, replication } = input;
+  const acknowledged = !!prev?.acknowledged || acknowledgedBy(input.acknowledge, s.name);
+  if (acknowledgedBy(input.acknowledge, s.name)) plan.acknowledgedNow.add(recordKey(type, s.name));
+  const conflictOr = async (differs: string): Promise<ReplicationRecord> => {
+    if (ownedUntouched(prev, t)) return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `changed on the source (${differs})`, s, t));
+    if (replication.overwriteOnConflict || acknowledged) {
+      return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `target differs (${differs}); ${acknowledged ? 'conflict acknowledged' : 'overwrite_on_conflict'}`, s, t));
+    }
+    return rec(type, s.name, 'blocked_target_conflict', 'none', `target item differs (${differs}) and was not written by this tool; acknowledge it or set overwrite_on_conflict`, s, t);
+  };
+
+  if (prev?.status === 'blocked_target_conflict' && !acknowledged && !replication.overwriteOnConflict && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn) {
+    return rec(type, s.name, 'blocked_target_conflict', 'none', 'target item differs and was not written by this tool (unchanged since the last run); acknowledge it or set overwrite_on_conflict', s, t);
+  }
+  if (type === 'secret') {
+    if (unchangedSinceLastSync(prev, s, t)) return rec(type, s.name, 'in_sync', 'none', 'unchanged since the last sync', s, t);
+    const attrs = attributeDifferences(s, t);
+    if (ownedUntouched(prev, t) && prev!.sourceUpdatedOn !== s.updatedOn) return rec(type, s.name, 'update', 'write', 'changed on the source', s, t);
+    const sourceValue = plan.values.get(recordKey(type, s.name)) ?? await readValue(source, s.name, input.mask);
+    if (sourceValue === undefined) return rec(type, s.name, 'source_disabled', 'none', 'the source value cannot be read (disabled)', s, t);
+    plan.values.set(recordKey(type, s.name), sourceValue);
+    const targetValue = t.enabled ? await readValue(target, s.name, input.mask) : undefined;
+    const differs = [...(targetValue !== sourceValue ? ['value'] : []), ...attrs];
+    if (!differs.length) return rec(type, s.name, 'in_sync', 'none', 'target equals the source', s, t);
+    return conflictOr(differs.join(', '));
+  }
+  if (type === 'certificate') {
+    const differs = attributeDifferences(s, t);
+    if (!differs.length) return rec(type, s.name, 'in_sync', 'none', 'same thumbprint and attributes', s, t);
+    return conflictOr(differs.join(', '));
+  }
+  // Keys: a restore brings every version with its id, so equal latest versions mean the same key.
+  if (unchangedSinceLastSync(prev, s, t)) return rec(type, s.name, 'in_sync', 'none', 'unchanged since the last sync', s, t);
+  const [sv, tv] = await Promise.all([source.keyVersion(s.name), target.keyVersion(s.name)]);
+  if (sv && sv === tv) return rec(type, s.name, 'in_sync', 'none', 'same latest version', { ...s, version: sv }, { ...t, version: tv });
+  if (prev?.replicatedByUs || replication.recreateKeys) {
+    return replication.recreateKeys && !target.info.purgeProtection
+      ? rec(type, s.name, 'update', 'write', 'newer version on the source; recreate_keys: delete, purge and restore', s, t)
+      : rec(type, s.name, 'blocked_key_restore_conflict', 'none', replication.recreateKeys ? `purge protection on ${target.info.name} forbids recreating the key` : 'newer version on the source, but restore refuses an existing key; set recreate_keys to delete, purge and restore', s, t);
+  }
+  return rec(type, s.name, 'blocked_target_conflict', 'none', 'a different key with this name exists in the target and was not written by this tool', s, t);
+}
+
+async function blockedIfNotExportable(input: PlanInput, r: ReplicationRecord): Promise<ReplicationRecord> {
+  if (r.type !== 'certificate' || r.action !== 'write') return r;
+  if (await input.source.certificateExportable(r.name)) return r;
+  return { ...r, status: 'blocked_non_exportable_certificate', action: 'none', reason: 'the certificate policy marks its private key non-exportable' };
+}
+
+async function standaloneNames(input: PlanInput, wanted?: readonly OnlyItem[]): Promise<Set<string>> {
+  if (wanted) {
+    const found = await Promise.all(wanted.flatMap((w) => (['secret', 'key'] as const).map((t) => input.target.get(t, w.name).catch(() => undefined))));
+    return new Set(found.filter((f) => f && !f.item.managed).map((f) => f!.item.name.toLowerCase()));
+  }
+  const lists = await Promise.all([input.listings.live(input.target, 'secret'), input.listings.live(input.target, 'key')]);
+  return new Set(lists.flat().filter((i) => !i.managed).map((i) => i.name.toLowerCase()));
+}
+
+async function fetchOnly(input: PlanInput, type: ItemType, wanted: readonly OnlyItem[], plan: PairPlan) {
+  const sourceItems: ItemSnapshot[] = [];
+  const targetItems: ItemSnapshot[] = [];
+  for (const w of wanted) {
+    const [s, t] = await Promise.all([input.source.get(type, w.name), input.target.get(type, w.name)]);
+    if (s?.secretValue !== undefined) { input.mask(s.secretValue); plan.values.set(recordKey(type, w.name), s.secretValue); }
+    if (t?.secretValue !== undefined) input.mask(t.secretValue);
+    if (s) sourceItems.push(s.item);
+    if (t) targetItems.push(t.item);
+    if (!s) {
+      const deleted = await input.listings.deleted(input.source, type);
+      plan.records.push(rec(type, w.name, deleted.has(w.name.toLowerCase()) ? 'source_soft_deleted' : 'missing_once', 'none', deleted.has(w.name.toLowerCase()) ? 'deleted but recoverable on the source; never replicated as a delete' : 'not in the source (a targeted sync never deletes)', undefined, t?.item));
+    }
+  }
+  return { sourceItems, targetItems };
+}
+
+/** Records the previous run knew whose item is gone from the source: flap protection, then retire or delete. */
+async function planMissing(input: PlanInput, plan: PairPlan, type: ItemType, seen: Set<string>): Promise<void> {
+  const missing = Object.entries(input.previous.records).filter(([k, r]) => r.type === type && !seen.has(k));
+  if (!missing.length) return;
+  const sourceDeleted = await input.listings.deleted(input.source, type);
+  const targets = byName(await input.listings.live(input.target, type));
+  for (const [, r] of missing) {
+    const t = targets.get(r.name.toLowerCase());
+    if (sourceDeleted.has(r.name.toLowerCase())) {
+      plan.records.push(rec(type, r.name, 'source_soft_deleted', 'none', 'deleted but recoverable on the source; never replicated as a delete', undefined, t));
+      continue;
+    }
+    if (r.missingRuns + 1 < 2) {
+      plan.records.push(rec(type, r.name, 'missing_once', 'none', 'absent from the source for the first time; waiting one more run', undefined, t));
+      continue;
+    }
+    const ours = !!t && r.replicatedByUs && r.targetUpdatedOn === t.updatedOn;
+    if (input.replication.propagateDeletes && ours) {
+      plan.records.push(rec(type, r.name, 'delete', 'delete', 'gone from the source two runs in a row; the copy this tool wrote is soft-deleted', undefined, t));
+    } else {
+      plan.records.push(rec(type, r.name, 'retired', 'none', !t ? 'gone from the source and the target' : input.replication.propagateDeletes ? 'gone from the source; the target copy was not written by this tool (or changed since), so it stays' : 'gone from the source two runs in a row; propagate_deletes is off, the target copy stays', undefined, t));
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { ItemSnapshot, ItemType, VaultInfo } from './model.ts';
+import type { PairState } from './state.ts';
+
+/** Time, given to the engine so that it stays deterministic under test. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** A certificate as it travels: the backing secret's content (PKCS#12 base64 or PEM) and its content type. */
+export interface ExportedCertificate {
+  value: string;
+  contentType: string;
+}
+
+/** A failed call to a vault, in the engine's terms (adapters translate SDK errors into this, without the request). */
+export class VaultCallError extends Error {
+  readonly status: number | undefined;
+  readonly serviceCode: string | undefined;
+  readonly innerCode: string | undefined;
+  constructor(message: string, status?: number, serviceCode?: string, innerCode?: string) {
+    super(message);
+    this.name = 'VaultCallError';
+    this.status = status;
+    this.serviceCode = serviceCode;
+    this.innerCode = innerCode;
+  }
+}
+
+/** The operations the engine needs from one vault's data plane, and nothing more. */
+export interface VaultPort {
+  readonly info: VaultInfo;
+  list(type: ItemType): Promise<ItemSnapshot[]>;
+  /** Lower-cased names of soft-deleted items of a type. */
+  listDeletedNames(type: ItemType): Promise<Set<string>>;
+  /** One item's metadata, or undefined when it does not exist (for targeted sync). Secrets: reads the value too. */
+  get(type: ItemType, name: string): Promise<{ item: ItemSnapshot; secretValue?: string } | undefined>;
+  readSecret(name: string): Promise<{ value: string; item: ItemSnapshot }>;
+  /** Writes a new version with the source's content type, enabled, expiry, not-before and tags. */
+  writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot>;
+  setEnabled(type: ItemType, name: string, enabled: boolean): Promise<ItemSnapshot>;
+  certificateExportable(name: string): Promise<boolean>;
+  exportCertificate(name: string): Promise<ExportedCertificate>;
+  importCertificate(name: string, certificate: ExportedCertificate, from: ItemSnapshot): Promise<ItemSnapshot>;
+  keyVersion(name: string): Promise<string | undefined>;
+  backupKey(name: string): Promise<Uint8Array>;
+  restoreKey(backup: Uint8Array): Promise<ItemSnapshot>;
+  /** Soft-deletes (where soft delete is on) and waits until the deletion has completed. */
+  deleteItem(type: ItemType, name: string): Promise<void>;
+  /** Purges a soft-deleted item and waits until the name is free again. */
+  purgeDeletedItem(type: ItemType, name: string): Promise<void>;
+}
+
+/** What the caller may do on a vault: RBAC data actions, or the access policy's permissions. */
+export type VaultPermissions =
+  | { model: 'rbac'; dataActions: string[]; notDataActions: string[] }
+  | { model: 'access-policy'; secrets: string[]; keys: string[]; certificates: string[] };
+
+/** Finds vaults (ARM) and opens their data planes. */
+export interface VaultDirectory {
+  resolve(name: string): Promise<VaultInfo>;
+  permissions(vault: VaultInfo): Promise<VaultPermissions>;
+  open(vault: VaultInfo): VaultPort;
+}
+
+export interface StateKey {
+  replication: string;
+  target: string;
+}
+
+/** Where records live between runs: a git branch (CI) or a local file (CLI). */
+export interface StateStore {
+  load(keys: StateKey[]): Promise<Map<string, PairState>>;
+  /** Saves the given pair states; a store shared by concurrent runs merges rather than overwrites. */
+  save(states: PairState[], correlationId: string): Promise<void>;
+}
+
+export const stateKeyOf = (k: StateKey): string => `${k.replication}/${k.target}`;

@@ -1,0 +1,170 @@
+import { applyPlan } from './apply.ts';
+import { classifyFailure } from './classify.ts';
+import type { Replication, ReplicationConfig } from './config/types.ts';
+import { isKvrError, KvrError } from './errors.ts';
+import { RUN_EVENTS, type RunListener } from './events.ts';
+import { Listings } from './listings.ts';
+import type { VaultInfo } from './model.ts';
+import { nextPairState } from './next-state.ts';
+import { assertPermitted, missingPermissions } from './permissions.ts';
+import { planPair, type OnlyItem, type PairPlan } from './plan.ts';
+import { stateKeyOf, type Clock, type StateStore, type VaultDirectory, type VaultPort } from './ports.ts';
+import { countStatuses, pairReport, type PairReport, type RunReport } from './report.ts';
+import { emptyPairState, type PairState } from './state.ts';
+
+export type RunMode = 'validate' | 'plan' | 'apply';
+
+export interface RunOptions {
+  config: ReplicationConfig;
+  mode: RunMode;
+  directory: VaultDirectory;
+  state: StateStore;
+  correlationId: string;
+  clock: Clock;
+  /** Only these named replications (matrix sharding); all when empty. */
+  replications?: readonly string[];
+  only?: readonly OnlyItem[];
+  acknowledge?: readonly string[];
+  /** Lets --approve-deletes through the mass-delete guard once. */
+  approveMassDelete?: boolean;
+  maxConcurrency?: number;
+  listener?: RunListener;
+  mask?: (value: string) => void;
+}
+
+interface Pair { replication: Replication; source: VaultInfo; target: VaultInfo }
+
+const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * One run: resolve and validate every vault, then plan each pair, and (mode apply) write and save state. Bad input
+ * and failed validation end the run before any write (exit 2); a record's failure never stops the others (exit 1).
+ */
+export async function runReplication(o: RunOptions): Promise<RunReport> {
+  const startedAt = new Date(o.clock.now()).toISOString();
+  const emit: RunListener = o.listener ?? (() => undefined);
+  const mask = o.mask ?? (() => undefined);
+  const report = (exitCode: RunReport['exitCode'], pairs: PairReport[], errors: RunReport['errors']): RunReport => ({
+    tool: 'keyvault-replicate', mode: o.mode, correlationId: o.correlationId, startedAt, finishedAt: new Date(o.clock.now()).toISOString(),
+    exitCode, errors, pairs, totals: countStatuses(pairs.flatMap((p) => p.records)),
+  });
+
+  let pairs: Pair[];
+  try {
+    pairs = await resolveAndValidate(o);
+  } catch (e) {
+    if (!isKvrError(e)) throw e;
+    emit({ kind: RUN_EVENTS.problem, message: e.message });
+    return report(2, [], [{ code: e.code, message: e.message }]);
+  }
+  if (o.mode === 'validate') return report(0, pairs.map((p) => pairReport(p.replication.name, p.source.name, p.target.name, [])), []);
+
+  const listings = new Listings();
+  const ports = new Map<string, VaultPort>();
+  const port = (v: VaultInfo) => ports.get(v.name) ?? ports.set(v.name, o.directory.open(v)).get(v.name)!;
+  let previous: Map<string, PairState>;
+  try {
+    previous = await o.state.load(pairs.map((p) => ({ replication: p.replication.name, target: p.target.name })));
+  } catch (e) {
+    const err = isKvrError(e) ? e : new KvrError('KVR050', `state cannot be read: ${(e as Error).message}`);
+    return report(2, [], [{ code: err.code, message: err.message }]);
+  }
+
+  const results: PairReport[] = [];
+  const nextStates: PairState[] = [];
+  const errors: RunReport['errors'] = [];
+  for (const p of pairs) {
+    const where = { replication: p.replication.name, target: p.target.name };
+    emit({ kind: RUN_EVENTS.pairStarted, message: `${p.replication.name}: ${p.source.name} → ${p.target.name}`, ...where });
+    const prev = previous.get(stateKeyOf(where)) ?? emptyPairState(p.replication.name, p.source.name, p.target.name);
+    let plan: PairPlan;
+    try {
+      plan = await planPair({
+        replication: p.replication, source: port(p.source), target: port(p.target), previous: prev,
+        acknowledge: o.acknowledge ?? [], only: o.only, listings, mask,
+      });
+    } catch (e) {
+      const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
+      emit({ kind: RUN_EVENTS.problem, message, ...where });
+      results.push(pairReport(p.replication.name, p.source.name, p.target.name, [], { code, message }));
+      errors.push({ code, message });
+      continue;
+    }
+    emit({ kind: RUN_EVENTS.planned, message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`, ...where });
+    if (o.mode === 'apply') {
+      const guard = massDeleteGuard(plan, o.approveMassDelete === true);
+      if (guard) {
+        emit({ kind: RUN_EVENTS.problem, message: guard.message, ...where });
+        errors.push({ code: guard.code, message: guard.message });
+        plan.records = plan.records.map((r) => (r.action === 'delete' ? { ...r, action: 'none', reason: `${r.reason} (held back by the mass-delete guard)` } : r));
+      }
+      await applyPlan(plan, o.maxConcurrency ?? DEFAULT_CONCURRENCY, mask, {
+        written: (_p, r) => emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
+        failed: (_p, r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
+      });
+      nextStates.push(nextPairState(plan, o.correlationId, new Date(o.clock.now()).toISOString(), !!o.only));
+    }
+    plan.values.clear();
+    results.push(pairReport(p.replication.name, p.source.name, p.target.name, plan.records));
+    emit({ kind: RUN_EVENTS.pairFinished, message: `${p.replication.name} → ${p.target.name} done`, ...where });
+  }
+
+  if (o.mode === 'apply' && nextStates.length) {
+    try {
+      await o.state.save(nextStates, o.correlationId);
+      emit({ kind: RUN_EVENTS.stateSaved, message: `state saved for ${nextStates.length} pair(s)` });
+    } catch (e) {
+      const err = isKvrError(e) ? e : new KvrError('KVR051', `state cannot be saved: ${(e as Error).message}`);
+      errors.push({ code: err.code, message: err.message });
+    }
+  }
+  const anyFailed = errors.length > 0 || results.some((r) => r.records.some((x) => x.status === 'failed'));
+  return report(anyFailed ? 1 : 0, results, errors);
+}
+
+async function resolveAndValidate(o: RunOptions): Promise<Pair[]> {
+  const chosen = o.replications?.length
+    ? o.config.replications.filter((r) => o.replications!.some((n) => n.toLowerCase() === r.name.toLowerCase()))
+    : o.config.replications;
+  const unknown = (o.replications ?? []).filter((n) => !o.config.replications.some((r) => r.name.toLowerCase() === n.toLowerCase()));
+  if (unknown.length) throw new KvrError('KVR008', `no replication named ${unknown.join(', ')} in the configuration`);
+  const vaults = new Map<string, Promise<VaultInfo>>();
+  const resolve = (name: string) => vaults.get(name) ?? vaults.set(name, o.directory.resolve(name)).get(name)!;
+  const pairs: Pair[] = [];
+  for (const r of chosen) {
+    const source = await resolve(r.source);
+    const targetNames = r.targets ?? tagTargets(r, source);
+    for (const t of targetNames) {
+      if (t === source.name) throw new KvrError('KVR005', `${r.name}: target ${t} is the source vault itself`);
+      pairs.push({ replication: r, source, target: await resolve(t) });
+    }
+  }
+  const problems: string[] = [];
+  const checked = new Set<string>();
+  for (const p of pairs) {
+    for (const [side, v] of [['source', p.source], ['target', p.target]] as const) {
+      const k = `${side}/${v.name}/${p.replication.name}`;
+      if (checked.has(k)) continue;
+      checked.add(k);
+      problems.push(...missingPermissions(side, v, await o.directory.permissions(v), p.replication));
+    }
+  }
+  assertPermitted(problems);
+  return pairs;
+}
+
+function tagTargets(r: Replication, source: VaultInfo): string[] {
+  const tag = Object.entries(source.tags).find(([k]) => k.toLowerCase() === r.targetsFromTag!.toLowerCase())?.[1];
+  const names = (tag ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (!names.length) throw new KvrError('KVR023', `${r.name}: the source vault ${source.name} has no tag '${r.targetsFromTag}' naming target vaults (comma-separated names)`);
+  return names;
+}
+
+/** With propagate_deletes, more than max_deletes deletes (or a quarter of the replicated items) wait for approval. */
+function massDeleteGuard(plan: PairPlan, approved: boolean): { code: 'KVR040'; message: string } | undefined {
+  const deletes = plan.records.filter((r) => r.action === 'delete').length;
+  if (!deletes || approved) return undefined;
+  const replicated = Object.values(plan.previous.records).filter((r) => r.replicatedByUs).length;
+  if (deletes <= plan.replication.maxDeletes && deletes <= Math.max(1, replicated * 0.25)) return undefined;
+  return { code: 'KVR040', message: `KVR040: ${plan.replication.name} → ${plan.target.info.name} would delete ${deletes} items (max_deletes ${plan.replication.maxDeletes}, or 25% of ${replicated} replicated); no delete was made. Re-run with approve-deletes to allow it once.` };
+}

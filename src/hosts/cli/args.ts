@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { KvrError } from '../../engine/errors.ts';
+import type { OnlyItem } from '../../engine/plan.ts';
+import type { RunMode } from '../../engine/run.ts';
+import { parseOnly, splitList } from '../shared/only-items.ts';
+
+export const DEFAULT_CONFIG = '.github/keyvault-replication.yml';
+export const DEFAULT_STATE = '.keyvault-replication-state.json';
+
+export interface CliOptions {
+  readonly mode: RunMode;
+  readonly config: string;
+  readonly state: string;
+  readonly only?: OnlyItem[];
+  readonly acknowledge: string[];
+  readonly replications: string[];
+  readonly subscriptions: string[];
+  readonly json: boolean;
+  readonly reportPath?: string;
+  readonly maxConcurrency?: number;
+  readonly approveDeletes: boolean;
+  readonly quiet: boolean;
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
+
+  --config <file>          replication config (default ${DEFAULT_CONFIG})
+  --state <file>           state file kept between runs (default ${DEFAULT_STATE})
+  --only <type/name,...>   replicate just these items (secret/db-password,certificate/web)
+  --acknowledge <names>    overwrite these conflicting target items (names or globs), remembered in state
+  --replications <names>   run only these named replications
+  --subscription <id>      subscription(s) to find vaults in (default AZURE_SUBSCRIPTION_ID)
+  --max-concurrency <n>    parallel writes (default 16)
+  --approve-deletes        let this run pass the mass-delete guard once
+  --json                   print the JSON report instead of the table
+  --report <file>          also write the JSON report to a file
+  --quiet                  no progress lines on stderr
+
+Exit codes: 0 ok, 1 some record failed, 2 bad input or validation failed.`;
+
+/** Parses the command line into typed options; throws KVR008 on anything it does not understand. */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true },
+        replications: { type: 'string' }, subscription: { type: 'string', multiple: true }, json: { type: 'boolean' }, report: { type: 'string' },
+        'max-concurrency': { type: 'string' }, 'approve-deletes': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new KvrError('KVR008', `${(e as Error).message}\n\n${USAGE}`);
+  }
+  const { values: v, positionals } = parsed;
+  const help = v.help === true;
+  const mode = positionals[0] as RunMode | undefined;
+  if (!help && (positionals.length !== 1 || !['validate', 'plan', 'apply'].includes(mode ?? ''))) {
+    throw new KvrError('KVR008', `expected one command, validate, plan or apply${positionals.length ? `, not '${positionals.join(' ')}'` : ''}\n\n${USAGE}`);
+  }
+  const concurrency = v['max-concurrency'] === undefined ? undefined : Number(v['max-concurrency']);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
+    throw new KvrError('KVR008', `--max-concurrency must be a whole number from 1 to 256, not '${v['max-concurrency']}'`);
+  }
+  return {
+    mode: mode ?? 'plan', help, config: v.config ?? DEFAULT_CONFIG, state: v.state ?? DEFAULT_STATE, only: parseOnly(v.only),
+    acknowledge: (v.acknowledge ?? []).flatMap(splitList), replications: splitList(v.replications),
+    subscriptions: [...(v.subscription ?? []).flatMap(splitList), ...splitList(env.AZURE_SUBSCRIPTION_ID)],
+    json: v.json === true, reportPath: v.report, maxConcurrency: concurrency, approveDeletes: v['approve-deletes'] === true, quiet: v.quiet === true,
+  };
+}

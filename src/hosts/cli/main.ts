@@ -1,0 +1,51 @@
+import { DefaultAzureCredential } from '@azure/identity';
+import { readFile, writeFile } from 'node:fs/promises';
+import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
+import { parseConfig } from '../../engine/config/parse-config.ts';
+import { isKvrError, KvrError } from '../../engine/errors.ts';
+import { renderMarkdown } from '../../engine/report.ts';
+import { runReplication } from '../../engine/run.ts';
+import { FileStateStore } from '../../state/file-state-store.ts';
+import { systemClock } from '../shared/system-clock.ts';
+import { parseCliArgs, USAGE } from './args.ts';
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = { env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+
+async function readConfig(path: string) {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new KvrError('KVR001', `${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  return parseConfig(text, path);
+}
+
+/** The CLI: parse arguments, run once, print the report. Never throws; resolves to the exit code. */
+export async function run(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  try {
+    const o = parseCliArgs(argv, io.env);
+    if (o.help) { io.stdout(`${USAGE}\n`); return 0; }
+    const config = await readConfig(o.config);
+    const correlationId = crypto.randomUUID();
+    if (!o.quiet) io.stderr(`keyvault-replicate ${o.mode}: correlation id ${correlationId}\n`);
+    const report = await runReplication({
+      config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state),
+      directory: new ArmVaultDirectory(new DefaultAzureCredential(), [...new Set([...o.subscriptions, ...config.subscriptions])], correlationId, systemClock),
+      replications: o.replications, only: o.only, acknowledge: o.acknowledge, maxConcurrency: o.maxConcurrency, approveMassDelete: o.approveDeletes,
+      listener: o.quiet ? undefined : (e) => io.stderr(`[${e.kind}] ${e.message}\n`),
+    });
+    if (o.reportPath) await writeFile(o.reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    io.stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`);
+    return report.exitCode;
+  } catch (e) {
+    io.stderr(isKvrError(e) ? `${e.message}\n` : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}\n`);
+    return isKvrError(e) && e.code !== 'KVR039' ? 2 : 1;
+  }
+}

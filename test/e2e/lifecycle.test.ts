@@ -1,0 +1,128 @@
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
+import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
+
+let emulator: KeyVaultEmulator;
+beforeAll(async () => { emulator = await startReplicationWorld(); });
+afterAll(() => emulator.close());
+
+const put = (vault: string, name: string, body: Record<string, unknown>) => emulator.invoke(vault, 'PUT', `secrets/${name}`, body);
+const purgeGone = (vault: string, name: string) => { emulator.invoke(vault, 'DELETE', `secrets/${name}`); emulator.invoke(vault, 'DELETE', `deletedsecrets/${name}`); };
+const targetNames = async (vault: string) => {
+  const names = [];
+  for await (const s of new SecretClient(vaultUrl(vault), credentialFor(ADMIN)).listPropertiesOfSecrets()) names.push(s.name);
+  return names;
+};
+
+test('flap protection: missing once, then retired, then reactivated when the item returns; the copy stays', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  put(src, 'flappy', { value: 'v' });
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  expect(statusOf((await ws.json(['apply'])).report, 'flappy')).toBe('create');
+  purgeGone(src, 'flappy');
+  expect(statusOf((await ws.json(['apply'])).report, 'flappy')).toBe('missing_once');
+  expect(statusOf((await ws.json(['apply'])).report, 'flappy')).toBe('retired');
+  expect(await targetNames(dst)).toContain('flappy');
+  put(src, 'flappy', { value: 'back' });
+  const back = await ws.json(['apply']);
+  expect(statusOf(back.report, 'flappy')).toBe('update');
+  expect((await new SecretClient(vaultUrl(dst), credentialFor(ADMIN)).getSecret('flappy')).value).toBe('back');
+});
+
+test('propagate_deletes: only a copy this tool wrote is soft-deleted, after two missing runs; never purged', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  put(src, 'ours', { value: 'o' });
+  put(src, 'adopted', { value: 'same' });
+  put(dst, 'adopted', { value: 'same' });
+  put(dst, 'target-only', { value: 't' });
+  const ws = new Workspace().writeConfig(replication(src, [dst], { propagate_deletes: true }));
+  await ws.json(['apply']);
+  purgeGone(src, 'ours');
+  purgeGone(src, 'adopted');
+  expect(statusOf((await ws.json(['apply'])).report, 'ours')).toBe('missing_once');
+  const second = await ws.json(['apply']);
+  expect(statusOf(second.report, 'ours')).toBe('delete');
+  expect(statusOf(second.report, 'adopted')).toBe('retired');
+  const names = await targetNames(dst);
+  expect(names).not.toContain('ours');
+  expect(names).toEqual(expect.arrayContaining(['adopted', 'target-only']));
+  expect(emulator.vault(dst).secrets.deleted.has('ours')).toBe(true);
+});
+
+test('without propagate_deletes nothing in the target is deleted; a source soft-delete is never propagated', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const dst2 = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  put(src, 'a', { value: 'a' });
+  put(src, 'b', { value: 'b' });
+  const off = new Workspace().writeConfig(replication(src, [dst]));
+  const on = new Workspace().writeConfig(replication(src, [dst2], { propagate_deletes: true }));
+  await off.json(['apply']);
+  await on.json(['apply']);
+  purgeGone(src, 'a');
+  emulator.invoke(src, 'DELETE', 'secrets/b');
+  for (let i = 0; i < 3; i++) { await off.json(['apply']); await on.json(['apply']); }
+  const last = await on.json(['apply']);
+  expect(statusOf(last.report, 'b')).toBe('source_soft_deleted');
+  expect(await targetNames(dst)).toEqual(expect.arrayContaining(['a', 'b']));
+  expect(await targetNames(dst2)).toContain('b');
+});
+
+test('mass-delete guard holds back more deletes than max_deletes until approved', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  for (let i = 0; i < 4; i++) put(src, `bulk-${i}`, { value: `${i}` });
+  const ws = new Workspace().writeConfig(replication(src, [dst], { propagate_deletes: true, max_deletes: 2 }));
+  await ws.json(['apply']);
+  for (let i = 0; i < 4; i++) purgeGone(src, `bulk-${i}`);
+  await ws.json(['apply']);
+  const held = await ws.json(['apply']);
+  expect(held.code).toBe(1);
+  expect(held.report.errors[0]!.code).toBe('KVR040');
+  expect(await targetNames(dst)).toHaveLength(4);
+  const approved = await ws.json(['apply', '--approve-deletes']);
+  expect(approved.report.pairs[0]!.counts.delete).toBe(4);
+  expect(await targetNames(dst)).toHaveLength(0);
+});
+
+test('several targets, each with its own records and state; targets_from_tag reads them from the source vault', async () => {
+  const t1 = addVault(emulator, uniqueVault('t1'), 'westeurope');
+  const t2 = addVault(emulator, uniqueVault('t2'), 'eastus');
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope', { tags: { dst_key_vault_names: `${t1}, ${t2}` } });
+  put(src, 'shared', { value: 's' });
+  put(t2, 'shared', { value: 'different' });
+  const ws = new Workspace().writeConfig({ version: 1, replications: [{ name: 'fan-out', source: src, targets_from_tag: 'dst_key_vault_names', types: ['secrets'], rule: { all: true } }] });
+  const r = await ws.json(['apply']);
+  expect(r.report.pairs.map((p) => p.target)).toEqual([t1, t2]);
+  expect(statusOf(r.report, 'shared', t1)).toBe('create');
+  expect(statusOf(r.report, 'shared', t2)).toBe('blocked_target_conflict');
+  expect(Object.keys(ws.state().pairs).sort()).toEqual([`fan-out/${t1}`, `fan-out/${t2}`].sort());
+});
+
+test('--only replicates just the named items and reads nothing else', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  for (let i = 0; i < 30; i++) put(src, `many-${i}`, { value: `${i}` });
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  emulator.resetCounters();
+  const r = await ws.json(['apply', '--only', 'secret/many-7']);
+  expect(r.report.pairs[0]!.records.map((x) => `${x.name}:${x.status}`)).toEqual(['many-7:create']);
+  expect(await targetNames(dst)).toEqual(['many-7']);
+  expect(emulator.vault(src).counters.valueReads).toBe(1);
+  expect(emulator.vault(src).counters.byOperation['GET secrets'] ?? 0).toBe(0);
+});
+
+test('the correlation id is sent to Azure as x-ms-client-request-id and kept in the state', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  put(src, 'c', { value: 'c' });
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const r = await ws.json(['apply']);
+  expect(r.report.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+  expect([...emulator.vault(dst).counters.clientRequestIds]).toEqual([r.report.correlationId]);
+  expect([...emulator.vault(src).counters.clientRequestIds]).toEqual([r.report.correlationId]);
+  expect(Object.values(ws.state().pairs)[0]!.records['secret/c']!.lastCorrelationId).toBe(r.report.correlationId);
+});

@@ -1,0 +1,84 @@
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
+import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
+
+let emulator: KeyVaultEmulator;
+beforeAll(async () => { emulator = await startReplicationWorld(); });
+afterAll(() => emulator.close());
+
+const secrets = (vault: string) => new SecretClient(vaultUrl(vault), credentialFor(ADMIN));
+const put = (vault: string, name: string, body: Record<string, unknown>) => emulator.invoke(vault, 'PUT', `secrets/${name}`, body);
+
+test('creates missing secrets with value and every attribute, then a re-run reads no value and writes nothing', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'northeurope');
+  put(src, 'db-password', { value: 'p@ss', contentType: 'text/plain', tags: { team: 'data', replicate: 'true' }, attributes: { enabled: true, exp: 1900000000, nbf: 1700000000 } });
+  put(src, 'api-key', { value: 'k', tags: {} });
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+
+  const first = await ws.json(['apply']);
+  expect(first.code).toBe(0);
+  expect(statusOf(first.report, 'db-password')).toBe('create');
+  const copy = await secrets(dst).getSecret('db-password');
+  expect(copy.value).toBe('p@ss');
+  expect(copy.properties.contentType).toBe('text/plain');
+  expect(copy.properties.tags).toEqual({ team: 'data', replicate: 'true' });
+  expect(copy.properties.expiresOn).toEqual(new Date(1900000000 * 1000));
+  expect(copy.properties.notBefore).toEqual(new Date(1700000000 * 1000));
+  expect(copy.properties.enabled).toBe(true);
+
+  emulator.resetCounters();
+  const second = await ws.json(['apply']);
+  expect(second.code).toBe(0);
+  expect(second.report.pairs[0]!.counts).toEqual({ in_sync: 2 });
+  expect(emulator.vault(src).counters.valueReads).toBe(0);
+  expect(emulator.vault(dst).counters.valueReads).toBe(0);
+  expect(emulator.vault(dst).counters.writes).toBe(0);
+});
+
+test('a change on the source updates the copy this tool wrote; plan shows it and writes nothing', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  put(src, 'rotating', { value: 'v1' });
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  await ws.json(['apply']);
+  await new Promise((r) => setTimeout(r, 1100)); // updatedOn has one-second resolution
+  put(src, 'rotating', { value: 'v2' });
+  const plan = await ws.json(['plan']);
+  expect(statusOf(plan.report, 'rotating')).toBe('update');
+  expect((await secrets(dst).getSecret('rotating')).value).toBe('v1');
+  const applied = await ws.json(['apply']);
+  expect(statusOf(applied.report, 'rotating')).toBe('update');
+  expect((await secrets(dst).getSecret('rotating')).value).toBe('v2');
+});
+
+test('a target equal to the source is in_sync; a different one not written by us is a conflict until acknowledged', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  put(src, 'same', { value: 's' });
+  put(dst, 'same', { value: 's' });
+  put(src, 'clash', { value: 'source-value' });
+  put(dst, 'clash', { value: 'someone-elses' });
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const first = await ws.json(['apply']);
+  expect(statusOf(first.report, 'same')).toBe('in_sync');
+  expect(statusOf(first.report, 'clash')).toBe('blocked_target_conflict');
+  expect((await secrets(dst).getSecret('clash')).value).toBe('someone-elses');
+
+  const acked = await ws.json(['apply', '--acknowledge', 'clash']);
+  expect(statusOf(acked.report, 'clash')).toBe('update');
+  expect((await secrets(dst).getSecret('clash')).value).toBe('source-value');
+  expect(Object.values(ws.state().pairs)[0]!.records['secret/clash']!.acknowledged).toBe(true);
+});
+
+test('overwrite_on_conflict writes over a differing target', async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  put(src, 'x', { value: 'mine' });
+  put(dst, 'x', { value: 'theirs' });
+  const ws = new Workspace().writeConfig(replication(src, [dst], { overwrite_on_conflict: true }));
+  const r = await ws.json(['apply']);
+  expect(statusOf(r.report, 'x')).toBe('update');
+  expect((await secrets(dst).getSecret('x')).value).toBe('mine');
+});

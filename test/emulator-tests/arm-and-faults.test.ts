@@ -1,0 +1,89 @@
+import { KeyVaultManagementClient } from '@azure/arm-keyvault';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { ADMIN, SUB_A, assign, credentialFor, principal, startWorld, vaultSpec, vaultUrl } from '../support/world.ts';
+
+const user = principal('arm-user');
+let emulator: KeyVaultEmulator;
+
+beforeAll(async () => {
+  emulator = await startWorld({
+    principals: [user],
+    vaults: [
+      vaultSpec('kv-arm-eu', 'westeurope', { tags: { dst_key_vault_names: 'kv-arm-us' }, roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(user, 'Key Vault Secrets User')] }),
+      vaultSpec('kv-arm-us', 'eastus', { enableRbacAuthorization: false, enablePurgeProtection: true, accessPolicies: [{ objectId: user.objectId, permissions: { secrets: ['get'] } }] }),
+      vaultSpec('kv-faulty', 'westeurope'),
+    ],
+  });
+});
+afterAll(() => emulator.close());
+
+test('ARM: list vaults in a subscription, get one with location, tags and access model', async () => {
+  const arm = new KeyVaultManagementClient(credentialFor(ADMIN), SUB_A);
+  const listed = [];
+  for await (const v of arm.vaults.listBySubscription()) listed.push(v.name);
+  expect(listed).toEqual(expect.arrayContaining(['kv-arm-eu', 'kv-arm-us']));
+  const resources = [];
+  for await (const r of arm.vaults.list()) resources.push(r.name);
+  expect(resources).toContain('kv-arm-eu');
+  const eu = await arm.vaults.get('rg-kv', 'kv-arm-eu');
+  expect(eu.location).toBe('westeurope');
+  expect(eu.tags).toEqual({ dst_key_vault_names: 'kv-arm-us' });
+  expect(eu.properties.enableRbacAuthorization).toBe(true);
+  expect(eu.properties.vaultUri).toBe('https://kv-arm-eu.vault.azure.net/');
+  const us = await arm.vaults.get('rg-kv', 'kv-arm-us');
+  expect(us.properties.enableRbacAuthorization).toBe(false);
+  expect(us.properties.enablePurgeProtection).toBe(true);
+  expect(us.properties.accessPolicies?.map((p) => p.objectId)).toContain(user.objectId);
+  await expect(arm.vaults.get('rg-kv', 'nope')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+});
+
+test('ARM: the caller\'s permissions on a vault scope list its data actions', async () => {
+  const auth = new AuthorizationManagementClient(credentialFor(user), SUB_A);
+  const perms = [];
+  for await (const p of auth.permissions.listForResource('rg-kv', 'Microsoft.KeyVault', '', 'vaults', 'kv-arm-eu')) perms.push(p);
+  expect(perms.flatMap((p) => p.dataActions)).toEqual(expect.arrayContaining(['Microsoft.KeyVault/vaults/secrets/getSecret/action']));
+});
+
+test('throttling at a per-window limit: 429 with Retry-After is retried by the SDK, a bare 429 is not', async () => {
+  const c = new SecretClient(vaultUrl('kv-faulty'), credentialFor(ADMIN));
+  await c.setSecret('warm', 'x');
+  emulator.setFaults('kv-faulty', { throttle: { mode: 'retry-after', createLimit: 2, otherLimit: 1000, windowMs: 1000 } });
+  const started = Date.now();
+  for (let i = 0; i < 4; i++) await c.setSecret(`t-${i}`, 'v');
+  expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  expect(emulator.vault('kv-faulty').counters.throttled).toBeGreaterThan(0);
+
+  emulator.setFaults('kv-faulty', { throttle: { mode: 'bare', createLimit: 1, otherLimit: 1000, windowMs: 60_000 } });
+  await c.setSecret('bare-1', 'v').catch(() => undefined);
+  const e = await c.setSecret('bare-2', 'v').catch((x) => x);
+  expect(e.statusCode).toBe(429);
+  expect(e.code).toBe('Throttled');
+  emulator.setFaults('kv-faulty', { throttle: undefined });
+});
+
+test('server errors and dropped connections are injected at the configured share, repeatably', async () => {
+  const c = new SecretClient(vaultUrl('kv-faulty'), credentialFor(ADMIN), { retryOptions: { maxRetries: 0 } });
+  await c.setSecret('probe', 'x');
+  emulator.setFaults('kv-faulty', { serverErrorRate: 0.5 });
+  const outcomes = await Promise.all(Array.from({ length: 40 }, () => c.getSecret('probe').then(() => 200, (e) => e.statusCode)));
+  emulator.setFaults('kv-faulty', { serverErrorRate: 0 });
+  expect(outcomes.filter((s) => s === 500 || s === 503).length).toBeGreaterThan(5);
+  expect(outcomes.filter((s) => s === 200).length).toBeGreaterThan(5);
+
+  emulator.setFaults('kv-faulty', { dropRate: 1 });
+  const dropped = await c.getSecret('probe').catch((e) => e);
+  emulator.setFaults('kv-faulty', { dropRate: 0 });
+  expect(dropped.code).toMatch(/ECONNRESET|socket hang up|REQUEST_SEND_ERROR/i);
+});
+
+test('latency is added per request', async () => {
+  const c = new SecretClient(vaultUrl('kv-faulty'), credentialFor(ADMIN));
+  await c.setSecret('slow', 'x');
+  emulator.setFaults('kv-faulty', { latencyMs: 150 });
+  const t = Date.now();
+  await c.getSecret('slow');
+  emulator.setFaults('kv-faulty', { latencyMs: 0 });
+  expect(Date.now() - t).toBeGreaterThanOrEqual(150);
+});

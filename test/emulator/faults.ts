@@ -1,0 +1,59 @@
+/** Injected latency, throttling and failures, per vault, settable at start and at run time. */
+
+export interface ThrottleSettings {
+  /** 'retry-after': 429 with Retry-After (the SDK waits and retries); 'bare': 429 without it (the SDK gives up). */
+  mode: 'retry-after' | 'bare';
+  /** Per window: CREATE secret + IMPORT certificate + IMPORT/CREATE key together (Key Vault: 300 per 10 s). */
+  createLimit: number;
+  /** Per window: every other transaction (Key Vault: 4,000 per 10 s). */
+  otherLimit: number;
+  windowMs: number;
+}
+
+export interface FaultSettings {
+  latencyMs: number;
+  throttle?: ThrottleSettings;
+  /** Share of requests answered 500 or 503 (0..1). */
+  serverErrorRate: number;
+  /** Share of requests whose connection is destroyed before any answer (0..1). */
+  dropRate: number;
+  /** Share of list pages answered as an empty page that still carries a nextLink (0..1). */
+  emptyPageRate: number;
+}
+
+export const PUBLISHED_LIMITS: ThrottleSettings = { mode: 'retry-after', createLimit: 300, otherLimit: 4000, windowMs: 10_000 };
+
+export const NO_FAULTS: FaultSettings = { latencyMs: 0, serverErrorRate: 0, dropRate: 0, emptyPageRate: 0 };
+
+/** Deterministic pseudo-random numbers (mulberry32) so fault tests are repeatable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fixed-window counters per budget, as Key Vault counts transactions per vault per 10 seconds. */
+export class ThrottleWindow {
+  #windowStart = 0;
+  #creates = 0;
+  #others = 0;
+
+  /** Returns 0 when the call may proceed, otherwise the milliseconds until the window resets. */
+  admit(settings: ThrottleSettings, isCreate: boolean, now: number): number {
+    if (now - this.#windowStart >= settings.windowMs) {
+      this.#windowStart = now;
+      this.#creates = 0;
+      this.#others = 0;
+    }
+    const over = isCreate ? this.#creates >= settings.createLimit : this.#others >= settings.otherLimit;
+    if (over) return this.#windowStart + settings.windowMs - now;
+    if (isCreate) this.#creates++;
+    else this.#others++;
+    return 0;
+  }
+}

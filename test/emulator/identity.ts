@@ -1,0 +1,125 @@
+import { JwtIssuer, verifyJwt } from './jwt.ts';
+import { send, type Exchange } from './http-util.ts';
+
+export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+
+export interface FederatedCredential { issuer: string; subject: string; audience?: string }
+
+/** An app registration (service principal) known to the emulated tenant. */
+export interface Principal {
+  clientId: string;
+  objectId: string;
+  tenantId: string;
+  clientSecret?: string;
+  federatedCredentials?: FederatedCredential[];
+}
+
+const aadError = (status: number, error: string, code: number, description: string) => ({
+  status,
+  body: {
+    error, error_description: `AADSTS${code}: ${description} Trace ID: ${crypto.randomUUID()} Correlation ID: ${crypto.randomUUID()} Timestamp: ${new Date().toISOString()}`,
+    error_codes: [code], timestamp: new Date().toISOString(), trace_id: crypto.randomUUID(), correlation_id: crypto.randomUUID(),
+  },
+});
+
+/** Entra ID's token endpoint plus the GitHub Actions and Azure DevOps OIDC issuers. */
+export class IdentityProvider {
+  readonly entra = new JwtIssuer();
+  readonly github = new JwtIssuer();
+  readonly devops = new JwtIssuer();
+  readonly principals = new Map<string, Principal>();
+  /** GitHub request token → claims of the ID token it may obtain (repo, ref, environment...). */
+  readonly githubRequests = new Map<string, Record<string, unknown>>();
+  /** Azure DevOps System.AccessToken → { organizationId, subject per service connection id }. */
+  readonly devopsRequests = new Map<string, { organizationId: string; subjects: Record<string, string> }>();
+  tokensIssued = 0;
+
+  devopsIssuer(organizationId: string): string {
+    return `https://vstoken.dev.azure.com/${organizationId}`;
+  }
+
+  addPrincipal(p: Principal): void {
+    this.principals.set(p.clientId, p);
+  }
+
+  /** Issues an access token straight away (for admin seeding and tests of the vault's own checks). */
+  accessToken(principal: Principal, resource: string, lifetimeSeconds = 3600): string {
+    const now = Math.floor(Date.now() / 1000);
+    this.tokensIssued++;
+    return this.entra.sign({
+      aud: resource, iss: `https://sts.windows.net/${principal.tenantId}/`, iat: now, nbf: now, exp: now + lifetimeSeconds,
+      appid: principal.clientId, oid: principal.objectId, sub: principal.objectId, tid: principal.tenantId, ver: '1.0',
+    });
+  }
+
+  /** POST /{tenant}/oauth2/v2.0/token, form-encoded, as MSAL sends it. */
+  handleToken(ex: Exchange, tenant: string): void {
+    const form = new URLSearchParams(ex.rawBody);
+    const clientId = form.get('client_id') ?? '';
+    const principal = this.principals.get(clientId);
+    const reply = (r: { status: number; body: unknown }) => send(ex, r.status, r.body);
+    if (form.get('grant_type') !== 'client_credentials') {
+      return reply(aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
+    }
+    if (!principal || principal.tenantId !== tenant) {
+      return reply(aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`));
+    }
+    const assertion = form.get('client_assertion');
+    if (assertion) {
+      const failure = this.#checkAssertion(principal, assertion);
+      if (failure) return reply(failure);
+    } else if (!principal.clientSecret || form.get('client_secret') !== principal.clientSecret) {
+      return reply(aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app \'' + clientId + '\'.'));
+    }
+    const scope = (form.get('scope') ?? '').split(' ').find((s) => s.endsWith('/.default'));
+    if (!scope) return reply(aadError(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).'));
+    const resource = scope.slice(0, -'/.default'.length);
+    send(ex, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: this.accessToken(principal, resource) });
+  }
+
+  #checkAssertion(principal: Principal, assertion: string): { status: number; body: unknown } | undefined {
+    const now = Math.floor(Date.now() / 1000);
+    const verified = [this.github, this.devops].map((issuer) => verifyJwt(assertion, issuer.publicKey, now)).find(Boolean);
+    if (!verified) return aadError(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
+    const { iss, sub, aud } = verified.claims as { iss: string; sub: string; aud: string | string[] };
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    const match = (principal.federatedCredentials ?? []).find((f) =>
+      f.issuer === iss && f.subject === sub && audiences.includes(f.audience ?? FEDERATION_AUDIENCE));
+    if (!match) {
+      return aadError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${audiences.join(',')}'.`);
+    }
+    return undefined;
+  }
+
+  /** GET ACTIONS_ID_TOKEN_REQUEST_URL&audience=…, Authorization: Bearer ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+  handleGithubOidc(ex: Exchange): void {
+    const bearer = (ex.headers.authorization ?? '').replace(/^Bearer /i, '');
+    const claims = this.githubRequests.get(bearer);
+    if (!claims) return send(ex, 401, { message: 'Unauthorized' });
+    const now = Math.floor(Date.now() / 1000);
+    send(ex, 200, {
+      count: 1944,
+      value: this.github.sign({
+        jti: crypto.randomUUID(), aud: ex.url.searchParams.get('audience') ?? 'https://github.com', iss: GITHUB_ISSUER,
+        nbf: now, iat: now, exp: now + 300, ...claims,
+      }),
+    });
+  }
+
+  /** POST SYSTEM_OIDCREQUESTURI?api-version=7.1&serviceConnectionId=…, Authorization: Bearer System.AccessToken. */
+  handleDevopsOidc(ex: Exchange): void {
+    const bearer = (ex.headers.authorization ?? '').replace(/^Bearer /i, '');
+    const grant = this.devopsRequests.get(bearer);
+    const connection = ex.url.searchParams.get('serviceConnectionId') ?? '';
+    const subject = grant?.subjects[connection];
+    if (!grant || !subject) return send(ex, 401, { $id: '1', message: 'TF400813: The user is not authorized to access this resource.', typeKey: 'UnauthorizedRequestException' });
+    const now = Math.floor(Date.now() / 1000);
+    send(ex, 200, {
+      oidcToken: this.devops.sign({
+        jti: crypto.randomUUID(), sub: subject, aud: FEDERATION_AUDIENCE, iss: this.devopsIssuer(grant.organizationId),
+        nbf: now, iat: now, exp: now + 600,
+      }),
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import type { Exchange } from '../http-util.ts';
+import type { VaultState } from '../model.ts';
+import type { Operation } from '../rbac.ts';
+
+/** What a data-plane route gets: the vault, its base URL as the client sees it, and the request. */
+export interface VaultContext {
+  vault: VaultState;
+  base: string;
+  ex: Exchange;
+  now: number;
+  /** Whether this list page should come back empty with a nextLink (fault injection). */
+  emptyPage(): boolean;
+  /** Backup blobs are bound to subscription + geography, as Key Vault's security worlds are. */
+  geography: string;
+  sealBackup(payload: unknown): string;
+  openBackup(blob: string): { payload: unknown; subscriptionId: string; geography: string } | undefined;
+}
+
+export interface Route {
+  method: string;
+  /** Matched against the path's segments; `:name` captures one segment, `:version?` an optional last one. */
+  path: string;
+  op: Operation;
+  /** Counts against the 300-per-10-s CREATE/IMPORT budget. */
+  create?: boolean;
+  handle(ctx: VaultContext, params: Record<string, string>): unknown;
+}
+
+export const MAX_RESULTS = 25;
+
+/** One page of a listing, with Key Vault's absolute nextLink (port 443 included, as the service sends it). */
+export function page<T>(ctx: VaultContext, items: T[]): { value: T[]; nextLink: string | null } {
+  const q = ctx.ex.url.searchParams;
+  const size = Math.min(MAX_RESULTS, Math.max(1, Number(q.get('maxresults') ?? MAX_RESULTS) || MAX_RESULTS));
+  const token = q.get('$skiptoken');
+  const offset = token ? Number(JSON.parse(Buffer.from(token, 'base64url').toString()).NextMarker) : 0;
+  const link = (next: number) => {
+    const u = new URL(ctx.ex.url.pathname, `${ctx.base}:443`);
+    u.searchParams.set('api-version', q.get('api-version') ?? '2025-07-01');
+    u.searchParams.set('$skiptoken', Buffer.from(JSON.stringify({ NextMarker: String(next) })).toString('base64url'));
+    if (q.get('maxresults')) u.searchParams.set('maxresults', String(size));
+    return `${ctx.base}:443${u.pathname}${u.search}`;
+  };
+  if (offset < items.length && ctx.emptyPage()) return { value: [], nextLink: link(offset) };
+  const slice = items.slice(offset, offset + size);
+  return { value: slice, nextLink: offset + size < items.length ? link(offset + size) : null };
+}
+
+export const sortedByName = <T extends { name: string }>(items: Iterable<T>): T[] =>
+  [...items].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+
+export const NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;

@@ -1,0 +1,142 @@
+/** The emulator's in-memory picture of vaults and their items, shaped after Key Vault's own objects. */
+
+export type RoleName =
+  | 'Key Vault Administrator' | 'Key Vault Reader' | 'Key Vault Secrets User' | 'Key Vault Secrets Officer'
+  | 'Key Vault Certificates Officer' | 'Key Vault Certificate User' | 'Key Vault Crypto Officer'
+  | 'Key Vault Crypto User';
+
+export interface AccessPolicy {
+  objectId: string;
+  permissions: { secrets?: string[]; keys?: string[]; certificates?: string[] };
+}
+
+export interface VaultSpec {
+  name: string;
+  location: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  tenantId: string;
+  tags?: Record<string, string>;
+  /** true: Azure RBAC decides data-plane access; false: access policies do. */
+  enableRbacAuthorization?: boolean;
+  enableSoftDelete?: boolean;
+  enablePurgeProtection?: boolean;
+  softDeleteRetentionInDays?: number;
+  roleAssignments?: { principalId: string; role: RoleName }[];
+  accessPolicies?: AccessPolicy[];
+}
+
+export interface Attributes {
+  enabled: boolean;
+  nbf?: number;
+  exp?: number;
+  created: number;
+  updated: number;
+}
+
+export interface SecretVersion {
+  version: string;
+  value: string;
+  contentType?: string;
+  attributes: Attributes;
+  tags?: Record<string, string>;
+}
+
+export interface KeyVersion {
+  version: string;
+  /** Public and private JWK as Key Vault keeps it; only the public part ever leaves a GET. */
+  jwk: Record<string, unknown>;
+  keyOps: string[];
+  attributes: Attributes & { exportable?: boolean };
+  tags?: Record<string, string>;
+}
+
+export interface CertificatePolicy {
+  exportable: boolean;
+  kty: string;
+  keySize?: number;
+  reuseKey: boolean;
+  contentType: string;
+  subject: string;
+  validityMonths: number;
+  issuer: string;
+}
+
+export interface CertificateVersion {
+  version: string;
+  certDerBase64: string;
+  x5t: string;
+  /** PEM of the private key, absent for an imported public-only certificate. */
+  privateKeyPem?: string;
+  attributes: Attributes;
+  tags?: Record<string, string>;
+}
+
+export interface Item<V> {
+  name: string;
+  versions: V[];
+  /** Set on the secret and key that back a certificate. */
+  managed?: boolean;
+}
+
+export interface CertificateItem extends Item<CertificateVersion> {
+  policy: CertificatePolicy;
+  policyUpdated: number;
+}
+
+export interface Deleted<T> {
+  item: T;
+  deletedDate: number;
+  scheduledPurgeDate: number;
+}
+
+export interface Collection<T> {
+  live: Map<string, T>;
+  deleted: Map<string, Deleted<T>>;
+}
+
+export interface VaultCounters {
+  requests: number;
+  /** GETs that returned a secret value (including a certificate's PFX through its secret). */
+  valueReads: number;
+  /** Calls that created a new version or restored/imported an item. */
+  writes: number;
+  throttled: number;
+  byOperation: Record<string, number>;
+  clientRequestIds: Set<string>;
+}
+
+export interface VaultState {
+  spec: Required<Pick<VaultSpec, 'enableRbacAuthorization' | 'enableSoftDelete' | 'enablePurgeProtection' | 'softDeleteRetentionInDays'>> & VaultSpec;
+  secrets: Collection<Item<SecretVersion>>;
+  keys: Collection<Item<KeyVersion>>;
+  certificates: Collection<CertificateItem>;
+  counters: VaultCounters;
+}
+
+const collection = <T>(): Collection<T> => ({ live: new Map(), deleted: new Map() });
+
+export const newCounters = (): VaultCounters => ({
+  requests: 0, valueReads: 0, writes: 0, throttled: 0, byOperation: {}, clientRequestIds: new Set(),
+});
+
+export function newVaultState(spec: VaultSpec): VaultState {
+  return {
+    spec: {
+      enableRbacAuthorization: true, enableSoftDelete: true, enablePurgeProtection: false,
+      softDeleteRetentionInDays: 90, ...spec,
+    },
+    secrets: collection(), keys: collection(), certificates: collection(), counters: newCounters(),
+  };
+}
+
+/** Key Vault item names are case-insensitive; the map key is the folded name. */
+export const keyOf = (name: string): string => name.toLowerCase();
+
+export const latest = <V>(item: Item<V>): V => item.versions[item.versions.length - 1] as V;
+
+export const recoveryLevel = (v: VaultState): string =>
+  !v.spec.enableSoftDelete ? 'Purgeable'
+    : v.spec.enablePurgeProtection
+      ? (v.spec.softDeleteRetentionInDays < 90 ? 'CustomizedRecoverable+ProtectedSubscription' : 'Recoverable+ProtectedSubscription')
+      : (v.spec.softDeleteRetentionInDays < 90 ? 'CustomizedRecoverable+Purgeable' : 'Recoverable+Purgeable');

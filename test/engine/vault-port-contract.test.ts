@@ -1,0 +1,31 @@
+import { AzureVaultPort } from '../../src/azure/key-vault-port.ts';
+import { systemClock } from '../../src/hosts/shared/system-clock.ts';
+import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { MemoryVault } from '../fakes/memory-vault.ts';
+import { ADMIN, credentialFor, startWorld, vaultSpec } from '../support/world.ts';
+import { vaultPortContract } from '../support/vault-port-contract.ts';
+
+let n = 0;
+vaultPortContract('in-memory fake', {
+  pair: async () => ({ a: new MemoryVault({ name: `mem-a${++n}` }), b: new MemoryVault({ name: `mem-b${n}` }) }),
+  seedCertificate: async (p, name, exportable) => { (p as MemoryVault).seedCertificate(name, `${name}thumbprintxxxxxxxxxxxxxxxx`.slice(0, 27), exportable); },
+  seedKey: async (p, name) => { (p as MemoryVault).seedKey(name); },
+});
+
+let emulator: KeyVaultEmulator;
+beforeAll(async () => { emulator = await startWorld(); });
+afterAll(() => emulator.close());
+
+const port = (name: string) => {
+  const spec = vaultSpec(name, 'westeurope');
+  emulator.addVault(spec);
+  return new AzureVaultPort({ name, uri: `https://${name}.vault.azure.net`, location: spec.location, subscriptionId: spec.subscriptionId, resourceGroup: spec.resourceGroup, tenantId: spec.tenantId, tags: {}, rbac: true, purgeProtection: false }, credentialFor(ADMIN), 'contract', systemClock);
+};
+
+vaultPortContract('Azure adapter over the emulator', {
+  pair: async () => ({ a: port(`contract-a${++n}`), b: port(`contract-b${n}`) }),
+  seedCertificate: async (p, name, exportable) => {
+    emulator.invoke(p.info.name, 'POST', `certificates/${name}/create`, { policy: { key_props: { exportable }, issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } } });
+  },
+  seedKey: async (p, name) => { emulator.invoke(p.info.name, 'POST', `keys/${name}/create`, { kty: 'RSA' }); },
+});

@@ -1,0 +1,123 @@
+import { VaultCallError, type ExportedCertificate, type VaultDirectory, type VaultPermissions, type VaultPort } from '../../src/engine/ports.ts';
+import type { ItemSnapshot, ItemType, VaultInfo } from '../../src/engine/model.ts';
+
+interface Stored { item: ItemSnapshot; value?: string; versions: string[] }
+
+/** An in-memory vault with Key Vault's observable rules, for fast engine tests (kept honest by the contract suite). */
+export class MemoryVault implements VaultPort {
+  readonly info: VaultInfo;
+  readonly live = new Map<ItemType, Map<string, Stored>>([['secret', new Map()], ['certificate', new Map()], ['key', new Map()]]);
+  readonly deleted = new Map<ItemType, Map<string, Stored>>([['secret', new Map()], ['certificate', new Map()], ['key', new Map()]]);
+  readonly exportable = new Map<string, boolean>();
+  valueReads = 0;
+  writes = 0;
+  #tick: number;
+
+  constructor(info: Partial<VaultInfo> & { name: string }, startTime = 1_700_000_000_000) {
+    this.info = { uri: `https://${info.name}.vault.azure.net`, location: 'westeurope', subscriptionId: 'sub-a', resourceGroup: 'rg', tenantId: 't', tags: {}, rbac: true, purgeProtection: false, ...info };
+    this.#tick = startTime;
+  }
+
+  #now(): number { this.#tick += 1000; return this.#tick; }
+  #version(): string { return Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32); }
+  #find(type: ItemType, name: string): Stored {
+    const s = this.live.get(type)!.get(name.toLowerCase());
+    if (!s) throw new VaultCallError(`${type} ${name} not found`, 404, `${type[0]!.toUpperCase()}${type.slice(1)}NotFound`);
+    return s;
+  }
+  #put(type: ItemType, name: string, item: Omit<ItemSnapshot, 'type' | 'name' | 'updatedOn' | 'version'>, value?: string, keepVersions?: string[]): ItemSnapshot {
+    if (this.deleted.get(type)!.has(name.toLowerCase())) throw new VaultCallError(`${name} is deleted but recoverable`, 409, 'Conflict', 'ObjectIsDeletedButRecoverable');
+    const prior = this.live.get(type)!.get(name.toLowerCase());
+    if (prior?.item.managed && !item.managed) throw new VaultCallError(`${name} is managed by a certificate`, 403, 'Forbidden', `${type === 'key' ? 'Key' : 'Secret'}ManagedByKeyVault`);
+    const version = this.#version();
+    const snapshot: ItemSnapshot = { ...item, type, name: prior?.item.name ?? name, updatedOn: this.#now(), version };
+    this.live.get(type)!.set(name.toLowerCase(), { item: snapshot, value, versions: keepVersions ?? [...(prior?.versions ?? []), version] });
+    this.writes++;
+    return { ...snapshot };
+  }
+
+  /** Seeding helpers (not part of the port). */
+  seedSecret(name: string, value: string, attrs: Partial<ItemSnapshot> = {}): ItemSnapshot {
+    return this.#put('secret', name, { enabled: true, tags: {}, managed: false, ...attrs }, value);
+  }
+  seedCertificate(name: string, thumbprint: string, exportable = true, attrs: Partial<ItemSnapshot> = {}): ItemSnapshot {
+    this.exportable.set(name.toLowerCase(), exportable);
+    this.#put('secret', name, { enabled: true, tags: {}, managed: true, contentType: 'application/x-pkcs12' }, `pfx:${thumbprint}`);
+    return this.#put('certificate', name, { enabled: true, tags: {}, managed: false, thumbprint, ...attrs });
+  }
+  seedKey(name: string, attrs: Partial<ItemSnapshot> = {}): ItemSnapshot {
+    return this.#put('key', name, { enabled: true, tags: {}, managed: false, ...attrs });
+  }
+
+  async list(type: ItemType): Promise<ItemSnapshot[]> {
+    return [...this.live.get(type)!.values()].map((s) => ({ ...s.item, version: undefined }));
+  }
+  async listDeletedNames(type: ItemType): Promise<Set<string>> { return new Set(this.deleted.get(type)!.keys()); }
+  async get(type: ItemType, name: string) {
+    const s = this.live.get(type)!.get(name.toLowerCase());
+    if (!s) return undefined;
+    if (type === 'secret' && s.item.enabled) { this.valueReads++; return { item: { ...s.item }, secretValue: s.value }; }
+    return { item: { ...s.item } };
+  }
+  async readSecret(name: string) {
+    const s = this.#find('secret', name);
+    if (!s.item.enabled) throw new VaultCallError('Operation get is not allowed on a disabled secret.', 403, 'Forbidden', 'SecretDisabled');
+    this.valueReads++;
+    return { value: s.value!, item: { ...s.item } };
+  }
+  async writeSecret(name: string, value: string, from: ItemSnapshot) {
+    return this.#put('secret', name, { enabled: from.enabled, tags: { ...from.tags }, contentType: from.contentType, expiresOn: from.expiresOn, notBefore: from.notBefore, managed: false }, value);
+  }
+  async setEnabled(type: ItemType, name: string, enabled: boolean) {
+    const s = this.#find(type, name);
+    s.item = { ...s.item, enabled, updatedOn: this.#now() };
+    return { ...s.item };
+  }
+  async certificateExportable(name: string) { this.#find('certificate', name); return this.exportable.get(name.toLowerCase()) ?? true; }
+  async exportCertificate(name: string): Promise<ExportedCertificate> {
+    const s = this.#find('secret', name);
+    this.valueReads++;
+    return { value: s.value!, contentType: s.item.contentType ?? 'application/x-pkcs12' };
+  }
+  async importCertificate(name: string, c: ExportedCertificate, from: ItemSnapshot) {
+    const other = this.live.get('secret')!.get(name.toLowerCase());
+    if (other && !other.item.managed) throw new VaultCallError(`a secret named ${name} exists`, 409, 'Conflict');
+    const thumbprint = c.value.replace(/^pfx:/, '');
+    this.#put('secret', name, { enabled: from.enabled, tags: {}, managed: true, contentType: c.contentType }, c.value);
+    return this.#put('certificate', name, { enabled: from.enabled, tags: { ...from.tags }, managed: false, thumbprint });
+  }
+  async keyVersion(name: string) { const s = this.#find('key', name); return s.versions[s.versions.length - 1]; }
+  async backupKey(name: string) {
+    const s = this.#find('key', name);
+    return new TextEncoder().encode(JSON.stringify({ s, geo: this.info.location, sub: this.info.subscriptionId }));
+  }
+  async restoreKey(backup: Uint8Array) {
+    const { s } = JSON.parse(new TextDecoder().decode(backup)) as { s: Stored };
+    if (this.live.get('key')!.has(s.item.name.toLowerCase())) throw new VaultCallError('key exists', 409, 'Conflict');
+    this.live.get('key')!.set(s.item.name.toLowerCase(), { ...s, item: { ...s.item } });
+    this.writes++;
+    return { ...s.item };
+  }
+  async deleteItem(type: ItemType, name: string) {
+    const s = this.#find(type, name);
+    this.live.get(type)!.delete(name.toLowerCase());
+    this.deleted.get(type)!.set(name.toLowerCase(), s);
+  }
+  async purgeDeletedItem(type: ItemType, name: string) {
+    if (!this.deleted.get(type)!.delete(name.toLowerCase())) throw new VaultCallError('not deleted', 404, 'NotFound');
+  }
+}
+
+/** A directory of memory vaults where the caller holds the given permissions everywhere. */
+export class MemoryDirectory implements VaultDirectory {
+  readonly vaults = new Map<string, MemoryVault>();
+  permissionsOf: VaultPermissions = { model: 'rbac', dataActions: ['Microsoft.KeyVault/vaults/*'], notDataActions: [] };
+  add(v: MemoryVault): MemoryVault { this.vaults.set(v.info.name, v); return v; }
+  async resolve(name: string) {
+    const v = this.vaults.get(name);
+    if (!v) throw new Error(`no vault ${name}`);
+    return v.info;
+  }
+  async permissions() { return this.permissionsOf; }
+  open(vault: VaultInfo) { return this.vaults.get(vault.name)!; }
+}

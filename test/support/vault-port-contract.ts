@@ -1,0 +1,71 @@
+import type { ItemSnapshot } from '../../src/engine/model.ts';
+import type { VaultPort } from '../../src/engine/ports.ts';
+
+export interface ContractHarness {
+  /** A pair of empty vaults in one subscription and geography. */
+  pair(): Promise<{ a: VaultPort; b: VaultPort }>;
+  seedCertificate(port: VaultPort, name: string, exportable: boolean): Promise<void>;
+  seedKey(port: VaultPort, name: string): Promise<void>;
+}
+
+const from = (over: Partial<ItemSnapshot> = {}): ItemSnapshot => ({ type: 'secret', name: 'x', enabled: true, tags: {}, managed: false, ...over });
+
+/** What every VaultPort must do; run against the in-memory fake and the Azure adapter over the emulator. */
+export function vaultPortContract(label: string, h: ContractHarness): void {
+  describe(`VaultPort contract: ${label}`, () => {
+    test('a written secret lists with its attributes and reads back; names are case-insensitive', async () => {
+      const { a } = await h.pair();
+      const written = await a.writeSecret('Db-Pass', 'v1', from({ contentType: 'text/plain', tags: { t: '1' }, expiresOn: 1_900_000_000_000, notBefore: 1_700_000_000_000 }));
+      expect(written.updatedOn).toBeGreaterThan(0);
+      const [listed] = await a.list('secret');
+      expect(listed).toMatchObject({ name: 'Db-Pass', enabled: true, contentType: 'text/plain', tags: { t: '1' }, expiresOn: 1_900_000_000_000, notBefore: 1_700_000_000_000, managed: false });
+      expect((await a.readSecret('db-pass')).value).toBe('v1');
+      expect(await a.get('secret', 'missing')).toBeUndefined();
+    });
+
+    test('a disabled secret lists, but reading its value fails 403 SecretDisabled', async () => {
+      const { a } = await h.pair();
+      await a.writeSecret('off', 'v', from({ enabled: false }));
+      expect((await a.list('secret'))[0]!.enabled).toBe(false);
+      await expect(a.readSecret('off')).rejects.toMatchObject({ status: 403, innerCode: 'SecretDisabled' });
+    });
+
+    test('setEnabled changes the attribute and moves updatedOn; delete makes the name deleted and unusable', async () => {
+      const { a } = await h.pair();
+      const w = await a.writeSecret('s', 'v', from());
+      await new Promise((r) => setTimeout(r, 1100));
+      const d = await a.setEnabled('secret', 's', false);
+      expect(d.enabled).toBe(false);
+      expect(d.updatedOn).toBeGreaterThan(w.updatedOn!);
+      await a.deleteItem('secret', 's');
+      expect(await a.listDeletedNames('secret')).toEqual(new Set(['s']));
+      await expect(a.writeSecret('s', 'again', from())).rejects.toMatchObject({ status: 409, innerCode: 'ObjectIsDeletedButRecoverable' });
+      await a.purgeDeletedItem('secret', 's');
+      await a.writeSecret('s', 'again', from());
+    });
+
+    test('a certificate exports and imports with the same thumbprint; its backing secret is managed', async () => {
+      const { a, b } = await h.pair();
+      await h.seedCertificate(a, 'tls', true);
+      const [c] = await a.list('certificate');
+      expect(c!.thumbprint).toMatch(/^[A-Za-z0-9_-]{27}$/);
+      expect((await a.list('secret')).find((s) => s.name === 'tls')!.managed).toBe(true);
+      expect(await a.certificateExportable('tls')).toBe(true);
+      const imported = await b.importCertificate('tls', await a.exportCertificate('tls'), { ...c!, tags: { k: 'v' } });
+      expect(imported.thumbprint).toBe(c!.thumbprint);
+      expect(imported.tags).toEqual({ k: 'v' });
+      await expect(b.writeSecret('tls', 'x', from())).rejects.toMatchObject({ status: 403 });
+      await h.seedCertificate(a, 'locked', false);
+      expect(await a.certificateExportable('locked')).toBe(false);
+    });
+
+    test('a key backup restores with the same latest version; restore refuses an existing name', async () => {
+      const { a, b } = await h.pair();
+      await h.seedKey(a, 'k');
+      const blob = await a.backupKey('k');
+      await b.restoreKey(blob);
+      expect(await b.keyVersion('k')).toBe(await a.keyVersion('k'));
+      await expect(b.restoreKey(blob)).rejects.toMatchObject({ status: 409 });
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import { ClientSecretCredential } from '@azure/identity';
+import { KeyVaultEmulator, type EmulatorOptions } from '../emulator/server.ts';
+import type { Principal } from '../emulator/identity.ts';
+import type { RoleName, VaultSpec } from '../emulator/model.ts';
+
+/** A small fixed world: one tenant, two subscriptions, vaults in three regions, a few principals. */
+export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+export const OTHER_TENANT = '0b3b6d32-5b4a-4f7e-9c0e-1f2a3b4c5d6e';
+export const SUB_A = '11111111-1111-1111-1111-111111111111';
+export const SUB_B = '22222222-2222-2222-2222-222222222222';
+
+export const principal = (name: string, tenantId = TENANT): Principal => ({
+  clientId: `${name}-client`, objectId: `${name}-oid`, tenantId, clientSecret: `${name}-secret-not-a-real-one`,
+});
+
+export const ADMIN = principal('admin');
+
+export const vaultSpec = (name: string, location: string, extra: Partial<VaultSpec> = {}): VaultSpec => ({
+  name, location, subscriptionId: SUB_A, resourceGroup: 'rg-kv', tenantId: TENANT,
+  roleAssignments: [{ principalId: ADMIN.objectId, role: 'Key Vault Administrator' }], ...extra,
+});
+
+export const assign = (p: Principal, role: RoleName) => ({ principalId: p.objectId, role });
+
+/** Points this process's Azure SDK clients at the emulator (they read HTTPS_PROXY when a client is made). */
+export function useEmulatorProxy(emulator: KeyVaultEmulator): void {
+  Object.assign(process.env, { HTTPS_PROXY: emulator.proxyUrl, NO_PROXY: '' });
+}
+
+export async function startWorld(options: EmulatorOptions = {}): Promise<KeyVaultEmulator> {
+  const emulator = await KeyVaultEmulator.start({ ...options, principals: [ADMIN, ...(options.principals ?? [])] });
+  useEmulatorProxy(emulator);
+  return emulator;
+}
+
+export const credentialFor = (p: Principal) => new ClientSecretCredential(p.tenantId, p.clientId, p.clientSecret!);
+
+export const vaultUrl = (name: string) => `https://${name}.vault.azure.net`;

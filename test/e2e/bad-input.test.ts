@@ -15,7 +15,7 @@ const touched = () => [...emulator.vaults.values()].reduce((n, v) => n + v.count
 
 const cases: [string, () => string, string, RegExp][] = [
   ['YAML syntax error', () => 'version: 1\nreplications:\n  - name: [unclosed\n', 'KVR002', /:4:1: Flow sequence/],
-  ['unknown key', () => `version: 1\nreplications:\n  - name: a\n    source: ${src}\n    targets: [${dst}]\n    types: [secrets]\n    rule: { all: true }\n    colour: blue\n`, 'KVR003', /:3:\d+: \/replications\/0: unknown key 'colour'/],
+  ['unknown key', () => `version: 1\nreplications:\n  - name: a\n    source: ${src}\n    targets: [${dst}]\n    types: [secrets]\n    rule: { all: true }\n    colour: blue\n`, 'KVR003', /:8:5: \/replications\/0: unknown key 'colour'/],
   ['missing source', () => `version: 1\nreplications:\n  - name: a\n    targets: [${dst}]\n    types: [secrets]\n    rule: { all: true }\n`, 'KVR003', /missing 'source'/],
   ['empty types', () => `version: 1\nreplications:\n  - name: a\n    source: ${src}\n    targets: [${dst}]\n    types: []\n    rule: { all: true }\n`, 'KVR003', /:6:\d+: .*types/],
   ['source equals a target', () => `version: 1\nreplications:\n  - name: a\n    source: ${src}\n    targets: [${dst}, ${src.toUpperCase()}]\n    types: [secrets]\n    rule: { all: true }\n`, 'KVR005', /:5:\d+: target/],

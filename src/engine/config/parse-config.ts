@@ -14,7 +14,15 @@ const validateSchema = ajv.compile<RawConfig>(CONFIG_SCHEMA);
 
 type Path = (string | number)[];
 
-function position(doc: Document, lines: LineCounter, path: Path): string {
+function position(doc: Document, lines: LineCounter, path: Path, key?: string): string {
+  if (key !== undefined) {
+    const map = (path.length ? doc.getIn(path, true) : doc.contents) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
+    const range = map?.items?.find((i) => i.key?.value === key)?.key?.range;
+    if (range) {
+      const { line, col } = lines.linePos(range[0]);
+      return `${line}:${col}`;
+    }
+  }
   for (let p = path; ; p = p.slice(0, -1)) {
     const node = doc.getIn(p, true) as { range?: [number, number, number] } | undefined;
     const range = p.length === 0 ? (doc.contents as { range?: [number, number, number] } | null)?.range : node?.range;
@@ -70,14 +78,15 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
   if (!isMap(doc.contents)) throw new KvrError('KVR003', `${file}:1:1: expected a mapping with 'version: 1' and 'replications'`);
   // A small alias budget stops a 'billion laughs' file from expanding without bound.
   const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const fail = (code: ErrorCode, path: Path, message: string): never => {
-    throw new KvrError(code, `${file}:${position(doc, lines, path)}: ${message}`);
+  const fail = (code: ErrorCode, path: Path, message: string, key?: string): never => {
+    throw new KvrError(code, `${file}:${position(doc, lines, path, key)}: ${message}`);
   };
   if (!validateSchema(raw)) {
     const errors = pickErrors(validateSchema.errors ?? []);
     const first = errors[0]!;
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1, 4).map(describe).join('; ')})` : '';
-    return fail('KVR003', pathOf(first.instancePath), describe(first) + more);
+    const unknownKey = first.keyword === 'additionalProperties' ? (first.params as { additionalProperty: string }).additionalProperty : undefined;
+    return fail('KVR003', pathOf(first.instancePath), describe(first) + more, unknownKey);
   }
   const names = new Map<string, number>();
   raw.replications.forEach((r, i) => {

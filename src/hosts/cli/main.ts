@@ -1,11 +1,11 @@
 import { DefaultAzureCredential } from '@azure/identity';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
-import { parseConfig } from '../../engine/config/parse-config.ts';
-import { isKvrError, KvrError } from '../../engine/errors.ts';
+import { isKvrError } from '../../engine/errors.ts';
 import { renderMarkdown } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
+import { readConfigFile } from '../shared/read-config.ts';
 import { systemClock } from '../shared/system-clock.ts';
 import { parseCliArgs, USAGE } from './args.ts';
 
@@ -17,22 +17,12 @@ export interface CliIo {
 
 const defaultIo: CliIo = { env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
-async function readConfig(path: string) {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new KvrError('KVR001', `${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  return parseConfig(text, path);
-}
-
 /** The CLI: parse arguments, run once, print the report. Never throws; resolves to the exit code. */
 export async function run(argv: string[], io: CliIo = defaultIo): Promise<number> {
   try {
     const o = parseCliArgs(argv, io.env);
     if (o.help) { io.stdout(`${USAGE}\n`); return 0; }
-    const config = await readConfig(o.config);
+    const config = await readConfigFile(o.config);
     const correlationId = crypto.randomUUID();
     if (!o.quiet) io.stderr(`keyvault-replicate ${o.mode}: correlation id ${correlationId}\n`);
     const report = await runReplication({

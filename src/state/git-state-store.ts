@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KvrError } from '../engine/errors.ts';
+import type { StateKey, StateStore } from '../engine/ports.ts';
+import { parsePairState, type PairState } from '../engine/state.ts';
+
+export interface GitStateStoreOptions {
+  /** A git repository whose `origin` (or the given remote) holds the state branch; its working tree is never touched. */
+  repository: string;
+  branch: string;
+  remote?: string;
+  /** Commit identity; the default is the Actions bot. */
+  author?: { name: string; email: string };
+  /** Extra environment for git (credentials through GIT_CONFIG_* for instance). */
+  env?: NodeJS.ProcessEnv;
+  /** Push attempts before giving up when other runs keep landing first. */
+  attempts?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const LOCAL_REF = 'refs/keyvault-replicate/state';
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** `<replication>/<target>.json`: replication names and vault names are both path-safe by the schema. */
+export const stateFilePath = (k: StateKey): string => `${k.replication}/${k.target}.json`;
+
+/**
+ * Records on a git branch, one JSON file per replication and target, one commit per run. Works with git plumbing on a
+ * private ref and a private index, so the checked-out branch, index and working tree of the repository stay as they
+ * were. A rejected push (another run landed first) fetches, re-applies this run's files on top and pushes again, so
+ * concurrent runs on different replications never lose each other's state.
+ */
+export class GitStateStore implements StateStore {
+  readonly #o: Required<Omit<GitStateStoreOptions, 'env'>> & { env: NodeJS.ProcessEnv };
+
+  constructor(options: GitStateStoreOptions) {
+    this.#o = {
+      remote: 'origin', attempts: 8, env: {},
+      author: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' },
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      ...options,
+    };
+  }
+
+  #git(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = execFile('git', args, {
+        cwd: this.#o.repository, maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.#o.env, ...env },
+      }, (error, stdout, stderr) => {
+        if (error) reject(Object.assign(new Error(`git ${args[0]}: ${stderr.trim().split('\n').slice(-2).join(' ') || error.message}`), { stderr }));
+        else resolve(stdout);
+      });
+      if (input !== undefined) child.stdin!.end(input);
+    });
+  }
+
+  /** Fetches the branch into the private ref; false when the branch does not exist yet. */
+  async #fetch(): Promise<boolean> {
+    const heads = await this.#git(['ls-remote', '--heads', this.#o.remote, `refs/heads/${this.#o.branch}`]);
+    if (!heads.trim()) {
+      await this.#git(['update-ref', '-d', LOCAL_REF]).catch(() => undefined);
+      return false;
+    }
+    await this.#git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.#o.remote, `+refs/heads/${this.#o.branch}:${LOCAL_REF}`]);
+    return true;
+  }
+
+  async #readFile(path: string): Promise<string | undefined> {
+    try {
+      return await this.#git(['cat-file', 'blob', `${LOCAL_REF}:${path}`]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async load(keys: StateKey[]): Promise<Map<string, PairState>> {
+    try {
+      if (!(await this.#fetch())) return new Map();
+    } catch (e) {
+      throw new KvrError('KVR050', `state branch ${this.#o.branch} cannot be fetched: ${(e as Error).message}`);
+    }
+    const states = new Map<string, PairState>();
+    for (const k of keys) {
+      const text = await this.#readFile(stateFilePath(k));
+      if (text === undefined) continue;
+      try {
+        states.set(`${k.replication}/${k.target}`, parsePairState(text));
+      } catch (e) {
+        throw new KvrError('KVR050', `state file ${stateFilePath(k)} on branch ${this.#o.branch} is not valid: ${(e as Error).message}; delete it on the branch to start that pair afresh`);
+      }
+    }
+    return states;
+  }
+
+  async save(states: PairState[], correlationId: string): Promise<void> {
+    const indexDir = await mkdtemp(join(tmpdir(), 'kvr-state-'));
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const exists = await this.#fetch();
+        const commit = await this.#commit(states, correlationId, exists, join(indexDir, `index-${attempt}`));
+        try {
+          await this.#git(['push', '--quiet', this.#o.remote, `${commit}:refs/heads/${this.#o.branch}`]);
+          return;
+        } catch (e) {
+          if (attempt >= this.#o.attempts) throw e;
+          // Another run landed first: fetch its commit and put this run's files on top of it.
+          await this.#o.sleep(200 * attempt + Math.floor(Math.random() * 300));
+        }
+      }
+    } catch (e) {
+      throw new KvrError('KVR051', `state cannot be pushed to branch ${this.#o.branch}: ${(e as Error).message}. The workflow needs 'permissions: contents: write'.`);
+    } finally {
+      await rm(indexDir, { recursive: true, force: true });
+    }
+  }
+
+  async #commit(states: PairState[], correlationId: string, hasParent: boolean, indexFile: string): Promise<string> {
+    const env = { GIT_INDEX_FILE: indexFile };
+    await this.#git(['read-tree', hasParent ? `${LOCAL_REF}^{tree}` : EMPTY_TREE], undefined, env);
+    for (const s of states) {
+      const blob = (await this.#git(['hash-object', '-w', '--stdin'], `${JSON.stringify(s, null, 2)}\n`)).trim();
+      await this.#git(['update-index', '--add', '--cacheinfo', `100644,${blob},${stateFilePath({ replication: s.replication, target: s.target })}`], undefined, env);
+    }
+    const tree = (await this.#git(['write-tree'], undefined, env)).trim();
+    const pairs = states.map((s) => `${s.replication} → ${s.target}`).join(', ');
+    const message = `keyvault-replicate state: ${pairs}\n\nCorrelation-Id: ${correlationId}\n`;
+    const { name, email } = this.#o.author;
+    return (await this.#git(['commit-tree', tree, ...(hasParent ? ['-p', LOCAL_REF] : []), '-F', '-'], message, {
+      GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email,
+    })).trim();
+  }
+}

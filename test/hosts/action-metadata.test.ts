@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { withActionReference } from '../../scripts/action-docs.ts';
+import { INPUTS, OUTPUTS } from '../../src/hosts/github/constants.ts';
+
+const action = parse(readFileSync(resolve(import.meta.dirname, '../../action.yml'), 'utf8')) as {
+  inputs: Record<string, unknown>; outputs: Record<string, unknown>; runs: { using: string; main: string };
+};
+
+test('action.yml declares exactly the inputs the Action reads, and every output it sets', () => {
+  expect(Object.keys(action.inputs).sort()).toEqual(Object.values(INPUTS).sort());
+  const outputs = [OUTPUTS.counts, OUTPUTS.reportPath, OUTPUTS.correlationId, OUTPUTS.changed, ...OUTPUTS.statuses];
+  expect(Object.keys(action.outputs).sort()).toEqual(outputs.sort());
+  expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+});
+
+test('the README tables are the ones action.yml gives (npm run docs regenerates them)', () => {
+  const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+  expect(withActionReference(readme, readFileSync(resolve(import.meta.dirname, '../../action.yml'), 'utf8'))).toBe(readme);
+});
+
+test('the example workflows pass only inputs the Action declares, and ask for the permissions they need', () => {
+  const dir = resolve(import.meta.dirname, '../../examples/workflows');
+  for (const file of readdirSync(dir)) {
+    const wf = parse(readFileSync(resolve(dir, file), 'utf8')) as { permissions: Record<string, string>; jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+    expect(wf.permissions['id-token']).toBe('write');
+    for (const job of Object.values(wf.jobs)) {
+      for (const step of job.steps.filter((s) => s.uses?.startsWith('keyvault-replicate/'))) {
+        for (const key of Object.keys(step.with ?? {})) expect(Object.values(INPUTS)).toContain(key);
+        if (step.with?.mode !== 'plan' && !file.includes('pr-preview')) expect(wf.permissions.contents).toBe('write');
+      }
+    }
+  }
+});

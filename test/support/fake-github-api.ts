@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Comment { id: number; body: string; issue: number }
+
+/** A local stand-in for the GitHub REST endpoints the Action calls: issue comments (list, create, update). */
+export class FakeGitHubApi {
+  readonly comments: Comment[] = [];
+  readonly requests: string[] = [];
+  #server!: Server;
+  #nextId = 1000;
+  /** Tokens allowed to write; anything else gets 403 like a token without pull-requests: write. */
+  readonly tokens = new Set<string>();
+
+  static async start(): Promise<FakeGitHubApi> {
+    const api = new FakeGitHubApi();
+    api.#server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => api.#handle(req.method!, req.url!, req.headers.authorization ?? '', body, (status, json) => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(json));
+      }));
+    });
+    await new Promise<void>((r) => api.#server.listen(0, '127.0.0.1', r));
+    return api;
+  }
+
+  get url(): string { return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`; }
+
+  close(): Promise<void> { return new Promise((r) => this.#server.close(() => r())); }
+
+  #handle(method: string, url: string, auth: string, body: string, reply: (status: number, json: unknown) => void): void {
+    this.requests.push(`${method} ${url}`);
+    if (!this.tokens.has(auth.replace(/^(token|Bearer) /i, ''))) return reply(401, { message: 'Bad credentials' });
+    const path = new URL(url, 'http://x').pathname;
+    const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path);
+    const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
+    const view = (c: Comment) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } });
+    if (list && method === 'GET') return reply(200, this.comments.filter((c) => c.issue === Number(list[1])).map(view));
+    if (list && method === 'POST') {
+      const c = { id: this.#nextId++, issue: Number(list[1]), body: (JSON.parse(body) as { body: string }).body };
+      this.comments.push(c);
+      return reply(201, view(c));
+    }
+    if (one && method === 'PATCH') {
+      const c = this.comments.find((x) => x.id === Number(one[1]));
+      if (!c) return reply(404, { message: 'Not Found' });
+      c.body = (JSON.parse(body) as { body: string }).body;
+      return reply(200, view(c));
+    }
+    return reply(404, { message: 'Not Found' });
+  }
+}

@@ -63,6 +63,9 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
   const geoBlocked = geographyOf(source.info.location) !== geographyOf(target.info.location);
   const subBlocked = source.info.subscriptionId.toLowerCase() !== target.info.subscriptionId.toLowerCase();
 
+  // Every listing of the pair starts at once: a no-op run costs the longest listing, not the sum of all of them.
+  if (!input.only) for (const type of types) for (const v of [source, target]) listings.live(v, type).catch(() => undefined);
+
   for (const type of types) {
     const wanted = input.only?.filter((o) => o.type === type);
     if (input.only && !wanted?.length) continue;

@@ -20,7 +20,7 @@ import { fittedMarkdown } from './job-summary.ts';
 import { upsertPreviewComment } from './pr-comment.ts';
 import { openStateStore } from './state-store.ts';
 
-/** One line per write, grouped per replication and target; failures as error annotations. */
+/** One line per write, grouped per replication and target; record failures as error annotations (run-level problems end in setFailed). */
 function logListener(): RunListener {
   let open = false;
   return (e) => {
@@ -31,7 +31,7 @@ function logListener(): RunListener {
     } else if (e.kind === RUN_EVENTS.pairFinished) {
       if (open) core.endGroup();
       open = false;
-    } else if (e.kind === RUN_EVENTS.failed || e.kind === RUN_EVENTS.problem) {
+    } else if (e.kind === RUN_EVENTS.failed) {
       core.error(e.message);
     } else {
       core.info(e.message);

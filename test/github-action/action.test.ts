@@ -77,7 +77,8 @@ test('a scheduled apply signs in by OIDC, replicates, writes the summary and out
 
 test('on pull_request the default mode is plan: one sticky comment, updated on the next push, and nothing written', async () => {
   const { src, dst, repo } = world();
-  put(src, 'first', 'v1');
+  const canary = `canary-${crypto.randomUUID()}`;
+  put(src, 'first', canary);
   const git = repo(config([pair('promote', src, [dst])]));
   const pr = { name: 'pull_request', payload: { pull_request: { number: 42 }, repository: { name: 'repo', owner: { login: 'owner' } } } };
 
@@ -95,6 +96,7 @@ test('on pull_request the default mode is plan: one sticky comment, updated on t
   expect(comments[0]!.body).toContain('`second`');
   expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(1);
   expect(emulator.vault(dst).secrets.live.size).toBe(0);
+  for (const place of [comments[0]!.body, visible(first.stdout), visible(second.stdout), second.summary, JSON.stringify(second.outputs)]) expect(place).not.toContain(canary);
   expect(() => git.branchFile(STATE_BRANCH, `promote/${dst}.json`)).toThrow();
 });
 

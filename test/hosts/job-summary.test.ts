@@ -1,0 +1,24 @@
+import { fittedMarkdown } from '../../src/hosts/github/job-summary.ts';
+import type { RunReport } from '../../src/engine/report.ts';
+
+const report = (rows: number, reason: string): RunReport => ({
+  tool: 'keyvault-replicate', mode: 'plan', correlationId: 'c0ffee00-0000-4000-8000-000000000000', startedAt: '', finishedAt: '', exitCode: 0, errors: [],
+  totals: { create: rows },
+  pairs: [{ replication: 'big', source: 'kv-a', target: 'kv-b', counts: { create: rows },
+    records: Array.from({ length: rows }, (_, i) => ({ type: 'secret', name: `item-${i}`, status: 'create' as const, reason })) }],
+});
+
+test('a summary over the size limit drops record rows, keeps the counts, and says how many are left out', () => {
+  const md = fittedMarkdown(report(900, 'x'.repeat(2000)), 1024 * 1024 - 16 * 1024);
+  expect(Buffer.byteLength(md)).toBeLessThanOrEqual(1024 * 1024 - 16 * 1024);
+  expect(md).toContain('| 900 |');
+  const shown = md.match(/\| `item-\d+` \|/g)!.length;
+  expect(shown).toBeGreaterThan(0);
+  expect(md).toContain(`_${900 - shown} more records not shown`);
+});
+
+test('a summary under the limit is the whole table', () => {
+  const md = fittedMarkdown(report(10, 'short'), 1024 * 1024);
+  expect(md.match(/\| `item-\d+` \|/g)).toHaveLength(10);
+  expect(md).not.toContain('more records not shown');
+});

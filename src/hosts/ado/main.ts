@@ -1,0 +1,94 @@
+import { AzurePipelinesCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import * as tl from 'azure-pipelines-task-lib/task.js';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
+import { isKvrError, KvrError } from '../../engine/errors.ts';
+import { RUN_EVENTS } from '../../engine/events.ts';
+import { renderMarkdown, type RunReport } from '../../engine/report.ts';
+import { runReplication, type RunMode } from '../../engine/run.ts';
+import { EphemeralStateStore } from '../../state/ephemeral-state-store.ts';
+import { GitStateStore } from '../../state/git-state-store.ts';
+import { parseOnly, splitList } from '../shared/only-items.ts';
+import { readConfigFile } from '../shared/read-config.ts';
+import { singlePairConfig } from '../shared/single-pair.ts';
+import { systemClock } from '../shared/system-clock.ts';
+
+const input = (name: string) => tl.getInput(name, false)?.trim() || undefined;
+const flag = (name: string) => tl.getBoolInput(name, false);
+
+/** A secret endpoint parameter, read from the endpoint's JSON: task-lib's per-parameter getter debug-logs the value. */
+function endpointSecret(connection: string, key: string): string | undefined {
+  const parameters = tl.getEndpointAuthorization(connection, true)?.parameters ?? {};
+  return Object.entries(parameters).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1] || undefined;
+}
+
+/** The service connection's identity: workload identity federation, or a service principal with a secret. */
+function credentialOf(connection: string): { credential: TokenCredential; subscriptionId?: string; kind: string } {
+  const scheme = tl.getEndpointAuthorizationScheme(connection, false) ?? '';
+  const clientId = tl.getEndpointAuthorizationParameter(connection, 'serviceprincipalid', true);
+  const tenantId = tl.getEndpointAuthorizationParameter(connection, 'tenantid', true);
+  const subscriptionId = tl.getEndpointDataParameter(connection, 'subscriptionid', true);
+  if (!clientId || !tenantId) throw new KvrError('KVR024', `service connection ${connection} has no service principal id or tenant id; use an Azure Resource Manager connection`);
+  if (scheme.toLowerCase() === 'workloadidentityfederation') {
+    const accessToken = endpointSecret('SystemVssConnection', 'AccessToken') ?? tl.getVariable('System.AccessToken');
+    if (!accessToken) throw new KvrError('KVR024', 'no System.AccessToken for the OIDC request: allow scripts to access the OAuth token, or map System.AccessToken into the step');
+    tl.setSecret(accessToken);
+    return { kind: 'workload identity federation', subscriptionId, credential: new AzurePipelinesCredential(tenantId, clientId, connection, accessToken) };
+  }
+  const secret = endpointSecret(connection, 'serviceprincipalkey');
+  if (!secret) throw new KvrError('KVR024', `service connection ${connection} (${scheme}) has neither workload identity federation nor a client secret`);
+  tl.setSecret(secret);
+  return { kind: 'service principal secret', subscriptionId, credential: new ClientSecretCredential(tenantId, clientId, secret) };
+}
+
+function resultOf(report: RunReport): { result: tl.TaskResult; message: string } {
+  const blocked = Object.entries(report.totals).filter(([s]) => s.startsWith('blocked_')).reduce((a, [, n]) => a + (n ?? 0), 0);
+  if (report.exitCode === 2 || report.errors.length) return { result: tl.TaskResult.Failed, message: report.errors.map((e) => e.message).join('\n') || 'validation failed' };
+  if (report.exitCode === 1) return { result: tl.TaskResult.SucceededWithIssues, message: `${report.totals.failed ?? 0} record(s) failed; the next run retries them` };
+  if (blocked) return { result: tl.TaskResult.SucceededWithIssues, message: `${blocked} record(s) blocked; the summary says why` };
+  return { result: tl.TaskResult.Succeeded, message: 'replication done' };
+}
+
+/** The Azure DevOps task: read inputs and the service connection, run once, attach the summary, set the result. Never throws. */
+export async function run(): Promise<void> {
+  const temp = tl.getVariable('Agent.TempDirectory') || tmpdir();
+  try {
+    const modeInput = input('mode') ?? (tl.getVariable('Build.Reason') === 'PullRequest' ? 'plan' : 'apply');
+    if (!['validate', 'plan', 'apply'].includes(modeInput)) throw new KvrError('KVR008', `input 'mode' must be plan, apply or validate, not '${modeInput}'`);
+    const source = input('source');
+    const config = source
+      ? singlePairConfig({ source, targets: input('targets') ?? '', types: input('types'), rule: input('rule'), overwriteOnConflict: flag('overwriteOnConflict'), propagateDeletes: flag('propagateDeletes') })
+      : await readConfigFile(input('configFile') ?? '.github/keyvault-replication.yml');
+    const connection = tl.getInput('azureSubscription', true)!;
+    const { credential, subscriptionId, kind } = credentialOf(connection);
+    const correlationId = crypto.randomUUID();
+    console.log(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
+    const concurrency = input('maxConcurrency') ? Number(input('maxConcurrency')) : undefined;
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) throw new KvrError('KVR008', `input 'maxConcurrency' must be a whole number from 1 to 256`);
+    const branch = tl.getInput('stateBranch', false)?.trim();
+    const repository = tl.getVariable('Build.SourcesDirectory') || process.cwd();
+    const report = await runReplication({
+      config, mode: modeInput as RunMode, correlationId, clock: systemClock,
+      state: branch ? new GitStateStore({ repository, branch, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
+      directory: new ArmVaultDirectory(credential, [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
+      replications: splitList(input('replications')), only: parseOnly(input('only')), acknowledge: splitList(input('acknowledge')),
+      approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
+      listener: (e) => (e.kind === RUN_EVENTS.failed ? tl.warning(e.message) : console.log(e.message)),
+      mask: (value) => { for (const line of value.split(/\r?\n/)) if (line.trim()) tl.setSecret(line); },
+    });
+    const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);
+    await writeFile(summaryPath, renderMarkdown(report));
+    tl.uploadSummary(summaryPath);
+    const reportPath = join(temp, `keyvault-replicate-${correlationId}.json`);
+    await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
+    tl.setVariable('correlationId', correlationId, false, true);
+    tl.setVariable('reportPath', reportPath, false, true);
+    tl.setVariable('counts', JSON.stringify(report.totals), false, true);
+    const { result, message } = resultOf(report);
+    tl.setResult(result, message);
+  } catch (e) {
+    tl.setResult(tl.TaskResult.Failed, isKvrError(e) ? e.message : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`);
+  }
+}

@@ -1,0 +1,130 @@
+import { SecretClient } from '@azure/keyvault-secrets';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import type { Principal } from '../emulator/identity.ts';
+import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { GitFixture } from '../support/git-fixture.ts';
+import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
+import { ADMIN, credentialFor, SUB_A, vaultUrl } from '../support/world.ts';
+
+const TASK = resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/dist/index.js');
+const CONNECTION = '6f1c2a9e-0d4b-4c55-8e3a-2b7d9f0a1c3e';
+const ORG_ID = '9a8b7c6d-0000-4000-8000-00000000c0de';
+const SUBJECT = `sc://contoso/platform/${CONNECTION}`;
+const CONFIG_PATH = '.github/keyvault-replication.yml';
+const FEDERATED: Principal = { ...REPLICATOR, clientId: 'ado-wif-client', objectId: 'ado-wif-oid', clientSecret: undefined, federatedCredentials: [] };
+
+let emulator: KeyVaultEmulator;
+beforeAll(async () => {
+  emulator = await startReplicationWorld();
+  FEDERATED.federatedCredentials = [{ issuer: emulator.identity.devopsIssuer(ORG_ID), subject: SUBJECT }];
+  emulator.identity.addPrincipal(FEDERATED);
+});
+afterAll(() => emulator.close());
+
+interface TaskRun { code: number; stdout: string; summary: string; result: string; variables: Record<string, string> }
+
+/** Runs the bundled task as the agent does: inputs, endpoint and variables through the environment. */
+async function runTask(workspace: string, inputs: Record<string, string>, o: { as?: Principal; scheme?: 'WorkloadIdentityFederation' | 'ServicePrincipal'; buildReason?: string } = {}): Promise<TaskRun> {
+  const as = o.as ?? FEDERATED;
+  const scheme = o.scheme ?? 'WorkloadIdentityFederation';
+  const temp = mkdtempSync(join(tmpdir(), 'kvr-agent-'));
+  const accessToken = `ado-access-${crypto.randomUUID()}`;
+  emulator.identity.devopsRequests.set(accessToken, { organizationId: ORG_ID, subjects: { [CONNECTION]: SUBJECT } });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH!, HOME: temp, ...emulator.env(),
+    AGENT_TEMPDIRECTORY: temp, BUILD_SOURCESDIRECTORY: workspace, BUILD_REASON: o.buildReason ?? 'Schedule', TF_BUILD: 'True',
+    SYSTEM_OIDCREQUESTURI: emulator.devopsOidcRequestUri(),
+    INPUT_AZURESUBSCRIPTION: CONNECTION, INPUT_STATEBRANCH: 'keyvault-replication-state',
+    [`ENDPOINT_URL_${CONNECTION}`]: 'https://management.azure.com/',
+    [`ENDPOINT_AUTH_SCHEME_${CONNECTION}`]: scheme,
+    [`ENDPOINT_DATA_${CONNECTION}_SUBSCRIPTIONID`]: SUB_A,
+    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({ parameters: { AccessToken: accessToken }, scheme: 'OAuth' }),
+  };
+  const parameters = { serviceprincipalid: as.clientId, tenantid: as.tenantId, ...(scheme === 'ServicePrincipal' ? { serviceprincipalkey: as.clientSecret!, authenticationType: 'spnKey' } : {}) };
+  env[`ENDPOINT_AUTH_${CONNECTION}`] = JSON.stringify({ parameters, scheme });
+  for (const [k, v] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_${k.toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const child = spawn(process.execPath, [TASK], { cwd: workspace, env });
+  let stdout = '';
+  child.stdout.on('data', (c) => { stdout += c; });
+  child.stderr.on('data', (c) => { stdout += c; });
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
+  const summaryPath = /##vso\[task\.uploadsummary\](.+)/.exec(stdout)?.[1]?.trim();
+  const variables = Object.fromEntries([...stdout.matchAll(/##vso\[task\.setvariable variable=([^;]+);[^\]]*\](.*)/g)].map((m) => [m[1]!, m[2]!]));
+  return { code, stdout, summary: summaryPath && existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '', result: /##vso\[task\.complete result=(\w+);/.exec(stdout)?.[1] ?? '', variables };
+}
+
+const visible = (text: string) => text.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]')).join('\n');
+const pair = (src: string, dst: string) => stringify({ version: 1, replications: [{ name: 'promote', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] });
+
+function world() {
+  const src = addVault(emulator, uniqueVault('asrc'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('adst'), 'westeurope');
+  for (const v of [src, dst]) emulator.vault(v).spec.roleAssignments!.push({ principalId: FEDERATED.objectId, role: 'Key Vault Administrator' });
+  return { src, dst };
+}
+
+test('apply through workload identity federation: summary attached, result Succeeded, state on the branch, no value anywhere', async () => {
+  const { src, dst } = world();
+  const canary = `canary-${crypto.randomUUID()}`;
+  emulator.invoke(src, 'PUT', 'secrets/db-password', { value: canary });
+  const git = new GitFixture({ [CONFIG_PATH]: pair(src, dst) });
+
+  const run = await runTask(git.clone(), { configFile: CONFIG_PATH });
+
+  expect(run.result).toBe('Succeeded');
+  expect(run.code).toBe(0);
+  expect((await new SecretClient(vaultUrl(dst), credentialFor(ADMIN)).getSecret('db-password')).value).toBe(canary);
+  expect(run.summary).toContain('## Key Vault replication: applied');
+  expect(run.summary).toContain('`db-password`');
+  expect(JSON.parse(run.variables.counts!)).toEqual({ create: 1 });
+  expect(git.log('keyvault-replication-state')[0]).toContain(`Correlation-Id: ${run.variables.correlationId}`);
+  expect(run.stdout).toContain(`##vso[task.setsecret]${canary}`);
+  for (const place of [visible(run.stdout), run.summary, git.history('keyvault-replication-state'), readFileSync(run.variables.reportPath!, 'utf8')]) expect(place).not.toContain(canary);
+});
+
+test('a pull request build plans without writing; a service principal secret works as the fallback', async () => {
+  const { src, dst } = world();
+  emulator.invoke(src, 'PUT', 'secrets/new-one', { value: 'x' });
+  const ws = new GitFixture({ [CONFIG_PATH]: pair(src, dst) }).clone();
+
+  const plan = await runTask(ws, { configFile: CONFIG_PATH }, { buildReason: 'PullRequest' });
+  expect(plan.result).toBe('Succeeded');
+  expect(plan.summary).toContain('plan (nothing written)');
+  expect(emulator.vault(dst).secrets.live.size).toBe(0);
+
+  const apply = await runTask(ws, { source: src, targets: dst, stateBranch: '' }, { as: REPLICATOR, scheme: 'ServicePrincipal' });
+  expect(apply.result).toBe('Succeeded');
+  expect(apply.stdout).toContain('signing in with service principal secret');
+  expect(visible(apply.stdout)).not.toContain(REPLICATOR.clientSecret);
+  expect(emulator.vault(dst).secrets.live.has('new-one')).toBe(true);
+});
+
+test('a blocked record gives SucceededWithIssues; a bad config gives Failed with file:line:column and touches no vault', async () => {
+  const { src, dst } = world();
+  emulator.invoke(src, 'PUT', 'secrets/shared', { value: 'source' });
+  emulator.invoke(dst, 'PUT', 'secrets/shared', { value: 'target-own' });
+  const ws = new GitFixture({ [CONFIG_PATH]: pair(src, dst), 'bad.yml': 'version: 1\nreplications: [ { name: x, source: a-b-c }\n' }).clone();
+
+  const blocked = await runTask(ws, { configFile: CONFIG_PATH });
+  expect(blocked.result).toBe('SucceededWithIssues');
+  expect(blocked.summary).toMatch(/`shared` \| secret \| .*blocked_target_conflict/);
+
+  emulator.resetCounters();
+  const bad = await runTask(ws, { configFile: 'bad.yml' });
+  expect(bad.result).toBe('Failed');
+  expect(bad.stdout).toMatch(/KVR002: bad\.yml:\d+:\d+/);
+  expect(emulator.vault(src).counters.requests + emulator.vault(dst).counters.requests).toBe(0);
+});
+
+test('task.json declares the inputs the task reads', () => {
+  const task = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/task.json'), 'utf8')) as { inputs: { name: string }[]; execution: Record<string, { target: string }> };
+  const source = readFileSync(resolve(import.meta.dirname, '../../src/hosts/ado/main.ts'), 'utf8');
+  const read = new Set([...source.matchAll(/(?:input|flag|tl\.getInput)\('([A-Za-z]+)'/g)].map((m) => m[1]));
+  expect([...read].sort()).toEqual(task.inputs.map((i) => i.name).sort());
+  expect(task.execution.Node24!.target).toBe('dist/index.js');
+});

@@ -10,6 +10,7 @@ import { renderMarkdown, type RunReport } from '../../engine/report.ts';
 import { runReplication, type RunMode } from '../../engine/run.ts';
 import { EphemeralStateStore } from '../../state/ephemeral-state-store.ts';
 import { GitStateStore } from '../../state/git-state-store.ts';
+import { parseConcurrency, registerSecretLines } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
@@ -65,8 +66,7 @@ export async function run(): Promise<void> {
     const { credential, subscriptionId, kind } = credentialOf(connection);
     const correlationId = crypto.randomUUID();
     console.log(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
-    const concurrency = input('maxConcurrency') ? Number(input('maxConcurrency')) : undefined;
-    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) throw new KvrError('KVR008', `input 'maxConcurrency' must be a whole number from 1 to 256`);
+    const concurrency = parseConcurrency(input('maxConcurrency'), "input 'maxConcurrency'");
     const branch = tl.getInput('stateBranch', false)?.trim();
     const repository = tl.getVariable('Build.SourcesDirectory') || process.cwd();
     const report = await runReplication({
@@ -76,7 +76,7 @@ export async function run(): Promise<void> {
       replications: splitList(input('replications')), only: parseOnly(input('only')), acknowledge: splitList(input('acknowledge')),
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
       listener: (e) => (e.kind === RUN_EVENTS.failed ? tl.warning(e.message) : console.log(e.message)),
-      mask: (value) => { for (const line of value.split(/\r?\n/)) if (line.trim()) tl.setSecret(line); },
+      mask: (value) => registerSecretLines(value, tl.setSecret),
     });
     const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);
     await writeFile(summaryPath, renderMarkdown(report));

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { KvrError } from '../../engine/errors.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunMode } from '../../engine/run.ts';
+import { parseConcurrency } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 
 export const DEFAULT_CONFIG = '.github/keyvault-replication.yml';
@@ -60,10 +61,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   if (!help && (positionals.length !== 1 || !['validate', 'plan', 'apply'].includes(mode ?? ''))) {
     throw new KvrError('KVR008', `expected one command, validate, plan or apply${positionals.length ? `, not '${positionals.join(' ')}'` : ''}\n\n${USAGE}`);
   }
-  const concurrency = v['max-concurrency'] === undefined ? undefined : Number(v['max-concurrency']);
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)) {
-    throw new KvrError('KVR008', `--max-concurrency must be a whole number from 1 to 256, not '${v['max-concurrency']}'`);
-  }
+  const concurrency = parseConcurrency(v['max-concurrency'], '--max-concurrency');
   return {
     mode: mode ?? 'plan', help, config: v.config ?? DEFAULT_CONFIG, state: v.state ?? DEFAULT_STATE, only: parseOnly(v.only),
     acknowledge: (v.acknowledge ?? []).flatMap(splitList), replications: splitList(v.replications),

@@ -2,6 +2,7 @@ import type { ReplicationConfig } from '../../engine/config/types.ts';
 import { KvrError } from '../../engine/errors.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunMode } from '../../engine/run.ts';
+import { parseConcurrency } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
 import { DEFAULT_CONFIG, DEFAULT_STATE_BRANCH, INPUTS, PULL_REQUEST_EVENTS } from './constants.ts';
@@ -43,11 +44,7 @@ export function readActionInputs(read: InputReader, eventName: string, env: Node
   const opt = (name: string) => read(name).trim() || undefined;
   const mode = (opt(INPUTS.mode) ?? (PULL_REQUEST_EVENTS.includes(eventName) ? 'plan' : 'apply')).toLowerCase();
   if (!['validate', 'plan', 'apply'].includes(mode)) throw new KvrError('KVR008', `input 'mode' must be plan, apply or validate, not '${mode}'`);
-  const concurrencyText = opt(INPUTS.maxConcurrency);
-  const maxConcurrency = concurrencyText === undefined ? undefined : Number(concurrencyText);
-  if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 256)) {
-    throw new KvrError('KVR008', `input 'max-concurrency' must be a whole number from 1 to 256, not '${concurrencyText}'`);
-  }
+  const maxConcurrency = parseConcurrency(opt(INPUTS.maxConcurrency), `input '${INPUTS.maxConcurrency}'`);
   const source = opt(INPUTS.source);
   const inlineConfig = source
     ? singlePairConfig({

@@ -10,6 +10,7 @@ import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunReport } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
+import { registerSecretLines } from '../shared/host-inputs.ts';
 import { keyVaultEventItems } from '../shared/key-vault-events.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { systemClock } from '../shared/system-clock.ts';
@@ -37,11 +38,6 @@ function logListener(): RunListener {
       core.info(e.message);
     }
   };
-}
-
-/** The runner masks line by line, so a multi-line value (a PEM) is registered one line at a time. */
-function maskValue(value: string): void {
-  for (const line of value.split(/\r?\n/)) if (line.trim()) core.setSecret(line);
 }
 
 interface Scope { only?: OnlyItem[]; replications: string[]; skip?: string }
@@ -109,7 +105,7 @@ export async function run(): Promise<void> {
       state: await openStateStore(o.stateBranch, o.githubToken, process.env),
       directory: new ArmVaultDirectory(credential, subscriptions, correlationId, systemClock),
       replications: scope.replications, only: scope.only, acknowledge: o.acknowledge, approveMassDelete: o.approveDeletes,
-      maxConcurrency: o.maxConcurrency, listener: logListener(), mask: maskValue,
+      maxConcurrency: o.maxConcurrency, listener: logListener(), mask: (value) => registerSecretLines(value, core.setSecret),
     });
     const reportPath = join(process.env.RUNNER_TEMP || tmpdir(), `keyvault-replicate-${correlationId}.json`);
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });

@@ -1,0 +1,14 @@
+import { KvrError } from '../../engine/errors.ts';
+
+/** Parallel calls per run, as every host takes it: a whole number from 1 to 256, or undefined for the default. */
+export function parseConcurrency(text: string | undefined, inputName: string): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new KvrError('KVR008', `${inputName} must be a whole number from 1 to 256, not '${text}'`);
+  return n;
+}
+
+/** CI runners mask line by line, so a multi-line value (a PEM) is registered one line at a time. */
+export function registerSecretLines(value: string, register: (line: string) => void): void {
+  for (const line of value.split(/\r?\n/)) if (line.trim()) register(line);
+}

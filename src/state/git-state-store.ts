@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
-import type { StateKey, StateStore } from '../engine/ports.ts';
+import { stateKeyOf, type StateKey, type StateStore } from '../engine/ports.ts';
 import { parsePairState, type PairState } from '../engine/state.ts';
 
 export interface GitStateStoreOptions {
@@ -24,7 +24,7 @@ const LOCAL_REF = 'refs/keyvault-replicate/state';
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 /** `<replication>/<target>.json`: replication names and vault names are both path-safe by the schema. */
-export const stateFilePath = (k: StateKey): string => `${k.replication}/${k.target}.json`;
+export const stateFilePath = (k: StateKey): string => `${stateKeyOf(k)}.json`;
 
 /**
  * Records on a git branch, one JSON file per replication and target, one commit per run. Works with git plumbing on a
@@ -87,7 +87,7 @@ export class GitStateStore implements StateStore {
       const text = await this.#readFile(stateFilePath(k));
       if (text === undefined) continue;
       try {
-        states.set(`${k.replication}/${k.target}`, parsePairState(text));
+        states.set(stateKeyOf(k), parsePairState(text));
       } catch (e) {
         throw new KvrError('KVR050', `state file ${stateFilePath(k)} on branch ${this.#o.branch} is not valid: ${(e as Error).message}; delete it on the branch to start that pair afresh`);
       }

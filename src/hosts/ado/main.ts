@@ -4,12 +4,13 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
-import { isKvrError, KvrError } from '../../engine/errors.ts';
+import { KvrError } from '../../engine/errors.ts';
 import { RUN_EVENTS } from '../../engine/events.ts';
 import { renderMarkdown, type RunReport } from '../../engine/report.ts';
 import { runReplication, type RunMode } from '../../engine/run.ts';
 import { EphemeralStateStore } from '../../state/ephemeral-state-store.ts';
 import { GitStateStore } from '../../state/git-state-store.ts';
+import { failureMessage } from '../shared/failure-message.ts';
 import { parseConcurrency, registerSecretLines } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { readConfigFile } from '../shared/read-config.ts';
@@ -89,6 +90,6 @@ export async function run(): Promise<void> {
     const { result, message } = resultOf(report);
     tl.setResult(result, message);
   } catch (e) {
-    tl.setResult(tl.TaskResult.Failed, isKvrError(e) ? e.message : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`);
+    tl.setResult(tl.TaskResult.Failed, failureMessage(e));
   }
 }

@@ -5,6 +5,7 @@ import { isKvrError } from '../../engine/errors.ts';
 import { renderMarkdown } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
+import { failureMessage } from '../shared/failure-message.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { systemClock } from '../shared/system-clock.ts';
 import { parseCliArgs, USAGE } from './args.ts';
@@ -35,7 +36,7 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     io.stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`);
     return report.exitCode;
   } catch (e) {
-    io.stderr(isKvrError(e) ? `${e.message}\n` : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}\n`);
+    io.stderr(`${failureMessage(e)}\n`);
     return isKvrError(e) && e.code !== 'KVR039' ? 2 : 1;
   }
 }

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
 import type { ReplicationConfig } from '../../engine/config/types.ts';
-import { isKvrError } from '../../engine/errors.ts';
 import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunReport } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
+import { failureMessage } from '../shared/failure-message.ts';
 import { registerSecretLines } from '../shared/host-inputs.ts';
 import { keyVaultEventItems } from '../shared/key-vault-events.ts';
 import { readConfigFile } from '../shared/read-config.ts';
@@ -117,7 +117,7 @@ export async function run(): Promise<void> {
       core.setFailed(failure);
     }
   } catch (e) {
-    failure = isKvrError(e) ? e.message : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`;
+    failure = failureMessage(e);
     core.setFailed(failure);
   } finally {
     await writeSummary(report, failure).catch((e: Error) => core.warning(`job summary not written: ${e.message}`));

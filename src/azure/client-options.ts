@@ -1,4 +1,5 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { proxyKeepAlivePolicy } from './proxy-keep-alive.ts';
 
 export const USER_AGENT = 'keyvault-replicate';
 
@@ -15,5 +16,8 @@ export function correlationPolicy(correlationId: string): PipelinePolicy {
 
 export const clientOptions = (correlationId: string) => ({
   userAgentOptions: { userAgentPrefix: USER_AGENT },
-  additionalPolicies: [{ policy: correlationPolicy(correlationId), position: 'perCall' as const }],
+  additionalPolicies: [
+    { policy: correlationPolicy(correlationId), position: 'perCall' as const },
+    { policy: proxyKeepAlivePolicy, position: 'perRetry' as const },
+  ],
 });

@@ -269,32 +269,47 @@ export class KeyVaultEmulator {
     handleArm(ex, this.vaults.values(), caller);
   }
 
+  /**
+   * A data-plane request. The configured latency is the service's whole response time: the answer leaves that long
+   * after the request arrived, whatever the emulator spent computing it (a throttled or failed answer too).
+   */
   async #vaultRequest(ex: Exchange, vaultName: string): Promise<void> {
-    const vault = this.vaults.get(vaultName);
-    if (!vault) return send(ex, 404, kvError('VaultNotFound', `Vault ${vaultName} does not exist.`));
+    const arrived = performance.now();
     const faults = this.faultsOf(vaultName);
+    const answer = (() => {
+      try {
+        return this.#vaultAnswer(ex, vaultName, faults);
+      } catch (e) {
+        return () => { throw e; };
+      }
+    })();
+    const wait = faults.latencyMs - (performance.now() - arrived);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    answer();
+  }
+
+  /** Decides the answer to a data-plane request now, and returns what sends it. */
+  #vaultAnswer(ex: Exchange, vaultName: string, faults: FaultSettings): () => void {
+    const vault = this.vaults.get(vaultName);
+    if (!vault) return () => send(ex, 404, kvError('VaultNotFound', `Vault ${vaultName} does not exist.`));
     vault.counters.requests++;
     const clientRequestId = ex.headers['x-ms-client-request-id'];
     if (typeof clientRequestId === 'string') vault.counters.clientRequestIds.add(clientRequestId);
-    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
-    if (faults.dropRate > 0 && this.#random() < faults.dropRate) {
-      ex.res.socket?.destroy();
-      return;
-    }
+    if (faults.dropRate > 0 && this.#random() < faults.dropRate) return () => ex.res.socket?.destroy();
     const apiVersion = ex.url.searchParams.get('api-version');
     if (!apiVersion || !SUPPORTED_API_VERSIONS.has(apiVersion)) {
-      return send(ex, 400, kvError('BadParameter', `The specified version (${apiVersion ?? ''}) is not recognized. Consider using the latest supported version (2025-07-01).`));
+      return () => send(ex, 400, kvError('BadParameter', `The specified version (${apiVersion ?? ''}) is not recognized. Consider using the latest supported version (2025-07-01).`));
     }
     const challenge = { 'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${vault.spec.tenantId}", resource="https://vault.azure.net"` };
     const caller = this.#bearer(ex, 'https://vault.azure.net');
-    if (caller === 'missing') return send(ex, 401, kvError('Unauthorized', 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.'), challenge);
-    if (caller === 'invalid') return send(ex, 401, kvError('Unauthorized', 'AKV10022: Invalid audience or token.'), challenge);
+    if (caller === 'missing') return () => send(ex, 401, kvError('Unauthorized', 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.'), challenge);
+    if (caller === 'invalid') return () => send(ex, 401, kvError('Unauthorized', 'AKV10022: Invalid audience or token.'), challenge);
     if (caller.tenantId !== vault.spec.tenantId) {
-      return send(ex, 401, kvError('Unauthorized', `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${vault.spec.tenantId}/, found https://sts.windows.net/${caller.tenantId}/.`), challenge);
+      return () => send(ex, 401, kvError('Unauthorized', `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${vault.spec.tenantId}/, found https://sts.windows.net/${caller.tenantId}/.`), challenge);
     }
     const segments = ex.url.pathname.slice(1).split('/');
     const match = matchRoute(ex.method, segments);
-    if (!match) return send(ex, 405, kvError('BadParameter', `The emulator does not serve ${ex.method} ${ex.url.pathname}.`));
+    if (!match) return () => send(ex, 405, kvError('BadParameter', `The emulator does not serve ${ex.method} ${ex.url.pathname}.`));
     const { route, params } = match;
     const opName = `${route.method} ${route.path}`;
     vault.counters.byOperation[opName] = (vault.counters.byOperation[opName] ?? 0) + 1;
@@ -305,17 +320,17 @@ export class KeyVaultEmulator {
       if (waitMs > 0) {
         vault.counters.throttled++;
         const headers: Record<string, string> = faults.throttle.mode === 'retry-after' ? { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) } : {};
-        return send(ex, 429, kvError('Throttled', 'Request was not processed because too many requests were received. Reason: A0001'), headers);
+        return () => send(ex, 429, kvError('Throttled', 'Request was not processed because too many requests were received. Reason: A0001'), headers);
       }
     }
     if (faults.serverErrorRate > 0 && this.#random() < faults.serverErrorRate) {
       return this.#random() < 0.5
-        ? send(ex, 500, kvError('InternalServerError', 'An unexpected error occurred.'))
-        : send(ex, 503, kvError('ServiceUnavailable', 'The service is temporarily unavailable.'));
+        ? () => send(ex, 500, kvError('InternalServerError', 'An unexpected error occurred.'))
+        : () => send(ex, 503, kvError('ServiceUnavailable', 'The service is temporarily unavailable.'));
     }
     this.#authorize(vault, caller.objectId, route);
     const result = route.handle(this.#context(vault, ex), params);
-    send(ex, result === null ? 204 : ex.res.statusCode === 202 ? 202 : 200, result ?? undefined);
+    return () => send(ex, result === null ? 204 : ex.res.statusCode === 202 ? 202 : 200, result ?? undefined);
   }
 
   #authorize(vault: VaultState, objectId: string, route: Route): void {

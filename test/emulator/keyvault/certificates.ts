@@ -125,14 +125,14 @@ function alsoBacking(ctx: VaultContext, name: string, action: 'delete' | 'recove
 export const certificateRoutes: Route[] = [
   {
     method: 'GET', path: 'certificates', op: op('certificates', 'read', 'list'),
-    handle: (ctx) => page(ctx, sortedByName(ctx.vault.certificates.live.values()).map((i) => properties(ctx, i, latest(i), false))),
+    handle: (ctx) => page(ctx, sortedByName(ctx.vault.certificates.live.values()), (i) => properties(ctx, i, latest(i), false)),
   },
   {
     method: 'GET', path: 'certificates/:name/versions', op: op('certificates', 'read', 'list'),
     handle: (ctx, p) => {
       // The service lists no versions, rather than 404, for a name it does not hold.
       const item = ctx.vault.certificates.live.get(keyOf(p.name!));
-      return page(ctx, item ? item.versions.map((v) => properties(ctx, item, v, true)) : []);
+      return page(ctx, item?.versions ?? [], (v) => properties(ctx, item!, v, true));
     },
   },
   {
@@ -232,8 +232,8 @@ export const certificateRoutes: Route[] = [
   },
   {
     method: 'GET', path: 'deletedcertificates', op: op('certificates', 'read', 'list'),
-    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.certificates.deleted.values()].map((d) => ({ ...d, name: d.item.name })))
-      .map((d) => ({ ...deletedFieldsOf(C, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) }))),
+    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.certificates.deleted.values()].map((d) => ({ ...d, name: d.item.name }))),
+      (d) => ({ ...deletedFieldsOf(C, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) })),
   },
   {
     method: 'GET', path: 'deletedcertificates/:name', op: op('certificates', 'read', 'get'),

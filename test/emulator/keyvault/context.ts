@@ -28,8 +28,11 @@ export interface Route {
 
 export const MAX_RESULTS = 25;
 
-/** One page of a listing, with Key Vault's absolute nextLink (port 443 included, as the service sends it). */
-export function page<T>(ctx: VaultContext, items: T[]): { value: T[]; nextLink: string | null } {
+/**
+ * One page of a listing, with Key Vault's absolute nextLink (port 443 included, as the service sends it). Only the
+ * page's own items go through `shape`, so that a page of a large vault costs what the service's would.
+ */
+export function page<T, U = T>(ctx: VaultContext, items: T[], shape: (item: T) => U = (i) => i as unknown as U): { value: U[]; nextLink: string | null } {
   const q = ctx.ex.url.searchParams;
   const size = Math.min(MAX_RESULTS, Math.max(1, Number(q.get('maxresults') ?? MAX_RESULTS) || MAX_RESULTS));
   const token = q.get('$skiptoken');
@@ -42,11 +45,12 @@ export function page<T>(ctx: VaultContext, items: T[]): { value: T[]; nextLink: 
     return `${ctx.base}:443${u.pathname}${u.search}`;
   };
   if (offset < items.length && ctx.emptyPage()) return { value: [], nextLink: link(offset) };
-  const slice = items.slice(offset, offset + size);
+  const slice = items.slice(offset, offset + size).map(shape);
   return { value: slice, nextLink: offset + size < items.length ? link(offset + size) : null };
 }
 
+/** By folded name, in code-unit order (names are [0-9a-zA-Z-], so no locale rules apply). */
 export const sortedByName = <T extends { name: string }>(items: Iterable<T>): T[] =>
-  [...items].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+  [...items].map((i) => [i.name.toLowerCase(), i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, i]) => i);
 
 export const NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;

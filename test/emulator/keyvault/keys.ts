@@ -72,14 +72,14 @@ function addVersion(ctx: VaultContext, name: string, jwk: Record<string, unknown
 export const keyRoutes: Route[] = [
   {
     method: 'GET', path: 'keys', op: op('keys', 'read', 'list'),
-    handle: (ctx) => page(ctx, sortedByName(ctx.vault.keys.live.values()).map((i) => properties(ctx, i, latest(i), false))),
+    handle: (ctx) => page(ctx, sortedByName(ctx.vault.keys.live.values()), (i) => properties(ctx, i, latest(i), false)),
   },
   {
     method: 'GET', path: 'keys/:name/versions', op: op('keys', 'read', 'list'),
     handle: (ctx, p) => {
       // The service lists no versions, rather than 404, for a name it does not hold.
       const item = ctx.vault.keys.live.get(keyOf(p.name!));
-      return page(ctx, item ? item.versions.map((v) => properties(ctx, item, v, true)) : []);
+      return page(ctx, item?.versions ?? [], (v) => properties(ctx, item!, v, true));
     },
   },
   {
@@ -149,8 +149,8 @@ export const keyRoutes: Route[] = [
   },
   {
     method: 'GET', path: 'deletedkeys', op: op('keys', 'read', 'list'),
-    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.keys.deleted.values()].map((d) => ({ ...d, name: d.item.name })))
-      .map((d) => ({ ...deletedFieldsOf(K, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) }))),
+    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.keys.deleted.values()].map((d) => ({ ...d, name: d.item.name }))),
+      (d) => ({ ...deletedFieldsOf(K, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) })),
   },
   {
     method: 'GET', path: 'deletedkeys/:name', op: op('keys', 'read', 'get'),

@@ -43,14 +43,14 @@ function rejectManaged(item: Item<SecretVersion> | undefined, name: string): voi
 export const secretRoutes: Route[] = [
   {
     method: 'GET', path: 'secrets', op: op('secrets', 'readMetadata/action', 'list'),
-    handle: (ctx) => page(ctx, sortedByName(ctx.vault.secrets.live.values()).map((i) => properties(ctx, i, latest(i), false))),
+    handle: (ctx) => page(ctx, sortedByName(ctx.vault.secrets.live.values()), (i) => properties(ctx, i, latest(i), false)),
   },
   {
     method: 'GET', path: 'secrets/:name/versions', op: op('secrets', 'readMetadata/action', 'list'),
     handle: (ctx, p) => {
       // The service lists no versions, rather than 404, for a name it does not hold.
       const item = ctx.vault.secrets.live.get(keyOf(p.name!));
-      return page(ctx, item ? item.versions.map((v) => properties(ctx, item, v, true)) : []);
+      return page(ctx, item?.versions ?? [], (v) => properties(ctx, item!, v, true));
     },
   },
   {
@@ -126,8 +126,8 @@ export const secretRoutes: Route[] = [
   },
   {
     method: 'GET', path: 'deletedsecrets', op: op('secrets', 'readMetadata/action', 'list'),
-    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.secrets.deleted.values()].map((d) => ({ ...d, name: d.item.name })))
-      .map((d) => ({ ...deletedFieldsOf(S, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) }))),
+    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.secrets.deleted.values()].map((d) => ({ ...d, name: d.item.name }))),
+      (d) => ({ ...deletedFieldsOf(S, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) })),
   },
   {
     method: 'GET', path: 'deletedsecrets/:name', op: op('secrets', 'readMetadata/action', 'get'),

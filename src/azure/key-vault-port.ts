@@ -138,7 +138,7 @@ export class AzureVaultPort implements VaultPort {
 
   async exportCertificate(name: string): Promise<ExportedCertificate> {
     const s = await this.#call('other', () => this.#secrets.getSecret(name));
-    return { value: s.value ?? '', contentType: s.properties.contentType ?? 'application/x-pkcs12' };
+    return { value: s.value ?? '', contentType: s.properties.contentType ?? 'application/x-pkcs12', version: s.properties.version };
   }
 
   async importCertificate(name: string, c: ExportedCertificate, from: ItemSnapshot): Promise<ItemSnapshot> {

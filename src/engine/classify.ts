@@ -1,8 +1,9 @@
-import type { ErrorCode } from './errors.ts';
+import { isKvrError, type ErrorCode } from './errors.ts';
 import { VaultCallError } from './ports.ts';
 
 /** Maps a failed vault call to a stable code and a remedy a user can act on (no value, no request echo). */
 export function classifyFailure(e: unknown, vault: string, item: string): { code: ErrorCode; message: string } {
+  if (isKvrError(e)) return { code: e.code, message: `${vault}/${item}: ${e.message.replace(/^KVR\d{3}: /, '')}` };
   if (!(e instanceof VaultCallError)) return { code: 'KVR039', message: `${vault}/${item}: unexpected failure (${e instanceof Error ? e.name : 'error'})` };
   const what = `${vault}/${item}: ${e.serviceCode ?? 'error'}${e.status ? ` (HTTP ${e.status})` : ''}`;
   if (e.status === 403) return { code: 'KVR030', message: `${what}: the caller lacks the permission; see docs/errors.md#kvr030 for the role to assign` };

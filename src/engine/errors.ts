@@ -24,8 +24,10 @@ export const ERROR_CODES = {
   KVR035: 'item vanished while replicating',
   KVR036: 'key backup cannot be restored in the target',
   KVR037: 'the target vault is read-only (regional failover)',
+  KVR038: 'the source item kept changing while it was copied',
   KVR039: 'unexpected failure',
   KVR040: 'mass-delete guard stopped the deletes',
+  KVR041: 'the run was cancelled',
   KVR050: 'state cannot be read',
   KVR051: 'state cannot be saved',
 } as const;

@@ -43,6 +43,8 @@ export interface ReplicationRecord {
   reason: string;
   /** Stable error code when status is failed. */
   errorCode?: string;
+  /** Failed, yet a version was written: the target holds a copy of this tool's, just not the source's latest. */
+  wroteStale?: true;
   source?: ItemSnapshot;
   target?: ItemSnapshot;
 }

@@ -10,11 +10,13 @@ export function nextPairState(plan: PairPlan, correlationId: string, nowIso: str
   for (const r of plan.records) {
     const key = recordKey(r.type, r.name);
     const prev = plan.previous.records[key];
-    records[key] = sanitizeRecord(stateOf(r, prev, plan.acknowledgedNow.has(key), correlationId));
+    const next = stateOf(r, prev, plan.acknowledgedNow.has(key), correlationId);
+    const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= plan.listedAt;
+    records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true });
   }
   return {
     version: 1, replication: plan.replication.name, source: plan.source.info.name, target: plan.target.info.name,
-    updatedAt: nowIso, correlationId, records,
+    updatedAt: nowIso, correlationId, basedOn: plan.previous.correlationId, records,
   };
 }
 
@@ -29,6 +31,10 @@ function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledg
     // A delete held back (mass-delete guard, or plan mode) leaves the copy ours; only a done delete gives it up.
     const deleted = r.status === 'delete' && r.action === 'delete';
     return { ...base, missingRuns: (prev?.missingRuns ?? 0) + 1, replicatedByUs: deleted ? false : base.replicatedByUs };
+  }
+  if (r.status === 'failed' && r.wroteStale) {
+    // The target holds this tool's copy of an older version: next run, a trusted copy with a changed source.
+    return { ...base, lastErrorCode: r.errorCode, replicatedByUs: true, sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn };
   }
   if (r.status === 'failed') return { ...base, lastErrorCode: r.errorCode };
   if (r.status === 'blocked_target_conflict') {

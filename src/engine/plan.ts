@@ -20,6 +20,14 @@ export interface PlanInput {
   listings: Listings;
   /** Called with every secret value the moment it is read (hosts mask it in their logs). */
   mask: (value: string) => void;
+  /** When the listings start (epoch ms): a source change in that same second would not move its `updatedOn`. */
+  listedAt: number;
+}
+
+/** A source secret's value with the attributes of the very version it was read from. */
+export interface SourceRead {
+  value: string;
+  item: ItemSnapshot;
 }
 
 export interface PairPlan {
@@ -29,26 +37,34 @@ export interface PairPlan {
   records: ReplicationRecord[];
   previous: PairState;
   /** Source values read while planning, in memory only, so that applying need not read them again. */
-  values: Map<string, string>;
+  values: Map<string, SourceRead>;
   acknowledgedNow: Set<string>;
+  listedAt: number;
 }
 
 const rec = (type: ItemType, name: string, status: RecordStatus, action: RecordAction, reason: string, source?: ItemSnapshot, target?: ItemSnapshot): ReplicationRecord =>
   ({ type, name, status, action, reason, source, target });
 
-/** The last run left this target copy as it found or wrote it, and the source has not moved since. */
+/**
+ * The last run left this target copy as it found or wrote it, and the source has not moved since. Key Vault's
+ * `updated` has whole seconds, so a source listed in the second it changed is compared again (`recheck`).
+ */
 const unchangedSinceLastSync = (prev: StateRecord | undefined, s: ItemSnapshot, t: ItemSnapshot): boolean =>
-  !!prev && ['in_sync', 'create', 'update'].includes(prev.status) && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn;
+  !!prev && !prev.recheck && ['in_sync', 'create', 'update'].includes(prev.status) && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn;
 
-/** The target copy is the one this tool wrote last, untouched since. */
-const ownedUntouched = (prev: StateRecord | undefined, t: ItemSnapshot): boolean =>
-  !!prev?.replicatedByUs && prev.targetUpdatedOn === t.updatedOn;
+/**
+ * The target copy is one this tool wrote, or one it found equal to the source, and nobody has touched it since: a
+ * newer source version may replace it without anyone's work being lost.
+ */
+const trustedCopy = (prev: StateRecord | undefined, t: ItemSnapshot): boolean =>
+  !!prev && (prev.replicatedByUs || prev.status === 'in_sync') && prev.targetUpdatedOn === t.updatedOn;
 
-async function readValue(port: VaultPort, name: string, mask: (v: string) => void): Promise<string | undefined> {
+/** Reads a source or target value and masks it at once; undefined when the secret is disabled. */
+export async function readValue(port: VaultPort, name: string, mask: (v: string) => void): Promise<SourceRead | undefined> {
   try {
-    const { value } = await port.readSecret(name);
-    mask(value);
-    return value;
+    const read = await port.readSecret(name);
+    mask(read.value);
+    return read;
   } catch (e) {
     if (e instanceof VaultCallError && e.status === 403 && e.innerCode === 'SecretDisabled') return undefined;
     throw e;
@@ -58,7 +74,7 @@ async function readValue(port: VaultPort, name: string, mask: (v: string) => voi
 /** Expands one source → target pair into one record per item and decides each record's status (DESIGN §4). */
 export async function planPair(input: PlanInput): Promise<PairPlan> {
   const { replication, source, target, previous, listings } = input;
-  const plan: PairPlan = { replication, source, target, records: [], previous, values: new Map(), acknowledgedNow: new Set() };
+  const plan: PairPlan = { replication, source, target, records: [], previous, values: new Map(), acknowledgedNow: new Set(), listedAt: input.listedAt };
   const types = replication.types.map((t) => TYPE_OF_CONFIG[t]);
   const geoBlocked = geographyOf(source.info.location) !== geographyOf(target.info.location);
   const subBlocked = source.info.subscriptionId.toLowerCase() !== target.info.subscriptionId.toLowerCase();
@@ -119,7 +135,7 @@ async function decideExisting(input: PlanInput, plan: PairPlan, type: ItemType, 
   const acknowledged = !!prev?.acknowledged || acknowledgedBy(input.acknowledge, s.name);
   if (acknowledgedBy(input.acknowledge, s.name)) plan.acknowledgedNow.add(recordKey(type, s.name));
   const conflictOr = async (differs: string): Promise<ReplicationRecord> => {
-    if (ownedUntouched(prev, t)) return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `changed on the source (${differs})`, s, t));
+    if (trustedCopy(prev, t)) return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `changed on the source (${differs})`, s, t));
     if (replication.overwriteOnConflict || acknowledged) {
       return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `target differs (${differs}); ${acknowledged ? 'conflict acknowledged' : 'overwrite_on_conflict'}`, s, t));
     }
@@ -132,12 +148,12 @@ async function decideExisting(input: PlanInput, plan: PairPlan, type: ItemType, 
   if (type === 'secret') {
     if (unchangedSinceLastSync(prev, s, t)) return rec(type, s.name, 'in_sync', 'none', 'unchanged since the last sync', s, t);
     const attrs = attributeDifferences(s, t);
-    if (ownedUntouched(prev, t) && prev!.sourceUpdatedOn !== s.updatedOn) return rec(type, s.name, 'update', 'write', 'changed on the source', s, t);
-    const sourceValue = plan.values.get(recordKey(type, s.name)) ?? await readValue(source, s.name, input.mask);
-    if (sourceValue === undefined) return rec(type, s.name, 'source_disabled', 'none', 'the source value cannot be read (disabled)', s, t);
-    plan.values.set(recordKey(type, s.name), sourceValue);
-    const targetValue = t.enabled ? await readValue(target, s.name, input.mask) : undefined;
-    const differs = [...(targetValue !== sourceValue ? ['value'] : []), ...attrs];
+    if (trustedCopy(prev, t) && prev!.sourceUpdatedOn !== s.updatedOn) return rec(type, s.name, 'update', 'write', 'changed on the source', s, t);
+    const sourceRead = plan.values.get(recordKey(type, s.name)) ?? await readValue(source, s.name, input.mask);
+    if (sourceRead === undefined) return rec(type, s.name, 'source_disabled', 'none', 'the source value cannot be read (disabled)', s, t);
+    plan.values.set(recordKey(type, s.name), sourceRead);
+    const targetValue = t.enabled ? (await readValue(target, s.name, input.mask))?.value : undefined;
+    const differs = [...(targetValue !== sourceRead.value ? ['value'] : []), ...attrs];
     if (!differs.length) return rec(type, s.name, 'in_sync', 'none', 'target equals the source', s, t);
     return conflictOr(differs.join(', '));
   }
@@ -178,7 +194,7 @@ async function fetchOnly(input: PlanInput, type: ItemType, wanted: readonly Only
   const targetItems: ItemSnapshot[] = [];
   for (const w of wanted) {
     const [s, t] = await Promise.all([input.source.get(type, w.name), input.target.get(type, w.name)]);
-    if (s?.secretValue !== undefined) { input.mask(s.secretValue); plan.values.set(recordKey(type, w.name), s.secretValue); }
+    if (s?.secretValue !== undefined) { input.mask(s.secretValue); plan.values.set(recordKey(type, w.name), { value: s.secretValue, item: s.item }); }
     if (t?.secretValue !== undefined) input.mask(t.secretValue);
     if (s) sourceItems.push(s.item);
     if (t) targetItems.push(t.item);
@@ -206,7 +222,7 @@ async function planMissing(input: PlanInput, plan: PairPlan, type: ItemType, see
       plan.records.push(rec(type, r.name, 'missing_once', 'none', 'absent from the source for the first time; waiting one more run', undefined, t));
       continue;
     }
-    const ours = !!t && r.replicatedByUs && r.targetUpdatedOn === t.updatedOn;
+    const ours = !!t && r.replicatedByUs && r.targetUpdatedOn === t.updatedOn; // deletes: only what this tool wrote
     if (input.replication.propagateDeletes && ours) {
       plan.records.push(rec(type, r.name, 'delete', 'delete', 'gone from the source two runs in a row; the copy this tool wrote is soft-deleted', undefined, t));
     } else {

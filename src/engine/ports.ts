@@ -11,6 +11,8 @@ export interface Clock {
 export interface ExportedCertificate {
   value: string;
   contentType: string;
+  /** The certificate version exported (its backing secret shares the version id). */
+  version?: string;
 }
 
 /** A failed call to a vault, in the engine's terms (adapters translate SDK errors into this, without the request). */

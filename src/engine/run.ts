@@ -30,6 +30,8 @@ export interface RunOptions {
   maxConcurrency?: number;
   listener?: RunListener;
   mask?: (value: string) => void;
+  /** Cancellation (SIGINT/SIGTERM in the hosts): no new write starts, the state of what was written is saved. */
+  signal?: AbortSignal;
 }
 
 interface Pair { replication: Replication; source: VaultInfo; target: VaultInfo }
@@ -41,7 +43,9 @@ const DEFAULT_CONCURRENCY = 16;
  * and failed validation end the run before any write (exit 2); a record's failure never stops the others (exit 1).
  */
 export async function runReplication(o: RunOptions): Promise<RunReport> {
-  const startedAt = new Date(o.clock.now()).toISOString();
+  // Every listing starts after this instant, so it is a safe lower bound of when any item was seen.
+  const started = o.clock.now();
+  const startedAt = new Date(started).toISOString();
   const emit: RunListener = o.listener ?? (() => undefined);
   const mask = o.mask ?? (() => undefined);
   const report = (exitCode: RunReport['exitCode'], pairs: PairReport[], errors: RunReport['errors']): RunReport => ({
@@ -75,13 +79,17 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   const errors: RunReport['errors'] = [];
   for (const p of pairs) {
     const where = { replication: p.replication.name, target: p.target.name };
+    if (o.signal?.aborted) {
+      results.push(pairReport(p.replication.name, p.source.name, p.target.name, [], { code: 'KVR041', message: 'KVR041: not started: the run was cancelled' }));
+      continue;
+    }
     emit({ kind: RUN_EVENTS.pairStarted, message: `${p.replication.name}: ${p.source.name} → ${p.target.name}`, ...where });
     const prev = previous.get(stateKeyOf(where)) ?? emptyPairState(p.replication.name, p.source.name, p.target.name);
     let plan: PairPlan;
     try {
       plan = await planPair({
         replication: p.replication, source: port(p.source), target: port(p.target), previous: prev,
-        acknowledge: o.acknowledge ?? [], only: o.only, listings, mask,
+        acknowledge: o.acknowledge ?? [], only: o.only, listings, mask, listedAt: started,
       });
     } catch (e) {
       const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
@@ -98,7 +106,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
         errors.push({ code: guard.code, message: guard.message });
         plan.records = plan.records.map((r) => (r.action === 'delete' ? { ...r, action: 'none', reason: `${r.reason} (held back by the mass-delete guard)` } : r));
       }
-      await applyPlan(plan, o.maxConcurrency ?? DEFAULT_CONCURRENCY, mask, {
+      await applyPlan(plan, { concurrency: o.maxConcurrency ?? DEFAULT_CONCURRENCY, mask, signal: o.signal }, {
         written: (_p, r) => emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
         failed: (_p, r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
       });
@@ -109,6 +117,11 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     emit({ kind: RUN_EVENTS.pairFinished, message: `${p.replication.name} → ${p.target.name} done`, ...where });
   }
 
+  if (o.signal?.aborted) {
+    const message = `KVR041: the run was cancelled; writes under way finished${o.mode === 'apply' ? ', the rest are marked failed (KVR041), and the state of what was written is saved' : ''}`;
+    emit({ kind: RUN_EVENTS.problem, message });
+    errors.push({ code: 'KVR041', message });
+  }
   if (o.mode === 'apply' && nextStates.length) {
     try {
       await o.state.save(nextStates, o.correlationId);

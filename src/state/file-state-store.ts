@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type StateKey, type StateStore } from '../engine/ports.ts';
-import { parsePairState, type PairState } from '../engine/state.ts';
+import { mergePairStates, parsePairState, type PairState } from '../engine/state.ts';
 
 interface StateFile { version: 1; pairs: Record<string, PairState> }
 
@@ -36,10 +36,10 @@ export class FileStateStore implements StateStore {
     return new Map(keys.flatMap((k) => (file.pairs[stateKeyOf(k)] ? [[stateKeyOf(k), file.pairs[stateKeyOf(k)]!] as const] : [])));
   }
 
-  /** Re-reads the file and replaces only this run's pairs, so runs on other replications keep theirs. */
+  /** Re-reads the file and saves only this run's pairs, merged with what a concurrent run saved meanwhile. */
   async save(states: PairState[]): Promise<void> {
     const file = await this.#read();
-    for (const s of states) file.pairs[stateKeyOf({ replication: s.replication, target: s.target })] = s;
+    for (const s of states) file.pairs[stateKeyOf(s)] = mergePairStates(s, file.pairs[stateKeyOf(s)]);
     await mkdir(dirname(this.#path), { recursive: true });
     const tmp = `${this.#path}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type StateKey, type StateStore } from '../engine/ports.ts';
-import { parsePairState, type PairState } from '../engine/state.ts';
+import { mergePairStates, parsePairState, type PairState } from '../engine/state.ts';
 
 export interface GitStateStoreOptions {
   /** A git repository whose `origin` (or the given remote) holds the state branch; its working tree is never touched. */
@@ -76,6 +76,16 @@ export class GitStateStore implements StateStore {
     }
   }
 
+  /** The pair's file as the branch has it now; one that does not parse is replaced rather than merged. */
+  async #current(path: string): Promise<PairState | undefined> {
+    const text = await this.#readFile(path);
+    try {
+      return text === undefined ? undefined : parsePairState(text);
+    } catch {
+      return undefined;
+    }
+  }
+
   async load(keys: StateKey[]): Promise<Map<string, PairState>> {
     try {
       if (!(await this.#fetch())) return new Map();
@@ -120,9 +130,11 @@ export class GitStateStore implements StateStore {
   async #commit(states: PairState[], correlationId: string, hasParent: boolean, indexFile: string): Promise<string> {
     const env = { GIT_INDEX_FILE: indexFile };
     await this.#git(['read-tree', hasParent ? `${LOCAL_REF}^{tree}` : EMPTY_TREE], undefined, env);
-    for (const s of states) {
+    for (const ours of states) {
+      const path = stateFilePath(ours);
+      const s = mergePairStates(ours, hasParent ? await this.#current(path) : undefined);
       const blob = (await this.#git(['hash-object', '-w', '--stdin'], `${JSON.stringify(s, null, 2)}\n`)).trim();
-      await this.#git(['update-index', '--add', '--cacheinfo', `100644,${blob},${stateFilePath({ replication: s.replication, target: s.target })}`], undefined, env);
+      await this.#git(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], undefined, env);
     }
     const tree = (await this.#git(['write-tree'], undefined, env)).trim();
     const pairs = states.map((s) => `${s.replication} → ${s.target}`).join(', ');

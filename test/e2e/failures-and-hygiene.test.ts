@@ -18,7 +18,7 @@ test('a 429 storm (with and without Retry-After) loses nothing: every secret arr
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');
   const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
   for (let i = 0; i < 24; i++) put(src, `storm-${i}`, { value: `v${i}` });
-  emulator.setFaults(dst, { throttle: { mode: 'bare', createLimit: 8, otherLimit: 1000, windowMs: 1000 } });
+  emulator.setFaults(dst, { throttle: { mode: 'bare', createLimit: 3, otherLimit: 1000, windowMs: 1000 } });
   emulator.setFaults(src, { throttle: { mode: 'retry-after', createLimit: 1000, otherLimit: 10, windowMs: 1000 } });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   const r = await ws.json(['apply']);

@@ -11,6 +11,8 @@ export class MemoryVault implements VaultPort {
   readonly exportable = new Map<string, boolean>();
   valueReads = 0;
   writes = 0;
+  /** Called after every write lands: lets a test change the world between a tool's write and its next call. */
+  afterWrite?: (type: ItemType, name: string) => void;
   #tick: number;
 
   constructor(info: Partial<VaultInfo> & { name: string }, startTime = 1_700_000_000_000) {
@@ -33,6 +35,7 @@ export class MemoryVault implements VaultPort {
     const snapshot: ItemSnapshot = { ...item, type, name: prior?.item.name ?? name, updatedOn: this.#now(), version };
     this.live.get(type)!.set(name.toLowerCase(), { item: snapshot, value, versions: keepVersions ?? [...(prior?.versions ?? []), version] });
     this.writes++;
+    this.afterWrite?.(type, name);
     return { ...snapshot };
   }
 
@@ -77,7 +80,7 @@ export class MemoryVault implements VaultPort {
   async exportCertificate(name: string): Promise<ExportedCertificate> {
     const s = this.#find('secret', name);
     this.valueReads++;
-    return { value: s.value!, contentType: s.item.contentType ?? 'application/x-pkcs12' };
+    return { value: s.value!, contentType: s.item.contentType ?? 'application/x-pkcs12', version: this.live.get('certificate')!.get(name.toLowerCase())?.item.version };
   }
   async importCertificate(name: string, c: ExportedCertificate, from: ItemSnapshot) {
     const other = this.live.get('secret')!.get(name.toLowerCase());

@@ -10,6 +10,7 @@ import { renderMarkdown, type RunReport } from '../../engine/report.ts';
 import { runReplication, type RunMode } from '../../engine/run.ts';
 import { EphemeralStateStore } from '../../state/ephemeral-state-store.ts';
 import { GitStateStore } from '../../state/git-state-store.ts';
+import { cancelOnSignals } from '../shared/cancellation.ts';
 import { failureMessage } from '../shared/failure-message.ts';
 import { parseConcurrency, registerSecretLines } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
@@ -70,6 +71,7 @@ export async function run(): Promise<void> {
     const concurrency = parseConcurrency(input('maxConcurrency'), "input 'maxConcurrency'");
     const branch = tl.getInput('stateBranch', false)?.trim();
     const repository = tl.getVariable('Build.SourcesDirectory') || process.cwd();
+    const cancel = cancelOnSignals((signal) => tl.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     const report = await runReplication({
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
       state: branch ? new GitStateStore({ repository, branch, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
@@ -77,8 +79,8 @@ export async function run(): Promise<void> {
       replications: splitList(input('replications')), only: parseOnly(input('only')), acknowledge: splitList(input('acknowledge')),
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
       listener: (e) => (e.kind === RUN_EVENTS.failed ? tl.warning(e.message) : console.log(e.message)),
-      mask: (value) => registerSecretLines(value, tl.setSecret),
-    });
+      mask: (value) => registerSecretLines(value, tl.setSecret), signal: cancel.signal,
+    }).finally(cancel.dispose);
     const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);
     await writeFile(summaryPath, renderMarkdown(report));
     tl.uploadSummary(summaryPath);

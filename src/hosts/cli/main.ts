@@ -5,6 +5,7 @@ import { isKvrError } from '../../engine/errors.ts';
 import { renderMarkdown } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
+import { cancelOnSignals } from '../shared/cancellation.ts';
 import { failureMessage } from '../shared/failure-message.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { systemClock } from '../shared/system-clock.ts';
@@ -26,12 +27,13 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     const config = await readConfigFile(o.config);
     const correlationId = crypto.randomUUID();
     if (!o.quiet) io.stderr(`keyvault-replicate ${o.mode}: correlation id ${correlationId}\n`);
+    const cancel = cancelOnSignals((signal) => io.stderr(`${signal}: finishing the writes under way, then saving state (a second signal stops at once)\n`));
     const report = await runReplication({
       config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state),
       directory: new ArmVaultDirectory(new DefaultAzureCredential(), [...new Set([...o.subscriptions, ...config.subscriptions])], correlationId, systemClock),
       replications: o.replications, only: o.only, acknowledge: o.acknowledge, maxConcurrency: o.maxConcurrency, approveMassDelete: o.approveDeletes,
-      listener: o.quiet ? undefined : (e) => io.stderr(`[${e.kind}] ${e.message}\n`),
-    });
+      listener: o.quiet ? undefined : (e) => io.stderr(`[${e.kind}] ${e.message}\n`), signal: cancel.signal,
+    }).finally(cancel.dispose);
     if (o.reportPath) await writeFile(o.reportPath, `${JSON.stringify(report, null, 2)}\n`);
     io.stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`);
     return report.exitCode;

@@ -9,6 +9,7 @@ import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunReport } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
+import { cancelOnSignals } from '../shared/cancellation.ts';
 import { failureMessage } from '../shared/failure-message.ts';
 import { registerSecretLines } from '../shared/host-inputs.ts';
 import { keyVaultEventItems } from '../shared/key-vault-events.ts';
@@ -100,13 +101,14 @@ export async function run(): Promise<void> {
     const { credential, kind } = chooseCredential(o, process.env);
     core.info(`signing in to Azure with ${kind}`);
     const subscriptions = [...new Set([...(o.subscriptionId ? [o.subscriptionId] : []), ...config.subscriptions])];
+    const cancel = cancelOnSignals((signal) => core.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     report = await runReplication({
       config, mode: o.mode, correlationId, clock: systemClock,
       state: await openStateStore(o.stateBranch, o.githubToken, process.env),
       directory: new ArmVaultDirectory(credential, subscriptions, correlationId, systemClock),
       replications: scope.replications, only: scope.only, acknowledge: o.acknowledge, approveMassDelete: o.approveDeletes,
-      maxConcurrency: o.maxConcurrency, listener: logListener(), mask: (value) => registerSecretLines(value, core.setSecret),
-    });
+      maxConcurrency: o.maxConcurrency, listener: logListener(), mask: (value) => registerSecretLines(value, core.setSecret), signal: cancel.signal,
+    }).finally(cancel.dispose);
     const reportPath = join(process.env.RUNNER_TEMP || tmpdir(), `keyvault-replicate-${correlationId}.json`);
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
     setOutputs(report, reportPath);

@@ -1,0 +1,119 @@
+import { parseConfig } from '../../src/engine/config/parse-config.ts';
+import type { RunReport } from '../../src/engine/report.ts';
+import { runReplication, type RunOptions } from '../../src/engine/run.ts';
+import { mergePairStates, type PairState, type StateRecord } from '../../src/engine/state.ts';
+import { FakeClock } from '../fakes/fake-clock.ts';
+import { MemoryStateStore } from '../fakes/memory-state.ts';
+import { MemoryDirectory, MemoryVault } from '../fakes/memory-vault.ts';
+
+const SECRETS = 'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets], rule: { all: true } }\n';
+
+function world() {
+  const directory = new MemoryDirectory();
+  const src = directory.add(new MemoryVault({ name: 'src' }));
+  const dst = directory.add(new MemoryVault({ name: 'dst' }, 1_800_000_000_000));
+  const state = new MemoryStateStore();
+  const clock = new FakeClock();
+  const run = (extra: Partial<RunOptions> = {}) => runReplication({
+    config: parseConfig(SECRETS, 'c.yml'), mode: 'apply', directory, state, correlationId: crypto.randomUUID(), clock, ...extra,
+  });
+  return { src, dst, state, clock, run };
+}
+const status = (r: RunReport, name: string) => r.pairs[0]!.records.find((x) => x.name === name)?.status;
+const records = (w: ReturnType<typeof world>) => [...w.state.pairs.values()][0]!.records;
+
+test('a source rotated while its value was being copied ends in the target at its newer version, in the same run', async () => {
+  const w = world();
+  w.src.seedSecret('db', 'v1');
+  let rotated = false;
+  w.dst.afterWrite = () => { if (!rotated) { rotated = true; w.src.seedSecret('db', 'v2', { tags: { rotated: 'yes' } }); } };
+  const r = await w.run();
+  expect(status(r, 'db')).toBe('create');
+  expect((await w.dst.readSecret('db')).value).toBe('v2');
+  expect((await w.dst.readSecret('db')).item.tags).toEqual({ rotated: 'yes' });
+  expect(records(w)['secret/db']!.sourceUpdatedOn).toBe((await w.src.readSecret('db')).item.updatedOn);
+});
+
+test('a source that never holds still is reported KVR038 after three copies, and the next run copies the latest', async () => {
+  const w = world();
+  w.src.seedSecret('hot', 'v0');
+  let n = 0;
+  w.dst.afterWrite = () => { w.src.seedSecret('hot', `v${++n}`); };
+  const r = await w.run();
+  expect(r.pairs[0]!.records[0]).toMatchObject({ status: 'failed', errorCode: 'KVR038' });
+  w.dst.afterWrite = undefined;
+  await w.run();
+  expect((await w.dst.readSecret('hot')).value).toBe((await w.src.readSecret('hot')).value);
+});
+
+test('an item listed in the second it changed is compared again next run, so a change in that second is not missed', async () => {
+  const w = world();
+  w.src.seedSecret('s', 'v1');
+  // Listed 400 ms after its last change: a second change in the same second would leave `updatedOn` as it is.
+  w.src.live.get('secret')!.get('s')!.item.updatedOn = w.clock.now() - 400;
+  expect(status(await w.run(), 's')).toBe('create');
+  expect(records(w)['secret/s']!.recheck).toBe(true);
+  w.src.live.get('secret')!.get('s')!.value = 'v2'; // the same-second change
+  w.clock.time += 60_000;
+  expect(status(await w.run(), 's')).toBe('update');
+  expect((await w.dst.readSecret('s')).value).toBe('v2');
+  expect(records(w)['secret/s']!.recheck).toBeUndefined();
+  w.src.valueReads = 0;
+  expect(status(await w.run(), 's')).toBe('in_sync');
+  expect(w.src.valueReads).toBe(0);
+});
+
+test('a copy found equal to the source (say, written by a run that was killed) follows later source changes; it is never deleted', async () => {
+  const w = world();
+  w.src.seedSecret('s', 'v1');
+  w.dst.seedSecret('s', 'v1');
+  expect(status(await w.run(), 's')).toBe('in_sync');
+  w.src.seedSecret('s', 'v2');
+  expect(status(await w.run(), 's')).toBe('update');
+  expect((await w.dst.readSecret('s')).value).toBe('v2');
+  w.dst.seedSecret('s', 'edited by hand');
+  w.src.seedSecret('s', 'v3');
+  expect(status(await w.run(), 's')).toBe('blocked_target_conflict');
+});
+
+test('a cancelled run starts no new write, marks the rest KVR041, saves the state of what it wrote, and the next run finishes', async () => {
+  const w = world();
+  for (let i = 0; i < 10; i++) w.src.seedSecret(`s${i}`, `v${i}`);
+  const controller = new AbortController();
+  w.dst.afterWrite = () => { if (w.dst.writes >= 3) controller.abort(); };
+  const r = await w.run({ signal: controller.signal, maxConcurrency: 1 });
+  expect(r.exitCode).toBe(1);
+  expect(r.errors.map((e) => e.code)).toEqual(['KVR041']);
+  expect(r.totals).toEqual({ create: 3, failed: 7 });
+  expect(r.pairs[0]!.records.filter((x) => x.status === 'failed').every((x) => x.errorCode === 'KVR041')).toBe(true);
+  expect(Object.values(records(w)).filter((x) => x.replicatedByUs)).toHaveLength(3);
+  w.dst.afterWrite = undefined;
+  const next = await w.run();
+  expect(next.totals).toEqual({ in_sync: 3, create: 7 });
+});
+
+describe('two runs of one replication saving at once', () => {
+  const rec = (name: string, targetUpdatedOn: number, extra: Partial<StateRecord> = {}): StateRecord =>
+    ({ type: 'secret', name, status: 'create', replicatedByUs: true, missingRuns: 0, lastCorrelationId: 'x', targetUpdatedOn, ...extra });
+  const pair = (correlationId: string, basedOn: string, records: StateRecord[]): PairState => ({
+    version: 1, replication: 'r', source: 'src', target: 'dst', updatedAt: '', correlationId, basedOn,
+    records: Object.fromEntries(records.map((r) => [`secret/${r.name}`, r])),
+  });
+
+  test('after a run that saved in between, each record keeps the later view of the target, and neither run loses a record', () => {
+    const theirs = pair('B', 'A', [rec('a', 200, { lastCorrelationId: 'B' }), rec('b', 100), rec('only-theirs', 50)]);
+    const ours = pair('C', 'A', [rec('a', 150, { lastCorrelationId: 'C' }), rec('b', 300, { lastCorrelationId: 'C' }), rec('only-ours', 10)]);
+    const merged = mergePairStates(ours, theirs);
+    expect(merged.correlationId).toBe('C');
+    expect(merged.records['secret/a']!.lastCorrelationId).toBe('B');
+    expect(merged.records['secret/b']!.lastCorrelationId).toBe('C');
+    expect(Object.keys(merged.records).sort()).toEqual(['secret/a', 'secret/b', 'secret/only-ours', 'secret/only-theirs']);
+  });
+
+  test('a state nobody else saved since it was loaded is replaced as it is', () => {
+    const loaded = pair('A', '', [rec('gone', 999)]);
+    const ours = pair('C', 'A', [rec('a', 1)]);
+    expect(mergePairStates(ours, loaded)).toBe(ours);
+    expect(mergePairStates(ours, undefined)).toBe(ours);
+  });
+});

@@ -60,7 +60,11 @@ export function mergePairStates(ours: PairState, current: PairState | undefined)
   const records: Record<string, StateRecord> = { ...current.records };
   for (const [key, mine] of Object.entries(ours.records)) {
     const theirs = current.records[key];
-    records[key] = theirs && (theirs.targetUpdatedOn ?? -Infinity) > (mine.targetUpdatedOn ?? -Infinity) ? theirs : mine;
+    const [a, b] = [theirs?.targetUpdatedOn ?? -Infinity, mine.targetUpdatedOn ?? -Infinity];
+    if (!theirs || b > a) records[key] = mine;
+    else if (a > b) records[key] = theirs;
+    // Both saw the same target version: what either knows of it (this tool wrote it, it was acknowledged) holds.
+    else records[key] = sanitizeRecord({ ...mine, replicatedByUs: mine.replicatedByUs || theirs.replicatedByUs, acknowledged: mine.acknowledged || theirs.acknowledged || undefined });
   }
   return { ...ours, records };
 }

@@ -17,6 +17,10 @@ export interface FaultSettings {
   serverErrorRate: number;
   /** Share of requests whose connection is destroyed before any answer (0..1). */
   dropRate: number;
+  /** Share of requests carried out, whose answer is then lost with the connection (0..1): a write may land twice. */
+  lostAnswerRate?: number;
+  /** Share of creates, imports and restores answered 503 (0..1): a vault that reads fine but refuses writes. */
+  writeErrorRate?: number;
   /** Share of list pages answered as an empty page that still carries a nextLink (0..1). */
   emptyPageRate: number;
 }

@@ -73,6 +73,8 @@ export class KeyVaultEmulator {
   proxyPort = 0;
   /** Called with every data-plane answer; conformance tests use it to check shapes against the spec. */
   onVaultResponse?: (method: string, path: string, status: number, body: unknown) => void;
+  /** Milliseconds a data-plane request takes to reach the service (it acts on arrival): orders two clients' requests. */
+  transitDelay?: (method: string, vault: string, path: string) => number;
 
   private constructor(options: EmulatorOptions) {
     this.#defaultFaults = { ...NO_FAULTS, ...options.faults };
@@ -274,6 +276,8 @@ export class KeyVaultEmulator {
    * after the request arrived, whatever the emulator spent computing it (a throttled or failed answer too).
    */
   async #vaultRequest(ex: Exchange, vaultName: string): Promise<void> {
+    const transit = this.transitDelay?.(ex.method, vaultName, ex.url.pathname) ?? 0;
+    if (transit > 0) await new Promise((r) => setTimeout(r, transit));
     const arrived = performance.now();
     const faults = this.faultsOf(vaultName);
     const answer = (() => {
@@ -323,13 +327,15 @@ export class KeyVaultEmulator {
         return () => send(ex, 429, kvError('Throttled', 'Request was not processed because too many requests were received. Reason: A0001'), headers);
       }
     }
-    if (faults.serverErrorRate > 0 && this.#random() < faults.serverErrorRate) {
+    const errorRate = route.create ? Math.max(faults.serverErrorRate, faults.writeErrorRate ?? 0) : faults.serverErrorRate;
+    if (errorRate > 0 && this.#random() < errorRate) {
       return this.#random() < 0.5
         ? () => send(ex, 500, kvError('InternalServerError', 'An unexpected error occurred.'))
         : () => send(ex, 503, kvError('ServiceUnavailable', 'The service is temporarily unavailable.'));
     }
     this.#authorize(vault, caller.objectId, route);
     const result = route.handle(this.#context(vault, ex), params);
+    if ((faults.lostAnswerRate ?? 0) > 0 && this.#random() < faults.lostAnswerRate!) return () => ex.res.socket?.destroy();
     return () => send(ex, result === null ? 204 : ex.res.statusCode === 202 ? 202 : 200, result ?? undefined);
   }
 

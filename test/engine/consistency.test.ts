@@ -110,6 +110,12 @@ describe('two runs of one replication saving at once', () => {
     expect(Object.keys(merged.records).sort()).toEqual(['secret/a', 'secret/b', 'secret/only-ours', 'secret/only-theirs']);
   });
 
+  test('two views of the same target version keep what either knew of it', () => {
+    const theirs = pair('B', 'A', [rec('a', 200, { replicatedByUs: true, status: 'create' })]);
+    const ours = pair('C', 'A', [rec('a', 200, { replicatedByUs: false, status: 'in_sync', acknowledged: true })]);
+    expect(mergePairStates(ours, theirs).records['secret/a']).toMatchObject({ status: 'in_sync', replicatedByUs: true, acknowledged: true });
+  });
+
   test('a state nobody else saved since it was loaded is replaced as it is', () => {
     const loaded = pair('A', '', [rec('gone', 999)]);
     const ours = pair('C', 'A', [rec('a', 1)]);

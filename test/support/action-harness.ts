@@ -28,8 +28,8 @@ export interface ActionRunOptions {
   signIn?: 'oidc' | 'client-secret' | 'azure-cli' | 'no-id-token-permission';
   apiUrl?: string;
   env?: Record<string, string>;
-  /** Kills the process with this signal once it has printed a line matching the pattern. */
-  killOn?: { pattern: RegExp; signal: NodeJS.Signals };
+  /** Sends this signal, once, when the output holds `times` (default 1) matches of the pattern. */
+  killOn?: { pattern: RegExp; signal: NodeJS.Signals; times?: number };
 }
 
 /** Reads GITHUB_OUTPUT's `name<<delimiter` blocks. */
@@ -80,9 +80,14 @@ export async function runAction(emulator: KeyVaultEmulator, o: ActionRunOptions)
   const child = spawn(process.execPath, [DIST], { cwd: o.workspace, env });
   let stdout = '';
   let stderr = '';
+  let signalled = false;
   child.stdout.on('data', (c) => {
     stdout += c;
-    if (o.killOn && o.killOn.pattern.test(stdout)) child.kill(o.killOn.signal);
+    const kill = o.killOn;
+    if (kill && !signalled && (stdout.match(new RegExp(kill.pattern.source, 'g'))?.length ?? 0) >= (kill.times ?? 1)) {
+      signalled = true;
+      child.kill(kill.signal);
+    }
   });
   child.stderr.on('data', (c) => { stderr += c; });
   const code = await new Promise<number>((r) => child.on('close', (c, signal) => r(c ?? (signal ? 128 : 1))));

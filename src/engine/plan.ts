@@ -206,6 +206,17 @@ async function fetchOnly(input: PlanInput, type: ItemType, wanted: readonly Only
   return { sourceItems, targetItems };
 }
 
+/**
+ * Deletes touch only what this tool wrote and nobody changed since: the same `updatedOn` (whole seconds) and the
+ * very version it wrote, read back from the target, so an edit in the same second is not mistaken for its copy.
+ */
+async function isOurUntouchedCopy(input: PlanInput, r: StateRecord, t: ItemSnapshot): Promise<boolean> {
+  if (!r.replicatedByUs || r.targetUpdatedOn !== t.updatedOn || !r.targetVersion) return false;
+  const current = await input.target.get(r.type, r.name);
+  if (current?.secretValue !== undefined) input.mask(current.secretValue);
+  return current?.item.version === r.targetVersion;
+}
+
 /** Records the previous run knew whose item is gone from the source: flap protection, then retire or delete. */
 async function planMissing(input: PlanInput, plan: PairPlan, type: ItemType, seen: Set<string>): Promise<void> {
   const missing = Object.entries(input.previous.records).filter(([k, r]) => r.type === type && !seen.has(k));
@@ -222,8 +233,7 @@ async function planMissing(input: PlanInput, plan: PairPlan, type: ItemType, see
       plan.records.push(rec(type, r.name, 'missing_once', 'none', 'absent from the source for the first time; waiting one more run', undefined, t));
       continue;
     }
-    const ours = !!t && r.replicatedByUs && r.targetUpdatedOn === t.updatedOn; // deletes: only what this tool wrote
-    if (input.replication.propagateDeletes && ours) {
+    if (input.replication.propagateDeletes && t && await isOurUntouchedCopy(input, r, t)) {
       plan.records.push(rec(type, r.name, 'delete', 'delete', 'gone from the source two runs in a row; the copy this tool wrote is soft-deleted', undefined, t));
     } else {
       plan.records.push(rec(type, r.name, 'retired', 'none', !t ? 'gone from the source and the target' : input.replication.propagateDeletes ? 'gone from the source; the target copy was not written by this tool (or changed since), so it stays' : 'gone from the source two runs in a row; propagate_deletes is off, the target copy stays', undefined, t));

@@ -67,7 +67,7 @@ function overview(report: RunReport): string[] {
 
 /** The preview table of DESIGN §8: counts per status first, then one row per record (up to a limit, then a note). */
 export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): string {
-  const verb = report.mode === 'apply' ? 'applied' : report.mode === 'plan' ? 'plan (nothing written)' : 'validation';
+  const verb = report.exitCode === 2 ? `${report.mode} stopped before any write` : report.mode === 'apply' ? 'applied' : report.mode === 'plan' ? 'plan (nothing written)' : 'validation';
   const out: string[] = [`## Key Vault replication: ${verb}`, '', `Correlation id: \`${report.correlationId}\``, ''];
   for (const e of report.errors) out.push(`> **${e.code}** ${cell(e.message)}`, '');
   out.push(...overview(report));

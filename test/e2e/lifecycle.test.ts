@@ -38,18 +38,23 @@ test('propagate_deletes: only a copy this tool wrote is soft-deleted, after two 
   put(src, 'adopted', { value: 'same' });
   put(dst, 'adopted', { value: 'same' });
   put(dst, 'target-only', { value: 't' });
+  put(src, 'edited-after', { value: 'e' });
   const ws = new Workspace().writeConfig(replication(src, [dst], { propagate_deletes: true }));
   await ws.json(['apply']);
+  put(dst, 'edited-after', { value: 'changed by hand in the target' });
   purgeGone(src, 'ours');
   purgeGone(src, 'adopted');
+  purgeGone(src, 'edited-after');
   expect(statusOf((await ws.json(['apply'])).report, 'ours')).toBe('missing_once');
   const second = await ws.json(['apply']);
   expect(statusOf(second.report, 'ours')).toBe('delete');
   expect(statusOf(second.report, 'adopted')).toBe('retired');
+  expect(statusOf(second.report, 'edited-after')).toBe('retired');
   const names = await targetNames(dst);
   expect(names).not.toContain('ours');
-  expect(names).toEqual(expect.arrayContaining(['adopted', 'target-only']));
+  expect(names).toEqual(expect.arrayContaining(['adopted', 'target-only', 'edited-after']));
   expect(emulator.vault(dst).secrets.deleted.has('ours')).toBe(true);
+  expect(emulator.vault(dst).counters.byOperation['DELETE deletedsecrets/:name'] ?? 0).toBe(0);
 });
 
 test('without propagate_deletes nothing in the target is deleted; a source soft-delete is never propagated', async () => {
@@ -69,6 +74,7 @@ test('without propagate_deletes nothing in the target is deleted; a source soft-
   expect(statusOf(last.report, 'b')).toBe('source_soft_deleted');
   expect(await targetNames(dst)).toEqual(expect.arrayContaining(['a', 'b']));
   expect(await targetNames(dst2)).toContain('b');
+  expect(Object.keys(emulator.vault(dst).counters.byOperation).filter((op) => op.startsWith('DELETE'))).toEqual([]);
 });
 
 test('mass-delete guard holds back more deletes than max_deletes until approved', async () => {

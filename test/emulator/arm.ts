@@ -23,7 +23,7 @@ export function vaultJson(v: VaultState) {
 /** The ARM calls the tool makes: list/get vaults and the caller's permissions on a vault. */
 export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: { tenantId: string; objectId: string }): void {
   const path = ex.url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
-  const visible = [...vaults].filter((v) => v.spec.tenantId === caller.tenantId);
+  const visible = [...vaults].filter((v) => (v.spec.subscriptionTenantId ?? v.spec.tenantId) === caller.tenantId);
   let m = path.match(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults$/i);
   if (m && ex.method === 'GET') {
     return send(ex, 200, { value: visible.filter((v) => v.spec.subscriptionId === m![1]).map(vaultJson) });

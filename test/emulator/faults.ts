@@ -21,6 +21,8 @@ export interface FaultSettings {
   lostAnswerRate?: number;
   /** Share of creates, imports and restores answered 503 (0..1): a vault that reads fine but refuses writes. */
   writeErrorRate?: number;
+  /** Such a refused write echoes its request body in the error message: the worst a service or a proxy might do. */
+  echoRefusedWrites?: boolean;
   /** Share of list pages answered as an empty page that still carries a nextLink (0..1). */
   emptyPageRate: number;
 }

@@ -16,6 +16,8 @@ export interface VaultSpec {
   subscriptionId: string;
   resourceGroup: string;
   tenantId: string;
+  /** The tenant of the subscription that holds the vault, when not `tenantId`: a subscription moved to another tenant keeps its vaults' tenant. */
+  subscriptionTenantId?: string;
   tags?: Record<string, string>;
   /** true: Azure RBAC decides data-plane access; false: access policies do. */
   enableRbacAuthorization?: boolean;

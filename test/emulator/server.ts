@@ -327,8 +327,11 @@ export class KeyVaultEmulator {
         return () => send(ex, 429, kvError('Throttled', 'Request was not processed because too many requests were received. Reason: A0001'), headers);
       }
     }
-    const errorRate = route.create ? Math.max(faults.serverErrorRate, faults.writeErrorRate ?? 0) : faults.serverErrorRate;
-    if (errorRate > 0 && this.#random() < errorRate) {
+    if (route.create && (faults.writeErrorRate ?? 0) > 0 && this.#random() < faults.writeErrorRate!) {
+      const echo = faults.echoRefusedWrites ? ` Request was: ${ex.rawBody}` : '';
+      return () => send(ex, 503, kvError('ServiceUnavailable', `The service is temporarily unavailable.${echo}`));
+    }
+    if (faults.serverErrorRate > 0 && this.#random() < faults.serverErrorRate) {
       return this.#random() < 0.5
         ? () => send(ex, 500, kvError('InternalServerError', 'An unexpected error occurred.'))
         : () => send(ex, 503, kvError('ServiceUnavailable', 'The service is temporarily unavailable.'));

@@ -77,7 +77,12 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
   }
   if (!isMap(doc.contents)) throw new KvrError('KVR003', `${file}:1:1: expected a mapping with 'version: 1' and 'replications'`);
   // A small alias budget stops a 'billion laughs' file from expanding without bound.
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new KvrError('KVR002', `${file}: ${(e as Error).message}`);
+  }
   const fail = (code: ErrorCode, path: Path, message: string, key?: string): never => {
     throw new KvrError(code, `${file}:${position(doc, lines, path, key)}: ${message}`);
   };
@@ -101,8 +106,12 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
       }
     };
     const source = check(['replications', i, 'source'], r.source);
+    const seen = new Map<string, number>();
     (r.targets ?? []).forEach((t, j) => {
-      if (check(['replications', i, 'targets', j], t) === source) fail('KVR005', ['replications', i, 'targets', j], `target '${t}' is the source vault itself`);
+      const target = check(['replications', i, 'targets', j], t);
+      if (target === source) fail('KVR005', ['replications', i, 'targets', j], `target '${t}' is the source vault itself`);
+      if (seen.has(target)) fail('KVR003', ['replications', i, 'targets', j], `target '${t}' is already targets[${seen.get(target)}]`);
+      seen.set(target, j);
     });
     const globs: [Path, string][] = [
       ...('pattern' in r.rule ? [[['replications', i, 'rule', 'pattern'], r.rule.pattern] as [Path, string]] : []),
@@ -133,6 +142,8 @@ export function globProblem(glob: string): string | undefined {
   }
   if (depth !== 0) return 'a bracket or brace is not closed';
   if (/[/\\]/.test(glob)) return 'item names have no path separators';
+  const stray = /[^0-9a-zA-Z\-*?[\]{}!,^()|+@]/.exec(glob);
+  if (stray) return `'${stray[0]}' is in no Key Vault name (letters, digits and dashes), so the pattern can never match`;
   try {
     minimatch('probe', glob, { nocase: true });
   } catch {

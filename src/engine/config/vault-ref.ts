@@ -1,11 +1,14 @@
 import { KvrError } from '../errors.ts';
 import { VAULT_NAME_PATTERN } from './schema.ts';
 
-/** Key Vault DNS suffixes of the public and sovereign clouds. */
-export const KEY_VAULT_SUFFIXES = ['.vault.azure.net', '.vault.azure.cn', '.vault.usgovcloudapi.net'] as const;
+/**
+ * The Key Vault DNS suffix of the cloud the tool works in: Azure's public cloud, whose ARM and Entra ID endpoints it
+ * uses (sovereign clouds have their own endpoints and are not supported yet).
+ */
+export const KEY_VAULT_SUFFIX = '.vault.azure.net';
 
 /**
- * A vault name from a name or a vault URL. A URL must be https on a Key Vault host of a known cloud, so a config
+ * A vault name from a name or a vault URL. A URL must be https on a Key Vault host of that cloud, so a config
  * cannot point the tool (and its token) at any other host.
  */
 export function vaultNameOf(ref: string): string {
@@ -22,9 +25,10 @@ export function vaultNameOf(ref: string): string {
   } catch {
     throw new KvrError('KVR006', `'${ref}' is neither a vault name nor a vault URL.`);
   }
-  const suffix = KEY_VAULT_SUFFIXES.find((s) => url.hostname.toLowerCase().endsWith(s));
-  if (url.protocol !== 'https:' || !suffix || (url.port && url.port !== '443') || url.username || url.password || (url.pathname !== '/' && url.pathname !== '')) {
-    throw new KvrError('KVR006', `'${ref}' is not a Key Vault URL: expected https://<vault-name>${KEY_VAULT_SUFFIXES[0]} (or a sovereign cloud's Key Vault host).`);
+  const host = url.hostname.toLowerCase();
+  const label = host.slice(0, -KEY_VAULT_SUFFIX.length);
+  if (url.protocol !== 'https:' || !host.endsWith(KEY_VAULT_SUFFIX) || !label || label.includes('.') || (url.port && url.port !== '443') || url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new KvrError('KVR006', `'${ref}' is not a Key Vault URL: expected https://<vault-name>${KEY_VAULT_SUFFIX}, nothing more (a vault of Azure's public cloud).`);
   }
-  return vaultNameOf(url.hostname.slice(0, -suffix.length));
+  return vaultNameOf(label);
 }

@@ -12,7 +12,7 @@ import { EphemeralStateStore } from '../../state/ephemeral-state-store.ts';
 import { GitStateStore } from '../../state/git-state-store.ts';
 import { cancelOnSignals } from '../shared/cancellation.ts';
 import { failureMessage } from '../shared/failure-message.ts';
-import { parseConcurrency, registerSecretLines } from '../shared/host-inputs.ts';
+import { parseAcknowledge, parseConcurrency, registerSecretLines } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
@@ -76,7 +76,7 @@ export async function run(): Promise<void> {
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
       state: branch ? new GitStateStore({ repository, branch, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
       directory: new ArmVaultDirectory(credential, [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
-      replications: splitList(input('replications')), only: parseOnly(input('only')), acknowledge: splitList(input('acknowledge')),
+      replications: splitList(input('replications')), only: parseOnly(input('only')), acknowledge: parseAcknowledge(splitList(input('acknowledge')), "input 'acknowledge'"),
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
       listener: (e) => (e.kind === RUN_EVENTS.failed ? tl.warning(e.message) : console.log(e.message)),
       mask: (value) => registerSecretLines(value, tl.setSecret), signal: cancel.signal,

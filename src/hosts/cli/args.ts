@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { KvrError } from '../../engine/errors.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunMode } from '../../engine/run.ts';
-import { parseConcurrency } from '../shared/host-inputs.ts';
+import { parseAcknowledge, parseConcurrency } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 
 export const DEFAULT_CONFIG = '.github/keyvault-replication.yml';
@@ -64,7 +64,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   const concurrency = parseConcurrency(v['max-concurrency'], '--max-concurrency');
   return {
     mode: mode ?? 'plan', help, config: v.config ?? DEFAULT_CONFIG, state: v.state ?? DEFAULT_STATE, only: parseOnly(v.only),
-    acknowledge: (v.acknowledge ?? []).flatMap(splitList), replications: splitList(v.replications),
+    acknowledge: parseAcknowledge((v.acknowledge ?? []).flatMap(splitList), '--acknowledge'), replications: splitList(v.replications),
     subscriptions: [...(v.subscription ?? []).flatMap(splitList), ...splitList(env.AZURE_SUBSCRIPTION_ID)],
     json: v.json === true, reportPath: v.report, maxConcurrency: concurrency, approveDeletes: v['approve-deletes'] === true, quiet: v.quiet === true,
   };

@@ -2,7 +2,7 @@ import type { ReplicationConfig } from '../../engine/config/types.ts';
 import { KvrError } from '../../engine/errors.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunMode } from '../../engine/run.ts';
-import { parseConcurrency } from '../shared/host-inputs.ts';
+import { parseAcknowledge, parseConcurrency } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
 import { DEFAULT_CONFIG, DEFAULT_STATE_BRANCH, INPUTS, PULL_REQUEST_EVENTS } from './constants.ts';
@@ -58,7 +58,7 @@ export function readActionInputs(read: InputReader, eventName: string, env: Node
     configFile: inlineConfig ? undefined : opt(INPUTS.config) ?? DEFAULT_CONFIG,
     inlineConfig,
     only: parseOnly(opt(INPUTS.only)),
-    acknowledge: splitList(read(INPUTS.acknowledge)),
+    acknowledge: parseAcknowledge(splitList(read(INPUTS.acknowledge)), `input '${INPUTS.acknowledge}'`),
     replications: splitList(read(INPUTS.replications)),
     approveDeletes: bool(read, INPUTS.approveDeletes, false),
     clientId: opt(INPUTS.clientId) ?? (env.AZURE_CLIENT_ID || undefined),

@@ -1,3 +1,4 @@
+import { globProblem } from '../../engine/config/parse-config.ts';
 import { KvrError } from '../../engine/errors.ts';
 
 /** Parallel calls per run, as every host takes it: a whole number from 1 to 256, or undefined for the default. */
@@ -11,4 +12,13 @@ export function parseConcurrency(text: string | undefined, inputName: string): n
 /** CI runners mask line by line, so a multi-line value (a PEM) is registered one line at a time. */
 export function registerSecretLines(value: string, register: (line: string) => void): void {
   for (const line of value.split(/\r?\n/)) if (line.trim()) register(line);
+}
+
+/** Names or globs of conflicting items to overwrite, as every host takes them; a glob that cannot match is KVR007. */
+export function parseAcknowledge(items: string[], inputName: string): string[] {
+  for (const glob of items) {
+    const problem = globProblem(glob);
+    if (problem) throw new KvrError('KVR007', `${inputName}: '${glob}' is not a usable glob: ${problem}`);
+  }
+  return items;
 }

@@ -1,0 +1,195 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ERROR_CODES } from '../../src/engine/errors.ts';
+import { run } from '../../src/hosts/cli/main.ts';
+import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { githubFederation, runAction } from '../support/action-harness.ts';
+import { addVault, REPLICATOR, replication, startReplicationWorld, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { OTHER_TENANT, TENANT } from '../support/world.ts';
+
+// Each broken config or input fails with its documented code, says where, and touches no vault.
+let emulator: KeyVaultEmulator;
+let src: string;
+let dst: string;
+let foreign: string;
+let tagged: string;
+beforeAll(async () => {
+  emulator = await startReplicationWorld();
+  emulator.identity.addPrincipal(githubFederation(REPLICATOR));
+  src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  // Its subscription moved to this tenant, the vault kept its own: Key Vault would refuse this tenant's tokens.
+  foreign = addVault(emulator, uniqueVault('foreign'), 'westeurope', { tenantId: OTHER_TENANT, subscriptionTenantId: TENANT });
+  tagged = uniqueVault('tagged');
+  addVault(emulator, tagged, 'westeurope', { tags: { dst_key_vault_names: `${dst},${tagged}` } });
+});
+afterAll(() => emulator.close());
+
+const dataPlaneRequests = () => [...emulator.vaults.values()].reduce((n, v) => n + v.counters.requests, 0);
+
+/** One replication as YAML lines, with fields replaced or added; `undefined` drops a field. */
+function one(fields: Record<string, string | undefined> = {}, top = 'version: 1'): string {
+  const base: Record<string, string | undefined> = { name: 'a', source: src, targets: `[${dst}]`, types: '[secrets]', rule: '{ all: true }', ...fields };
+  return `${top}\nreplications:\n  - ${Object.entries(base).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`).join('\n    ')}\n`;
+}
+
+/** [what, config text, code, what the message must say]; `lookup` cases need ARM (a token) but still no vault. */
+const CONFIGS: [string, () => string, string, RegExp, 'lookup'?][] = [
+  // YAML that does not parse
+  ['a YAML syntax error', () => 'version: 1\nreplications:\n  - name: [unclosed\n', 'KVR002', /:4:1: Flow sequence/],
+  ['tab indentation', () => 'version: 1\nreplications:\n\t- name: a\n', 'KVR002', /:3:1: /],
+  ['a key given twice', () => `version: 1\n${one().split('\n').slice(1).join('\n')}version: 1\n`, 'KVR002', /Map keys must be unique/],
+  ['an unterminated quoted string', () => one({ source: `"${src}` }), 'KVR002', /:8:1: Missing closing "quote/],
+  ['two YAML documents', () => `${one()}---\n${one()}`, 'KVR002', /multiple documents/],
+  ['an alias bomb', () => 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nversion: 1\n', 'KVR002', /alias/i],
+  ['a huge file', () => `${one()}# ${'x'.repeat(1024 * 1024)}\n`, 'KVR009', /at most 1048576 bytes/],
+  // the wrong shape or type
+  ['an empty file', () => '', 'KVR003', /:1:1: expected a mapping/],
+  ['a list at the top', () => '- version: 1\n', 'KVR003', /:1:1: expected a mapping/],
+  ['a plain string', () => 'replicate everything please\n', 'KVR003', /:1:1: expected a mapping/],
+  ['a wrong version', () => 'version: 2\nreplications: []\n', 'KVR003', /version/],
+  ['the version as a string', () => one({}, 'version: "1"'), 'KVR003', /:1:10: \/version: expected 1/],
+  ['replications as a mapping', () => `version: 1\nreplications:\n  a: { source: ${src} }\n`, 'KVR003', /\/replications: must be array/],
+  ['no replications', () => 'version: 1\nreplications: []\n', 'KVR003', /\/replications: must NOT have fewer than 1 items/],
+  ['more than 500 replications', () => `version: 1\nreplications:\n${Array.from({ length: 501 }, (_, i) => `  - { name: r${i}, source: ${src}, targets: [${dst}], types: [secrets], rule: { all: true } }`).join('\n')}\n`, 'KVR003', /must NOT have more than 500 items/],
+  ['a missing source', () => one({ source: undefined }), 'KVR003', /missing 'source'/],
+  ['types as a string', () => one({ types: 'secrets' }), 'KVR003', /:6:\d+: \/replications\/0\/types: must be array/],
+  ['empty types', () => one({ types: '[]' }), 'KVR003', /:6:\d+: .*types/],
+  ['an unknown item type', () => one({ types: '[passwords]' }), 'KVR003', /expected one of secrets, certificates, keys/],
+  ['a type given twice', () => one({ types: '[secrets, secrets]' }), 'KVR003', /duplicate items/],
+  ['targets as a string', () => one({ targets: dst }), 'KVR003', /\/targets: must be array/],
+  ['a boolean given as a string', () => one({ overwrite_on_conflict: '"yes"' }), 'KVR003', /overwrite_on_conflict: must be boolean/],
+  ['a negative max_deletes', () => one({ max_deletes: '-1' }), 'KVR003', /max_deletes: must be >= 0/],
+  ['a fractional max_deletes', () => one({ max_deletes: '2.5' }), 'KVR003', /max_deletes: must be integer/],
+  ['rule all: false', () => one({ rule: '{ all: false }' }), 'KVR003', /\/rule\/all: expected true/],
+  ['an empty tag rule', () => one({ rule: '{ tagged: "" }' }), 'KVR003', /\/rule\/tagged/],
+  ['an empty manual list', () => one({ rule: '{ manual: [] }' }), 'KVR003', /\/rule\/manual/],
+  ['two rules at once', () => one({ rule: '{ all: true, pattern: "x*" }' }), 'KVR003', /exactly one of all, tagged, pattern, manual/],
+  ['both targets and targets_from_tag', () => one({ targets_from_tag: 't' }), 'KVR003', /exactly one of 'targets' or 'targets_from_tag'/],
+  ['a subscription that is not a GUID', () => one({}, 'version: 1\nsubscriptions: [my-subscription]'), 'KVR003', /\/subscriptions\/0: must match pattern/],
+  // unknown keys
+  ['an unknown key', () => one({ colour: 'blue' }), 'KVR003', /:8:5: \/replications\/0: unknown key 'colour'/],
+  ['a misspelt top-level key', () => `version: 1\nreplication:\n  - name: a\n`, 'KVR003', /unknown key 'replication'/],
+  ['an unknown rule', () => one({ rule: '{ regex: "^db" }' }), 'KVR003', /unknown key 'regex'|exactly one of/],
+  // names with characters Key Vault and the state files do not allow
+  ['a replication name with a slash', () => one({ name: 'prod/dr' }), 'KVR003', /\/replications\/0\/name: must match pattern/],
+  ['a replication name too long', () => one({ name: 'r'.repeat(65) }), 'KVR003', /\/name: must match pattern/],
+  ['a manual item name with an underscore', () => one({ rule: '{ manual: [db_password] }' }), 'KVR003', /\/rule\/manual\/0: must match pattern/],
+  ['a vault name with illegal characters', () => one({ source: '"bad_vault!"' }), 'KVR006', /:4:\d+: 'bad_vault!' is not a valid vault name/],
+  ['a vault name too short', () => one({ source: 'ab' }), 'KVR003', /\/source: must NOT have fewer than 3 characters/],
+  ['a vault name too long', () => one({ source: 'v'.repeat(25) }), 'KVR006', /not a valid vault name/],
+  ['a vault name with a double dash', () => one({ source: 'prod--kv' }), 'KVR006', /not a valid vault name/],
+  ['a vault name starting with a digit', () => one({ source: '1prod-kv' }), 'KVR006', /not a valid vault name/],
+  // URLs that are not a vault of this cloud
+  ['the URL of a non-vault host', () => one({ source: '"https://evil.example.com"' }), 'KVR006', /not a Key Vault URL/],
+  ['a look-alike vault host', () => one({ source: `"https://${src}.vault.azure.net.evil.example"` }), 'KVR006', /not a Key Vault URL/],
+  ['a vault URL over http', () => one({ source: `"http://${src}.vault.azure.net"` }), 'KVR006', /not a Key Vault URL/],
+  ['a vault URL with a path', () => one({ source: `"https://${src}.vault.azure.net/secrets/db"` }), 'KVR006', /not a Key Vault URL/],
+  ['a vault URL with a port', () => one({ source: `"https://${src}.vault.azure.net:8443"` }), 'KVR006', /not a Key Vault URL/],
+  ['a vault URL with user info', () => one({ source: `"https://me:pw@${src}.vault.azure.net"` }), 'KVR006', /not a Key Vault URL/],
+  ['a vault URL with a query', () => one({ source: `"https://${src}.vault.azure.net/?x=1"` }), 'KVR006', /not a Key Vault URL/],
+  ['a vault URL of a sub-domain', () => one({ source: `"https://a.${src}.vault.azure.net"` }), 'KVR006', /not a Key Vault URL/],
+  ['an IP address', () => one({ source: '"https://127.0.0.1"' }), 'KVR006', /not a Key Vault URL/],
+  ['a vault URL of another cloud', () => one({ source: `"https://${src}.vault.azure.cn"` }), 'KVR006', /not a Key Vault URL/],
+  // globs
+  ['a glob that does not close', () => one({ rule: '{ pattern: "prod-[abc" }' }), 'KVR007', /:7:\d+: 'prod-\[abc'/],
+  ['a glob that can never match (underscore)', () => one({ rule: '{ pattern: "db_*" }' }), 'KVR007', /'_' is in no Key Vault name/],
+  ['an exclude glob that can never match (dot)', () => one({ exclude: '["*.tmp"]' }), 'KVR007', /'\.' is in no Key Vault name/],
+  ['an exclude glob with a path', () => one({ exclude: '["tmp/*"]' }), 'KVR007', /no path separators/],
+  // the same vault twice
+  ['a target that is the source', () => one({ targets: `[${dst}, ${src.toUpperCase()}]` }), 'KVR005', /:5:\d+: target/],
+  ['a target that is the source, as a URL', () => one({ targets: `["https://${src}.vault.azure.net/"]` }), 'KVR005', /is the source vault itself/],
+  ['a target given twice', () => one({ targets: `[${dst}, "https://${dst.toUpperCase()}.vault.azure.net"]` }), 'KVR003', /is already targets\[0\]/],
+  ['duplicate replication names', () => `version: 1\nreplications:\n  - { name: a, source: ${src}, targets: [${dst}], types: [secrets], rule: { all: true } }\n  - { name: A, source: ${src}, targets: [${dst}], types: [keys], rule: { all: true } }\n`, 'KVR004', /:4:\d+: replication name 'A'/],
+  // vaults that cannot be used, found by looking them up (ARM only)
+  ['a vault that does not exist', () => one({ targets: '[no-such-vault-here]' }), 'KVR020', /no-such-vault-here was not found/, 'lookup'],
+  ['a vault in another tenant', () => one({ targets: `[${foreign}]` }), 'KVR021', /belongs to tenant 0b3b6d32/, 'lookup'],
+  ['a source tag naming the source itself', () => one({ source: tagged, targets: undefined, targets_from_tag: 'dst_key_vault_names' }), 'KVR005', /is the source vault itself/, 'lookup'],
+  ['a source without the targets tag', () => one({ targets: undefined, targets_from_tag: 'no_such_tag' }), 'KVR023', /has no tag 'no_such_tag'/, 'lookup'],
+];
+
+// Every row gets all five cells: jest takes a parameter past a row's last cell for a `done` callback.
+test.each(CONFIGS.map(([what, config, code, message, lookup]) => [what, config, code, message, lookup === 'lookup'] as const))('config: %s fails with its code and touches no vault', async (_what, config, code, message, lookup) => {
+  emulator.resetCounters();
+  const tokens = emulator.identity.tokensIssued;
+  const r = await new Workspace().writeConfig(config()).cli(['apply']);
+  expect(r.code).toBe(2);
+  expect(r.stdout + r.stderr).toContain(code);
+  expect(r.stdout + r.stderr).toMatch(message);
+  expect(dataPlaneRequests()).toBe(0);
+  if (!lookup) expect(emulator.identity.tokensIssued).toBe(tokens);
+  else expect(r.stdout).toContain('## Key Vault replication: apply stopped before any write');
+});
+
+/** [what, CLI arguments, code, what the message must say]. */
+const ARGUMENTS: [string, string[], string, RegExp][] = [
+  ['an unknown command', ['sync'], 'KVR008', /expected one command, validate, plan or apply, not 'sync'/],
+  ['two commands', ['plan', 'apply'], 'KVR008', /not 'plan apply'/],
+  ['an unknown option', ['apply', '--force'], 'KVR008', /Unknown option '--force'/],
+  ['concurrency 0', ['apply', '--max-concurrency', '0'], 'KVR008', /whole number from 1 to 256, not '0'/],
+  ['concurrency 257', ['apply', '--max-concurrency', '257'], 'KVR008', /not '257'/],
+  ['concurrency that is not a number', ['apply', '--max-concurrency', 'lots'], 'KVR008', /not 'lots'/],
+  ['an --only item of no type', ['apply', '--only', 'widget/x'], 'KVR010', /'widget\/x' is not an item/],
+  ['an --only item with no name', ['apply', '--only', 'secret/'], 'KVR010', /'secret\/' is not an item/],
+  ['an --only item with an illegal name', ['apply', '--only', 'secret/db_password'], 'KVR010', /'secret\/db_password'/],
+  ['an unknown --replications name', ['apply', '--replications', 'nope'], 'KVR008', /no replication named nope/],
+  ['an --acknowledge glob that can never match', ['apply', '--acknowledge', 'db_*'], 'KVR007', /--acknowledge: 'db_\*'/],
+];
+
+test.each(ARGUMENTS)('CLI: %s fails with its code and touches no vault', async (_what, args, code, message) => {
+  emulator.resetCounters();
+  const tokens = emulator.identity.tokensIssued;
+  const r = await new Workspace().writeConfig(replication(src, [dst])).cli(args);
+  expect(r.code).toBe(2);
+  expect(r.stderr + r.stdout).toContain(code);
+  expect(r.stderr + r.stdout).toMatch(message);
+  expect(dataPlaneRequests()).toBe(0);
+  expect(emulator.identity.tokensIssued).toBe(tokens);
+});
+
+test('CLI: a config that is a directory, or missing, is KVR001; no subscription at all is KVR025', async () => {
+  const ws = new Workspace();
+  const missing = await ws.cli(['apply']);
+  expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('KVR001')]);
+  const dir = mkdtempSync(join(tmpdir(), 'kvr-dir-'));
+  const isDir = await run(['apply', '--config', dir], { env: process.env, stdout: () => undefined, stderr: (t) => { missing.stderr = t; } });
+  expect([isDir, missing.stderr]).toEqual([2, expect.stringContaining('KVR001')]);
+  ws.writeConfig(replication(src, [dst]));
+  let out = '';
+  const noSubscription = await run(['apply', '--config', ws.configPath, '--state', ws.statePath], {
+    env: { ...process.env, AZURE_SUBSCRIPTION_ID: '' }, stdout: (t) => { out += t; }, stderr: (t) => { out += t; },
+  });
+  expect(noSubscription).toBe(2);
+  expect(out).toContain('KVR025');
+});
+
+/** [what, Action inputs, code, what the message must say]: the bundled Action, as the runner starts it. */
+const ACTION_INPUTS: [string, Record<string, string>, string, RegExp][] = [
+  ['an unknown mode', { mode: 'sync' }, 'KVR008', /input 'mode' must be plan, apply or validate, not 'sync'/],
+  ['an unknown rule', { source: 'x-src-kv', targets: 'x-dst-kv', rule: 'regex:^db' }, 'KVR008', /rule 'regex:\^db' is not one of/],
+  ['targets without a source', { targets: 'x-dst-kv' }, 'KVR008', /'targets' is set but 'source' is not/],
+  ['a boolean that is neither', { source: 'x-src-kv', targets: 'x-dst-kv', 'overwrite-on-conflict': 'maybe' }, 'KVR008', /must be true or false, not 'maybe'/],
+  ['a client id without its tenant', { source: 'x-src-kv', targets: 'x-dst-kv', 'tenant-id': '' }, 'KVR008', /'tenant-id' is needed with 'client-id'/],
+  ['concurrency 0', { 'max-concurrency': '0' }, 'KVR008', /whole number from 1 to 256/],
+  ['an --only item of no type', { only: 'widget/x' }, 'KVR010', /'widget\/x' is not an item/],
+  ['an acknowledge glob that can never match', { acknowledge: 'a.b' }, 'KVR007', /'\.' is in no Key Vault name/],
+  ['a source on a non-vault host', { source: 'https://evil.example.com', targets: 'x-dst-kv' }, 'KVR006', /not a Key Vault URL/],
+];
+
+test.each(ACTION_INPUTS)('Action: %s fails the step with its code and touches no vault', async (_what, inputs, code, message) => {
+  emulator.resetCounters();
+  const tokens = emulator.identity.tokensIssued;
+  const r = await runAction(emulator, { workspace: mkdtempSync(join(tmpdir(), 'kvr-ws-')), as: githubFederation(REPLICATOR), inputs });
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain(`::error::${code}`);
+  expect(r.stdout).toMatch(message);
+  expect(dataPlaneRequests()).toBe(0);
+  expect(emulator.identity.tokensIssued).toBe(tokens);
+});
+
+test('the corpus is at least 40 cases, and every code the tool has is documented with its cause and fix', () => {
+  expect(CONFIGS.length + ARGUMENTS.length + ACTION_INPUTS.length + 3).toBeGreaterThanOrEqual(40);
+  const doc = readFileSync(join(import.meta.dirname, '../../docs/errors.md'), 'utf8');
+  for (const code of Object.keys(ERROR_CODES)) expect(doc).toMatch(new RegExp(`<a id="${code.toLowerCase()}"></a>${code} \\| [^|]+ \\| [^|]+ \\| [^|]+ \\|`));
+});

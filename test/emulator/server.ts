@@ -34,6 +34,14 @@ export interface EmulatorOptions {
   seed?: number;
 }
 
+/** Who asked what of which vault: what the test hooks see of a data-plane request. */
+export interface VaultRequestInfo { method: string; vault: string; path: string; clientRequestId?: string }
+
+const requestInfo = (ex: Exchange): VaultRequestInfo => ({
+  method: ex.method, vault: ex.host.slice(0, -VAULT_SUFFIX.length), path: ex.url.pathname,
+  clientRequestId: typeof ex.headers['x-ms-client-request-id'] === 'string' ? ex.headers['x-ms-client-request-id'] : undefined,
+});
+
 function matchRoute(method: string, segments: string[]): { route: Route; params: Record<string, string> } | undefined {
   for (const route of ROUTES) {
     if (route.method !== method) continue;
@@ -72,9 +80,9 @@ export class KeyVaultEmulator {
   tlsPort = 0;
   proxyPort = 0;
   /** Called with every data-plane answer; conformance tests use it to check shapes against the spec. */
-  onVaultResponse?: (method: string, path: string, status: number, body: unknown) => void;
-  /** Milliseconds a data-plane request takes to reach the service (it acts on arrival): orders two clients' requests. */
-  transitDelay?: (method: string, vault: string, path: string) => number;
+  onVaultResponse?: (method: string, path: string, status: number, body: unknown, request: VaultRequestInfo) => void;
+  /** Holds a data-plane request back, before the service acts on it, until the promise given settles: orders two clients' requests exactly. */
+  hold?: (request: VaultRequestInfo) => Promise<void> | undefined;
 
   private constructor(options: EmulatorOptions) {
     this.#defaultFaults = { ...NO_FAULTS, ...options.faults };
@@ -205,7 +213,7 @@ export class KeyVaultEmulator {
     try {
       if (ex.host.endsWith(VAULT_SUFFIX)) {
       const listener = this.onVaultResponse;
-      if (listener) ex.observe = (status, body) => listener(ex.method, ex.url.pathname, status, body);
+      if (listener) ex.observe = (status, body) => listener(ex.method, ex.url.pathname, status, body, requestInfo(ex));
       return await this.#vaultRequest(ex, ex.host.slice(0, -VAULT_SUFFIX.length));
     }
       if (ex.host === 'management.azure.com') return this.#armRequest(ex);
@@ -276,8 +284,7 @@ export class KeyVaultEmulator {
    * after the request arrived, whatever the emulator spent computing it (a throttled or failed answer too).
    */
   async #vaultRequest(ex: Exchange, vaultName: string): Promise<void> {
-    const transit = this.transitDelay?.(ex.method, vaultName, ex.url.pathname) ?? 0;
-    if (transit > 0) await new Promise((r) => setTimeout(r, transit));
+    await this.hold?.(requestInfo(ex));
     const arrived = performance.now();
     const faults = this.faultsOf(vaultName);
     const answer = (() => {

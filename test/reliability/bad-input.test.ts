@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
 import { run } from '../../src/hosts/cli/main.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { githubFederation, runAction } from '../support/action-harness.ts';
-import { addVault, REPLICATOR, replication, startReplicationWorld, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { runAction } from '../support/action-harness.ts';
+import { ACTOR, startActionWorld } from '../support/action-world.ts';
+import { addVault, replication, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { OTHER_TENANT, TENANT } from '../support/world.ts';
 
 // Each broken config or input fails with its documented code, says where, and touches no vault.
@@ -15,8 +16,7 @@ let dst: string;
 let foreign: string;
 let tagged: string;
 beforeAll(async () => {
-  emulator = await startReplicationWorld();
-  emulator.identity.addPrincipal(githubFederation(REPLICATOR));
+  emulator = await startActionWorld();
   src = addVault(emulator, uniqueVault('src'), 'westeurope');
   dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
   // Its subscription moved to this tenant, the vault kept its own: Key Vault would refuse this tenant's tokens.
@@ -180,7 +180,7 @@ const ACTION_INPUTS: [string, Record<string, string>, string, RegExp][] = [
 test.each(ACTION_INPUTS)('Action: %s fails the step with its code and touches no vault', async (_what, inputs, code, message) => {
   emulator.resetCounters();
   const tokens = emulator.identity.tokensIssued;
-  const r = await runAction(emulator, { workspace: mkdtempSync(join(tmpdir(), 'kvr-ws-')), as: githubFederation(REPLICATOR), inputs });
+  const r = await runAction(emulator, { workspace: mkdtempSync(join(tmpdir(), 'kvr-ws-')), as: ACTOR, inputs });
   expect(r.code).toBe(1);
   expect(r.stdout).toContain(`::error::${code}`);
   expect(r.stdout).toMatch(message);

@@ -1,18 +1,15 @@
 import { stringify } from 'yaml';
 import { parsePairState } from '../../src/engine/state.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { githubFederation, runAction } from '../support/action-harness.ts';
+import { runAction } from '../support/action-harness.ts';
+import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { git, GitFixture } from '../support/git-fixture.ts';
 import { replicaProblems } from '../support/replica-check.ts';
-import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
+import { addVault, uniqueVault } from '../support/replication-world.ts';
 
 const BRANCH = 'keyvault-replication-state';
-const ACTOR = githubFederation(REPLICATOR);
 let emulator: KeyVaultEmulator;
-beforeAll(async () => {
-  emulator = await startReplicationWorld();
-  emulator.identity.addPrincipal(ACTOR);
-});
+beforeAll(async () => { emulator = await startActionWorld(); });
 afterAll(() => emulator.close());
 
 /** A pair slow enough (latency, two writes at a time) to be killed part-way through its 30 writes. */

@@ -4,18 +4,17 @@ import { stringify } from 'yaml';
 import { selfSigned } from '../emulator/keyvault/certificate-material.ts';
 import { latest } from '../emulator/model.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { githubFederation, runAction, type ActionRun } from '../support/action-harness.ts';
+import { runAction, type ActionRun } from '../support/action-harness.ts';
+import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { FakeGitHubApi } from '../support/fake-github-api.ts';
 import { GitFixture } from '../support/git-fixture.ts';
-import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
+import { addVault, uniqueVault } from '../support/replication-world.ts';
 
-const ACTOR = githubFederation(REPLICATOR);
 const BRANCH = 'keyvault-replication-state';
 let emulator: KeyVaultEmulator;
 let api: FakeGitHubApi;
 beforeAll(async () => {
-  emulator = await startReplicationWorld();
-  emulator.identity.addPrincipal(ACTOR);
+  emulator = await startActionWorld();
   api = await FakeGitHubApi.start();
   api.tokens.add('ghs_workflowtoken');
 });

@@ -152,17 +152,16 @@ async function resolveAndValidate(o: RunOptions): Promise<Pair[]> {
       pairs.push({ replication: r, source, target: await resolve(t) });
     }
   }
-  const problems: string[] = [];
-  const checked = new Set<string>();
+  // Each vault's permissions are read once, all vaults at once: ARM answers slowly, and these come before any listing.
+  const involved = new Map(pairs.flatMap((p) => [p.source, p.target]).map((v) => [v.name, v] as const));
+  const granted = new Map(await Promise.all([...involved.values()].map(async (v) => [v.name, await o.directory.permissions(v)] as const)));
+  const problems = new Set<string>();
   for (const p of pairs) {
     for (const [side, v] of [['source', p.source], ['target', p.target]] as const) {
-      const k = `${side}/${v.name}/${p.replication.name}`;
-      if (checked.has(k)) continue;
-      checked.add(k);
-      problems.push(...missingPermissions(side, v, await o.directory.permissions(v), p.replication));
+      for (const problem of missingPermissions(side, v, granted.get(v.name)!, p.replication)) problems.add(problem);
     }
   }
-  assertPermitted(problems);
+  assertPermitted([...problems]);
   return pairs;
 }
 

@@ -64,11 +64,13 @@ export async function run(): Promise<void> {
     const config = source
       ? singlePairConfig({ source, targets: input('targets') ?? '', types: input('types'), rule: input('rule'), overwriteOnConflict: flag('overwriteOnConflict'), propagateDeletes: flag('propagateDeletes') })
       : await readConfigFile(input('configFile') ?? '.github/keyvault-replication.yml');
+    const concurrency = parseConcurrency(input('maxConcurrency'), "input 'maxConcurrency'");
+    const only = parseOnly(input('only'));
+    const acknowledge = parseAcknowledge(splitList(input('acknowledge')), "input 'acknowledge'");
     const connection = tl.getInput('azureSubscription', true)!;
     const { credential, subscriptionId, kind } = credentialOf(connection);
     const correlationId = crypto.randomUUID();
     console.log(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
-    const concurrency = parseConcurrency(input('maxConcurrency'), "input 'maxConcurrency'");
     const branch = tl.getInput('stateBranch', false)?.trim();
     const repository = tl.getVariable('Build.SourcesDirectory') || process.cwd();
     const cancel = cancelOnSignals((signal) => tl.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
@@ -76,7 +78,7 @@ export async function run(): Promise<void> {
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
       state: branch ? new GitStateStore({ repository, branch, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
       directory: new ArmVaultDirectory(credential, [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
-      replications: splitList(input('replications')), only: parseOnly(input('only')), acknowledge: parseAcknowledge(splitList(input('acknowledge')), "input 'acknowledge'"),
+      replications: splitList(input('replications')), only, acknowledge,
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
       listener: (e) => (e.kind === RUN_EVENTS.failed ? tl.warning(e.message) : console.log(e.message)),
       mask: (value) => registerSecretLines(value, tl.setSecret), signal: cancel.signal,

@@ -101,10 +101,10 @@ export async function run(): Promise<void> {
     const { credential, kind } = chooseCredential(o, process.env);
     core.info(`signing in to Azure with ${kind}`);
     const subscriptions = [...new Set([...(o.subscriptionId ? [o.subscriptionId] : []), ...config.subscriptions])];
+    const state = await openStateStore(o.stateBranch, o.githubToken, process.env);
     const cancel = cancelOnSignals((signal) => core.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     report = await runReplication({
-      config, mode: o.mode, correlationId, clock: systemClock,
-      state: await openStateStore(o.stateBranch, o.githubToken, process.env),
+      config, mode: o.mode, correlationId, clock: systemClock, state,
       directory: new ArmVaultDirectory(credential, subscriptions, correlationId, systemClock),
       replications: scope.replications, only: scope.only, acknowledge: o.acknowledge, approveMassDelete: o.approveDeletes,
       maxConcurrency: o.maxConcurrency, listener: logListener(), mask: (value) => registerSecretLines(value, core.setSecret), signal: cancel.signal,

@@ -4,14 +4,18 @@ import { sanitizeRecord, type PairState, type StateRecord } from './state.ts';
 
 const SYNCED = new Set(['create', 'update', 'in_sync']);
 
-/** The state to keep after a run: one record per item, carrying what the next run needs (never a value). */
-export function nextPairState(plan: PairPlan, correlationId: string, nowIso: string, targeted: boolean): PairState {
+/**
+ * The state to keep after a run: one record per item, carrying what the next run needs (never a value).
+ * `listedAt` is when the run started, before any listing: a source changed within that second may have changed
+ * again unseen (`updated` has whole seconds), so its record is marked for another comparison.
+ */
+export function nextPairState(plan: PairPlan, correlationId: string, nowIso: string, targeted: boolean, listedAt: number): PairState {
   const records: Record<string, StateRecord> = targeted ? { ...plan.previous.records } : {};
   for (const r of plan.records) {
     const key = recordKey(r.type, r.name);
     const prev = plan.previous.records[key];
     const next = stateOf(r, prev, plan.acknowledgedNow.has(key), correlationId);
-    const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= plan.listedAt;
+    const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt;
     records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true });
   }
   return {

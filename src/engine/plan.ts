@@ -20,8 +20,6 @@ export interface PlanInput {
   listings: Listings;
   /** Called with every secret value the moment it is read (hosts mask it in their logs). */
   mask: (value: string) => void;
-  /** When the listings start (epoch ms): a source change in that same second would not move its `updatedOn`. */
-  listedAt: number;
 }
 
 /** A source secret's value with the attributes of the very version it was read from. */
@@ -39,7 +37,6 @@ export interface PairPlan {
   /** Source values read while planning, in memory only, so that applying need not read them again. */
   values: Map<string, SourceRead>;
   acknowledgedNow: Set<string>;
-  listedAt: number;
 }
 
 const rec = (type: ItemType, name: string, status: RecordStatus, action: RecordAction, reason: string, source?: ItemSnapshot, target?: ItemSnapshot): ReplicationRecord =>
@@ -74,7 +71,7 @@ export async function readValue(port: VaultPort, name: string, mask: (v: string)
 /** Expands one source → target pair into one record per item and decides each record's status (DESIGN §4). */
 export async function planPair(input: PlanInput): Promise<PairPlan> {
   const { replication, source, target, previous, listings } = input;
-  const plan: PairPlan = { replication, source, target, records: [], previous, values: new Map(), acknowledgedNow: new Set(), listedAt: input.listedAt };
+  const plan: PairPlan = { replication, source, target, records: [], previous, values: new Map(), acknowledgedNow: new Set() };
   const types = replication.types.map((t) => TYPE_OF_CONFIG[t]);
   const geoBlocked = geographyOf(source.info.location) !== geographyOf(target.info.location);
   const subBlocked = source.info.subscriptionId.toLowerCase() !== target.info.subscriptionId.toLowerCase();

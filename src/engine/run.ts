@@ -89,7 +89,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     try {
       plan = await planPair({
         replication: p.replication, source: port(p.source), target: port(p.target), previous: prev,
-        acknowledge: o.acknowledge ?? [], only: o.only, listings, mask, listedAt: started,
+        acknowledge: o.acknowledge ?? [], only: o.only, listings, mask,
       });
     } catch (e) {
       const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
@@ -110,7 +110,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
         written: (_p, r) => emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
         failed: (_p, r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
       });
-      nextStates.push(nextPairState(plan, o.correlationId, new Date(o.clock.now()).toISOString(), !!o.only));
+      nextStates.push(nextPairState(plan, o.correlationId, new Date(o.clock.now()).toISOString(), !!o.only, started));
     }
     plan.values.clear();
     results.push(pairReport(p.replication.name, p.source.name, p.target.name, plan.records));

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   KVR008: 'invalid input',
   KVR009: 'configuration file too large',
   KVR010: 'malformed --only item',
+  KVR011: 'state branch not allowed',
   KVR020: 'vault not found',
   KVR021: 'vault belongs to another tenant',
   KVR022: 'missing permission on a vault',
@@ -28,8 +29,14 @@ export const ERROR_CODES = {
   KVR039: 'unexpected failure',
   KVR040: 'mass-delete guard stopped the deletes',
   KVR041: 'the run was cancelled',
+  KVR042: 'a targets tag names a vault outside allowed_targets',
+  KVR043: 'records are blocked (fail-on: blocked)',
+  KVR044: 'a Key Vault event was ignored',
   KVR050: 'state cannot be read',
   KVR051: 'state cannot be saved',
+  KVR052: 'state file belongs to another pair',
+  KVR053: 'state file signature missing or wrong',
+  KVR054: 'invalid state records dropped',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

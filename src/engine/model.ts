@@ -28,7 +28,7 @@ export const RECORD_STATUSES = [
   'create', 'update', 'in_sync', 'delete', 'excluded_by_rule', 'source_disabled', 'source_soft_deleted', 'missing_once',
   'retired', 'blocked_target_conflict', 'blocked_target_soft_deleted', 'blocked_cross_geography_key',
   'blocked_cross_subscription_key', 'blocked_key_restore_conflict', 'blocked_non_exportable_certificate',
-  'managed_by_certificate', 'failed',
+  'managed_by_certificate', 'held_back', 'failed',
 ] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 

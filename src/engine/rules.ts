@@ -29,5 +29,7 @@ export function selectedByRule(r: Pick<Replication, 'rule' | 'exclude'>, name: s
   return { selected: true, reason: `matched by ${why}` };
 }
 
-/** Whether a name is acknowledged: exact names or globs, case-insensitive. */
-export const acknowledgedBy = (patterns: readonly string[], name: string): boolean => patterns.some((p) => glob(name, p));
+/** Whether a name matches any of the names or globs given, case-insensitively (acknowledgements, allowed targets). */
+export const matchesAnyGlob = (patterns: readonly string[], name: string): boolean => patterns.some((p) => glob(name, p));
+
+export const acknowledgedBy = matchesAnyGlob;

@@ -6,8 +6,10 @@ import { RUN_EVENTS, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
 import type { VaultInfo } from './model.ts';
 import { nextPairState } from './next-state.ts';
+import { VAULT_NAME_PATTERN } from './config/schema.ts';
 import { assertPermitted, missingPermissions } from './permissions.ts';
 import { planPair, type OnlyItem, type PairPlan } from './plan.ts';
+import { matchesAnyGlob } from './rules.ts';
 import { stateKeyOf, type Clock, type StateStore, type VaultDirectory, type VaultPort } from './ports.ts';
 import { countStatuses, pairReport, type PairReport, type RunReport } from './report.ts';
 import { emptyPairState, type PairState } from './state.ts';
@@ -54,14 +56,16 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   });
 
   let pairs: Pair[];
+  let refused: RunReport['errors'];
   try {
-    pairs = await resolveAndValidate(o);
+    ({ pairs, refused } = await resolveAndValidate(o));
   } catch (e) {
     if (!isKvrError(e)) throw e;
     emit({ kind: RUN_EVENTS.problem, message: e.message });
     return report(2, [], [{ code: e.code, message: e.message }]);
   }
-  if (o.mode === 'validate') return report(0, pairs.map((p) => pairReport(p.replication.name, p.source.name, p.target.name, [])), []);
+  for (const e of refused) emit({ kind: RUN_EVENTS.problem, message: e.message });
+  if (o.mode === 'validate') return report(refused.length ? 1 : 0, pairs.map((p) => pairReport(p.replication.name, p.source.name, p.target.name, [])), refused);
 
   const listings = new Listings();
   const ports = new Map<string, VaultPort>();
@@ -76,7 +80,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
 
   const results: PairReport[] = [];
   const nextStates: PairState[] = [];
-  const errors: RunReport['errors'] = [];
+  const errors: RunReport['errors'] = [...refused];
   for (const p of pairs) {
     const where = { replication: p.replication.name, target: p.target.name };
     if (o.signal?.aborted) {
@@ -135,7 +139,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   return report(anyFailed ? 1 : 0, results, errors);
 }
 
-async function resolveAndValidate(o: RunOptions): Promise<Pair[]> {
+async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refused: RunReport['errors'] }> {
   const chosen = o.replications?.length
     ? o.config.replications.filter((r) => o.replications!.some((n) => n.toLowerCase() === r.name.toLowerCase()))
     : o.config.replications;
@@ -144,9 +148,15 @@ async function resolveAndValidate(o: RunOptions): Promise<Pair[]> {
   const vaults = new Map<string, Promise<VaultInfo>>();
   const resolve = (name: string) => vaults.get(name) ?? vaults.set(name, o.directory.resolve(name)).get(name)!;
   const pairs: Pair[] = [];
+  const refused: RunReport['errors'] = [];
   for (const r of chosen) {
     const source = await resolve(r.source);
-    const targetNames = r.targets ?? tagTargets(r, source);
+    let targetNames = r.targets ?? [];
+    if (!r.targets) {
+      const fromTag = tagTargets(r, source);
+      targetNames = fromTag.allowed;
+      refused.push(...fromTag.refused.map((message) => ({ code: 'KVR042' as const, message: `KVR042: ${message}` })));
+    }
     for (const t of targetNames) {
       if (t === source.name) throw new KvrError('KVR005', `${r.name}: target ${t} is the source vault itself`);
       pairs.push({ replication: r, source, target: await resolve(t) });
@@ -162,14 +172,26 @@ async function resolveAndValidate(o: RunOptions): Promise<Pair[]> {
     }
   }
   assertPermitted([...problems]);
-  return pairs;
+  return { pairs, refused };
 }
 
-function tagTargets(r: Replication, source: VaultInfo): string[] {
+/**
+ * The targets a source vault's tag names, bounded by the config's allowed_targets: whoever may write the vault's tags
+ * must not be able to send its secrets anywhere else. A name given twice counts once; a name that is not a vault name
+ * or not allowed is refused (reported, never resolved or written).
+ */
+function tagTargets(r: Replication, source: VaultInfo): { allowed: string[]; refused: string[] } {
   const tag = Object.entries(source.tags).find(([k]) => k.toLowerCase() === r.targetsFromTag!.toLowerCase())?.[1];
-  const names = (tag ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = [...new Set((tag ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))];
   if (!names.length) throw new KvrError('KVR023', `${r.name}: the source vault ${source.name} has no tag '${r.targetsFromTag}' naming target vaults (comma-separated names)`);
-  return names;
+  const allowed: string[] = [];
+  const refused: string[] = [];
+  for (const name of names) {
+    const valid = new RegExp(VAULT_NAME_PATTERN).test(name) && !name.includes('--');
+    if (valid && matchesAnyGlob(r.allowedTargets, name)) allowed.push(name);
+    else refused.push(`${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names '${name}', which ${valid ? 'allowed_targets does not allow' : 'is not a vault name'}; nothing was read for it or written to it`);
+  }
+  return { allowed, refused };
 }
 
 /** With propagate_deletes, more than max_deletes deletes (or a quarter of the replicated items) wait for approval. */

@@ -100,7 +100,7 @@ test('several targets, each with its own records and state; targets_from_tag rea
   const src = addVault(emulator, uniqueVault('src'), 'westeurope', { tags: { dst_key_vault_names: `${t1}, ${t2}` } });
   put(src, 'shared', { value: 's' });
   put(t2, 'shared', { value: 'different' });
-  const ws = new Workspace().writeConfig({ version: 1, replications: [{ name: 'fan-out', source: src, targets_from_tag: 'dst_key_vault_names', types: ['secrets'], rule: { all: true } }] });
+  const ws = new Workspace().writeConfig({ version: 1, replications: [{ name: 'fan-out', source: src, targets_from_tag: 'dst_key_vault_names', allowed_targets: ['t1-*', 't2-*'], types: ['secrets'], rule: { all: true } }] });
   const r = await ws.json(['apply']);
   expect(r.report.pairs.map((p) => p.target)).toEqual([t1, t2]);
   expect(statusOf(r.report, 'shared', t1)).toBe('create');

@@ -105,8 +105,13 @@ const CONFIGS: [string, () => string, string, RegExp, 'lookup'?][] = [
   // vaults that cannot be used, found by looking them up (ARM only)
   ['a vault that does not exist', () => one({ targets: '[no-such-vault-here]' }), 'KVR020', /no-such-vault-here was not found/, 'lookup'],
   ['a vault in another tenant', () => one({ targets: `[${foreign}]` }), 'KVR021', /belongs to tenant 0b3b6d32/, 'lookup'],
-  ['a source tag naming the source itself', () => one({ source: tagged, targets: undefined, targets_from_tag: 'dst_key_vault_names' }), 'KVR005', /is the source vault itself/, 'lookup'],
-  ['a source without the targets tag', () => one({ targets: undefined, targets_from_tag: 'no_such_tag' }), 'KVR023', /has no tag 'no_such_tag'/, 'lookup'],
+  ['a source tag naming the source itself', () => one({ source: tagged, targets: undefined, targets_from_tag: 'dst_key_vault_names', allowed_targets: '["*"]' }), 'KVR005', /is the source vault itself/, 'lookup'],
+  ['a source without the targets tag', () => one({ targets: undefined, targets_from_tag: 'no_such_tag', allowed_targets: '["*"]' }), 'KVR023', /has no tag 'no_such_tag'/, 'lookup'],
+  // tag-driven targets are bounded by the config
+  ['targets_from_tag without allowed_targets', () => one({ targets: undefined, targets_from_tag: 'dst_key_vault_names' }), 'KVR003', /'targets_from_tag' needs 'allowed_targets'/],
+  ['allowed_targets without targets_from_tag', () => one({ allowed_targets: '["dr-*"]' }), 'KVR003', /'allowed_targets' needs 'targets_from_tag'/],
+  ['an allowed_targets glob that can never match', () => one({ targets: undefined, targets_from_tag: 't', allowed_targets: '["dr_*"]' }), 'KVR007', /:8:\d+: 'dr_\*'.*'_' is in no Key Vault name/],
+  ['empty allowed_targets', () => one({ targets: undefined, targets_from_tag: 't', allowed_targets: '[]' }), 'KVR003', /allowed_targets: must NOT have fewer than 1 items/],
 ];
 
 // Every row gets all five cells: jest takes a parameter past a row's last cell for a `done` callback.

@@ -45,6 +45,12 @@ function describe(e: ErrorObject): string {
     case 'enum': return `${at}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     case 'const': return `${at}: expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
     case 'oneOf': return `${at}: give exactly one of 'targets' or 'targets_from_tag'`;
+    case 'dependencies': {
+      const { property, missingProperty } = e.params as { property: string; missingProperty: string };
+      return property === 'targets_from_tag'
+        ? `${at}: 'targets_from_tag' needs 'allowed_targets', the vault names or globs the tag may name (a tag writer must not choose where secrets go)`
+        : `${at}: '${property}' needs '${missingProperty}'`;
+    }
     case 'minProperties': case 'maxProperties': return `${at}: a rule has exactly one of all, tagged, pattern, manual`;
     default: return `${at}: ${e.message ?? 'is invalid'}`;
   }
@@ -116,6 +122,7 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
     const globs: [Path, string][] = [
       ...('pattern' in r.rule ? [[['replications', i, 'rule', 'pattern'], r.rule.pattern] as [Path, string]] : []),
       ...(r.exclude ?? []).map((g, j) => [['replications', i, 'exclude', j], g] as [Path, string]),
+      ...(r.allowed_targets ?? []).map((g, j) => [['replications', i, 'allowed_targets', j], g] as [Path, string]),
     ];
     for (const [path, glob] of globs) {
       const problem = globProblem(glob);
@@ -126,6 +133,7 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
     subscriptions: raw.subscriptions ?? [],
     replications: raw.replications.map((r) => ({
       name: r.name, source: vaultNameOf(r.source), targets: r.targets?.map(vaultNameOf), targetsFromTag: r.targets_from_tag,
+      allowedTargets: (r.allowed_targets ?? []).map((g) => g.toLowerCase()),
       types: r.types, rule: r.rule, exclude: r.exclude ?? [], overwriteOnConflict: r.overwrite_on_conflict ?? false,
       propagateDeletes: r.propagate_deletes ?? false, recreateKeys: r.recreate_keys ?? false, maxDeletes: r.max_deletes ?? DEFAULT_MAX_DELETES,
     })),

@@ -33,6 +33,10 @@ export const CONFIG_SCHEMA = {
           source: vaultRef,
           targets: { type: 'array', minItems: 1, maxItems: 50, items: vaultRef },
           targets_from_tag: { type: 'string', minLength: 1, maxLength: 512 },
+          allowed_targets: {
+            type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 },
+            description: 'Vault names or globs a targets_from_tag tag may name; any other name in the tag is reported, never written',
+          },
           types: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['secrets', 'certificates', 'keys'] } },
           rule,
           exclude: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 256 } },
@@ -42,6 +46,8 @@ export const CONFIG_SCHEMA = {
           max_deletes: { type: 'integer', minimum: 0 },
         },
         oneOf: [{ required: ['targets'] }, { required: ['targets_from_tag'] }],
+        // A tag writer must not choose where secrets go: tag-driven targets are always bounded by the config.
+        dependencies: { targets_from_tag: ['allowed_targets'], allowed_targets: ['targets_from_tag'] },
       },
     },
   },

@@ -7,6 +7,8 @@ export interface Replication {
   source: string;
   targets?: string[];
   targetsFromTag?: string;
+  /** Globs over vault names that a targets_from_tag tag may name. */
+  allowedTargets: string[];
   types: ConfigType[];
   rule: Rule;
   exclude: string[];
@@ -23,7 +25,7 @@ export interface ReplicationConfig {
 
 /** The raw YAML shape, as the schema allows it. */
 export interface RawReplication {
-  name: string; source: string; targets?: string[]; targets_from_tag?: string; types: ConfigType[]; rule: Rule;
+  name: string; source: string; targets?: string[]; targets_from_tag?: string; allowed_targets?: string[]; types: ConfigType[]; rule: Rule;
   exclude?: string[]; overwrite_on_conflict?: boolean; propagate_deletes?: boolean; recreate_keys?: boolean; max_deletes?: number;
 }
 export interface RawConfig { version: 1; subscriptions?: string[]; replications: RawReplication[] }

@@ -7,6 +7,8 @@ export const RUN_EVENTS = {
   pairFinished: 'pair-finished',
   stateSaved: 'state-saved',
   problem: 'problem',
+  /** Something the run worked around (state it could not trust, an item it held back in a plan): shown, not failed. */
+  warning: 'warning',
 } as const;
 export type RunEventKind = (typeof RUN_EVENTS)[keyof typeof RUN_EVENTS];
 

@@ -45,6 +45,8 @@ export interface ReplicationRecord {
   errorCode?: string;
   /** Failed, yet a version was written: the target holds a copy of this tool's, just not the source's latest. */
   wroteStale?: true;
+  /** held_back: what would have been done. */
+  held?: 'delete' | 'disable';
   source?: ItemSnapshot;
   target?: ItemSnapshot;
 }

@@ -8,13 +8,17 @@ const SYNCED = new Set(['create', 'update', 'in_sync']);
  * The state to keep after a run: one record per item, carrying what the next run needs (never a value).
  * `listedAt` is when the run started, before any listing: a source changed within that second may have changed
  * again unseen (`updated` has whole seconds), so its record is marked for another comparison.
+ * A targeted run (events, --only) keeps every other record as it was, and learns nothing from an item it did not
+ * find in the source: one look at one item is no evidence that it is gone.
  */
 export function nextPairState(plan: PairPlan, correlationId: string, nowIso: string, targeted: boolean, listedAt: number): PairState {
   const records: Record<string, StateRecord> = targeted ? { ...plan.previous.records } : {};
   for (const r of plan.records) {
+    if (targeted && !r.source) continue;
     const key = recordKey(r.type, r.name);
     const prev = plan.previous.records[key];
-    const next = stateOf(r, prev, plan.acknowledgedNow.has(key), correlationId);
+    const acknowledged = plan.acknowledgements.has(key) ? plan.acknowledgements.get(key) : prev?.acknowledgedVersion;
+    const next = stateOf(r, prev, acknowledged, correlationId);
     const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt;
     records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true });
   }
@@ -24,34 +28,42 @@ export function nextPairState(plan: PairPlan, correlationId: string, nowIso: str
   };
 }
 
-function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledgedNow: boolean, correlationId: string): StateRecord {
+function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledgedVersion: string | undefined, correlationId: string): StateRecord {
   const base: StateRecord = {
     type: r.type, name: r.name, status: r.status, replicatedByUs: prev?.replicatedByUs ?? false,
-    missingRuns: 0, acknowledged: prev?.acknowledged || acknowledgedNow || undefined, lastCorrelationId: correlationId,
+    missingRuns: 0, acknowledgedVersion, lastCorrelationId: correlationId,
     sourceUpdatedOn: prev?.sourceUpdatedOn, targetUpdatedOn: prev?.targetUpdatedOn, sourceVersion: prev?.sourceVersion,
     targetVersion: prev?.targetVersion, thumbprint: prev?.thumbprint,
   };
-  if (r.status === 'missing_once' || r.status === 'retired' || r.status === 'delete') {
+  const missing = r.status === 'missing_once' || r.status === 'retired' || r.status === 'delete' || (r.status === 'held_back' && r.held === 'delete');
+  if (missing) {
     // A delete held back (mass-delete guard, or plan mode) leaves the copy ours; only a done delete gives it up.
     const deleted = r.status === 'delete' && r.action === 'delete';
-    return { ...base, missingRuns: (prev?.missingRuns ?? 0) + 1, replicatedByUs: deleted ? false : base.replicatedByUs };
+    const gone = deleted ? { replicatedByUs: false, targetVersion: undefined, targetUpdatedOn: undefined } : {};
+    return { ...base, missingRuns: (prev?.missingRuns ?? 0) + 1, ...gone };
   }
   if (r.status === 'failed' && r.wroteStale) {
     // The target holds this tool's copy of an older version: next run, a trusted copy with a changed source.
-    return { ...base, lastErrorCode: r.errorCode, replicatedByUs: true, sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn };
+    return {
+      ...base, lastErrorCode: r.errorCode, replicatedByUs: true, sourceUpdatedOn: r.source?.updatedOn,
+      targetUpdatedOn: r.target?.updatedOn, targetVersion: r.target?.version, acknowledgedVersion: undefined,
+    };
   }
   if (r.status === 'failed') return { ...base, lastErrorCode: r.errorCode };
   if (r.status === 'blocked_target_conflict') {
-    // Whatever is in the target now was not written by this tool; remembering both sides spares a re-read next run.
-    return { ...base, replicatedByUs: false, sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn };
+    // Whatever is in the target now is not this tool's: no version of it is kept, so no later run can take it for one.
+    return { ...base, replicatedByUs: false, targetVersion: undefined, sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn };
   }
   if (SYNCED.has(r.status) || r.status === 'source_disabled') {
+    const wrote = r.status === 'create' || r.status === 'update' || (r.status === 'source_disabled' && r.action === 'disable');
     return {
       ...base,
-      replicatedByUs: base.replicatedByUs || r.status === 'create' || r.status === 'update' || (r.status === 'source_disabled' && r.action === 'disable'),
+      replicatedByUs: base.replicatedByUs || wrote,
       sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn,
       sourceVersion: r.source?.version ?? base.sourceVersion, targetVersion: r.target?.version ?? base.targetVersion,
       thumbprint: r.source?.thumbprint, lastErrorCode: undefined,
+      // Once the target equals the source (written or found so), an acknowledgement has nothing left to allow.
+      acknowledgedVersion: SYNCED.has(r.status) ? undefined : acknowledgedVersion,
     };
   }
   return base;

@@ -4,7 +4,8 @@ import { geographyOf } from './geography.ts';
 import { byName, type Listings } from './listings.ts';
 import { recordKey, TYPE_OF_CONFIG, type ItemSnapshot, type ItemType, type RecordAction, type RecordStatus, type ReplicationRecord } from './model.ts';
 import { VaultCallError, type VaultPort } from './ports.ts';
-import { acknowledgedBy, selectedByRule } from './rules.ts';
+import { acknowledgedBy, matchesAnyGlob, selectedByRule } from './rules.ts';
+import { TargetProof } from './target-proof.ts';
 import type { PairState, StateRecord } from './state.ts';
 
 export interface OnlyItem { type: ItemType; name: string }
@@ -15,6 +16,8 @@ export interface PlanInput {
   target: VaultPort;
   previous: PairState;
   acknowledge: readonly string[];
+  /** Names or globs whose remembered acknowledgements are withdrawn. */
+  revoke: readonly string[];
   /** Targeted sync: just these items, fetched one by one, nothing else read or listed. */
   only?: readonly OnlyItem[];
   listings: Listings;
@@ -36,7 +39,8 @@ export interface PairPlan {
   previous: PairState;
   /** Source values read while planning, in memory only, so that applying need not read them again. */
   values: Map<string, SourceRead>;
-  acknowledgedNow: Set<string>;
+  /** Per record key, the acknowledgement to remember from now on: a target version, or undefined when withdrawn. */
+  acknowledgements: Map<string, string | undefined>;
 }
 
 const rec = (type: ItemType, name: string, status: RecordStatus, action: RecordAction, reason: string, source?: ItemSnapshot, target?: ItemSnapshot): ReplicationRecord =>
@@ -48,13 +52,6 @@ const rec = (type: ItemType, name: string, status: RecordStatus, action: RecordA
  */
 const unchangedSinceLastSync = (prev: StateRecord | undefined, s: ItemSnapshot, t: ItemSnapshot): boolean =>
   !!prev && !prev.recheck && ['in_sync', 'create', 'update'].includes(prev.status) && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn;
-
-/**
- * The target copy is one this tool wrote, or one it found equal to the source, and nobody has touched it since: a
- * newer source version may replace it without anyone's work being lost.
- */
-const trustedCopy = (prev: StateRecord | undefined, t: ItemSnapshot): boolean =>
-  !!prev && (prev.replicatedByUs || prev.status === 'in_sync') && prev.targetUpdatedOn === t.updatedOn;
 
 /** Reads a source or target value and masks it at once; undefined when the secret is disabled. */
 export async function readValue(port: VaultPort, name: string, mask: (v: string) => void): Promise<SourceRead | undefined> {
@@ -68,10 +65,13 @@ export async function readValue(port: VaultPort, name: string, mask: (v: string)
   }
 }
 
+const BLADE: Record<ItemType, string> = { key: 'Keys', secret: 'Secrets', certificate: 'Certificates' };
+
 /** Expands one source → target pair into one record per item and decides each record's status (DESIGN §4). */
 export async function planPair(input: PlanInput): Promise<PairPlan> {
   const { replication, source, target, previous, listings } = input;
-  const plan: PairPlan = { replication, source, target, records: [], previous, values: new Map(), acknowledgedNow: new Set() };
+  const plan: PairPlan = { replication, source, target, records: [], previous, values: new Map(), acknowledgements: new Map() };
+  const proof = new TargetProof(target, input.mask);
   const types = replication.types.map((t) => TYPE_OF_CONFIG[t]);
   const geoBlocked = geographyOf(source.info.location) !== geographyOf(target.info.location);
   const subBlocked = source.info.subscriptionId.toLowerCase() !== target.info.subscriptionId.toLowerCase();
@@ -96,20 +96,16 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
       seen.add(key);
       const prev = previous.records[key];
       const t = targets.get(s.name.toLowerCase());
+      proof.learn(type, s.name, t?.version);
       if (s.managed) { plan.records.push(rec(type, s.name, 'managed_by_certificate', 'none', 'backs a certificate; replicated with it', s, t)); continue; }
       const rule = selectedByRule(replication, s.name, s.tags);
       if (!rule.selected) { plan.records.push(rec(type, s.name, 'excluded_by_rule', 'none', rule.reason, s, t)); continue; }
       if (type === 'key' && geoBlocked) { plan.records.push(rec(type, s.name, 'blocked_cross_geography_key', 'none', `${source.info.location} and ${target.info.location} are in different geographies; key backups cannot cross`, s, t)); continue; }
       if (type === 'key' && subBlocked) { plan.records.push(rec(type, s.name, 'blocked_cross_subscription_key', 'none', 'source and target are in different subscriptions; key backups cannot cross', s, t)); continue; }
-      if (!s.enabled) {
-        const mirror = !!t && t.enabled && !!prev?.replicatedByUs;
-        plan.records.push(rec(type, s.name, 'source_disabled', mirror ? 'disable' : 'none',
-          mirror ? 'disabled on the source: the target copy will be disabled too' : t ? 'disabled on the source; the target item was not written by this tool and is left as it is' : 'disabled on the source; its value cannot be read', s, t));
-        continue;
-      }
+      if (!s.enabled) { plan.records.push(await decideDisabledSource(proof, type, s, t, prev)); continue; }
       if (!t) {
         if (await deletedInTarget(s.name)) {
-          plan.records.push(rec(type, s.name, 'blocked_target_soft_deleted', 'none', `the name is soft-deleted in ${target.info.name}: recover or purge it (Azure portal → ${target.info.name} → ${type === 'key' ? 'Keys' : type === 'secret' ? 'Secrets' : 'Certificates'} → Manage deleted)`, s));
+          plan.records.push(rec(type, s.name, 'blocked_target_soft_deleted', 'none', `the name is soft-deleted in ${target.info.name}: recover or purge it (Azure portal → ${target.info.name} → ${BLADE[type]} → Manage deleted)`, s));
           continue;
         }
         if (type === 'certificate' && standaloneInTarget.has(s.name.toLowerCase())) {
@@ -119,56 +115,72 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
         plan.records.push(await blockedIfNotExportable(input, rec(type, s.name, 'create', 'write', 'missing in the target', s)));
         continue;
       }
-      plan.records.push(await decideExisting(input, plan, type, s, t, prev));
+      plan.records.push(await decideExisting(input, plan, proof, type, s, t, prev));
     }
 
-    if (!wanted) await planMissing(input, plan, type, seen);
+    if (!wanted) await planMissing(input, plan, proof, type, seen);
+  }
+  for (const r of plan.records) {
+    if (matchesAnyGlob(input.revoke, r.name) && previous.records[recordKey(r.type, r.name)]?.acknowledgedVersion) plan.acknowledgements.set(recordKey(r.type, r.name), undefined);
   }
   return plan;
 }
 
-async function decideExisting(input: PlanInput, plan: PairPlan, type: ItemType, s: ItemSnapshot, t: ItemSnapshot, prev: StateRecord | undefined): Promise<ReplicationRecord> {
+/** A disabled source item: its copy is disabled too, but only a copy this tool wrote and nobody changed since. */
+async function decideDisabledSource(proof: TargetProof, type: ItemType, s: ItemSnapshot, t: ItemSnapshot | undefined, prev: StateRecord | undefined): Promise<ReplicationRecord> {
+  if (!t) return rec(type, s.name, 'source_disabled', 'none', 'disabled on the source; its value cannot be read', s, t);
+  if (!t.enabled) return rec(type, s.name, 'source_disabled', 'none', 'disabled on the source and in the target', s, t);
+  if (await proof.ourUnchangedWrite(prev, t)) return rec(type, s.name, 'source_disabled', 'disable', 'disabled on the source: the target copy will be disabled too', s, t);
+  return rec(type, s.name, 'source_disabled', 'none', 'disabled on the source; the target item was not written by this tool (or changed since) and is left as it is', s, t);
+}
+
+async function decideExisting(input: PlanInput, plan: PairPlan, proof: TargetProof, type: ItemType, s: ItemSnapshot, t: ItemSnapshot, prev: StateRecord | undefined): Promise<ReplicationRecord> {
   const { source, target, replication } = input;
-  const acknowledged = !!prev?.acknowledged || acknowledgedBy(input.acknowledge, s.name);
-  if (acknowledgedBy(input.acknowledge, s.name)) plan.acknowledgedNow.add(recordKey(type, s.name));
+  const key = recordKey(type, s.name);
+  const acknowledgedNow = acknowledgedBy(input.acknowledge, s.name);
+  const remembered = !matchesAnyGlob(input.revoke, s.name) && !!prev?.acknowledgedVersion;
   const conflictOr = async (differs: string): Promise<ReplicationRecord> => {
-    if (trustedCopy(prev, t)) return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `changed on the source (${differs})`, s, t));
-    if (replication.overwriteOnConflict || acknowledged) {
-      return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `target differs (${differs}); ${acknowledged ? 'conflict acknowledged' : 'overwrite_on_conflict'}`, s, t));
+    if (await proof.unchanged(prev, t)) return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `changed on the source (${differs})`, s, t));
+    if (replication.overwriteOnConflict) return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `target differs (${differs}); overwrite_on_conflict`, s, t));
+    if (acknowledgedNow || (remembered && (await proof.acknowledged(prev, t)))) {
+      const version = await proof.currentVersion(type, s.name);
+      if (acknowledgedNow && version) plan.acknowledgements.set(key, version);
+      return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `target differs (${differs}); conflict acknowledged`, s, { ...t, version }));
     }
-    return rec(type, s.name, 'blocked_target_conflict', 'none', `target item differs (${differs}) and was not written by this tool; acknowledge it or set overwrite_on_conflict`, s, t);
+    return rec(type, s.name, 'blocked_target_conflict', 'none', `target item differs (${differs}) and was not written by this tool (or was changed since); acknowledge it or set overwrite_on_conflict`, s, t);
   };
 
-  if (prev?.status === 'blocked_target_conflict' && !acknowledged && !replication.overwriteOnConflict && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn) {
+  if (prev?.status === 'blocked_target_conflict' && !acknowledgedNow && !remembered && !replication.overwriteOnConflict && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn) {
     return rec(type, s.name, 'blocked_target_conflict', 'none', 'target item differs and was not written by this tool (unchanged since the last run); acknowledge it or set overwrite_on_conflict', s, t);
   }
   if (type === 'secret') {
     if (unchangedSinceLastSync(prev, s, t)) return rec(type, s.name, 'in_sync', 'none', 'unchanged since the last sync', s, t);
-    const attrs = attributeDifferences(s, t);
-    if (trustedCopy(prev, t) && prev!.sourceUpdatedOn !== s.updatedOn) return rec(type, s.name, 'update', 'write', 'changed on the source', s, t);
-    const sourceRead = plan.values.get(recordKey(type, s.name)) ?? await readValue(source, s.name, input.mask);
+    if (prev?.sourceUpdatedOn !== s.updatedOn && (await proof.unchanged(prev, t))) return rec(type, s.name, 'update', 'write', 'changed on the source', s, t);
+    const sourceRead = plan.values.get(key) ?? await readValue(source, s.name, input.mask);
     if (sourceRead === undefined) return rec(type, s.name, 'source_disabled', 'none', 'the source value cannot be read (disabled)', s, t);
-    plan.values.set(recordKey(type, s.name), sourceRead);
-    const targetValue = t.enabled ? (await readValue(target, s.name, input.mask))?.value : undefined;
-    const differs = [...(targetValue !== sourceRead.value ? ['value'] : []), ...attrs];
-    if (!differs.length) return rec(type, s.name, 'in_sync', 'none', 'target equals the source', s, t);
+    plan.values.set(key, sourceRead);
+    const targetRead = t.enabled ? await readValue(target, s.name, input.mask) : undefined;
+    proof.learn(type, s.name, targetRead?.item.version);
+    const differs = [...(targetRead?.value !== sourceRead.value ? ['value'] : []), ...attributeDifferences(s, t)];
+    if (!differs.length) return rec(type, s.name, 'in_sync', 'none', 'target equals the source', s, { ...t, version: targetRead?.item.version });
     return conflictOr(differs.join(', '));
   }
   if (type === 'certificate') {
     const differs = attributeDifferences(s, t);
-    if (!differs.length) return rec(type, s.name, 'in_sync', 'none', 'same thumbprint and attributes', s, t);
-    return conflictOr(differs.join(', '));
+    if (differs.length) return conflictOr(differs.join(', '));
+    // The version found equal is what a later update needs as proof; it is read only when not already known.
+    const known = !!prev?.targetVersion && prev.targetUpdatedOn === t.updatedOn;
+    return rec(type, s.name, 'in_sync', 'none', 'same thumbprint and attributes', s, known ? t : { ...t, version: await proof.currentVersion(type, s.name) });
   }
   // Keys: a restore brings every version with its id, so equal latest versions mean the same key.
   if (unchangedSinceLastSync(prev, s, t)) return rec(type, s.name, 'in_sync', 'none', 'unchanged since the last sync', s, t);
-  const [sv, tv] = await Promise.all([source.keyVersion(s.name), target.keyVersion(s.name)]);
+  const [sv, tv] = await Promise.all([source.keyVersion(s.name), proof.currentVersion(type, s.name)]);
   if (sv && sv === tv) return rec(type, s.name, 'in_sync', 'none', 'same latest version', { ...s, version: sv }, { ...t, version: tv });
-  if (prev?.replicatedByUs || replication.recreateKeys) {
-    return replication.recreateKeys && !target.info.purgeProtection
-      ? rec(type, s.name, 'update', 'write', 'newer version on the source; recreate_keys: delete, purge and restore', s, t)
-      : rec(type, s.name, 'blocked_key_restore_conflict', 'none', replication.recreateKeys ? `purge protection on ${target.info.name} forbids recreating the key` : 'newer version on the source, but restore refuses an existing key; set recreate_keys to delete, purge and restore', s, t);
+  if (!(await proof.ourUnchangedWrite(prev, t))) {
+    return rec(type, s.name, 'blocked_target_conflict', 'none', 'a different key with this name exists in the target and was not restored by this tool (or was changed since); this tool never deletes or purges a key it did not restore', s, t);
   }
-  return rec(type, s.name, 'blocked_target_conflict', 'none', 'a different key with this name exists in the target and was not written by this tool', s, t);
+  if (replication.recreateKeys && !target.info.purgeProtection) return rec(type, s.name, 'update', 'write', 'newer version on the source; recreate_keys: delete, purge and restore the key this tool restored', s, { ...t, version: tv });
+  return rec(type, s.name, 'blocked_key_restore_conflict', 'none', replication.recreateKeys ? `purge protection on ${target.info.name} forbids recreating the key` : 'newer version on the source, but restore refuses an existing key; set recreate_keys to delete, purge and restore', s, t);
 }
 
 async function blockedIfNotExportable(input: PlanInput, r: ReplicationRecord): Promise<ReplicationRecord> {
@@ -203,19 +215,8 @@ async function fetchOnly(input: PlanInput, type: ItemType, wanted: readonly Only
   return { sourceItems, targetItems };
 }
 
-/**
- * Deletes touch only what this tool wrote and nobody changed since: the same `updatedOn` (whole seconds) and the
- * very version it wrote, read back from the target, so an edit in the same second is not mistaken for its copy.
- */
-async function isOurUntouchedCopy(input: PlanInput, r: StateRecord, t: ItemSnapshot): Promise<boolean> {
-  if (!r.replicatedByUs || r.targetUpdatedOn !== t.updatedOn || !r.targetVersion) return false;
-  const current = await input.target.get(r.type, r.name);
-  if (current?.secretValue !== undefined) input.mask(current.secretValue);
-  return current?.item.version === r.targetVersion;
-}
-
 /** Records the previous run knew whose item is gone from the source: flap protection, then retire or delete. */
-async function planMissing(input: PlanInput, plan: PairPlan, type: ItemType, seen: Set<string>): Promise<void> {
+async function planMissing(input: PlanInput, plan: PairPlan, proof: TargetProof, type: ItemType, seen: Set<string>): Promise<void> {
   const missing = Object.entries(input.previous.records).filter(([k, r]) => r.type === type && !seen.has(k));
   if (!missing.length) return;
   const sourceDeleted = await input.listings.deleted(input.source, type);
@@ -230,10 +231,17 @@ async function planMissing(input: PlanInput, plan: PairPlan, type: ItemType, see
       plan.records.push(rec(type, r.name, 'missing_once', 'none', 'absent from the source for the first time; waiting one more run', undefined, t));
       continue;
     }
-    if (input.replication.propagateDeletes && t && await isOurUntouchedCopy(input, r, t)) {
+    if (input.replication.propagateDeletes && t && (await proof.ourUnchangedWrite(r, t)) && (await absentFromSource(input, type, r.name))) {
       plan.records.push(rec(type, r.name, 'delete', 'delete', 'gone from the source two runs in a row; the copy this tool wrote is soft-deleted', undefined, t));
     } else {
       plan.records.push(rec(type, r.name, 'retired', 'none', !t ? 'gone from the source and the target' : input.replication.propagateDeletes ? 'gone from the source; the target copy was not written by this tool (or changed since), so it stays' : 'gone from the source two runs in a row; propagate_deletes is off, the target copy stays', undefined, t));
     }
   }
+}
+
+/** A delete needs the source item gone by its very name, asked of the vault, not only missing from a listing. */
+async function absentFromSource(input: PlanInput, type: ItemType, name: string): Promise<boolean> {
+  const found = await input.source.get(type, name);
+  if (found?.secretValue !== undefined) input.mask(found.secretValue);
+  return found === undefined;
 }

@@ -1,5 +1,5 @@
 import type { ItemSnapshot, ItemType, VaultInfo } from './model.ts';
-import type { PairState } from './state.ts';
+import type { PairIdentity, PairState, StateProblem } from './state.ts';
 
 /** Time, given to the engine so that it stays deterministic under test. */
 export interface Clock {
@@ -65,16 +65,20 @@ export interface VaultDirectory {
   open(vault: VaultInfo): VaultPort;
 }
 
-export interface StateKey {
-  replication: string;
-  target: string;
+/** A pair's state is stored under its replication and target, and is memory only for its recorded source too. */
+export type StateKey = PairIdentity;
+
+/** What a store found: the trusted states by `stateKeyOf`, and what it refused or dropped (warnings). */
+export interface LoadedStates {
+  states: Map<string, PairState>;
+  problems: StateProblem[];
 }
 
 /** Where records live between runs: a git branch (CI) or a local file (CLI). */
 export interface StateStore {
-  load(keys: StateKey[]): Promise<Map<string, PairState>>;
+  load(keys: StateKey[]): Promise<LoadedStates>;
   /** Saves the given pair states; a store shared by concurrent runs merges rather than overwrites. */
   save(states: PairState[], correlationId: string): Promise<void>;
 }
 
-export const stateKeyOf = (k: StateKey): string => `${k.replication}/${k.target}`;
+export const stateKeyOf = (k: Pick<StateKey, 'replication' | 'target'>): string => `${k.replication}/${k.target}`;

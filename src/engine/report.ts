@@ -20,6 +20,8 @@ export interface RunReport {
   exitCode: 0 | 1 | 2;
   totals: Partial<Record<RecordStatus, number>>;
   errors: { code: string; message: string }[];
+  /** What the run worked around without failing (state it did not trust, guard holds in a plan). */
+  warnings: { code: string; message: string }[];
   pairs: PairReport[];
 }
 
@@ -41,7 +43,7 @@ export function countStatuses(records: readonly { status: RecordStatus }[]): Par
 const ICON: Partial<Record<RecordStatus, string>> = {
   create: '🆕', update: '✏️', in_sync: '✅', delete: '🗑️', failed: '❌', blocked_target_conflict: '⛔', blocked_target_soft_deleted: '⛔',
   blocked_cross_geography_key: '⛔', blocked_cross_subscription_key: '⛔', blocked_key_restore_conflict: '⛔', blocked_non_exportable_certificate: '⛔',
-  missing_once: '⏳', retired: '💤', source_disabled: '⏸️', source_soft_deleted: '♻️', excluded_by_rule: '➖', managed_by_certificate: '🔗',
+  missing_once: '⏳', held_back: '✋', retired: '💤', source_disabled: '⏸️', source_soft_deleted: '♻️', excluded_by_rule: '➖', managed_by_certificate: '🔗',
 };
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -49,7 +51,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 /** Rows that need a person first (failures, blocks), then changes, then the quiet ones. */
 const ATTENTION: RecordStatus[] = [
   'failed', 'blocked_target_conflict', 'blocked_target_soft_deleted', 'blocked_key_restore_conflict', 'blocked_non_exportable_certificate',
-  'blocked_cross_geography_key', 'blocked_cross_subscription_key', 'delete', 'create', 'update', 'source_disabled', 'missing_once',
+  'blocked_cross_geography_key', 'blocked_cross_subscription_key', 'held_back', 'delete', 'create', 'update', 'source_disabled', 'missing_once',
   'source_soft_deleted', 'retired', 'in_sync', 'excluded_by_rule', 'managed_by_certificate',
 ];
 const rank = (s: RecordStatus) => ATTENTION.indexOf(s);
@@ -70,6 +72,7 @@ export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): st
   const verb = report.exitCode === 2 ? `${report.mode} stopped before any write` : report.mode === 'apply' ? 'applied' : report.mode === 'plan' ? 'plan (nothing written)' : 'validation';
   const out: string[] = [`## Key Vault replication: ${verb}`, '', `Correlation id: \`${report.correlationId}\``, ''];
   for (const e of report.errors) out.push(`> **${e.code}** ${cell(e.message)}`, '');
+  for (const w of report.warnings ?? []) out.push(`> ⚠️ **${w.code}** ${cell(w.message)}`, '');
   out.push(...overview(report));
   let rows = 0;
   for (const p of report.pairs) {

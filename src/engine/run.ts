@@ -4,6 +4,7 @@ import type { Replication, ReplicationConfig } from './config/types.ts';
 import { isKvrError, KvrError } from './errors.ts';
 import { RUN_EVENTS, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
+import { guardMassChanges } from './mass-change-guard.ts';
 import type { VaultInfo } from './model.ts';
 import { nextPairState } from './next-state.ts';
 import { VAULT_NAME_PATTERN } from './config/schema.ts';
@@ -12,7 +13,7 @@ import { planPair, type OnlyItem, type PairPlan } from './plan.ts';
 import { matchesAnyGlob } from './rules.ts';
 import { stateKeyOf, type Clock, type StateStore, type VaultDirectory, type VaultPort } from './ports.ts';
 import { countStatuses, pairReport, type PairReport, type RunReport } from './report.ts';
-import { emptyPairState, type PairState } from './state.ts';
+import { emptyPairState, type PairIdentity, type PairState } from './state.ts';
 
 export type RunMode = 'validate' | 'plan' | 'apply';
 
@@ -27,6 +28,8 @@ export interface RunOptions {
   replications?: readonly string[];
   only?: readonly OnlyItem[];
   acknowledge?: readonly string[];
+  /** Names or globs whose remembered acknowledgements are withdrawn. */
+  revoke?: readonly string[];
   /** Lets --approve-deletes through the mass-delete guard once. */
   approveMassDelete?: boolean;
   maxConcurrency?: number;
@@ -37,6 +40,8 @@ export interface RunOptions {
 }
 
 interface Pair { replication: Replication; source: VaultInfo; target: VaultInfo }
+
+const identityOf = (p: Pair): PairIdentity => ({ replication: p.replication.name, source: p.source.name, target: p.target.name });
 
 const DEFAULT_CONCURRENCY = 16;
 
@@ -50,9 +55,14 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   const startedAt = new Date(started).toISOString();
   const emit: RunListener = o.listener ?? (() => undefined);
   const mask = o.mask ?? (() => undefined);
+  const warnings: RunReport['warnings'] = [];
+  const warn = (w: { code: string; message: string }) => {
+    warnings.push(w);
+    emit({ kind: RUN_EVENTS.warning, message: w.message });
+  };
   const report = (exitCode: RunReport['exitCode'], pairs: PairReport[], errors: RunReport['errors']): RunReport => ({
     tool: 'keyvault-replicate', mode: o.mode, correlationId: o.correlationId, startedAt, finishedAt: new Date(o.clock.now()).toISOString(),
-    exitCode, errors, pairs, totals: countStatuses(pairs.flatMap((p) => p.records)),
+    exitCode, errors, warnings, pairs, totals: countStatuses(pairs.flatMap((p) => p.records)),
   });
 
   let pairs: Pair[];
@@ -72,7 +82,9 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   const port = (v: VaultInfo) => ports.get(v.name) ?? ports.set(v.name, o.directory.open(v)).get(v.name)!;
   let previous: Map<string, PairState>;
   try {
-    previous = await o.state.load(pairs.map((p) => ({ replication: p.replication.name, target: p.target.name })));
+    const loaded = await o.state.load(pairs.map((p) => identityOf(p)));
+    previous = loaded.states;
+    loaded.problems.forEach(warn);
   } catch (e) {
     const err = isKvrError(e) ? e : new KvrError('KVR050', `state cannot be read: ${(e as Error).message}`);
     return report(2, [], [{ code: err.code, message: err.message }]);
@@ -88,12 +100,12 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
       continue;
     }
     emit({ kind: RUN_EVENTS.pairStarted, message: `${p.replication.name}: ${p.source.name} → ${p.target.name}`, ...where });
-    const prev = previous.get(stateKeyOf(where)) ?? emptyPairState(p.replication.name, p.source.name, p.target.name);
+    const prev = previous.get(stateKeyOf(where)) ?? emptyPairState(identityOf(p));
     let plan: PairPlan;
     try {
       plan = await planPair({
         replication: p.replication, source: port(p.source), target: port(p.target), previous: prev,
-        acknowledge: o.acknowledge ?? [], only: o.only, listings, mask,
+        acknowledge: o.acknowledge ?? [], revoke: o.revoke ?? [], only: o.only, listings, mask,
       });
     } catch (e) {
       const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
@@ -103,13 +115,14 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
       continue;
     }
     emit({ kind: RUN_EVENTS.planned, message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`, ...where });
+    // The guard holds in plan mode too, so that the preview shows what apply will do.
+    const guarded = guardMassChanges(plan, o.approveMassDelete === true);
+    plan.records = guarded.records;
+    if (guarded.message && o.mode === 'apply') {
+      emit({ kind: RUN_EVENTS.problem, message: guarded.message, ...where });
+      errors.push({ code: 'KVR040', message: guarded.message });
+    } else if (guarded.message) warn({ code: 'KVR040', message: guarded.message });
     if (o.mode === 'apply') {
-      const guard = massDeleteGuard(plan, o.approveMassDelete === true);
-      if (guard) {
-        emit({ kind: RUN_EVENTS.problem, message: guard.message, ...where });
-        errors.push({ code: guard.code, message: guard.message });
-        plan.records = plan.records.map((r) => (r.action === 'delete' ? { ...r, action: 'none', reason: `${r.reason} (held back by the mass-delete guard)` } : r));
-      }
       await applyPlan(plan, { concurrency: o.maxConcurrency ?? DEFAULT_CONCURRENCY, mask, signal: o.signal }, {
         written: (_p, r) => emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
         failed: (_p, r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
@@ -192,13 +205,4 @@ function tagTargets(r: Replication, source: VaultInfo): { allowed: string[]; ref
     else refused.push(`${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names '${name}', which ${valid ? 'allowed_targets does not allow' : 'is not a vault name'}; nothing was read for it or written to it`);
   }
   return { allowed, refused };
-}
-
-/** With propagate_deletes, more than max_deletes deletes (or a quarter of the replicated items) wait for approval. */
-function massDeleteGuard(plan: PairPlan, approved: boolean): { code: 'KVR040'; message: string } | undefined {
-  const deletes = plan.records.filter((r) => r.action === 'delete').length;
-  if (!deletes || approved) return undefined;
-  const replicated = Object.values(plan.previous.records).filter((r) => r.replicatedByUs).length;
-  if (deletes <= plan.replication.maxDeletes && deletes <= Math.max(1, replicated * 0.25)) return undefined;
-  return { code: 'KVR040', message: `KVR040: ${plan.replication.name} → ${plan.target.info.name} would delete ${deletes} items (max_deletes ${plan.replication.maxDeletes}, or 25% of ${replicated} replicated); no delete was made. Re-run with approve-deletes to allow it once.` };
 }

@@ -1,16 +1,23 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
-import { stateKeyOf, type StateKey, type StateStore } from '../engine/ports.ts';
-import { mergePairStates, parsePairState, type PairState } from '../engine/state.ts';
+import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
+import { mergePairStates, type PairState, type StateProblem } from '../engine/state.ts';
+import { readPairState, signedPairState } from './state-codec.ts';
 
-interface StateFile { version: 1; pairs: Record<string, PairState> }
+interface StateFile { version: 1; pairs: Record<string, unknown> }
 
-/** The CLI's state: one JSON file holding every pair's records, written atomically (temp file, then rename). */
+/**
+ * The CLI's state: one JSON file holding every pair's records, written atomically (temp file, then rename). A file
+ * that is not a state file at all stops the run (the path may be a mistake, and saving would overwrite it); a pair
+ * inside it that is not trusted (another pair's, unsigned, invalid records) is reported and not used.
+ */
 export class FileStateStore implements StateStore {
   readonly #path: string;
-  constructor(path: string) {
+  readonly #key: string | undefined;
+  constructor(path: string, signingKey?: string) {
     this.#path = path;
+    this.#key = signingKey;
   }
 
   async #read(): Promise<StateFile> {
@@ -21,25 +28,38 @@ export class FileStateStore implements StateStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, pairs: {} };
       throw new KvrError('KVR050', `state file ${this.#path} cannot be read: ${(e as Error).message}`);
     }
+    let file: StateFile;
     try {
-      const file = JSON.parse(text) as StateFile;
-      if (file.version !== 1 || typeof file.pairs !== 'object') throw new Error('not a keyvault-replicate state file');
-      for (const p of Object.values(file.pairs)) parsePairState(JSON.stringify(p));
-      return file;
-    } catch (e) {
-      throw new KvrError('KVR050', `state file ${this.#path} is not valid: ${(e as Error).message}; move it aside to start afresh`);
+      file = JSON.parse(text) as StateFile;
+    } catch {
+      file = { version: 0 } as unknown as StateFile;
     }
+    if (file?.version !== 1 || typeof file.pairs !== 'object' || file.pairs === null || Array.isArray(file.pairs)) {
+      throw new KvrError('KVR050', `${this.#path} is not a keyvault-replicate state file; check --state, or move the file aside to start afresh`);
+    }
+    return file;
   }
 
-  async load(keys: StateKey[]): Promise<Map<string, PairState>> {
+  #trusted(file: StateFile, key: StateKey): { state?: PairState; problems: StateProblem[] } {
+    const raw = file.pairs[stateKeyOf(key)];
+    return raw === undefined ? { problems: [] } : readPairState(raw, key, this.#key, `${this.#path} (${stateKeyOf(key)})`);
+  }
+
+  async load(keys: StateKey[]): Promise<LoadedStates> {
     const file = await this.#read();
-    return new Map(keys.flatMap((k) => (file.pairs[stateKeyOf(k)] ? [[stateKeyOf(k), file.pairs[stateKeyOf(k)]!] as const] : [])));
+    const loaded: LoadedStates = { states: new Map(), problems: [] };
+    for (const k of keys) {
+      const { state, problems } = this.#trusted(file, k);
+      if (state) loaded.states.set(stateKeyOf(k), state);
+      loaded.problems.push(...problems);
+    }
+    return loaded;
   }
 
   /** Re-reads the file and saves only this run's pairs, merged with what a concurrent run saved meanwhile. */
   async save(states: PairState[]): Promise<void> {
     const file = await this.#read();
-    for (const s of states) file.pairs[stateKeyOf(s)] = mergePairStates(s, file.pairs[stateKeyOf(s)]);
+    for (const s of states) file.pairs[stateKeyOf(s)] = signedPairState(mergePairStates(s, this.#trusted(file, s).state), this.#key);
     await mkdir(dirname(this.#path), { recursive: true });
     const tmp = `${this.#path}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });

@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
-import { stateKeyOf, type StateKey, type StateStore } from '../engine/ports.ts';
-import { mergePairStates, parsePairState, type PairState } from '../engine/state.ts';
+import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
+import { mergePairStates, type PairState, type StateProblem } from '../engine/state.ts';
+import { parseStateText, readPairState, signedPairState } from './state-codec.ts';
 
 export interface GitStateStoreOptions {
   /** A git repository whose `origin` (or the given remote) holds the state branch; its working tree is never touched. */
@@ -15,6 +16,8 @@ export interface GitStateStoreOptions {
   author?: { name: string; email: string };
   /** Extra environment for git (credentials through GIT_CONFIG_* for instance). */
   env?: NodeJS.ProcessEnv;
+  /** With a key, files are signed on save and a file that does not verify is not used as memory (`state-key`). */
+  signingKey?: string;
   /** Push attempts before giving up when other runs keep landing first. */
   attempts?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -33,7 +36,7 @@ export const stateFilePath = (k: StateKey): string => `${stateKeyOf(k)}.json`;
  * concurrent runs on different replications never lose each other's state.
  */
 export class GitStateStore implements StateStore {
-  readonly #o: Required<Omit<GitStateStoreOptions, 'env'>> & { env: NodeJS.ProcessEnv };
+  readonly #o: Required<Omit<GitStateStoreOptions, 'env' | 'signingKey'>> & { env: NodeJS.ProcessEnv; signingKey?: string };
 
   constructor(options: GitStateStoreOptions) {
     this.#o = {
@@ -76,33 +79,27 @@ export class GitStateStore implements StateStore {
     }
   }
 
-  /** The pair's file as the branch has it now; one that does not parse is replaced rather than merged. */
-  async #current(path: string): Promise<PairState | undefined> {
+  /** The pair's file as the branch has it now, checked as on load; none when missing or not trusted. */
+  async #trusted(key: StateKey): Promise<{ state?: PairState; problems: StateProblem[] }> {
+    const path = stateFilePath(key);
     const text = await this.#readFile(path);
-    try {
-      return text === undefined ? undefined : parsePairState(text);
-    } catch {
-      return undefined;
-    }
+    if (text === undefined) return { problems: [] };
+    return readPairState(parseStateText(text), key, this.#o.signingKey, `state file ${path} on branch ${this.#o.branch}`);
   }
 
-  async load(keys: StateKey[]): Promise<Map<string, PairState>> {
+  async load(keys: StateKey[]): Promise<LoadedStates> {
     try {
-      if (!(await this.#fetch())) return new Map();
+      if (!(await this.#fetch())) return { states: new Map(), problems: [] };
     } catch (e) {
       throw new KvrError('KVR050', `state branch ${this.#o.branch} cannot be fetched: ${(e as Error).message}`);
     }
-    const states = new Map<string, PairState>();
+    const loaded: LoadedStates = { states: new Map(), problems: [] };
     for (const k of keys) {
-      const text = await this.#readFile(stateFilePath(k));
-      if (text === undefined) continue;
-      try {
-        states.set(stateKeyOf(k), parsePairState(text));
-      } catch (e) {
-        throw new KvrError('KVR050', `state file ${stateFilePath(k)} on branch ${this.#o.branch} is not valid: ${(e as Error).message}; delete it on the branch to start that pair afresh`);
-      }
+      const { state, problems } = await this.#trusted(k);
+      if (state) loaded.states.set(stateKeyOf(k), state);
+      loaded.problems.push(...problems);
     }
-    return states;
+    return loaded;
   }
 
   async save(states: PairState[], correlationId: string): Promise<void> {
@@ -132,7 +129,8 @@ export class GitStateStore implements StateStore {
     await this.#git(['read-tree', hasParent ? `${LOCAL_REF}^{tree}` : EMPTY_TREE], undefined, env);
     for (const ours of states) {
       const path = stateFilePath(ours);
-      const s = mergePairStates(ours, hasParent ? await this.#current(path) : undefined);
+      // Only a trusted file is merged: records of a forged, foreign or unsigned file never reach a (signed) save.
+      const s = signedPairState(mergePairStates(ours, hasParent ? (await this.#trusted(ours)).state : undefined), this.#o.signingKey);
       const blob = (await this.#git(['hash-object', '-w', '--stdin'], `${JSON.stringify(s, null, 2)}\n`)).trim();
       await this.#git(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], undefined, env);
     }

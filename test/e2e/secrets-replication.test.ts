@@ -71,7 +71,9 @@ test('a target equal to the source is in_sync; a different one not written by us
   const acked = await ws.json(['apply', '--acknowledge', 'clash']);
   expect(statusOf(acked.report, 'clash')).toBe('update');
   expect((await secrets(dst).getSecret('clash')).value).toBe('source-value');
-  expect(Object.values(ws.state().pairs)[0]!.records['secret/clash']!.acknowledged).toBe(true);
+  // The overwrite used the acknowledgement up: the target now holds this tool's write, and nothing else is allowed.
+  expect(Object.values(ws.state().pairs)[0]!.records['secret/clash']).toMatchObject({ replicatedByUs: true, targetVersion: expect.stringMatching(/^[0-9a-f]{32}$/) });
+  expect(Object.values(ws.state().pairs)[0]!.records['secret/clash']!.acknowledgedVersion).toBeUndefined();
 });
 
 test('overwrite_on_conflict writes over a differing target', async () => {

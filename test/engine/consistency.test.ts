@@ -110,10 +110,13 @@ describe('two runs of one replication saving at once', () => {
     expect(Object.keys(merged.records).sort()).toEqual(['secret/a', 'secret/b', 'secret/only-ours', 'secret/only-theirs']);
   });
 
-  test('two views of the same target version keep what either knew of it', () => {
-    const theirs = pair('B', 'A', [rec('a', 200, { replicatedByUs: true, status: 'create' })]);
-    const ours = pair('C', 'A', [rec('a', 200, { replicatedByUs: false, status: 'in_sync', acknowledged: true })]);
-    expect(mergePairStates(ours, theirs).records['secret/a']).toMatchObject({ status: 'in_sync', replicatedByUs: true, acknowledged: true });
+  test('two views of the same target version keep what either knew of it; of different versions, ours', () => {
+    const [v1, v2, ack] = ['1'.repeat(32), '2'.repeat(32), 'a'.repeat(32)];
+    const theirs = pair('B', 'A', [rec('a', 200, { replicatedByUs: true, status: 'create', targetVersion: v1 }), rec('b', 200, { replicatedByUs: true, targetVersion: v1 })]);
+    const ours = pair('C', 'A', [rec('a', 200, { replicatedByUs: false, status: 'in_sync', targetVersion: v1, acknowledgedVersion: ack }), rec('b', 200, { replicatedByUs: false, status: 'in_sync', targetVersion: v2 })]);
+    const merged = mergePairStates(ours, theirs).records;
+    expect(merged['secret/a']).toMatchObject({ status: 'in_sync', replicatedByUs: true, acknowledgedVersion: ack });
+    expect(merged['secret/b']).toMatchObject({ replicatedByUs: false, targetVersion: v2 });
   });
 
   test('a state nobody else saved since it was loaded is replaced as it is', () => {

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { parsePairState } from '../../src/engine/state.ts';
+import type { PairState } from '../../src/engine/state.ts';
 import { latest } from '../emulator/model.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
 import { runAction, type ActionRun } from '../support/action-harness.ts';
@@ -27,7 +27,7 @@ function world() {
   const repo = new GitFixture({ '.github/keyvault-replication.yml': stringify({ version: 1, replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] }) });
   const sweep = () => runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { 'max-concurrency': '4' } });
   const single = () => runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { only: 'secret/rotating' } });
-  const state = () => parsePairState(repo.branchFile(BRANCH, `dr/${dst}.json`));
+  const state = () => JSON.parse(repo.branchFile(BRANCH, `dr/${dst}.json`)) as PairState;
   const commits = () => repo.log(BRANCH).filter((m) => m.startsWith('keyvault-replicate state'));
   return { src, dst, sweep, single, state, commits };
 }

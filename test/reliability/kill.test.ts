@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { parsePairState } from '../../src/engine/state.ts';
+import type { PairState } from '../../src/engine/state.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
@@ -24,7 +24,7 @@ function slowPair() {
     killOn: killOn && { pattern: /create secret app-\d+ →/, ...killOn },
   });
   const branchExists = () => git(repo.remote, 'branch', '--list', BRANCH).trim() !== '';
-  const state = () => parsePairState(repo.branchFile(BRANCH, `dr/${dst}.json`));
+  const state = () => JSON.parse(repo.branchFile(BRANCH, `dr/${dst}.json`)) as PairState;
   return { src, dst, apply, branchExists, state, heal: () => { for (const v of [src, dst]) emulator.setFaults(v, { latencyMs: 0 }); } };
 }
 

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { parseConfig } from '../../engine/config/parse-config.ts';
 import type { ReplicationConfig } from '../../engine/config/types.ts';
+import { vaultNameOf } from '../../engine/config/vault-ref.ts';
 import { KvrError } from '../../engine/errors.ts';
 import { splitList } from './only-items.ts';
 
@@ -14,7 +15,18 @@ export interface SinglePairInputs {
   propagateDeletes?: boolean;
 }
 
-export const SINGLE_PAIR_NAME = 'inputs';
+/**
+ * A single pair's replication is named after its source, so its state file (`<name>/<target>.json`) belongs to one
+ * source and target: two workflows writing to one target from different sources never share memory. (Before 0.2 every
+ * single pair was named `inputs`; those files are no longer read.)
+ */
+export function singlePairName(source: string): string {
+  try {
+    return `single-pair-${vaultNameOf(source)}`;
+  } catch {
+    return 'single-pair'; // the config check reports the source itself
+  }
+}
 
 /** `all`, `tagged:<name>[=<value>]`, `pattern:<glob>` or `manual:<name>,<name>`. */
 function ruleOf(text: string): Record<string, unknown> {
@@ -37,7 +49,7 @@ export function singlePairConfig(i: SinglePairInputs): ReplicationConfig {
   const raw = {
     version: 1,
     replications: [{
-      name: SINGLE_PAIR_NAME, source: i.source.trim(), targets: splitList(i.targets),
+      name: singlePairName(i.source), source: i.source.trim(), targets: splitList(i.targets),
       types: splitList(i.types || 'secrets').map((t) => t.toLowerCase()), rule: ruleOf(i.rule || 'all'),
       ...(i.overwriteOnConflict !== undefined ? { overwrite_on_conflict: i.overwriteOnConflict } : {}),
       ...(i.propagateDeletes !== undefined ? { propagate_deletes: i.propagateDeletes } : {}),

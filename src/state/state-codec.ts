@@ -1,0 +1,69 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { KvrError } from '../engine/errors.ts';
+import type { StateKey } from '../engine/ports.ts';
+import { trustedPairState, type PairState, type StateProblem } from '../engine/state.ts';
+
+/**
+ * Anyone who can read the state branch can try keys offline against a signed file, so a key must carry at least as
+ * much entropy as `openssl rand -base64 32` prints.
+ */
+export const MIN_STATE_KEY_LENGTH = 32;
+const SCHEME = 'hmac-sha256:';
+
+/** JSON with every object's keys sorted, so that a signature does not depend on how a file was laid out. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const mac = (state: object, key: string) => createHmac('sha256', key).update(canonicalJson(state)).digest('base64url');
+
+/** Checks a `state-key` before anything runs: too short a key is a false sense of safety. */
+export function checkStateKey(key: string | undefined, inputName: string): string | undefined {
+  if (!key) return undefined;
+  if (key.length < MIN_STATE_KEY_LENGTH) {
+    throw new KvrError('KVR008', `${inputName} must be at least ${MIN_STATE_KEY_LENGTH} characters (for example the output of 'openssl rand -base64 32'); a shorter key can be guessed offline by anyone who can read the state branch`);
+  }
+  return key;
+}
+
+/** A pair state as stored: with a `signature` over all of it when a key is given. */
+export function signedPairState(state: PairState, key: string | undefined): PairState & { signature?: string } {
+  const { signature: _ignored, ...unsigned } = state as PairState & { signature?: string };
+  return key ? { ...unsigned, signature: `${SCHEME}${mac(unsigned, key)}` } : unsigned;
+}
+
+/**
+ * A stored pair state (parsed JSON) as memory for one pair, or none. With a key, a file whose signature is missing or
+ * does not verify is not used; then, whatever the key, it must belong to this pair and every record must be valid
+ * (engine rules). `where` names the file in the warnings.
+ */
+export function readPairState(raw: unknown, key: StateKey, signingKey: string | undefined, where: string): { state?: PairState; problems: StateProblem[] } {
+  if (signingKey) {
+    const { signature, ...unsigned } = (raw && typeof raw === 'object' ? raw : {}) as { signature?: unknown };
+    const expected = Buffer.from(`${SCHEME}${mac(unsigned, signingKey)}`);
+    const given = Buffer.from(typeof signature === 'string' ? signature : '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return {
+        problems: [{
+          code: 'KVR053',
+          message: `KVR053: ${where} ${typeof signature === 'string' ? 'has a signature that does not verify with the state key (edited, or signed with another key)' : 'is not signed'}; it is not used as memory, and the next save replaces it with a signed file`,
+        }],
+      };
+    }
+  }
+  return trustedPairState(raw, key, where);
+}
+
+/** Parses a state file's text; text that is not JSON is reported like any other invalid file. */
+export function parseStateText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

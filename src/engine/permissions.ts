@@ -26,6 +26,9 @@ const DELETE_NEEDS: Record<Kind, Need> = {
   secrets: need('secrets', 'delete', 'delete'), certificates: need('certificates', 'delete', 'delete'), keys: need('keys', 'delete', 'delete'),
 };
 
+/** recreate_keys deletes and purges a key this tool restored before restoring the newer one: both must be allowed up front. */
+const RECREATE_KEY_NEEDS: readonly Need[] = [need('keys', 'delete', 'delete'), need('keys', 'purge/action', 'purge')];
+
 const wildcard = (pattern: string, action: string) =>
   new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i').test(action);
 
@@ -40,7 +43,9 @@ export function missingPermissions(side: 'source' | 'target', vault: VaultInfo, 
   const problems: string[] = [];
   for (const type of replication.types) {
     const { role, needs } = NEEDS[side][type];
-    const all = side === 'target' && replication.propagateDeletes ? [...needs, DELETE_NEEDS[type]] : [...needs];
+    const all: Need[] = [...needs];
+    if (side === 'target' && replication.propagateDeletes) all.push(DELETE_NEEDS[type]);
+    if (side === 'target' && type === 'keys' && replication.recreateKeys) all.push(...RECREATE_KEY_NEEDS.filter((n) => !all.some((a) => a.dataAction === n.dataAction)));
     const lacking = all.filter((n) => !allows(p, n));
     if (!lacking.length) continue;
     problems.push(p.model === 'rbac'

@@ -61,6 +61,7 @@ export interface Report {
   exitCode: number;
   correlationId: string;
   errors: { code: string; message: string }[];
+  warnings: { code: string; message: string }[];
   totals: Record<string, number>;
   pairs: { replication: string; source: string; target: string; counts: Record<string, number>; records: { type: string; name: string; status: string; reason: string; errorCode?: string }[] }[];
 }

@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
       directory: new ArmVaultDirectory(credential, [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
       replications: splitList(input('replications')), only, acknowledge,
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
-      listener: (e) => (e.kind === RUN_EVENTS.failed ? tl.warning(e.message) : console.log(e.message)),
+      listener: (e) => (e.kind === RUN_EVENTS.failed || e.kind === RUN_EVENTS.warning ? tl.warning(e.message) : console.log(e.message)),
       mask: (value) => registerSecretLines(value, tl.setSecret), signal: cancel.signal,
     }).finally(cancel.dispose);
     const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);

@@ -4,9 +4,11 @@ import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunMode } from '../../engine/run.ts';
 import { parseAcknowledge, parseConcurrency } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
+import { checkStateKey } from '../../state/state-codec.ts';
 
 export const DEFAULT_CONFIG = '.github/keyvault-replication.yml';
 export const DEFAULT_STATE = '.keyvault-replication-state.json';
+export const STATE_KEY_ENV = 'KEYVAULT_REPLICATE_STATE_KEY';
 
 export interface CliOptions {
   readonly mode: RunMode;
@@ -14,6 +16,9 @@ export interface CliOptions {
   readonly state: string;
   readonly only?: OnlyItem[];
   readonly acknowledge: string[];
+  readonly revoke: string[];
+  /** Signs and verifies the state file (KEYVAULT_REPLICATE_STATE_KEY), never a flag: flags show in process lists. */
+  readonly stateKey?: string;
   readonly replications: string[];
   readonly subscriptions: string[];
   readonly json: boolean;
@@ -29,7 +34,9 @@ export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
   --config <file>          replication config (default ${DEFAULT_CONFIG})
   --state <file>           state file kept between runs (default ${DEFAULT_STATE})
   --only <type/name,...>   replicate just these items (secret/db-password,certificate/web)
-  --acknowledge <names>    overwrite these conflicting target items (names or globs), remembered in state
+  --acknowledge <names>    overwrite these conflicting target items (names or globs); remembered in state for the
+                           target version acknowledged, so a later edit of that target item blocks again
+  --revoke <names>         withdraw remembered acknowledgements of these items (names or globs)
   --replications <names>   run only these named replications
   --subscription <id>      subscription(s) to find vaults in (default AZURE_SUBSCRIPTION_ID)
   --max-concurrency <n>    parallel writes (default 16)
@@ -37,6 +44,9 @@ export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
   --json                   print the JSON report instead of the table
   --report <file>          also write the JSON report to a file
   --quiet                  no progress lines on stderr
+
+Environment:
+  KEYVAULT_REPLICATE_STATE_KEY   sign the state file (HMAC-SHA256) and use only state that verifies; 32+ characters
 
 Exit codes: 0 ok, 1 some record failed, 2 bad input or validation failed.`;
 
@@ -47,7 +57,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     parsed = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: {
-        config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true },
+        config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true }, revoke: { type: 'string', multiple: true },
         replications: { type: 'string' }, subscription: { type: 'string', multiple: true }, json: { type: 'boolean' }, report: { type: 'string' },
         'max-concurrency': { type: 'string' }, 'approve-deletes': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
@@ -65,6 +75,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   return {
     mode: mode ?? 'plan', help, config: v.config ?? DEFAULT_CONFIG, state: v.state ?? DEFAULT_STATE, only: parseOnly(v.only),
     acknowledge: parseAcknowledge((v.acknowledge ?? []).flatMap(splitList), '--acknowledge'), replications: splitList(v.replications),
+    revoke: parseAcknowledge((v.revoke ?? []).flatMap(splitList), '--revoke'),
+    stateKey: checkStateKey(env[STATE_KEY_ENV] || undefined, STATE_KEY_ENV),
     subscriptions: [...(v.subscription ?? []).flatMap(splitList), ...splitList(env.AZURE_SUBSCRIPTION_ID)],
     json: v.json === true, reportPath: v.report, maxConcurrency: concurrency, approveDeletes: v['approve-deletes'] === true, quiet: v.quiet === true,
   };

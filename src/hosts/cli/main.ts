@@ -29,9 +29,9 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     if (!o.quiet) io.stderr(`keyvault-replicate ${o.mode}: correlation id ${correlationId}\n`);
     const cancel = cancelOnSignals((signal) => io.stderr(`${signal}: finishing the writes under way, then saving state (a second signal stops at once)\n`));
     const report = await runReplication({
-      config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state),
+      config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state, o.stateKey),
       directory: new ArmVaultDirectory(new DefaultAzureCredential(), [...new Set([...o.subscriptions, ...config.subscriptions])], correlationId, systemClock),
-      replications: o.replications, only: o.only, acknowledge: o.acknowledge, maxConcurrency: o.maxConcurrency, approveMassDelete: o.approveDeletes,
+      replications: o.replications, only: o.only, acknowledge: o.acknowledge, revoke: o.revoke, maxConcurrency: o.maxConcurrency, approveMassDelete: o.approveDeletes,
       listener: o.quiet ? undefined : (e) => io.stderr(`[${e.kind}] ${e.message}\n`), signal: cancel.signal,
     }).finally(cancel.dispose);
     if (o.reportPath) await writeFile(o.reportPath, `${JSON.stringify(report, null, 2)}\n`);

@@ -35,6 +35,8 @@ function logListener(): RunListener {
       open = false;
     } else if (e.kind === RUN_EVENTS.failed) {
       core.error(e.message);
+    } else if (e.kind === RUN_EVENTS.warning) {
+      core.warning(e.message);
     } else {
       core.info(e.message);
     }

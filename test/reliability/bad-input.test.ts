@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
@@ -140,6 +140,7 @@ const ARGUMENTS: [string, string[], string, RegExp][] = [
   ['an --only item with an illegal name', ['apply', '--only', 'secret/db_password'], 'KVR010', /'secret\/db_password'/],
   ['an unknown --replications name', ['apply', '--replications', 'nope'], 'KVR008', /no replication named nope/],
   ['an --acknowledge glob that can never match', ['apply', '--acknowledge', 'db_*'], 'KVR007', /--acknowledge: 'db_\*'/],
+  ['a --revoke glob that can never match', ['apply', '--revoke', 'db_*'], 'KVR007', /--revoke: 'db_\*'/],
 ];
 
 test.each(ARGUMENTS)('CLI: %s fails with its code and touches no vault', async (_what, args, code, message) => {
@@ -193,8 +194,96 @@ test.each(ACTION_INPUTS)('Action: %s fails the step with its code and touches no
   expect(emulator.identity.tokensIssued).toBe(tokens);
 });
 
-test('the corpus is at least 40 cases, and every code the tool has is documented with its cause and fix', () => {
-  expect(CONFIGS.length + ARGUMENTS.length + ACTION_INPUTS.length + 3).toBeGreaterThanOrEqual(40);
+/**
+ * [what, how the CLI's state file is forged from a real one, the warning (or stop) code]. Each runs a plan against a
+ * pair whose trusted state would allow nothing harmful, and whose forged state would, if believed, show a delete of a
+ * copy the source still has or an overwrite of a conflict.
+ */
+type StateFile = { version: unknown; pairs: Record<string, { source?: string; target?: string; replication?: string; records: Record<string, unknown> } | unknown> };
+type Forge = (file: StateFile, pair: { records: Record<string, Record<string, unknown>> } & Record<string, unknown>) => unknown;
+const STATE_FILES: [string, Forge, string][] = [
+  ['a file that is not JSON', () => '{"version": 1, "pairs": {', 'KVR050'],
+  ['a JSON array', () => [], 'KVR050'],
+  ['a state file of another version', (f) => ({ ...f, version: 2 }), 'KVR050'],
+  ['pairs as null', (f) => ({ ...f, pairs: null }), 'KVR050'],
+  ["the pair's entry as a string", (f) => ({ ...f, pairs: Object.fromEntries(Object.keys(f.pairs).map((k) => [k, 'trust me'])) }), 'KVR054'],
+  ["the pair's records as an array", (f, p) => { p.records = [] as unknown as Record<string, Record<string, unknown>>; return f; }, 'KVR054'],
+  ['another source recorded', (f, p) => { p.source = 'team-b-kv'; return f; }, 'KVR052'],
+  ['another target recorded', (f, p) => { p.target = 'elsewhere-kv'; return f; }, 'KVR052'],
+  ['another replication recorded', (f, p) => { p.replication = 'inputs'; return f; }, 'KVR052'],
+  ['a null record', (f, p) => { p.records['secret/keep'] = null as unknown as Record<string, unknown>; return f; }, 'KVR054'],
+  ['a copy of a record under another key', (f, p) => { p.records['secret/zz-keep'] = { ...p.records['secret/keep'], missingRuns: 1, status: 'missing_once' }; return f; }, 'KVR054'],
+  ['an unknown status', (f, p) => { p.records['secret/clash']!.status = 'trusted'; return f; }, 'KVR054'],
+  ['missingRuns as text', (f, p) => { p.records['secret/keep']!.missingRuns = '1'; return f; }, 'KVR054'],
+  ['missingRuns on a record in sync', (f, p) => { p.records['secret/keep']!.missingRuns = 5; return f; }, 'KVR054'],
+  ['a version that is no version id', (f, p) => { p.records['secret/clash']!.targetVersion = 'latest'; p.records['secret/clash']!.replicatedByUs = true; return f; }, 'KVR054'],
+  ['written by this tool without a version', (f, p) => { p.records['secret/clash']!.replicatedByUs = true; delete p.records['secret/clash']!.targetVersion; return f; }, 'KVR054'],
+  ['a workflow command as error code', (f, p) => { p.records['secret/keep']!.lastErrorCode = '::error::pwned'; return f; }, 'KVR054'],
+  ['a name with a line break', (f, p) => { p.records['secret/x\n##vso[task.complete]'] = { ...p.records['secret/keep'], name: 'x\n##vso[task.complete]' }; return f; }, 'KVR054'],
+  ['replicatedByUs as text', (f, p) => { p.records['secret/clash']!.replicatedByUs = 'true'; return f; }, 'KVR054'],
+  ['a timestamp as text', (f, p) => { p.records['secret/keep']!.targetUpdatedOn = 'yesterday'; return f; }, 'KVR054'],
+];
+
+describe('forged CLI state files', () => {
+  let world: { src: string; dst: string; base: string; statePath: string };
+  beforeAll(async () => {
+    const s = addVault(emulator, uniqueVault('fsrc'), 'westeurope');
+    const d = addVault(emulator, uniqueVault('fdst'), 'westeurope');
+    for (const [v, name, value] of [[s, 'keep', 'k'], [s, 'gone', 'g'], [s, 'clash', 'ours'], [d, 'clash', 'theirs']] as const) emulator.invoke(v, 'PUT', `secrets/${name}`, { value });
+    const ws = new Workspace().writeConfig(replication(s, [d], { propagate_deletes: true }));
+    await ws.json(['apply']);
+    // Gone from the source once: the trusted state makes that a first miss (missing_once), never a delete.
+    emulator.invoke(s, 'DELETE', 'secrets/gone');
+    emulator.invoke(s, 'DELETE', 'deletedsecrets/gone');
+    world = { src: s, dst: d, base: readFileSync(ws.statePath, 'utf8'), statePath: ws.statePath };
+  });
+
+  test.each(STATE_FILES)('state: %s is not trusted, is reported with its code, and allows nothing', async (_what, forge, code) => {
+    const base = JSON.parse(world.base) as StateFile;
+    const pair = Object.values(base.pairs)[0] as { records: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+    const forged = forge(base, pair);
+    const ws = new Workspace().writeConfig(replication(world.src, [world.dst], { propagate_deletes: true }));
+    writeFileSync(ws.statePath, typeof forged === 'string' ? forged : JSON.stringify(forged));
+    emulator.resetCounters();
+    if (code === 'KVR050') {
+      const r = await ws.cli(['plan']);
+      expect([r.code, r.stderr + r.stdout]).toEqual([2, expect.stringContaining(code)]);
+      expect(dataPlaneRequests()).toBe(0);
+      return;
+    }
+    const r = await ws.json(['plan']);
+    expect(r.report.warnings.map((w) => w.code)).toContain(code);
+    const status = (name: string) => r.report.pairs[0]!.records.find((x) => x.name === name)?.status;
+    expect([status('keep'), status('clash'), status('gone') ?? 'forgotten']).toEqual(['in_sync', 'blocked_target_conflict', expect.stringMatching(/^(forgotten|missing_once)$/)]);
+    expect(r.report.pairs[0]!.records.filter((x) => x.status === 'delete' || x.status === 'update')).toEqual([]);
+  });
+});
+
+/** [what, the source vault's targets tag]: each names no target the config allows; nothing is read or written for it. */
+const TAGS: [string, string, string][] = [
+  ['a vault outside allowed_targets', 'rogue-kv', 'KVR042'],
+  ['a line break and an ADO command', 'x\n##vso[task.setvariable variable=injected]pwned', 'KVR042'],
+  ['a GitHub workflow command', '::warning::pwned', 'KVR042'],
+  ['a path', '../../etc/passwd', 'KVR042'],
+  ['a URL to another host', 'https://evil.example.com', 'KVR042'],
+  ['a name too long for a vault', 'a'.repeat(30), 'KVR042'],
+  ['a double dash', 'dr--kv', 'KVR042'],
+  ['an empty tag', '', 'KVR023'],
+  ['only commas and spaces', ' , ,, ', 'KVR023'],
+];
+
+test.each(TAGS)('targets tag: %s is refused with its code and touches no vault', async (_what, tag, code) => {
+  const source = addVault(emulator, uniqueVault('tagsrc'), 'westeurope', { tags: { dst_key_vault_names: tag } });
+  emulator.resetCounters();
+  const r = await new Workspace().writeConfig({ version: 1, replications: [{ name: 'fan', source, targets_from_tag: 'dst_key_vault_names', allowed_targets: ['dr-*'], types: ['secrets'], rule: { all: true } }] }).json(['apply']);
+  expect(r.code).toBe(code === 'KVR023' ? 2 : 1);
+  expect(r.report.errors.map((e) => e.code)).toEqual([code]);
+  expect(r.report.pairs).toEqual([]);
+  expect(dataPlaneRequests()).toBe(0);
+});
+
+test('the corpus is at least 110 cases, and every code the tool has is documented with its cause and fix', () => {
+  expect(CONFIGS.length + ARGUMENTS.length + ACTION_INPUTS.length + STATE_FILES.length + TAGS.length + 3).toBeGreaterThanOrEqual(110);
   const doc = readFileSync(join(import.meta.dirname, '../../docs/errors.md'), 'utf8');
   for (const code of Object.keys(ERROR_CODES)) expect(doc).toMatch(new RegExp(`<a id="${code.toLowerCase()}"></a>${code} \\| [^|]+ \\| [^|]+ \\| [^|]+ \\|`));
 });

@@ -22,6 +22,16 @@ const NEEDS = {
   },
 } as const;
 
+/**
+ * A plan only reads the target (to tell in sync from differs), so a pull request's plan can run as an identity that
+ * cannot write anything (SECURITY.md): these are the target's needs in plan mode.
+ */
+const PLAN_TARGET_NEEDS = {
+  secrets: { role: 'Key Vault Secrets User', needs: [need('secrets', 'readMetadata/action', 'list'), need('secrets', 'getSecret/action', 'get')] },
+  certificates: { role: 'Key Vault Certificate User', needs: [need('certificates', 'read', 'list')] },
+  keys: { role: 'Key Vault Crypto User', needs: [need('keys', 'read', 'list')] },
+} as const;
+
 const DELETE_NEEDS: Record<Kind, Need> = {
   secrets: need('secrets', 'delete', 'delete'), certificates: need('certificates', 'delete', 'delete'), keys: need('keys', 'delete', 'delete'),
 };
@@ -38,14 +48,15 @@ function allows(p: VaultPermissions, n: Need): boolean {
   return granted.includes('all') || granted.includes(n.policy[1]);
 }
 
-/** Every missing permission for a replication on one vault, each with the role (or access policy) that grants it. */
-export function missingPermissions(side: 'source' | 'target', vault: VaultInfo, p: VaultPermissions, replication: Replication): string[] {
+/** Every missing permission for a replication on one vault, each with the role (or access policy) that grants it. Validate checks what apply needs. */
+export function missingPermissions(side: 'source' | 'target', vault: VaultInfo, p: VaultPermissions, replication: Replication, mode: 'plan' | 'apply' = 'apply'): string[] {
   const problems: string[] = [];
+  const writes = side === 'target' && mode === 'apply';
   for (const type of replication.types) {
-    const { role, needs } = NEEDS[side][type];
+    const { role, needs } = side === 'target' && !writes ? PLAN_TARGET_NEEDS[type] : NEEDS[side][type];
     const all: Need[] = [...needs];
-    if (side === 'target' && replication.propagateDeletes) all.push(DELETE_NEEDS[type]);
-    if (side === 'target' && type === 'keys' && replication.recreateKeys) all.push(...RECREATE_KEY_NEEDS.filter((n) => !all.some((a) => a.dataAction === n.dataAction)));
+    if (writes && replication.propagateDeletes) all.push(DELETE_NEEDS[type]);
+    if (writes && type === 'keys' && replication.recreateKeys) all.push(...RECREATE_KEY_NEEDS.filter((n) => !all.some((a) => a.dataAction === n.dataAction)));
     const lacking = all.filter((n) => !allows(p, n));
     if (!lacking.length) continue;
     problems.push(p.model === 'rbac'

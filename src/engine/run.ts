@@ -181,7 +181,7 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
   const problems = new Set<string>();
   for (const p of pairs) {
     for (const [side, v] of [['source', p.source], ['target', p.target]] as const) {
-      for (const problem of missingPermissions(side, v, granted.get(v.name)!, p.replication)) problems.add(problem);
+      for (const problem of missingPermissions(side, v, granted.get(v.name)!, p.replication, o.mode === 'plan' ? 'plan' : 'apply')) problems.add(problem);
     }
   }
   assertPermitted([...problems]);

@@ -77,6 +77,23 @@ test('least privilege: Secrets User on the source and Secrets Officer on the tar
   expect(emulator.vault(src).counters.requests).toBe(0);
 });
 
+test('a pull request plan runs with read roles only; apply with that identity is refused before any vault call', async () => {
+  const readRoles = [assign(ADMIN, 'Key Vault Administrator'), assign(limited, 'Key Vault Secrets User')];
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope', { roleAssignments: readRoles });
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope', { roleAssignments: readRoles });
+  put(src, 'same', { value: 'v' });
+  put(dst, 'same', { value: 'v' });
+  put(src, 'new', { value: 'n' });
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const plan = await ws.json(['plan'], limited);
+  expect([plan.code, plan.report.totals]).toEqual([0, { in_sync: 1, create: 1 }]);
+  emulator.resetCounters();
+  const apply = await ws.cli(['apply'], limited);
+  expect(apply.code).toBe(2);
+  expect(apply.stdout).toMatch(/KVR022.*\(target, secrets\): missing Microsoft\.KeyVault\/vaults\/secrets\/setSecret\/action; assign 'Key Vault Secrets Officer'/s);
+  expect(emulator.vault(dst).counters.requests + emulator.vault(src).counters.requests).toBe(0);
+});
+
 test('a principal with no access is stopped at validation with nothing written', async () => {
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');
   const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');

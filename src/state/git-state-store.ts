@@ -6,6 +6,7 @@ import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
 import { mergePairStates, type PairState, type StateProblem } from '../engine/state.ts';
 import { parseStateText, readPairState, signedPairState } from './state-codec.ts';
+import { branchNameProblem } from './state-branch.ts';
 
 export interface GitStateStoreOptions {
   /** A git repository whose `origin` (or the given remote) holds the state branch; its working tree is never touched. */
@@ -39,6 +40,9 @@ export class GitStateStore implements StateStore {
   readonly #o: Required<Omit<GitStateStoreOptions, 'env' | 'signingKey'>> & { env: NodeJS.ProcessEnv; signingKey?: string };
 
   constructor(options: GitStateStoreOptions) {
+    // The hosts refuse a bad branch before any vault call; this keeps the store itself from ever pushing to one.
+    const problem = branchNameProblem(options.branch);
+    if (problem) throw new KvrError('KVR011', `state branch ${JSON.stringify(options.branch)} is not allowed: ${problem}`);
     this.#o = {
       remote: 'origin', attempts: 8, env: {},
       author: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' },

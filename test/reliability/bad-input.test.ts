@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
 import { run } from '../../src/hosts/cli/main.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { runAction } from '../support/action-harness.ts';
+import { runAction, type ActionRunOptions } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { addVault, replication, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { OTHER_TENANT, TENANT } from '../support/world.ts';
@@ -141,6 +141,7 @@ const ARGUMENTS: [string, string[], string, RegExp][] = [
   ['an unknown --replications name', ['apply', '--replications', 'nope'], 'KVR008', /no replication named nope/],
   ['an --acknowledge glob that can never match', ['apply', '--acknowledge', 'db_*'], 'KVR007', /--acknowledge: 'db_\*'/],
   ['a --revoke glob that can never match', ['apply', '--revoke', 'db_*'], 'KVR007', /--revoke: 'db_\*'/],
+  ['an unknown --fail-on', ['apply', '--fail-on', 'sometimes'], 'KVR008', /--fail-on must be failed, blocked, never or empty \(failed\), not "sometimes"/],
 ];
 
 test.each(ARGUMENTS)('CLI: %s fails with its code and touches no vault', async (_what, args, code, message) => {
@@ -170,8 +171,8 @@ test('CLI: a config that is a directory, or missing, is KVR001; no subscription 
   expect(out).toContain('KVR025');
 });
 
-/** [what, Action inputs, code, what the message must say]: the bundled Action, as the runner starts it. */
-const ACTION_INPUTS: [string, Record<string, string>, string, RegExp][] = [
+/** [what, Action inputs, code, what the message must say, the run's event and variables]: the bundled Action, as the runner starts it. */
+const ACTION_INPUTS: [string, Record<string, string>, string, RegExp, Pick<ActionRunOptions, 'event' | 'env'>?][] = [
   ['an unknown mode', { mode: 'sync' }, 'KVR008', /input 'mode' must be plan, apply or validate, not 'sync'/],
   ['an unknown rule', { source: 'x-src-kv', targets: 'x-dst-kv', rule: 'regex:^db' }, 'KVR008', /rule 'regex:\^db' is not one of/],
   ['targets without a source', { targets: 'x-dst-kv' }, 'KVR008', /'targets' is set but 'source' is not/],
@@ -181,12 +182,27 @@ const ACTION_INPUTS: [string, Record<string, string>, string, RegExp][] = [
   ['an --only item of no type', { only: 'widget/x' }, 'KVR010', /'widget\/x' is not an item/],
   ['an acknowledge glob that can never match', { acknowledge: 'a.b' }, 'KVR007', /'\.' is in no Key Vault name/],
   ['a source on a non-vault host', { source: 'https://evil.example.com', targets: 'x-dst-kv' }, 'KVR006', /not a Key Vault URL/],
+  ['an unknown fail-on', { source: 'x-src-kv', targets: 'x-dst-kv', 'fail-on': 'sometimes' }, 'KVR008', /input 'fail-on' must be failed, blocked, never or empty \(failed\), not "sometimes"/],
+  // State branches: never the default or the built branch, never a name git would refuse or read otherwise.
+  ['state-branch main, on another branch', { 'state-branch': 'main' }, 'KVR011', /"main" is not allowed as the state branch: it is a usual default branch name/, { env: { GITHUB_REF: 'refs/heads/release' } }],
+  ['state-branch HEAD', { 'state-branch': 'HEAD' }, 'KVR011', /"HEAD" is not allowed as the state branch: HEAD is the checked-out commit/],
+  ['state-branch -x', { 'state-branch': '-x' }, 'KVR011', /"-x" is not allowed as the state branch: a name starting with a dash/],
+  ['state-branch refs/heads/main', { 'state-branch': 'refs/heads/main' }, 'KVR011', /"refs\/heads\/main" is not allowed as the state branch: give the branch name alone/],
+  ['state-branch main~1', { 'state-branch': 'main~1' }, 'KVR011', /"main~1" is not allowed as the state branch: git refuses spaces, control characters and ~/],
+  ['a state-branch with a space', { 'state-branch': 'kv state' }, 'KVR011', /"kv state" is not allowed as the state branch: git refuses spaces/],
+  ['a state-branch with ..', { 'state-branch': 'kv..state' }, 'KVR011', /"kv\.\.state" is not allowed as the state branch: git refuses '\.\.'/],
+  ['state-branch the default branch of the event payload', { 'state-branch': 'trunk' }, 'KVR011', /"trunk" .* it is the repository's default branch \(the event's repository\.default_branch\)/,
+    { event: { name: 'push', payload: { repository: { default_branch: 'trunk' } } }, env: { GITHUB_REF: 'refs/heads/feature' } }],
+  ['state-branch the branch the workflow runs on', { 'state-branch': 'release/2025' }, 'KVR011', /"release\/2025" .* it is the branch this workflow runs on \(GITHUB_REF\)/, { env: { GITHUB_REF: 'refs/heads/release/2025' } }],
+  ["state-branch a pull request's head branch, in other case", { 'state-branch': 'Feature-X' }, 'KVR011', /"Feature-X" .* it is the pull request's head branch/,
+    { event: { name: 'pull_request', payload: {} }, env: { GITHUB_REF: 'refs/pull/7/merge', GITHUB_HEAD_REF: 'feature-x', GITHUB_BASE_REF: 'develop' } }],
 ];
 
-test.each(ACTION_INPUTS)('Action: %s fails the step with its code and touches no vault', async (_what, inputs, code, message) => {
+// Every row gets all five cells (see above).
+test.each(ACTION_INPUTS.map(([what, inputs, code, message, run]) => [what, inputs, code, message, run ?? {}] as const))('Action: %s fails the step with its code and touches no vault', async (_what, inputs, code, message, run) => {
   emulator.resetCounters();
   const tokens = emulator.identity.tokensIssued;
-  const r = await runAction(emulator, { workspace: mkdtempSync(join(tmpdir(), 'kvr-ws-')), as: ACTOR, inputs });
+  const r = await runAction(emulator, { workspace: mkdtempSync(join(tmpdir(), 'kvr-ws-')), as: ACTOR, inputs, ...run });
   expect(r.code).toBe(1);
   expect(r.stdout).toContain(`::error::${code}`);
   expect(r.stdout).toMatch(message);

@@ -6,17 +6,21 @@ import { join } from 'node:path';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
 import { KvrError } from '../../engine/errors.ts';
 import { RUN_EVENTS } from '../../engine/events.ts';
-import { renderMarkdown, type RunReport } from '../../engine/report.ts';
+import { renderMarkdown } from '../../engine/report.ts';
 import { runReplication, type RunMode } from '../../engine/run.ts';
 import { EphemeralStateStore } from '../../state/ephemeral-state-store.ts';
 import { GitStateStore } from '../../state/git-state-store.ts';
+import { assertStateBranch } from '../../state/state-branch.ts';
+import { blockedNotices } from '../shared/blocked-notices.ts';
 import { cancelOnSignals } from '../shared/cancellation.ts';
+import { parseFailOn, runOutcome, type RunOutcome } from '../shared/fail-on.ts';
 import { failureMessage } from '../shared/failure-message.ts';
 import { parseAcknowledge, parseConcurrency, registerSecretLines } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
 import { systemClock } from '../shared/system-clock.ts';
+import { guardedBranches } from './guarded-branches.ts';
 
 const input = (name: string) => tl.getInput(name, false)?.trim() || undefined;
 const flag = (name: string) => tl.getBoolInput(name, false);
@@ -46,13 +50,10 @@ function credentialOf(connection: string): { credential: TokenCredential; subscr
   return { kind: 'service principal secret', subscriptionId, credential: new ClientSecretCredential(tenantId, clientId, secret) };
 }
 
-function resultOf(report: RunReport): { result: tl.TaskResult; message: string } {
-  const blocked = Object.entries(report.totals).filter(([s]) => s.startsWith('blocked_')).reduce((a, [, n]) => a + (n ?? 0), 0);
-  if (report.exitCode === 2 || report.errors.length) return { result: tl.TaskResult.Failed, message: report.errors.map((e) => e.message).join('\n') || 'validation failed' };
-  if (report.exitCode === 1) return { result: tl.TaskResult.SucceededWithIssues, message: `${report.totals.failed ?? 0} record(s) failed; the next run retries them` };
-  if (blocked) return { result: tl.TaskResult.SucceededWithIssues, message: `${blocked} record(s) blocked; the summary says why` };
-  return { result: tl.TaskResult.Succeeded, message: 'replication done' };
-}
+/** Where an issue sends the reader for the details. */
+const WHERE = 'the Key Vault replication section of the run summary';
+
+const RESULT: Record<RunOutcome['verdict'], tl.TaskResult> = { ok: tl.TaskResult.Succeeded, issues: tl.TaskResult.SucceededWithIssues, failed: tl.TaskResult.Failed };
 
 /** The Azure DevOps task: read inputs and the service connection, run once, attach the summary, set the result. Never throws. */
 export async function run(): Promise<void> {
@@ -60,6 +61,10 @@ export async function run(): Promise<void> {
   try {
     const modeInput = input('mode') ?? (tl.getVariable('Build.Reason') === 'PullRequest' ? 'plan' : 'apply');
     if (!['validate', 'plan', 'apply'].includes(modeInput)) throw new KvrError('KVR008', `input 'mode' must be plan, apply or validate, not '${modeInput}'`);
+    const branch = input('stateBranch');
+    const repository = tl.getVariable('Build.SourcesDirectory') || process.cwd();
+    if (branch) assertStateBranch(branch, await guardedBranches(tl.getVariable, repository), "input 'stateBranch'");
+    const failOn = parseFailOn(input('failOn'), "input 'failOn'");
     const source = input('source');
     const config = source
       ? singlePairConfig({ source, targets: input('targets') ?? '', types: input('types'), rule: input('rule'), overwriteOnConflict: flag('overwriteOnConflict'), propagateDeletes: flag('propagateDeletes') })
@@ -71,8 +76,6 @@ export async function run(): Promise<void> {
     const { credential, subscriptionId, kind } = credentialOf(connection);
     const correlationId = crypto.randomUUID();
     console.log(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
-    const branch = tl.getInput('stateBranch', false)?.trim();
-    const repository = tl.getVariable('Build.SourcesDirectory') || process.cwd();
     const cancel = cancelOnSignals((signal) => tl.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     const report = await runReplication({
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
@@ -80,7 +83,11 @@ export async function run(): Promise<void> {
       directory: new ArmVaultDirectory(credential, [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
       replications: splitList(input('replications')), only, acknowledge,
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
-      listener: (e) => (e.kind === RUN_EVENTS.failed || e.kind === RUN_EVENTS.warning ? tl.warning(e.message) : console.log(e.message)),
+      listener: (e) => {
+        if (e.kind === RUN_EVENTS.failed) tl.logIssue(tl.IssueType.Error, e.message);
+        else if (e.kind === RUN_EVENTS.warning) tl.warning(e.message);
+        else console.log(e.message);
+      },
       mask: (value) => registerSecretLines(value, tl.setSecret), signal: cancel.signal,
     }).finally(cancel.dispose);
     const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);
@@ -91,8 +98,9 @@ export async function run(): Promise<void> {
     tl.setVariable('correlationId', correlationId, false, true);
     tl.setVariable('reportPath', reportPath, false, true);
     tl.setVariable('counts', JSON.stringify(report.totals), false, true);
-    const { result, message } = resultOf(report);
-    tl.setResult(result, message);
+    for (const n of blockedNotices(report, WHERE)) tl.logIssue(tl.IssueType.Warning, n.message);
+    const outcome = runOutcome(report, failOn, WHERE);
+    tl.setResult(RESULT[outcome.verdict], outcome.message || 'replication done');
   } catch (e) {
     tl.setResult(tl.TaskResult.Failed, failureMessage(e));
   }

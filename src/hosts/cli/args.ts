@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { KvrError } from '../../engine/errors.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunMode } from '../../engine/run.ts';
+import { FAIL_ON, parseFailOn, type FailOn } from '../shared/fail-on.ts';
 import { parseAcknowledge, parseConcurrency } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { checkStateKey } from '../../state/state-codec.ts';
@@ -25,6 +26,7 @@ export interface CliOptions {
   readonly reportPath?: string;
   readonly maxConcurrency?: number;
   readonly approveDeletes: boolean;
+  readonly failOn: FailOn;
   readonly quiet: boolean;
   readonly help: boolean;
 }
@@ -41,6 +43,7 @@ export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
   --subscription <id>      subscription(s) to find vaults in (default AZURE_SUBSCRIPTION_ID)
   --max-concurrency <n>    parallel writes (default 16)
   --approve-deletes        let this run pass the mass-delete guard once
+  --fail-on <what>         ${FAIL_ON.join(' | ')}: what makes the exit code 1 (default failed)
   --json                   print the JSON report instead of the table
   --report <file>          also write the JSON report to a file
   --quiet                  no progress lines on stderr
@@ -48,7 +51,12 @@ export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
 Environment:
   KEYVAULT_REPLICATE_STATE_KEY   sign the state file (HMAC-SHA256) and use only state that verifies; 32+ characters
 
-Exit codes: 0 ok, 1 some record failed, 2 bad input or validation failed.`;
+Exit codes:
+  0  done; blocked or held-back records (warned on stderr) do not change it unless --fail-on blocked
+  1  --fail-on failed (default): a record failed or the run hit an error (the other records were applied)
+     --fail-on blocked: that, or a record is blocked or held back (KVR043)
+     --fail-on never: never
+  2  bad input or failed validation: nothing was written (whatever --fail-on says)`;
 
 /** Parses the command line into typed options; throws KVR008 on anything it does not understand. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -59,7 +67,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
       options: {
         config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true }, revoke: { type: 'string', multiple: true },
         replications: { type: 'string' }, subscription: { type: 'string', multiple: true }, json: { type: 'boolean' }, report: { type: 'string' },
-        'max-concurrency': { type: 'string' }, 'approve-deletes': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        'max-concurrency': { type: 'string' }, 'approve-deletes': { type: 'boolean' }, 'fail-on': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -78,6 +86,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     revoke: parseAcknowledge((v.revoke ?? []).flatMap(splitList), '--revoke'),
     stateKey: checkStateKey(env[STATE_KEY_ENV] || undefined, STATE_KEY_ENV),
     subscriptions: [...(v.subscription ?? []).flatMap(splitList), ...splitList(env.AZURE_SUBSCRIPTION_ID)],
-    json: v.json === true, reportPath: v.report, maxConcurrency: concurrency, approveDeletes: v['approve-deletes'] === true, quiet: v.quiet === true,
+    json: v.json === true, reportPath: v.report, maxConcurrency: concurrency, approveDeletes: v['approve-deletes'] === true,
+    failOn: parseFailOn(v['fail-on'], '--fail-on'), quiet: v.quiet === true,
   };
 }

@@ -5,7 +5,9 @@ import { isKvrError } from '../../engine/errors.ts';
 import { renderMarkdown } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
+import { blockedNotices } from '../shared/blocked-notices.ts';
 import { cancelOnSignals } from '../shared/cancellation.ts';
+import { runOutcome } from '../shared/fail-on.ts';
 import { failureMessage } from '../shared/failure-message.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { systemClock } from '../shared/system-clock.ts';
@@ -16,6 +18,9 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
+
+/** Where a warning sends the reader for the details. */
+const WHERE = 'the report';
 
 const defaultIo: CliIo = { env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
@@ -36,7 +41,10 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     }).finally(cancel.dispose);
     if (o.reportPath) await writeFile(o.reportPath, `${JSON.stringify(report, null, 2)}\n`);
     io.stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`);
-    return report.exitCode;
+    if (!o.quiet) for (const n of blockedNotices(report, WHERE)) io.stderr(`warning: ${n.message}\n`);
+    const outcome = runOutcome(report, o.failOn, WHERE);
+    if (outcome.verdict === 'failed') io.stderr(`${outcome.message}\n`);
+    return outcome.exitCode;
   } catch (e) {
     io.stderr(`${failureMessage(e)}\n`);
     return isKvrError(e) && e.code !== 'KVR039' ? 2 : 1;

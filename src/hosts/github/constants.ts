@@ -22,6 +22,7 @@ export const INPUTS = {
   githubToken: 'github-token',
   commentOnPr: 'comment-on-pr',
   maxConcurrency: 'max-concurrency',
+  failOn: 'fail-on',
 } as const;
 
 /** Every output: one count per record status, plus these. */

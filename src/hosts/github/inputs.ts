@@ -2,6 +2,7 @@ import type { ReplicationConfig } from '../../engine/config/types.ts';
 import { KvrError } from '../../engine/errors.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunMode } from '../../engine/run.ts';
+import { parseFailOn, type FailOn } from '../shared/fail-on.ts';
 import { parseAcknowledge, parseConcurrency } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
@@ -25,6 +26,7 @@ export interface ActionOptions {
   readonly githubToken?: string;
   readonly commentOnPr: boolean;
   readonly maxConcurrency?: number;
+  readonly failOn: FailOn;
 }
 
 export type InputReader = (name: string) => string;
@@ -70,5 +72,6 @@ export function readActionInputs(read: InputReader, eventName: string, env: Node
     githubToken: opt(INPUTS.githubToken),
     commentOnPr: bool(read, INPUTS.commentOnPr, true),
     maxConcurrency,
+    failOn: parseFailOn(read(INPUTS.failOn), `input '${INPUTS.failOn}'`),
   };
 }

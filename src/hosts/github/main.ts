@@ -9,14 +9,18 @@ import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunReport } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
+import { assertStateBranch } from '../../state/state-branch.ts';
+import { blockedNotices } from '../shared/blocked-notices.ts';
 import { cancelOnSignals } from '../shared/cancellation.ts';
+import { runOutcome } from '../shared/fail-on.ts';
 import { failureMessage } from '../shared/failure-message.ts';
 import { registerSecretLines } from '../shared/host-inputs.ts';
 import { keyVaultEventItems } from '../shared/key-vault-events.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { systemClock } from '../shared/system-clock.ts';
-import { COMMENT_LIMIT_CHARS, OUTPUTS, PULL_REQUEST_EVENTS, SUMMARY_LIMIT_BYTES } from './constants.ts';
+import { COMMENT_LIMIT_CHARS, INPUTS, OUTPUTS, PULL_REQUEST_EVENTS, SUMMARY_LIMIT_BYTES } from './constants.ts';
 import { chooseCredential } from './credential.ts';
+import { guardedBranches } from './guarded-branches.ts';
 import { readActionInputs, type ActionOptions } from './inputs.ts';
 import { fittedMarkdown } from './job-summary.ts';
 import { upsertPreviewComment } from './pr-comment.ts';
@@ -34,7 +38,7 @@ function logListener(): RunListener {
       if (open) core.endGroup();
       open = false;
     } else if (e.kind === RUN_EVENTS.failed) {
-      core.error(e.message);
+      core.error(e.message, { title: `Record failed${e.replication ? ` in ${e.replication} → ${e.target}` : ''}` });
     } else if (e.kind === RUN_EVENTS.warning) {
       core.warning(e.message);
     } else {
@@ -42,6 +46,9 @@ function logListener(): RunListener {
     }
   };
 }
+
+/** Where an annotation sends the reader for the details. */
+const WHERE = 'the job summary';
 
 interface Scope { only?: OnlyItem[]; replications: string[]; skip?: string }
 
@@ -94,6 +101,7 @@ export async function run(): Promise<void> {
   let failure: string | undefined;
   try {
     const o = readActionInputs((name) => core.getInput(name), github.context.eventName, process.env);
+    if (o.stateBranch) assertStateBranch(o.stateBranch, await guardedBranches(github.context.payload, process.env), `input '${INPUTS.stateBranch}'`);
     const config = o.inlineConfig ?? (await readConfigFile(o.configFile!));
     const scope = scopeOf(o, config);
     if (scope.skip) return core.notice(`Nothing to replicate: ${scope.skip}.`);
@@ -115,9 +123,10 @@ export async function run(): Promise<void> {
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
     setOutputs(report, reportPath);
     await commentOnPullRequest(o, report);
-    if (report.exitCode !== 0) {
-      const failed = report.totals.failed ?? 0;
-      failure = [...report.errors.map((e) => e.message), ...(failed ? [`${failed} record(s) failed; the job summary lists them`] : [])].join('\n');
+    for (const n of blockedNotices(report, WHERE)) core.warning(n.message, { title: n.title });
+    const outcome = runOutcome(report, o.failOn, WHERE);
+    if (outcome.verdict === 'failed') {
+      failure = outcome.message;
       core.setFailed(failure);
     }
   } catch (e) {

@@ -1,0 +1,50 @@
+import { ITEM_NAME_PATTERN } from '../../engine/config/schema.ts';
+import type { RunReport } from '../../engine/report.ts';
+import { BLOCKED_STATUSES, type BlockedStatus } from './fail-on.ts';
+
+/** What a person does about each blocked kind (exhaustive: a new blocked status must say what to do). */
+const REMEDY: Record<BlockedStatus, string> = {
+  blocked_target_conflict: 'The target items differ and were not written by this tool: acknowledge them (acknowledge, --acknowledge in the CLI) to have them overwritten, or make them equal by hand.',
+  blocked_target_soft_deleted: 'The names are soft-deleted in the target: recover or purge them there (the vault\'s Manage deleted items blade).',
+  blocked_cross_geography_key: 'Key backups cannot cross Azure geographies: replicate these keys to a vault in the same geography.',
+  blocked_cross_subscription_key: 'Key backups cannot cross subscriptions: replicate these keys to a vault in the same subscription.',
+  blocked_key_restore_conflict: 'The target already holds these keys and the source has newer versions: set recreate_keys (purge protection off), or replace them by hand.',
+  blocked_non_exportable_certificate: 'The certificates\' private keys are not exportable, so they cannot be copied: issue them in the target instead.',
+  held_back: 'The mass-delete guard, or a change since the reviewed plan, held these back (each reason says which): check the source, then re-run, with approve-deletes if the deletes are meant.',
+};
+
+const FIRST_NAMES = 5;
+// Names come from the vaults: only what is plainly a Key Vault or replication name goes into an annotation as it is.
+const PLAIN_ITEM = new RegExp(ITEM_NAME_PATTERN);
+const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,126}$/;
+const sentence = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const plain = (name: string) => (PLAIN_NAME.test(name) ? name : '(unprintable name)');
+
+/** One warning per blocked kind per pair, for the Action's annotations, the task's issues and the CLI's stderr. */
+export interface BlockedNotice {
+  status: BlockedStatus;
+  /** Short, with no ':' or ',' (GitHub escapes them in an annotation title). */
+  title: string;
+  message: string;
+}
+
+/** The blocked and held-back records of a run, one notice per kind and pair: the pair, the count, the first names, and where to look. */
+export function blockedNotices(report: RunReport, where: string): BlockedNotice[] {
+  const notices: BlockedNotice[] = [];
+  for (const p of report.pairs) {
+    const pair = `${plain(p.replication)} (${plain(p.source)} → ${plain(p.target)})`;
+    for (const status of BLOCKED_STATUSES) {
+      const records = p.records.filter((r) => r.status === status);
+      if (!records.length) continue;
+      const shown = records.filter((r) => PLAIN_ITEM.test(r.name)).slice(0, FIRST_NAMES).map((r) => `${r.type}/${r.name}`);
+      const more = records.length - shown.length;
+      const names = `${shown.join(', ')}${more ? `${shown.length ? ' and ' : ''}${more} more` : ''}`;
+      notices.push({
+        status,
+        title: `${status} in ${pair}`,
+        message: `${records.length} record(s) ${status} in ${pair}: ${names}. ${REMEDY[status]} ${sentence(where)} lists each with its reason.`,
+      });
+    }
+  }
+  return notices;
+}

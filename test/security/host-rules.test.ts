@@ -1,0 +1,244 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { RunReport } from '../../src/engine/report.ts';
+import { blockedNotices } from '../../src/hosts/shared/blocked-notices.ts';
+import { runOutcome, type FailOn } from '../../src/hosts/shared/fail-on.ts';
+import { GitStateStore } from '../../src/state/git-state-store.ts';
+import { branchNameProblem } from '../../src/state/state-branch.ts';
+import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { runAction } from '../support/action-harness.ts';
+import { ACTOR, startActionWorld } from '../support/action-world.ts';
+import { git, GitFixture } from '../support/git-fixture.ts';
+import { addVault, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { FEDERATED, federateTaskPrincipal, runTask } from '../support/task-harness.ts';
+
+// Issue 11, items 7 and 9: the state branch is checked before any vault call, and blocked or failed records are
+// visible on every host, which end by one shared rule (fail-on).
+
+const CONFIG_PATH = '.github/keyvault-replication.yml';
+
+let emulator: KeyVaultEmulator;
+beforeAll(async () => {
+  emulator = await startActionWorld();
+  federateTaskPrincipal(emulator);
+});
+afterAll(() => emulator.close());
+
+const put = (vault: string, name: string, value: string) => emulator.invoke(vault, 'PUT', `secrets/${name}`, { value });
+const config = (src: string, dst: string) => stringify({ version: 1, replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] });
+const requestsTo = (...vaults: string[]) => vaults.reduce((n, v) => n + emulator.vault(v).counters.requests, 0);
+
+/** A source and a target every host's identity can use. */
+function pair() {
+  const src = addVault(emulator, uniqueVault('hsrc'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('hdst'), 'westeurope');
+  for (const v of [src, dst]) emulator.vault(v).spec.roleAssignments!.push({ principalId: FEDERATED.objectId, role: 'Key Vault Administrator' });
+  return { src, dst };
+}
+
+/** `secret x` on both sides, with different values, and no state: a conflict the tool must not overwrite. */
+function conflict() {
+  const { src, dst } = pair();
+  put(src, 'x', 'source-value');
+  put(dst, 'x', 'target-own-value');
+  return { src, dst, git: new GitFixture({ [CONFIG_PATH]: config(src, dst) }) };
+}
+
+/** A new source secret whose every write to the target fails (503 after the SDK's retries). */
+function failingWrite() {
+  const { src, dst } = pair();
+  put(src, 'y', 'value');
+  emulator.setFaults(dst, { writeErrorRate: 1 });
+  return { src, dst, git: new GitFixture({ [CONFIG_PATH]: config(src, dst) }) };
+}
+
+const lines = (text: string, pattern: RegExp) => text.split('\n').filter((l) => pattern.test(l));
+
+describe('the state branch rule', () => {
+  // Names git itself refuses as branches must be refused; names it takes are taken, but for refs/... and '@' (which
+  // git reads as HEAD in most commands), refused on purpose.
+  const NAMES = [
+    'keyvault-replication-state', 'kv/state', 'feature/x-1', 'v1.2.3', 'a@b', 'lock.a', 'ünïcode', 'a.b',
+    'HEAD', '-x', '--', '@', '@{-1}', 'a@{1}', 'a..b', 'main~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', 'a b', 'a\tb',
+    'a\x7f', '.a', 'a/.b', 'a.lock', 'a/b.lock/c', 'a.', '/a', 'a/', 'a//b', 'refs/heads/main', 'refs/x',
+  ];
+  const cwd = mkdtempSync(join(tmpdir(), 'kvr-not-a-repo-'));
+  const gitAccepts = (name: string) => {
+    try {
+      execFileSync('git', ['check-ref-format', '--branch', name], { cwd, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test.each(NAMES)('%j: refused exactly when git refuses it, or it is refs/... or @', (name) => {
+    const ours = branchNameProblem(name) === undefined;
+    const extra = name.startsWith('refs/') || name === '@';
+    expect(ours).toBe(gitAccepts(name) && !extra);
+  });
+
+  test('the git state store itself refuses such a branch, whichever host opens it', () => {
+    for (const branch of ['HEAD', '-x', 'refs/heads/main', 'main~1']) {
+      expect(() => new GitStateStore({ repository: cwd, branch })).toThrow(expect.objectContaining({ code: 'KVR011' }));
+    }
+    expect(() => new GitStateStore({ repository: cwd, branch: 'keyvault-replication-state' })).not.toThrow();
+  });
+});
+
+describe('the exit rule all three hosts share', () => {
+  const report = (totals: RunReport['totals'], exitCode: RunReport['exitCode'] = 0, errors: RunReport['errors'] = []): RunReport => ({
+    tool: 'keyvault-replicate', mode: 'apply', correlationId: 'c', startedAt: '', finishedAt: '', exitCode, totals, errors, warnings: [], pairs: [],
+  });
+  const STOPPED = report({}, 2, [{ code: 'KVR022', message: 'KVR022: missing role' }]);
+  const RUN_ERROR = report({ create: 1 }, 1, [{ code: 'KVR051', message: 'KVR051: state cannot be saved' }]);
+  const CASES: [string, RunReport, Record<FailOn, [string, number]>][] = [
+    ['a clean run', report({ create: 2, in_sync: 3 }), { failed: ['ok', 0], blocked: ['ok', 0], never: ['ok', 0] }],
+    ['a blocked conflict', report({ blocked_target_conflict: 1 }), { failed: ['issues', 0], blocked: ['failed', 1], never: ['issues', 0] }],
+    ['a held-back record', report({ held_back: 3, in_sync: 1 }), { failed: ['issues', 0], blocked: ['failed', 1], never: ['issues', 0] }],
+    ['a failed record', report({ failed: 1, create: 1 }, 1), { failed: ['failed', 1], blocked: ['failed', 1], never: ['issues', 0] }],
+    ['a run error', RUN_ERROR, { failed: ['failed', 1], blocked: ['failed', 1], never: ['issues', 0] }],
+    ['a run stopped before any write', STOPPED, { failed: ['failed', 2], blocked: ['failed', 2], never: ['failed', 2] }],
+  ];
+  test.each(CASES)('%s', (_what, r, expected) => {
+    for (const failOn of ['failed', 'blocked', 'never'] as const) {
+      const o = runOutcome(r, failOn, 'the job summary');
+      expect([failOn, o.verdict, o.exitCode]).toEqual([failOn, ...expected[failOn]]);
+      expect(o.message.includes('KVR043')).toBe(failOn === 'blocked' && o.verdict === 'failed' && !r.totals.failed && !r.errors.length);
+    }
+  });
+
+  test('a blocked notice names the pair, the kind, the count and the first names, and never a name from a vault that is not plainly one', () => {
+    const names = ['evil\n::error::forged', 'x%0A##vso[task.complete result=Succeeded;]', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
+    const r = report({ blocked_target_soft_deleted: names.length, blocked_target_conflict: 1 });
+    r.pairs = [{
+      replication: 'dr', source: 'src-kv', target: 'dst-kv', counts: r.totals,
+      records: [...names.map((name) => ({ type: 'secret', name, status: 'blocked_target_soft_deleted' as const, reason: '' })), { type: 'key', name: 'k', status: 'blocked_target_conflict', reason: '' }],
+    }];
+    const notices = blockedNotices(r, 'the job summary');
+    expect(notices.map((n) => n.title)).toEqual(['blocked_target_conflict in dr (src-kv → dst-kv)', 'blocked_target_soft_deleted in dr (src-kv → dst-kv)']);
+    expect(notices[1]!.message).toMatch(/^8 record\(s\) blocked_target_soft_deleted in dr \(src-kv → dst-kv\): secret\/a1, secret\/a2, secret\/a3, secret\/a4, secret\/a5 and 3 more\. The names are soft-deleted in the target: recover or purge .* The job summary lists each/);
+    for (const n of notices) expect(`${n.title}${n.message}`).not.toMatch(/evil|::error|##vso|%0A|\n/);
+  });
+});
+
+describe('the Action', () => {
+  test('a blocked conflict: one warning annotation naming the pair and kind, exit 0 by default, KVR043 under fail-on blocked', async () => {
+    const { src, dst, git: repo } = conflict();
+    const byDefault = await runAction(emulator, { workspace: repo.clone(), as: ACTOR });
+    expect(byDefault.report?.totals).toEqual({ blocked_target_conflict: 1 });
+    expect(byDefault.code).toBe(0);
+    const warnings = lines(byDefault.stdout, /^::warning/);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^::warning title=blocked_target_conflict in dr \\(${src} → ${dst}\\)::1 record\\(s\\) blocked_target_conflict in dr \\(${src} → ${dst}\\): secret/x\\. .*The job summary lists each`))]);
+    expect(lines(byDefault.stdout, /^::error/)).toEqual([]);
+
+    const strict = await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { 'fail-on': 'blocked' } });
+    expect(strict.code).toBe(1);
+    expect(lines(strict.stdout, /^::warning/)).toHaveLength(1);
+    expect(strict.stdout).toMatch(/^::error::KVR043: 1 record\(s\) are blocked or held back \(1 blocked_target_conflict\) and fail-on is blocked/m);
+    expect(strict.summary).toContain('blocked_target_conflict');
+  });
+
+  test('a failed write: one error annotation with a title per failure; the step fails by default, not under fail-on never', async () => {
+    const { dst, git: repo } = failingWrite();
+    const never = await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { 'fail-on': 'never' } });
+    expect(never.report?.totals).toEqual({ failed: 1 });
+    expect(never.code).toBe(0);
+    expect(lines(never.stdout, /^::error/)).toEqual([expect.stringMatching(new RegExp(`^::error title=Record failed in dr → ${dst}::KVR033 `))]);
+
+    const byDefault = await runAction(emulator, { workspace: repo.clone(), as: ACTOR });
+    expect(byDefault.code).toBe(1);
+    expect(byDefault.stdout).toMatch(/^::error::1 record\(s\) failed; the job summary lists them/m);
+  });
+
+  test('state-branch main: refused before sign-in; main on the remote is untouched, no vault is called', async () => {
+    const { src, dst } = pair();
+    put(src, 'z', 'value');
+    const repo = new GitFixture({ [CONFIG_PATH]: config(src, dst) });
+    const before = git(repo.remote, 'for-each-ref', '--format=%(refname) %(objectname)');
+    emulator.resetCounters();
+    const tokens = emulator.identity.tokensIssued;
+    // On another branch than main, so that only the rule for main itself can refuse it.
+    const r = await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { 'state-branch': 'main' }, env: { GITHUB_REF: 'refs/heads/release' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error::KVR011: input 'state-branch': "main" is not allowed as the state branch/m);
+    expect(git(repo.remote, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(before);
+    expect(git(repo.remote, 'ls-tree', '-r', '--name-only', 'main').trim()).toBe(CONFIG_PATH);
+    expect([requestsTo(src, dst), emulator.identity.tokensIssued - tokens]).toEqual([0, 0]);
+  });
+});
+
+describe('the Azure DevOps task', () => {
+  const issues = (stdout: string, type: 'warning' | 'error') => lines(stdout, new RegExp(`^##vso\\[task\\.logissue type=${type};`));
+
+  test('a blocked conflict: one warning issue naming the pair and kind, SucceededWithIssues by default, Failed with KVR043 under fail-on blocked', async () => {
+    const { src, dst, git: repo } = conflict();
+    const byDefault = await runTask(emulator, repo.clone(), { configFile: CONFIG_PATH });
+    expect(byDefault.result).toBe('SucceededWithIssues');
+    expect(issues(byDefault.stdout, 'warning')).toEqual([expect.stringContaining(`]1 record(s) blocked_target_conflict in dr (${src} → ${dst}): secret/x. `)]);
+
+    const strict = await runTask(emulator, repo.clone(), { configFile: CONFIG_PATH, failOn: 'blocked' });
+    expect(strict.result).toBe('Failed');
+    expect(issues(strict.stdout, 'warning')).toHaveLength(1);
+    expect(strict.stdout).toMatch(/##vso\[task\.complete result=Failed;\]KVR043: 1 record\(s\) are blocked or held back/);
+  });
+
+  test('a failed write: an error issue per failure; Failed by default, SucceededWithIssues under fail-on never', async () => {
+    const { dst, git: repo } = failingWrite();
+    const never = await runTask(emulator, repo.clone(), { configFile: CONFIG_PATH, failOn: 'never' });
+    expect(never.result).toBe('SucceededWithIssues');
+    expect(issues(never.stdout, 'error')).toEqual([expect.stringMatching(/\]KVR033 /)]);
+    expect(never.summary).toContain('failed');
+
+    const byDefault = await runTask(emulator, repo.clone(), { configFile: CONFIG_PATH });
+    expect(byDefault.result).toBe('Failed');
+    expect(JSON.parse(byDefault.variables.counts!)).toEqual({ failed: 1 });
+    expect(emulator.vault(dst).secrets.live.size).toBe(0);
+  });
+
+  test('stateBranch main, or the branch being built: Failed with KVR011 before sign-in; main untouched, no vault called', async () => {
+    const { src, dst } = pair();
+    put(src, 'z', 'value');
+    const repo = new GitFixture({ [CONFIG_PATH]: config(src, dst) });
+    const before = git(repo.remote, 'for-each-ref', '--format=%(refname) %(objectname)');
+    emulator.resetCounters();
+    const tokens = emulator.identity.tokensIssued;
+    // Azure DevOps checks out a detached commit with no origin/HEAD: only the rule for main itself knows main.
+    const ws = repo.clone();
+    git(ws, 'checkout', '--quiet', '--detach');
+    git(ws, 'remote', 'set-head', 'origin', '--delete');
+    const main = await runTask(emulator, ws, { configFile: CONFIG_PATH, stateBranch: 'main' }, { env: { BUILD_SOURCEBRANCH: 'refs/heads/release' } });
+    expect(main.result).toBe('Failed');
+    expect(main.stdout).toContain(`input 'stateBranch': "main" is not allowed as the state branch: it is a usual default branch name`);
+    const built = await runTask(emulator, ws, { configFile: CONFIG_PATH, stateBranch: 'release' }, { env: { BUILD_SOURCEBRANCH: 'refs/heads/release' } });
+    expect(built.result).toBe('Failed');
+    expect(built.stdout).toMatch(/KVR011: input 'stateBranch': "release" .* it is the branch being built \(Build\.SourceBranch\)/);
+    const target = await runTask(emulator, ws, { configFile: CONFIG_PATH, stateBranch: 'develop' }, { buildReason: 'PullRequest', env: { BUILD_SOURCEBRANCH: 'refs/pull/7/merge', SYSTEM_PULLREQUEST_TARGETBRANCH: 'develop' } });
+    expect(target.stdout).toMatch(/KVR011: .*"develop" .* it is the pull request's target branch/);
+    expect(git(repo.remote, 'for-each-ref', '--format=%(refname) %(objectname)')).toBe(before);
+    expect([requestsTo(src, dst), emulator.identity.tokensIssued - tokens]).toEqual([0, 0]);
+  });
+});
+
+describe('the CLI', () => {
+  test('blocked: a warning line naming the pair and kind, exit 0 by default and 1 with KVR043 under --fail-on blocked; a failure exits 0 only under never', async () => {
+    const { src, dst } = conflict();
+    const ws = new Workspace().writeConfig(config(src, dst));
+    const byDefault = await ws.cli(['apply']);
+    expect(byDefault.code).toBe(0);
+    expect(lines(byDefault.stderr, /^warning: /)).toEqual([expect.stringContaining(`1 record(s) blocked_target_conflict in dr (${src} → ${dst}): secret/x. `)]);
+    const strict = await ws.cli(['apply', '--fail-on', 'blocked']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/^KVR043: 1 record\(s\) are blocked or held back/m);
+
+    const failing = failingWrite();
+    const fws = new Workspace().writeConfig(config(failing.src, failing.dst));
+    expect((await fws.cli(['apply', '--fail-on', 'never'])).code).toBe(0);
+    const failed = await fws.cli(['apply']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('1 record(s) failed');
+  });
+});

@@ -2,22 +2,27 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
+import type { Principal } from '../emulator/identity.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { addServiceConnection, runTask as runAdoTask, visibleToAgent, type TaskRunOptions } from '../support/task-harness.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
-import { FEDERATED, federateTaskPrincipal, runTask as runTaskIn, visible, type TaskRunOptions } from '../support/task-harness.ts';
 import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
 
 const CONFIG_PATH = '.github/keyvault-replication.yml';
 
 let emulator: KeyVaultEmulator;
+let FEDERATED: Principal;
 beforeAll(async () => {
   emulator = await startReplicationWorld();
-  federateTaskPrincipal(emulator);
+  FEDERATED = addServiceConnection(emulator);
 });
 afterAll(() => emulator.close());
 
-const runTask = (workspace: string, inputs: Record<string, string>, o?: TaskRunOptions) => runTaskIn(emulator, workspace, inputs, o);
+/** Runs the bundled task as the agent does, signed in as the federated service connection unless told otherwise. */
+const runTask = (workspace: string, inputs: Record<string, string>, o: Partial<TaskRunOptions> = {}) => runAdoTask(emulator, workspace, inputs, { as: FEDERATED, ...o });
+
+const visible = visibleToAgent;
 const pair = (src: string, dst: string) => stringify({ version: 1, replications: [{ name: 'promote', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] });
 
 function world() {

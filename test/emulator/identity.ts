@@ -34,6 +34,10 @@ export class IdentityProvider {
   /** Azure DevOps System.AccessToken → { organizationId, subject per service connection id }. */
   readonly devopsRequests = new Map<string, { organizationId: string; subjects: Record<string, string> }>();
   tokensIssued = 0;
+  /** Every access token handed out, so a test can look for each one in what a run printed. */
+  readonly issuedAccessTokens = new Set<string>();
+  /** Every GitHub and Azure DevOps OIDC ID token signed, for the same reason: they are bearer credentials too. */
+  readonly issuedIdTokens = new Set<string>();
 
   devopsIssuer(organizationId: string): string {
     return `https://vstoken.dev.azure.com/${organizationId}`;
@@ -47,10 +51,18 @@ export class IdentityProvider {
   accessToken(principal: Principal, resource: string, lifetimeSeconds = 3600): string {
     const now = Math.floor(Date.now() / 1000);
     this.tokensIssued++;
-    return this.entra.sign({
+    const token = this.entra.sign({
       aud: resource, iss: `https://sts.windows.net/${principal.tenantId}/`, iat: now, nbf: now, exp: now + lifetimeSeconds,
       appid: principal.clientId, oid: principal.objectId, sub: principal.objectId, tid: principal.tenantId, ver: '1.0',
     });
+    this.issuedAccessTokens.add(token);
+    return token;
+  }
+
+  #idToken(issuer: JwtIssuer, claims: Record<string, unknown>): string {
+    const token = issuer.sign(claims);
+    this.issuedIdTokens.add(token);
+    return token;
   }
 
   /** POST /{tenant}/oauth2/v2.0/token, form-encoded, as MSAL sends it. */
@@ -100,7 +112,7 @@ export class IdentityProvider {
     const now = Math.floor(Date.now() / 1000);
     send(ex, 200, {
       count: 1944,
-      value: this.github.sign({
+      value: this.#idToken(this.github, {
         jti: crypto.randomUUID(), aud: ex.url.searchParams.get('audience') ?? 'https://github.com', iss: GITHUB_ISSUER,
         nbf: now, iat: now, exp: now + 300, ...claims,
       }),
@@ -116,7 +128,7 @@ export class IdentityProvider {
     if (!grant || !subject) return send(ex, 401, { $id: '1', message: 'TF400813: The user is not authorized to access this resource.', typeKey: 'UnauthorizedRequestException' });
     const now = Math.floor(Date.now() / 1000);
     send(ex, 200, {
-      oidcToken: this.devops.sign({
+      oidcToken: this.#idToken(this.devops, {
         jti: crypto.randomUUID(), sub: subject, aud: FEDERATION_AUDIENCE, iss: this.devopsIssuer(grant.organizationId),
         nbf: now, iat: now, exp: now + 600,
       }),

@@ -76,6 +76,11 @@ test('secret values, private keys and PFX passwords never reach output, summary,
     expect(canary.length).toBeGreaterThan(20);
     expect(seen.includes(canary) ? canary : 'absent').toBe('absent');
   }
+  // The runs' bearer credentials too (access tokens, OIDC ID tokens, the runner's request tokens), counted, never shown.
+  const { identity } = emulator;
+  const tokens = [...identity.issuedAccessTokens, ...identity.issuedIdTokens, ...identity.githubRequests.keys()];
+  expect(tokens.length).toBeGreaterThanOrEqual(3 * 3);
+  expect(tokens.filter((t) => seen.includes(t)).length).toBe(0);
   // The value did travel, and every line of it was registered with the runner before anything could print it.
   expect(latest(emulator.vault(dst).secrets.live.get('db-password')!).value).toBe(value);
   const masks = runs.flatMap((r) => r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::')).map((l) => l.slice('::add-mask::'.length)));

@@ -13,7 +13,8 @@ import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { git, GitFixture } from '../support/git-fixture.ts';
 import { addVault, uniqueVault, Workspace } from '../support/replication-world.ts';
-import { FEDERATED, federateTaskPrincipal, runTask } from '../support/task-harness.ts';
+import type { Principal } from '../emulator/identity.ts';
+import { addServiceConnection, runTask as runTaskAs, type TaskRunOptions } from '../support/task-harness.ts';
 
 // Issue 11, items 7 and 9: the state branch is checked before any vault call, and blocked or failed records are
 // visible on every host, which end by one shared rule (fail-on).
@@ -21,9 +22,12 @@ import { FEDERATED, federateTaskPrincipal, runTask } from '../support/task-harne
 const CONFIG_PATH = '.github/keyvault-replication.yml';
 
 let emulator: KeyVaultEmulator;
+let FEDERATED: Principal;
+/** The task as the agent runs it, signed in as the federated service connection. */
+const runTask = (e: KeyVaultEmulator, workspace: string, inputs: Record<string, string>, o: Partial<TaskRunOptions> = {}) => runTaskAs(e, workspace, inputs, { as: FEDERATED, ...o });
 beforeAll(async () => {
   emulator = await startActionWorld();
-  federateTaskPrincipal(emulator);
+  FEDERATED = addServiceConnection(emulator);
 });
 afterAll(() => emulator.close());
 

@@ -8,32 +8,42 @@ import { REPLICATOR } from './replication-world.ts';
 import { SUB_A } from './world.ts';
 
 export const TASK = resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/dist/index.js');
-const CONNECTION = '6f1c2a9e-0d4b-4c55-8e3a-2b7d9f0a1c3e';
+export const CONNECTION = '6f1c2a9e-0d4b-4c55-8e3a-2b7d9f0a1c3e';
 const ORG_ID = '9a8b7c6d-0000-4000-8000-00000000c0de';
 const SUBJECT = `sc://contoso/platform/${CONNECTION}`;
 
-/** The service connection's app: workload identity federation only, federated once the emulator is up. */
-export const FEDERATED: Principal = { ...REPLICATOR, clientId: 'ado-wif-client', objectId: 'ado-wif-oid', clientSecret: undefined, federatedCredentials: [] };
-
-/** Trusts this emulator's Azure DevOps issuer for the service connection, and registers the app. */
-export function federateTaskPrincipal(emulator: KeyVaultEmulator): void {
-  FEDERATED.federatedCredentials = [{ issuer: emulator.identity.devopsIssuer(ORG_ID), subject: SUBJECT }];
-  emulator.identity.addPrincipal(FEDERATED);
+/** The replicator as an Azure Resource Manager service connection with workload identity federation, known to the emulator. */
+export function addServiceConnection(emulator: KeyVaultEmulator): Principal {
+  const federated: Principal = {
+    ...REPLICATOR, clientId: 'ado-wif-client', objectId: 'ado-wif-oid', clientSecret: undefined,
+    federatedCredentials: [{ issuer: emulator.identity.devopsIssuer(ORG_ID), subject: SUBJECT }],
+  };
+  emulator.identity.addPrincipal(federated);
+  return federated;
 }
 
-export interface TaskRun { code: number; stdout: string; summary: string; result: string; variables: Record<string, string> }
+export interface TaskRun {
+  code: number;
+  /** stdout and stderr together, as the agent's log shows them. */
+  stdout: string;
+  /** Each stream on its own: a line of one is never cut by a chunk of the other. */
+  streams: { out: string; err: string };
+  summary: string;
+  result: string;
+  variables: Record<string, string>;
+}
 
 export interface TaskRunOptions {
-  as?: Principal;
+  as: Principal;
   scheme?: 'WorkloadIdentityFederation' | 'ServicePrincipal';
   buildReason?: string;
-  /** Further agent variables, as the agent passes them (BUILD_SOURCEBRANCH, SYSTEM_PULLREQUEST_TARGETBRANCH). */
+  /** Further agent variables, as the agent passes them (BUILD_SOURCEBRANCH, SYSTEM_PULLREQUEST_TARGETBRANCH, SYSTEM_DEBUG). */
   env?: Record<string, string>;
 }
 
 /** Runs the bundled task as the agent does: inputs, endpoint and variables through the environment. */
-export async function runTask(emulator: KeyVaultEmulator, workspace: string, inputs: Record<string, string>, o: TaskRunOptions = {}): Promise<TaskRun> {
-  const as = o.as ?? FEDERATED;
+export async function runTask(emulator: KeyVaultEmulator, workspace: string, inputs: Record<string, string>, o: TaskRunOptions): Promise<TaskRun> {
+  const as = o.as;
   const scheme = o.scheme ?? 'WorkloadIdentityFederation';
   const temp = mkdtempSync(join(tmpdir(), 'kvr-agent-'));
   const accessToken = `ado-access-${crypto.randomUUID()}`;
@@ -55,13 +65,17 @@ export async function runTask(emulator: KeyVaultEmulator, workspace: string, inp
   Object.assign(env, o.env);
   const child = spawn(process.execPath, [TASK], { cwd: workspace, env });
   let stdout = '';
-  child.stdout.on('data', (c) => { stdout += c; });
-  child.stderr.on('data', (c) => { stdout += c; });
+  const streams = { out: '', err: '' };
+  child.stdout.on('data', (c) => { stdout += c; streams.out += c; });
+  child.stderr.on('data', (c) => { stdout += c; streams.err += c; });
   const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
   const summaryPath = /##vso\[task\.uploadsummary\](.+)/.exec(stdout)?.[1]?.trim();
   const variables = Object.fromEntries([...stdout.matchAll(/##vso\[task\.setvariable variable=([^;]+);[^\]]*\](.*)/g)].map((m) => [m[1]!, m[2]!]));
-  return { code, stdout, summary: summaryPath && existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '', result: /##vso\[task\.complete result=(\w+);/.exec(stdout)?.[1] ?? '', variables };
+  return {
+    code, stdout, streams, summary: summaryPath && existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '',
+    result: /##vso\[task\.complete result=(\w+);/.exec(stdout)?.[1] ?? '', variables,
+  };
 }
 
-/** What the agent shows: the setsecret commands are consumed, never printed. */
-export const visible = (text: string) => text.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]')).join('\n');
+/** What the agent shows of a step: it consumes the setsecret commands, which is where secrets must go. */
+export const visibleToAgent = (text: string) => text.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]')).join('\n');

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
+import { maskedCredential } from '../../azure/masked-credential.ts';
 import { KvrError } from '../../engine/errors.ts';
 import { RUN_EVENTS } from '../../engine/events.ts';
 import { renderMarkdown } from '../../engine/report.ts';
@@ -80,7 +81,7 @@ export async function run(): Promise<void> {
     const report = await runReplication({
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
       state: branch ? new GitStateStore({ repository, branch, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
-      directory: new ArmVaultDirectory(credential, [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
+      directory: new ArmVaultDirectory(maskedCredential(credential, tl.setSecret), [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
       replications: splitList(input('replications')), only, acknowledge,
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
       listener: (e) => {

@@ -1,6 +1,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { writeFile } from 'node:fs/promises';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
+import { maskedCredential } from '../../azure/masked-credential.ts';
 import { isKvrError } from '../../engine/errors.ts';
 import { renderMarkdown } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
@@ -35,7 +36,7 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     const cancel = cancelOnSignals((signal) => io.stderr(`${signal}: finishing the writes under way, then saving state (a second signal stops at once)\n`));
     const report = await runReplication({
       config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state, o.stateKey),
-      directory: new ArmVaultDirectory(new DefaultAzureCredential(), [...new Set([...o.subscriptions, ...config.subscriptions])], correlationId, systemClock),
+      directory: new ArmVaultDirectory(maskedCredential(new DefaultAzureCredential()), [...new Set([...o.subscriptions, ...config.subscriptions])], correlationId, systemClock),
       replications: o.replications, only: o.only, acknowledge: o.acknowledge, revoke: o.revoke, maxConcurrency: o.maxConcurrency, approveMassDelete: o.approveDeletes,
       listener: o.quiet ? undefined : (e) => io.stderr(`[${e.kind}] ${e.message}\n`), signal: cancel.signal,
     }).finally(cancel.dispose);

@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { AzureCliCredential, ChainedTokenCredential, ClientAssertionCredential, ClientSecretCredential, EnvironmentCredential, type TokenCredential } from '@azure/identity';
+import { maskSecret } from '../../azure/masked-credential.ts';
 import { KvrError } from '../../engine/errors.ts';
 import { FEDERATION_AUDIENCE, INPUTS } from './constants.ts';
 
@@ -23,7 +24,10 @@ export function chooseCredential(o: { clientId?: string; tenantId?: string; clie
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
       throw new KvrError('KVR024', "GitHub did not give this job an OIDC token: add 'permissions: id-token: write' to the workflow or job (and 'contents: write' for the state branch). Pull requests from forks never get one.");
     }
-    return { kind: 'oidc', credential: new ClientAssertionCredential(o.tenantId!, o.clientId, () => core.getIDToken(FEDERATION_AUDIENCE)) };
+    // The ID token is a bearer credential too (it buys access tokens while it lives): registered explicitly rather
+    // than trusting getIDToken to keep doing so, and hidden from this process's own stderr.
+    const idToken = async () => maskSecret(await core.getIDToken(FEDERATION_AUDIENCE), core.setSecret);
+    return { kind: 'oidc', credential: new ClientAssertionCredential(o.tenantId!, o.clientId, idToken) };
   }
   return { kind: 'azure-login', credential: new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential()) };
 }

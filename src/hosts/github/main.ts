@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
+import { maskedCredential } from '../../azure/masked-credential.ts';
 import type { ReplicationConfig } from '../../engine/config/types.ts';
 import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
@@ -115,7 +116,7 @@ export async function run(): Promise<void> {
     const cancel = cancelOnSignals((signal) => core.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     report = await runReplication({
       config, mode: o.mode, correlationId, clock: systemClock, state,
-      directory: new ArmVaultDirectory(credential, subscriptions, correlationId, systemClock),
+      directory: new ArmVaultDirectory(maskedCredential(credential, core.setSecret), subscriptions, correlationId, systemClock),
       replications: scope.replications, only: scope.only, acknowledge: o.acknowledge, approveMassDelete: o.approveDeletes,
       maxConcurrency: o.maxConcurrency, listener: logListener(), mask: (value) => registerSecretLines(value, core.setSecret), signal: cancel.signal,
     }).finally(cancel.dispose);

@@ -1,62 +1,26 @@
 import { SecretClient } from '@azure/keyvault-secrets';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { Principal } from '../emulator/identity.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
-import { ADMIN, credentialFor, SUB_A, vaultUrl } from '../support/world.ts';
+import { addServiceConnectionIdentity, runTask as runTaskIn, type TaskRun, type TaskRunOptions } from '../support/task-harness.ts';
+import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
 
-const TASK = resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/dist/index.js');
-const CONNECTION = '6f1c2a9e-0d4b-4c55-8e3a-2b7d9f0a1c3e';
-const ORG_ID = '9a8b7c6d-0000-4000-8000-00000000c0de';
-const SUBJECT = `sc://contoso/platform/${CONNECTION}`;
 const CONFIG_PATH = '.github/keyvault-replication.yml';
-const FEDERATED: Principal = { ...REPLICATOR, clientId: 'ado-wif-client', objectId: 'ado-wif-oid', clientSecret: undefined, federatedCredentials: [] };
 
 let emulator: KeyVaultEmulator;
+let FEDERATED: Principal;
 beforeAll(async () => {
   emulator = await startReplicationWorld();
-  FEDERATED.federatedCredentials = [{ issuer: emulator.identity.devopsIssuer(ORG_ID), subject: SUBJECT }];
-  emulator.identity.addPrincipal(FEDERATED);
+  FEDERATED = addServiceConnectionIdentity(emulator);
 });
 afterAll(() => emulator.close());
 
-interface TaskRun { code: number; stdout: string; summary: string; result: string; variables: Record<string, string> }
-
-/** Runs the bundled task as the agent does: inputs, endpoint and variables through the environment. */
-async function runTask(workspace: string, inputs: Record<string, string>, o: { as?: Principal; scheme?: 'WorkloadIdentityFederation' | 'ServicePrincipal'; buildReason?: string } = {}): Promise<TaskRun> {
-  const as = o.as ?? FEDERATED;
-  const scheme = o.scheme ?? 'WorkloadIdentityFederation';
-  const temp = mkdtempSync(join(tmpdir(), 'kvr-agent-'));
-  const accessToken = `ado-access-${crypto.randomUUID()}`;
-  emulator.identity.devopsRequests.set(accessToken, { organizationId: ORG_ID, subjects: { [CONNECTION]: SUBJECT } });
-  const env: Record<string, string> = {
-    PATH: process.env.PATH!, HOME: temp, ...emulator.env(),
-    AGENT_TEMPDIRECTORY: temp, BUILD_SOURCESDIRECTORY: workspace, BUILD_REASON: o.buildReason ?? 'Schedule', TF_BUILD: 'True',
-    SYSTEM_OIDCREQUESTURI: emulator.devopsOidcRequestUri(),
-    INPUT_AZURESUBSCRIPTION: CONNECTION, INPUT_STATEBRANCH: 'keyvault-replication-state',
-    [`ENDPOINT_URL_${CONNECTION}`]: 'https://management.azure.com/',
-    [`ENDPOINT_AUTH_SCHEME_${CONNECTION}`]: scheme,
-    [`ENDPOINT_DATA_${CONNECTION}_SUBSCRIPTIONID`]: SUB_A,
-    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({ parameters: { AccessToken: accessToken }, scheme: 'OAuth' }),
-  };
-  const parameters = { serviceprincipalid: as.clientId, tenantid: as.tenantId, ...(scheme === 'ServicePrincipal' ? { serviceprincipalkey: as.clientSecret!, authenticationType: 'spnKey' } : {}) };
-  env[`ENDPOINT_AUTH_${CONNECTION}`] = JSON.stringify({ parameters, scheme });
-  for (const [k, v] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_${k.toUpperCase()}`] = v;
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const child = spawn(process.execPath, [TASK], { cwd: workspace, env });
-  let stdout = '';
-  child.stdout.on('data', (c) => { stdout += c; });
-  child.stderr.on('data', (c) => { stdout += c; });
-  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
-  const summaryPath = /##vso\[task\.uploadsummary\](.+)/.exec(stdout)?.[1]?.trim();
-  const variables = Object.fromEntries([...stdout.matchAll(/##vso\[task\.setvariable variable=([^;]+);[^\]]*\](.*)/g)].map((m) => [m[1]!, m[2]!]));
-  return { code, stdout, summary: summaryPath && existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '', result: /##vso\[task\.complete result=(\w+);/.exec(stdout)?.[1] ?? '', variables };
-}
+const runTask = (workspace: string, inputs: Record<string, string>, o: Partial<TaskRunOptions> = {}): Promise<TaskRun> =>
+  runTaskIn(emulator, workspace, inputs, { as: FEDERATED, ...o });
 
 const visible = (text: string) => text.split('\n').filter((l) => !l.startsWith('##vso[task.setsecret]')).join('\n');
 const pair = (src: string, dst: string) => stringify({ version: 1, replications: [{ name: 'promote', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] });
@@ -80,7 +44,7 @@ test('apply through workload identity federation: summary attached, result Succe
   expect(run.code).toBe(0);
   expect((await new SecretClient(vaultUrl(dst), credentialFor(ADMIN)).getSecret('db-password')).value).toBe(canary);
   expect(run.summary).toContain('## Key Vault replication: applied');
-  expect(run.summary).toContain('`db-password`');
+  expect(run.summary).toContain('<code>db-password</code>');
   expect(JSON.parse(run.variables.counts!)).toEqual({ create: 1 });
   expect(git.log('keyvault-replication-state')[0]).toContain(`Correlation-Id: ${run.variables.correlationId}`);
   expect(run.stdout).toContain(`##vso[task.setsecret]${canary}`);
@@ -112,7 +76,7 @@ test('a blocked record gives SucceededWithIssues; a bad config gives Failed with
 
   const blocked = await runTask(ws, { configFile: CONFIG_PATH });
   expect(blocked.result).toBe('SucceededWithIssues');
-  expect(blocked.summary).toMatch(/`shared` \| secret \| .*blocked_target_conflict/);
+  expect(blocked.summary).toMatch(/<code>shared<\/code> \| secret \| .*blocked_target_conflict/);
 
   emulator.resetCounters();
   const bad = await runTask(ws, { configFile: 'bad.yml' });

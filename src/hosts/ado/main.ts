@@ -1,5 +1,5 @@
 import { AzurePipelinesCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import * as tl from 'azure-pipelines-task-lib/task.js';
+import type { TaskResult } from 'azure-pipelines-task-lib/task.js';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { parseOnly, splitList } from '../shared/only-items.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
 import { systemClock } from '../shared/system-clock.ts';
+import { logInfo, logSafeTask as tl } from './log-safe-task.ts';
 
 const input = (name: string) => tl.getInput(name, false)?.trim() || undefined;
 const flag = (name: string) => tl.getBoolInput(name, false);
@@ -46,7 +47,7 @@ function credentialOf(connection: string): { credential: TokenCredential; subscr
   return { kind: 'service principal secret', subscriptionId, credential: new ClientSecretCredential(tenantId, clientId, secret) };
 }
 
-function resultOf(report: RunReport): { result: tl.TaskResult; message: string } {
+function resultOf(report: RunReport): { result: TaskResult; message: string } {
   const blocked = Object.entries(report.totals).filter(([s]) => s.startsWith('blocked_')).reduce((a, [, n]) => a + (n ?? 0), 0);
   if (report.exitCode === 2 || report.errors.length) return { result: tl.TaskResult.Failed, message: report.errors.map((e) => e.message).join('\n') || 'validation failed' };
   if (report.exitCode === 1) return { result: tl.TaskResult.SucceededWithIssues, message: `${report.totals.failed ?? 0} record(s) failed; the next run retries them` };
@@ -70,7 +71,7 @@ export async function run(): Promise<void> {
     const connection = tl.getInput('azureSubscription', true)!;
     const { credential, subscriptionId, kind } = credentialOf(connection);
     const correlationId = crypto.randomUUID();
-    console.log(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
+    logInfo(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
     const branch = tl.getInput('stateBranch', false)?.trim();
     const repository = tl.getVariable('Build.SourcesDirectory') || process.cwd();
     const cancel = cancelOnSignals((signal) => tl.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
@@ -80,7 +81,7 @@ export async function run(): Promise<void> {
       directory: new ArmVaultDirectory(credential, [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
       replications: splitList(input('replications')), only, acknowledge,
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
-      listener: (e) => (e.kind === RUN_EVENTS.failed ? tl.warning(e.message) : console.log(e.message)),
+      listener: (e) => (e.kind === RUN_EVENTS.failed ? tl.warning(e.message) : logInfo(e.message)),
       mask: (value) => registerSecretLines(value, tl.setSecret), signal: cancel.signal,
     }).finally(cancel.dispose);
     const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Principal } from '../emulator/identity.ts';
+import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { REPLICATOR } from './replication-world.ts';
+import { SUB_A } from './world.ts';
+
+export const TASK = resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/dist/index.js');
+const CONNECTION = '6f1c2a9e-0d4b-4c55-8e3a-2b7d9f0a1c3e';
+const ORG_ID = '9a8b7c6d-0000-4000-8000-00000000c0de';
+const SUBJECT = `sc://contoso/platform/${CONNECTION}`;
+
+/** The service connection's identity: the replicator's rights, signing in by workload identity federation only. */
+export function addServiceConnectionIdentity(emulator: KeyVaultEmulator): Principal {
+  const federated: Principal = {
+    ...REPLICATOR, clientId: 'ado-wif-client', objectId: 'ado-wif-oid', clientSecret: undefined,
+    federatedCredentials: [{ issuer: emulator.identity.devopsIssuer(ORG_ID), subject: SUBJECT }],
+  };
+  emulator.identity.addPrincipal(federated);
+  return federated;
+}
+
+export interface TaskRun { code: number; stdout: string; summary: string; result: string; variables: Record<string, string> }
+
+export interface TaskRunOptions { as: Principal; scheme?: 'WorkloadIdentityFederation' | 'ServicePrincipal'; buildReason?: string }
+
+/** Runs the bundled task as the agent does: inputs, endpoint and variables through the environment. */
+export async function runTask(emulator: KeyVaultEmulator, workspace: string, inputs: Record<string, string>, o: TaskRunOptions): Promise<TaskRun> {
+  const as = o.as;
+  const scheme = o.scheme ?? 'WorkloadIdentityFederation';
+  const temp = mkdtempSync(join(tmpdir(), 'kvr-agent-'));
+  const accessToken = `ado-access-${crypto.randomUUID()}`;
+  emulator.identity.devopsRequests.set(accessToken, { organizationId: ORG_ID, subjects: { [CONNECTION]: SUBJECT } });
+  const env: Record<string, string> = {
+    PATH: process.env.PATH!, HOME: temp, ...emulator.env(),
+    AGENT_TEMPDIRECTORY: temp, BUILD_SOURCESDIRECTORY: workspace, BUILD_REASON: o.buildReason ?? 'Schedule', TF_BUILD: 'True',
+    SYSTEM_OIDCREQUESTURI: emulator.devopsOidcRequestUri(),
+    INPUT_AZURESUBSCRIPTION: CONNECTION, INPUT_STATEBRANCH: 'keyvault-replication-state',
+    [`ENDPOINT_URL_${CONNECTION}`]: 'https://management.azure.com/',
+    [`ENDPOINT_AUTH_SCHEME_${CONNECTION}`]: scheme,
+    [`ENDPOINT_DATA_${CONNECTION}_SUBSCRIPTIONID`]: SUB_A,
+    ENDPOINT_AUTH_SYSTEMVSSCONNECTION: JSON.stringify({ parameters: { AccessToken: accessToken }, scheme: 'OAuth' }),
+  };
+  const parameters = { serviceprincipalid: as.clientId, tenantid: as.tenantId, ...(scheme === 'ServicePrincipal' ? { serviceprincipalkey: as.clientSecret!, authenticationType: 'spnKey' } : {}) };
+  env[`ENDPOINT_AUTH_${CONNECTION}`] = JSON.stringify({ parameters, scheme });
+  for (const [k, v] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_${k.toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const child = spawn(process.execPath, [TASK], { cwd: workspace, env });
+  let stdout = '';
+  child.stdout.on('data', (c) => { stdout += c; });
+  child.stderr.on('data', (c) => { stdout += c; });
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
+  const summaryPath = /##vso\[task\.uploadsummary\](.+)/.exec(stdout)?.[1]?.trim();
+  const variables = Object.fromEntries([...stdout.matchAll(/##vso\[task\.setvariable variable=([^;]+);[^\]]*\](.*)/g)].map((m) => [m[1]!, m[2]!]));
+  return { code, stdout, summary: summaryPath && existsSync(summaryPath) ? readFileSync(summaryPath, 'utf8') : '', result: /##vso\[task\.complete result=(\w+);/.exec(stdout)?.[1] ?? '', variables };
+}

@@ -16,6 +16,22 @@ export default tseslint.config(
     },
   },
   {
+    // Every line a host writes passes one log-safe chokepoint (vault, event and config text must never start a runner
+    // command): the Action writes through log-safe-core, the task through log-safe-task, the CLI through its say().
+    files: ['src/hosts/**/*.ts'],
+    ignores: ['src/hosts/github/log-safe-core.ts', 'src/hosts/ado/log-safe-task.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/test/**', '**/emulator/**'], message: 'product code never imports the emulator or tests' },
+          { group: ['@actions/core'], message: "import the log-safe core from './log-safe-core.ts' instead" },
+          { group: ['azure-pipelines-task-lib', 'azure-pipelines-task-lib/*'], allowTypeImports: true, message: "import the log-safe task-lib from './log-safe-task.ts' instead" },
+        ],
+      }],
+    },
+  },
+  {
     // The engine is pure: it never reaches outwards to Azure, CI libraries, the file system or the clock.
     files: ['src/engine/**/*.ts'],
     rules: {

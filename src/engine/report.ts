@@ -1,3 +1,4 @@
+import { markdownCode, markdownLines, markdownText as cell } from './markdown-text.ts';
 import { RECORD_STATUSES, type RecordStatus, type ReplicationRecord } from './model.ts';
 
 export const MAX_REPORT_ROWS = 1000;
@@ -46,8 +47,6 @@ const ICON: Partial<Record<RecordStatus, string>> = {
   missing_once: '⏳', held_back: '✋', retired: '💤', source_disabled: '⏸️', source_soft_deleted: '♻️', excluded_by_rule: '➖', managed_by_certificate: '🔗',
 };
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-
 /** Rows that need a person first (failures, blocks), then changes, then the quiet ones. */
 const ATTENTION: RecordStatus[] = [
   'failed', 'blocked_target_conflict', 'blocked_target_soft_deleted', 'blocked_key_restore_conflict', 'blocked_non_exportable_certificate',
@@ -71,13 +70,13 @@ function overview(report: RunReport): string[] {
 export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): string {
   const verb = report.exitCode === 2 ? `${report.mode} stopped before any write` : report.mode === 'apply' ? 'applied' : report.mode === 'plan' ? 'plan (nothing written)' : 'validation';
   const out: string[] = [`## Key Vault replication: ${verb}`, '', `Correlation id: \`${report.correlationId}\``, ''];
-  for (const e of report.errors) out.push(`> **${e.code}** ${cell(e.message)}`, '');
-  for (const w of report.warnings ?? []) out.push(`> ⚠️ **${w.code}** ${cell(w.message)}`, '');
+  for (const e of report.errors) out.push(`> **${cell(e.code)}** ${markdownLines(e.message)}`, '');
+  for (const w of report.warnings ?? []) out.push(`> ⚠️ **${cell(w.code)}** ${markdownLines(w.message)}`, '');
   out.push(...overview(report));
   let rows = 0;
   for (const p of report.pairs) {
     out.push(`### ${cell(p.replication)}: ${cell(p.source)} → ${cell(p.target)}`, '');
-    if (p.error) out.push(`> **${p.error.code}** ${cell(p.error.message)}`, '');
+    if (p.error) out.push(`> **${cell(p.error.code)}** ${markdownLines(p.error.message)}`, '');
     const present = RECORD_STATUSES.filter((s) => p.counts[s]);
     if (present.length) {
       out.push(`| ${present.map((s) => `${ICON[s] ?? ''} ${s}`).join(' | ')} |`, `| ${present.map(() => '---:').join(' | ')} |`, `| ${present.map((s) => p.counts[s]).join(' | ')} |`, '');
@@ -88,7 +87,7 @@ export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): st
     const ordered = [...p.records].sort((a, b) => rank(a.status) - rank(b.status) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     for (const r of ordered) {
       if (rows >= maxRows) break;
-      out.push(`| \`${cell(r.name)}\` | ${r.type} | ${ICON[r.status] ?? ''} ${r.status}${r.errorCode ? ` (${r.errorCode})` : ''} | ${cell(r.reason)} |`);
+      out.push(`| ${markdownCode(r.name)} | ${cell(r.type)} | ${ICON[r.status] ?? ''} ${r.status}${r.errorCode ? ` (${cell(r.errorCode)})` : ''} | ${cell(r.reason)} |`);
       rows++;
       shown++;
     }

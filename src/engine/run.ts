@@ -199,10 +199,11 @@ function tagTargets(r: Replication, source: VaultInfo): { allowed: string[]; ref
   if (!names.length) throw new KvrError('KVR023', `${r.name}: the source vault ${source.name} has no tag '${r.targetsFromTag}' naming target vaults (comma-separated names)`);
   const allowed: string[] = [];
   const refused: string[] = [];
+  // A refused name is quoted as JSON: it is the tag writer's text, and the message is one line of a log.
   for (const name of names) {
     const valid = new RegExp(VAULT_NAME_PATTERN).test(name) && !name.includes('--');
     if (valid && matchesAnyGlob(r.allowedTargets, name)) allowed.push(name);
-    else refused.push(`${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names '${name}', which ${valid ? 'allowed_targets does not allow' : 'is not a vault name'}; nothing was read for it or written to it`);
+    else refused.push(`${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(name)}, which ${valid ? 'allowed_targets does not allow' : 'is not a vault name'}; nothing was read for it or written to it`);
   }
   return { allowed, refused };
 }

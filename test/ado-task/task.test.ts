@@ -44,7 +44,7 @@ test('apply through workload identity federation: summary attached, result Succe
   expect(run.code).toBe(0);
   expect((await new SecretClient(vaultUrl(dst), credentialFor(ADMIN)).getSecret('db-password')).value).toBe(canary);
   expect(run.summary).toContain('## Key Vault replication: applied');
-  expect(run.summary).toContain('`db-password`');
+  expect(run.summary).toContain('<code>db-password</code>');
   expect(JSON.parse(run.variables.counts!)).toEqual({ create: 1 });
   expect(git.log('keyvault-replication-state')[0]).toContain(`Correlation-Id: ${run.variables.correlationId}`);
   expect(run.stdout).toContain(`##vso[task.setsecret]${canary}`);
@@ -76,7 +76,7 @@ test('a blocked record gives SucceededWithIssues; a bad config gives Failed with
 
   const blocked = await runTask(ws, { configFile: CONFIG_PATH });
   expect(blocked.result).toBe('SucceededWithIssues');
-  expect(blocked.summary).toMatch(/`shared` \| secret \| .*blocked_target_conflict/);
+  expect(blocked.summary).toMatch(/<code>shared<\/code> \| secret \| .*blocked_target_conflict/);
 
   emulator.resetCounters();
   const bad = await runTask(ws, { configFile: 'bad.yml' });

@@ -121,8 +121,8 @@ describe('report', () => {
   test('past the row limit the table stops and says how many are left', () => {
     const records = Array.from({ length: 5 }, (_, i) => ({ type: 'secret', name: `s${i}`, status: 'create' as const, reason: 'missing | in target' }));
     const md = renderMarkdown({ tool: 'keyvault-replicate', mode: 'plan', correlationId: 'c', startedAt: '', finishedAt: '', exitCode: 0, totals: {}, errors: [], warnings: [], pairs: [{ replication: 'r', source: 'a', target: 'b', counts: { create: 5 }, records }] }, 3);
-    expect(md.match(/^\| `s\d`/gm)).toHaveLength(3);
+    expect(md.match(/^\| <code>s\d<\/code>/gm)).toHaveLength(3);
     expect(md).toContain('2 more records not shown');
-    expect(md).toContain('missing \\| in target');
+    expect(md).toContain('missing &#124; in target');
   });
 });

@@ -57,7 +57,7 @@ test('a scheduled apply signs in by OIDC, replicates, writes the summary and out
   expect(run.outputs['correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   expect(JSON.parse(run.outputs.counts!)).toEqual({ create: 2 });
   expect(run.summary).toContain('## Key Vault replication: applied');
-  expect(run.summary).toMatch(/\| `db-password` \| secret \| .*create/);
+  expect(run.summary).toMatch(/\| <code>db-password<\/code> \| secret \| .*create/);
   expect(run.stdout).toContain(`::group::dr: ${src} → ${dst}`);
   // State: one file per replication and target, the commit names the run.
   const state = JSON.parse(git.branchFile(STATE_BRANCH, `dr/${dst}.json`));
@@ -86,14 +86,14 @@ test('on pull_request the default mode is plan: one sticky comment, updated on t
   expect(first.code).toBe(0);
   expect(api.comments.filter((c) => c.issue === 42)).toHaveLength(1);
   expect(api.comments[0]!.body).toContain('plan (nothing written)');
-  expect(api.comments[0]!.body).toContain('`first`');
+  expect(api.comments[0]!.body).toContain('<code>first</code>');
 
   put(src, 'second', 'v2');
   const second = await runAction(emulator, { workspace: git.clone(), as: ACTOR, event: pr, apiUrl: api.url });
   expect(second.code).toBe(0);
   const comments = api.comments.filter((c) => c.issue === 42);
   expect(comments).toHaveLength(1);
-  expect(comments[0]!.body).toContain('`second`');
+  expect(comments[0]!.body).toContain('<code>second</code>');
   expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(1);
   expect(emulator.vault(dst).secrets.live.size).toBe(0);
   for (const place of [comments[0]!.body, visible(first.stdout), visible(second.stdout), second.summary, JSON.stringify(second.outputs)]) expect(place).not.toContain(canary);
@@ -224,7 +224,7 @@ test('past 1,000 records the summary stops with a note, counts first', async () 
   const run = await runAction(emulator, { workspace: repo(config([pair('bulk', src, [dst])])).clone(), as: ACTOR, inputs: { mode: 'plan' } });
   expect(run.code).toBe(0);
   expect(run.outputs.create).toBe('1005');
-  expect(run.summary.indexOf('| 1005 |')).toBeLessThan(run.summary.indexOf('`bulk-0000`'));
+  expect(run.summary.indexOf('| 1005 |')).toBeLessThan(run.summary.indexOf('<code>bulk-0000</code>'));
   expect(run.summary).toContain('_5 more records not shown (the table stops at 1000 rows)');
 });
 

@@ -7,6 +7,9 @@ import { VAULT_NAME_PATTERN } from './schema.ts';
  */
 export const KEY_VAULT_SUFFIX = '.vault.azure.net';
 
+/** Whether a text is a Key Vault name: 3-24 letters, digits and single dashes, starting with a letter. */
+export const isVaultName = (text: string): boolean => new RegExp(VAULT_NAME_PATTERN).test(text) && !text.includes('--');
+
 /**
  * A vault name from a name or a vault URL. A URL must be https on a Key Vault host of that cloud, so a config
  * cannot point the tool (and its token) at any other host.
@@ -14,7 +17,7 @@ export const KEY_VAULT_SUFFIX = '.vault.azure.net';
 export function vaultNameOf(ref: string): string {
   const trimmed = ref.trim();
   if (!trimmed.includes('/') && !trimmed.includes('.')) {
-    if (!new RegExp(VAULT_NAME_PATTERN).test(trimmed) || trimmed.includes('--')) {
+    if (!isVaultName(trimmed)) {
       throw new KvrError('KVR006', `'${ref}' is not a valid vault name: 3-24 characters, letters, digits and single dashes, starting with a letter.`);
     }
     return trimmed.toLowerCase();

@@ -1,5 +1,5 @@
 import { AzurePipelinesCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import * as tl from 'azure-pipelines-task-lib/task.js';
+import type { TaskResult } from 'azure-pipelines-task-lib/task.js';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { readConfigFile } from '../shared/read-config.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
 import { systemClock } from '../shared/system-clock.ts';
 import { guardedBranches } from './guarded-branches.ts';
+import { logInfo, logSafeTask as tl } from './log-safe-task.ts';
 
 const input = (name: string) => tl.getInput(name, false)?.trim() || undefined;
 const flag = (name: string) => tl.getBoolInput(name, false);
@@ -54,7 +55,7 @@ function credentialOf(connection: string): { credential: TokenCredential; subscr
 /** Where an issue sends the reader for the details. */
 const WHERE = 'the Key Vault replication section of the run summary';
 
-const RESULT: Record<RunOutcome['verdict'], tl.TaskResult> = { ok: tl.TaskResult.Succeeded, issues: tl.TaskResult.SucceededWithIssues, failed: tl.TaskResult.Failed };
+const RESULT: Record<RunOutcome['verdict'], TaskResult> = { ok: tl.TaskResult.Succeeded, issues: tl.TaskResult.SucceededWithIssues, failed: tl.TaskResult.Failed };
 
 /** The Azure DevOps task: read inputs and the service connection, run once, attach the summary, set the result. Never throws. */
 export async function run(): Promise<void> {
@@ -76,7 +77,7 @@ export async function run(): Promise<void> {
     const connection = tl.getInput('azureSubscription', true)!;
     const { credential, subscriptionId, kind } = credentialOf(connection);
     const correlationId = crypto.randomUUID();
-    console.log(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
+    logInfo(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
     const cancel = cancelOnSignals((signal) => tl.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     const report = await runReplication({
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
@@ -87,7 +88,7 @@ export async function run(): Promise<void> {
       listener: (e) => {
         if (e.kind === RUN_EVENTS.failed) tl.logIssue(tl.IssueType.Error, e.message);
         else if (e.kind === RUN_EVENTS.warning) tl.warning(e.message);
-        else console.log(e.message);
+        else logInfo(e.message);
       },
       mask: (value) => registerSecretLines(value, tl.setSecret), signal: cancel.signal,
     }).finally(cancel.dispose);

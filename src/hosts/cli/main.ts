@@ -10,6 +10,7 @@ import { blockedNotices } from '../shared/blocked-notices.ts';
 import { cancelOnSignals } from '../shared/cancellation.ts';
 import { runOutcome } from '../shared/fail-on.ts';
 import { failureMessage } from '../shared/failure-message.ts';
+import { logLine, logSafeJson } from '../shared/log-text.ts';
 import { readConfigFile } from '../shared/read-config.ts';
 import { systemClock } from '../shared/system-clock.ts';
 import { parseCliArgs, USAGE } from './args.ts';
@@ -27,27 +28,29 @@ const defaultIo: CliIo = { env: process.env, stdout: (t) => process.stdout.write
 
 /** The CLI: parse arguments, run once, print the report. Never throws; resolves to the exit code. */
 export async function run(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  // The CLI runs in CI too: every stderr line is log-safe, so no vault or config text can start a runner command.
+  const say = (text: string) => io.stderr(`${logLine(text)}\n`);
   try {
     const o = parseCliArgs(argv, io.env);
     if (o.help) { io.stdout(`${USAGE}\n`); return 0; }
     const config = await readConfigFile(o.config);
     const correlationId = crypto.randomUUID();
-    if (!o.quiet) io.stderr(`keyvault-replicate ${o.mode}: correlation id ${correlationId}\n`);
-    const cancel = cancelOnSignals((signal) => io.stderr(`${signal}: finishing the writes under way, then saving state (a second signal stops at once)\n`));
+    if (!o.quiet) say(`keyvault-replicate ${o.mode}: correlation id ${correlationId}`);
+    const cancel = cancelOnSignals((signal) => say(`${signal}: finishing the writes under way, then saving state (a second signal stops at once)`));
     const report = await runReplication({
       config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state, o.stateKey),
       directory: new ArmVaultDirectory(maskedCredential(new DefaultAzureCredential()), [...new Set([...o.subscriptions, ...config.subscriptions])], correlationId, systemClock),
       replications: o.replications, only: o.only, acknowledge: o.acknowledge, revoke: o.revoke, maxConcurrency: o.maxConcurrency, approveMassDelete: o.approveDeletes,
-      listener: o.quiet ? undefined : (e) => io.stderr(`[${e.kind}] ${e.message}\n`), signal: cancel.signal,
+      listener: o.quiet ? undefined : (e) => say(`[${e.kind}] ${e.message}`), signal: cancel.signal,
     }).finally(cancel.dispose);
     if (o.reportPath) await writeFile(o.reportPath, `${JSON.stringify(report, null, 2)}\n`);
-    io.stdout(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`);
-    if (!o.quiet) for (const n of blockedNotices(report, WHERE)) io.stderr(`warning: ${n.message}\n`);
+    io.stdout(o.json ? `${logSafeJson(report)}\n` : `${renderMarkdown(report)}\n`);
+    if (!o.quiet) for (const n of blockedNotices(report, WHERE)) say(`warning: ${n.message}`);
     const outcome = runOutcome(report, o.failOn, WHERE);
-    if (outcome.verdict === 'failed') io.stderr(`${outcome.message}\n`);
+    if (outcome.verdict === 'failed') say(outcome.message);
     return outcome.exitCode;
   } catch (e) {
-    io.stderr(`${failureMessage(e)}\n`);
+    say(failureMessage(e));
     return isKvrError(e) && e.code !== 'KVR039' ? 2 : 1;
   }
 }

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { logSafeCore as core } from './log-safe-core.ts';
 import { AzureCliCredential, ChainedTokenCredential, ClientAssertionCredential, ClientSecretCredential, EnvironmentCredential, type TokenCredential } from '@azure/identity';
 import { maskSecret } from '../../azure/masked-credential.ts';
 import { KvrError } from '../../engine/errors.ts';

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
 import { maskedCredential } from '../../azure/masked-credential.ts';
 import type { ReplicationConfig } from '../../engine/config/types.ts';
 import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
+import { markdownText } from '../../engine/markdown-text.ts';
 import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunReport } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
@@ -24,6 +24,7 @@ import { chooseCredential } from './credential.ts';
 import { guardedBranches } from './guarded-branches.ts';
 import { readActionInputs, type ActionOptions } from './inputs.ts';
 import { fittedMarkdown } from './job-summary.ts';
+import { logSafeCore as core } from './log-safe-core.ts';
 import { upsertPreviewComment } from './pr-comment.ts';
 import { openStateStore } from './state-store.ts';
 
@@ -57,8 +58,12 @@ interface Scope { only?: OnlyItem[]; replications: string[]; skip?: string }
 function scopeOf(o: ActionOptions, config: ReplicationConfig): Scope {
   const { eventName, payload } = github.context;
   if (eventName !== 'repository_dispatch' || o.only) return { only: o.only, replications: o.replications };
-  const events = keyVaultEventItems(payload.client_payload);
-  if (!events) return { only: o.only, replications: o.replications };
+  const delivery = keyVaultEventItems(payload.client_payload);
+  if (!delivery) return { only: o.only, replications: o.replications };
+  // Counted, never echoed: the names are the sender's text.
+  if (delivery.ignored) core.warning(`KVR044: ${delivery.ignored} Key Vault event(s) ignored: their vault or item name is not a valid Key Vault name`);
+  const events = delivery.vaults;
+  if (!events.length) return { replications: [], skip: 'the Key Vault event(s) named no valid item' };
   const vaults = new Set(events.map((e) => e.vault));
   const replications = o.replications.length ? o.replications : config.replications.filter((r) => vaults.has(r.source.toLowerCase())).map((r) => r.name);
   const only = events.flatMap((e) => e.items);
@@ -92,7 +97,7 @@ async function commentOnPullRequest(o: ActionOptions, report: RunReport): Promis
 
 async function writeSummary(report: RunReport | undefined, failure: string | undefined): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  const md = report ? fittedMarkdown(report, SUMMARY_LIMIT_BYTES) : `## Key Vault replication: not run\n\n> ${failure ?? 'stopped'}\n`;
+  const md = report ? fittedMarkdown(report, SUMMARY_LIMIT_BYTES) : `## Key Vault replication: not run\n\n> ${markdownText(failure ?? 'stopped')}\n`;
   await core.summary.addRaw(md).write();
 }
 

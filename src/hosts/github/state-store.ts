@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { promisify } from 'node:util';
 import type { StateStore } from '../../engine/ports.ts';
 import { EphemeralStateStore } from '../../state/ephemeral-state-store.ts';
 import { GitStateStore } from '../../state/git-state-store.ts';
+import { logSafeCore as core } from './log-safe-core.ts';
 
 const git = promisify(execFile);
 

@@ -1,5 +1,9 @@
 import { isKvrError } from '../../engine/errors.ts';
+import { logLine } from './log-text.ts';
 
-/** What a host shows for a run that stopped: a KVR error as it is; anything else as KVR039, first line only (no request echo). */
+/**
+ * What a host shows for a run that stopped, as one log-safe line (a message may quote an input or a config): a KVR
+ * error as it is; anything else as KVR039, first line only (no request echo).
+ */
 export const failureMessage = (e: unknown): string =>
-  isKvrError(e) ? e.message : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`;
+  logLine(isKvrError(e) ? e.message : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`);

@@ -1,0 +1,26 @@
+import { visibleControls } from './visible-text.ts';
+
+/**
+ * GitHub and Azure DevOps render the summary and the pull request comment, so a name, tag, rule or message from a
+ * vault, an event or a config is made inert first: it must not end a table cell (`|`) or the line, open a code span,
+ * a link or an image (`[`, `]`), an HTML tag or autolink (`<`, `>`, `://`, `www.`), a backslash escape, emphasis,
+ * strike-through or math (`*`, `_`, `~`, `$`). GitHub finds @-mentions and #-references in the rendered text, after
+ * entities are decoded, so a zero-width space follows `@` and `#`: `@org/team` in a PR comment must notify no one.
+ * Parentheses, `!` and other colons stay readable: without `[` they start nothing.
+ */
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '|': '&#124;', '`': '&#96;', '\\': '&#92;', '[': '&#91;', ']': '&#93;',
+  '*': '&#42;', '_': '&#95;', '~': '&#126;', '$': '&#36;', '#': '&#35;&#8203;', '@': '&#64;&#8203;',
+};
+const SYNTAX = /[&<>|`\\[\]*_~$#@]/g;
+const AUTOLINK = /:\/\/|www\./gi;
+
+/** Untrusted text as one line of inert Markdown for a table cell, a heading or a quote (controls shown as escapes). */
+export const markdownText = (text: string): string =>
+  visibleControls(text).replace(SYNTAX, (c) => ENTITIES[c]!).replace(AUTOLINK, (m) => (m === '://' ? '&#58;//' : `${m.slice(0, 3)}&#46;`));
+
+/** An item name in code style: `<code>` around escaped text, where a backtick in the name could end a code span. */
+export const markdownCode = (text: string): string => `<code>${markdownText(text)}</code>`;
+
+/** A message for a quote (`> **KVR0xx** …`): its own lines (a list of problems) kept as `<br>`, each of them escaped. */
+export const markdownLines = (text: string): string => text.split('\n').map(markdownText).join('<br>');

@@ -24,7 +24,7 @@ test('a targets tag naming a vault outside allowed_targets is reported and never
   expect(r.report.pairs.map((p) => `${p.target}:${p.counts.create}`)).toEqual([`${dr}:1`]);
   expect(r.code).toBe(1);
   expect(r.report.errors.map((e) => e.code)).toEqual(['KVR042', 'KVR042']);
-  expect(r.report.errors[0]!.message).toContain(`names '${rogue}', which allowed_targets does not allow; nothing was read for it or written to it`);
-  expect(r.report.errors[1]!.message).toContain("names 'not a vault!', which is not a vault name");
+  expect(r.report.errors[0]!.message).toContain(`names "${rogue}", which allowed_targets does not allow; nothing was read for it or written to it`);
+  expect(r.report.errors[1]!.message).toContain('names "not a vault!", which is not a vault name');
   expect(Object.keys(ws.state().pairs)).toEqual([`fan-out/${dr}`]);
 });

@@ -12,6 +12,7 @@ import { runReplication, type RunMode } from '../../engine/run.ts';
 import { EphemeralStateStore } from '../../state/ephemeral-state-store.ts';
 import { GitStateStore } from '../../state/git-state-store.ts';
 import { assertStateBranch } from '../../state/state-branch.ts';
+import { checkStateKey } from '../../state/state-codec.ts';
 import { blockedNotices } from '../shared/blocked-notices.ts';
 import { cancelOnSignals } from '../shared/cancellation.ts';
 import { parseFailOn, runOutcome, type RunOutcome } from '../shared/fail-on.ts';
@@ -74,6 +75,9 @@ export async function run(): Promise<void> {
     const concurrency = parseConcurrency(input('maxConcurrency'), "input 'maxConcurrency'");
     const only = parseOnly(input('only'));
     const acknowledge = parseAcknowledge(splitList(input('acknowledge')), "input 'acknowledge'");
+    const revoke = parseAcknowledge(splitList(input('revoke')), "input 'revoke'");
+    const stateKey = checkStateKey(input('stateKey'), "input 'stateKey'");
+    if (stateKey) tl.setSecret(stateKey);
     const connection = tl.getInput('azureSubscription', true)!;
     const { credential, subscriptionId, kind } = credentialOf(connection);
     const correlationId = crypto.randomUUID();
@@ -81,9 +85,9 @@ export async function run(): Promise<void> {
     const cancel = cancelOnSignals((signal) => tl.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     const report = await runReplication({
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
-      state: branch ? new GitStateStore({ repository, branch, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
+      state: branch ? new GitStateStore({ repository, branch, signingKey: stateKey, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
       directory: new ArmVaultDirectory(maskedCredential(credential, tl.setSecret), [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
-      replications: splitList(input('replications')), only, acknowledge,
+      replications: splitList(input('replications')), only, acknowledge, revoke,
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,
       listener: (e) => {
         if (e.kind === RUN_EVENTS.failed) tl.logIssue(tl.IssueType.Error, e.message);

@@ -6,6 +6,7 @@ import { parseFailOn, type FailOn } from '../shared/fail-on.ts';
 import { parseAcknowledge, parseConcurrency } from '../shared/host-inputs.ts';
 import { parseOnly, splitList } from '../shared/only-items.ts';
 import { singlePairConfig } from '../shared/single-pair.ts';
+import { checkStateKey } from '../../state/state-codec.ts';
 import { DEFAULT_CONFIG, DEFAULT_STATE_BRANCH, INPUTS, PULL_REQUEST_EVENTS } from './constants.ts';
 
 /** Everything the Action was asked to do, read once at the edge. */
@@ -16,6 +17,7 @@ export interface ActionOptions {
   readonly inlineConfig?: ReplicationConfig;
   readonly only?: OnlyItem[];
   readonly acknowledge: string[];
+  readonly revoke: string[];
   readonly replications: string[];
   readonly approveDeletes: boolean;
   readonly clientId?: string;
@@ -23,6 +25,7 @@ export interface ActionOptions {
   readonly subscriptionId?: string;
   readonly clientSecret?: string;
   readonly stateBranch?: string;
+  readonly stateKey?: string;
   readonly githubToken?: string;
   readonly commentOnPr: boolean;
   readonly maxConcurrency?: number;
@@ -61,6 +64,7 @@ export function readActionInputs(read: InputReader, eventName: string, env: Node
     inlineConfig,
     only: parseOnly(opt(INPUTS.only)),
     acknowledge: parseAcknowledge(splitList(read(INPUTS.acknowledge)), `input '${INPUTS.acknowledge}'`),
+    revoke: parseAcknowledge(splitList(read(INPUTS.revoke)), `input '${INPUTS.revoke}'`),
     replications: splitList(read(INPUTS.replications)),
     approveDeletes: bool(read, INPUTS.approveDeletes, false),
     clientId: opt(INPUTS.clientId) ?? (env.AZURE_CLIENT_ID || undefined),
@@ -69,6 +73,7 @@ export function readActionInputs(read: InputReader, eventName: string, env: Node
     clientSecret: opt(INPUTS.clientSecret),
     // An explicitly empty state-branch means no state; the runner passes action.yml's default when it is not set.
     stateBranch: read(INPUTS.stateBranch).trim() || (env[`INPUT_${INPUTS.stateBranch.toUpperCase()}`] === undefined ? DEFAULT_STATE_BRANCH : undefined),
+    stateKey: checkStateKey(opt(INPUTS.stateKey), `input '${INPUTS.stateKey}'`),
     githubToken: opt(INPUTS.githubToken),
     commentOnPr: bool(read, INPUTS.commentOnPr, true),
     maxConcurrency,

@@ -107,6 +107,7 @@ export async function run(): Promise<void> {
   let failure: string | undefined;
   try {
     const o = readActionInputs((name) => core.getInput(name), github.context.eventName, process.env);
+    if (o.stateKey) core.setSecret(o.stateKey);
     if (o.stateBranch) assertStateBranch(o.stateBranch, await guardedBranches(github.context.payload, process.env), `input '${INPUTS.stateBranch}'`);
     const config = o.inlineConfig ?? (await readConfigFile(o.configFile!));
     const scope = scopeOf(o, config);
@@ -117,12 +118,12 @@ export async function run(): Promise<void> {
     const { credential, kind } = chooseCredential(o, process.env);
     core.info(`signing in to Azure with ${kind}`);
     const subscriptions = [...new Set([...(o.subscriptionId ? [o.subscriptionId] : []), ...config.subscriptions])];
-    const state = await openStateStore(o.stateBranch, o.githubToken, process.env);
+    const state = await openStateStore(o.stateBranch, o.githubToken, o.stateKey, process.env);
     const cancel = cancelOnSignals((signal) => core.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     report = await runReplication({
       config, mode: o.mode, correlationId, clock: systemClock, state,
       directory: new ArmVaultDirectory(maskedCredential(credential, core.setSecret), subscriptions, correlationId, systemClock),
-      replications: scope.replications, only: scope.only, acknowledge: o.acknowledge, approveMassDelete: o.approveDeletes,
+      replications: scope.replications, only: scope.only, acknowledge: o.acknowledge, revoke: o.revoke, approveMassDelete: o.approveDeletes,
       maxConcurrency: o.maxConcurrency, listener: logListener(), mask: (value) => registerSecretLines(value, core.setSecret), signal: cancel.signal,
     }).finally(cancel.dispose);
     const reportPath = join(process.env.RUNNER_TEMP || tmpdir(), `keyvault-replicate-${correlationId}.json`);

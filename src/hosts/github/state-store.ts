@@ -23,13 +23,13 @@ async function hasOrigin(dir: string): Promise<boolean> {
  * The state branch of this repository. With a checkout (actions/checkout keeps its credentials in the repository's
  * config) the store uses it; without one it clones nothing, but fetches and pushes the one branch with the token.
  */
-export async function openStateStore(branch: string | undefined, token: string | undefined, env: NodeJS.ProcessEnv): Promise<StateStore> {
+export async function openStateStore(branch: string | undefined, token: string | undefined, signingKey: string | undefined, env: NodeJS.ProcessEnv): Promise<StateStore> {
   if (!branch) {
     core.warning('state-branch is empty: no state is kept, so flap protection, acknowledgements and incremental sync start afresh on every run.');
     return new EphemeralStateStore();
   }
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  if (await hasOrigin(workspace)) return new GitStateStore({ repository: workspace, branch });
+  if (await hasOrigin(workspace)) return new GitStateStore({ repository: workspace, branch, signingKey });
   const dir = await mkdtemp(join(tmpdir(), 'kvr-state-repo-'));
   await git('git', ['init', '--quiet', dir]);
   await git('git', ['-C', dir, 'remote', 'add', 'origin', `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}.git`]);
@@ -39,5 +39,5 @@ export async function openStateStore(branch: string | undefined, token: string |
     core.setSecret(basic);
     Object.assign(gitEnv, { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraheader', GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}` });
   }
-  return new GitStateStore({ repository: dir, branch, env: gitEnv });
+  return new GitStateStore({ repository: dir, branch, env: gitEnv, signingKey });
 }

@@ -237,6 +237,9 @@ describe('the CLI', () => {
     const strict = await ws.cli(['apply', '--fail-on', 'blocked']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/^KVR043: 1 record\(s\) are blocked or held back/m);
+    // The JSON report says what the shell saw.
+    const json = await ws.json(['apply', '--fail-on', 'blocked']);
+    expect([json.code, json.report.exitCode]).toEqual([1, 1]);
 
     const failing = failingWrite();
     const fws = new Workspace().writeConfig(config(failing.src, failing.dst));

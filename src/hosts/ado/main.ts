@@ -83,7 +83,7 @@ export async function run(): Promise<void> {
     const correlationId = crypto.randomUUID();
     logInfo(`keyvault-replicate ${modeInput}: correlation id ${correlationId}; signing in with ${kind}`);
     const cancel = cancelOnSignals((signal) => tl.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
-    const report = await runReplication({
+    const replicated = await runReplication({
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
       state: branch ? new GitStateStore({ repository, branch, signingKey: stateKey, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
       directory: new ArmVaultDirectory(maskedCredential(credential, tl.setSecret), [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
@@ -96,6 +96,9 @@ export async function run(): Promise<void> {
       },
       mask: (value) => registerSecretLines(value, tl.setSecret), signal: cancel.signal,
     }).finally(cancel.dispose);
+    // The report's exit code is the task's, fail-on applied, so that the JSON says what the result said.
+    const outcome = runOutcome(replicated, failOn, WHERE);
+    const report = { ...replicated, exitCode: outcome.exitCode };
     const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);
     await writeFile(summaryPath, renderMarkdown(report));
     tl.uploadSummary(summaryPath);
@@ -105,7 +108,6 @@ export async function run(): Promise<void> {
     tl.setVariable('reportPath', reportPath, false, true);
     tl.setVariable('counts', JSON.stringify(report.totals), false, true);
     for (const n of blockedNotices(report, WHERE)) tl.logIssue(tl.IssueType.Warning, n.message);
-    const outcome = runOutcome(report, failOn, WHERE);
     tl.setResult(RESULT[outcome.verdict], outcome.message || 'replication done');
   } catch (e) {
     tl.setResult(tl.TaskResult.Failed, failureMessage(e));

@@ -37,16 +37,18 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     const correlationId = crypto.randomUUID();
     if (!o.quiet) say(`keyvault-replicate ${o.mode}: correlation id ${correlationId}`);
     const cancel = cancelOnSignals((signal) => say(`${signal}: finishing the writes under way, then saving state (a second signal stops at once)`));
-    const report = await runReplication({
+    const replicated = await runReplication({
       config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state, o.stateKey),
       directory: new ArmVaultDirectory(maskedCredential(new DefaultAzureCredential()), [...new Set([...o.subscriptions, ...config.subscriptions])], correlationId, systemClock),
       replications: o.replications, only: o.only, acknowledge: o.acknowledge, revoke: o.revoke, maxConcurrency: o.maxConcurrency, approveMassDelete: o.approveDeletes,
       listener: o.quiet ? undefined : (e) => say(`[${e.kind}] ${e.message}`), signal: cancel.signal,
     }).finally(cancel.dispose);
+    // The report's exit code is the process's, fail-on applied, so that the JSON says what the shell saw.
+    const outcome = runOutcome(replicated, o.failOn, WHERE);
+    const report = { ...replicated, exitCode: outcome.exitCode };
     if (o.reportPath) await writeFile(o.reportPath, `${JSON.stringify(report, null, 2)}\n`);
     io.stdout(o.json ? `${logSafeJson(report)}\n` : `${renderMarkdown(report)}\n`);
     if (!o.quiet) for (const n of blockedNotices(report, WHERE)) say(`warning: ${n.message}`);
-    const outcome = runOutcome(report, o.failOn, WHERE);
     if (outcome.verdict === 'failed') say(outcome.message);
     return outcome.exitCode;
   } catch (e) {

@@ -126,12 +126,14 @@ export async function run(): Promise<void> {
       replications: scope.replications, only: scope.only, acknowledge: o.acknowledge, revoke: o.revoke, approveMassDelete: o.approveDeletes,
       maxConcurrency: o.maxConcurrency, listener: logListener(), mask: (value) => registerSecretLines(value, core.setSecret), signal: cancel.signal,
     }).finally(cancel.dispose);
+    // The report's exit code is the step's, fail-on applied, so that the JSON says what the job said.
+    const outcome = runOutcome(report, o.failOn, WHERE);
+    report = { ...report, exitCode: outcome.exitCode };
     const reportPath = join(process.env.RUNNER_TEMP || tmpdir(), `keyvault-replicate-${correlationId}.json`);
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
     setOutputs(report, reportPath);
     await commentOnPullRequest(o, report);
     for (const n of blockedNotices(report, WHERE)) core.warning(n.message, { title: n.title });
-    const outcome = runOutcome(report, o.failOn, WHERE);
     if (outcome.verdict === 'failed') {
       failure = outcome.message;
       core.setFailed(failure);

@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   KVR037: 'the target vault is read-only (regional failover)',
   KVR038: 'the source item kept changing while it was copied',
   KVR039: 'unexpected failure',
-  KVR040: 'mass-delete guard stopped the deletes',
+  KVR040: 'mass-change guard held back deletes and disables',
   KVR041: 'the run was cancelled',
   KVR042: 'a targets tag names a vault outside allowed_targets',
   KVR043: 'records are blocked (fail-on: blocked)',
@@ -36,7 +36,7 @@ export const ERROR_CODES = {
   KVR051: 'state cannot be saved',
   KVR052: 'state file belongs to another pair',
   KVR053: 'state file signature missing or wrong',
-  KVR054: 'invalid state records dropped',
+  KVR054: 'invalid state dropped',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -6,6 +6,7 @@ import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { GitFixture, git } from '../support/git-fixture.ts';
 import { addVault, uniqueVault } from '../support/replication-world.ts';
+import { deleteRequests, liveSecretNames, putSecret } from '../support/vault-inspect.ts';
 
 // Issue 11, item 1: two workflows of one repository, each a single pair, writing to one shared DR vault.
 const BRANCH = 'keyvault-replication-state';
@@ -13,9 +14,9 @@ let emulator: KeyVaultEmulator;
 beforeAll(async () => { emulator = await startActionWorld(); });
 afterAll(() => emulator.close());
 
-const put = (vault: string, name: string, value: string) => emulator.invoke(vault, 'PUT', `secrets/${name}`, { value });
-const live = (vault: string) => [...emulator.vault(vault).secrets.live.keys()].sort();
-const deletes = (vault: string) => Object.entries(emulator.vault(vault).counters.byOperation).filter(([op]) => op.startsWith('DELETE')).reduce((n, [, c]) => n + c, 0);
+const put = (vault: string, name: string, value: string) => putSecret(emulator, vault, name, value);
+const live = (vault: string) => liveSecretNames(emulator, vault);
+const deletes = (vault: string) => deleteRequests(emulator, vault);
 
 test('single-pair workflows from two sources into one target keep separate state and never delete each other\'s copies', async () => {
   const teamA = addVault(emulator, uniqueVault('team-a'), 'westeurope');

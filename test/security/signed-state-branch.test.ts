@@ -7,6 +7,7 @@ import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { GitFixture, git } from '../support/git-fixture.ts';
 import { addVault, uniqueVault } from '../support/replication-world.ts';
+import { deleteRequests, putSecret } from '../support/vault-inspect.ts';
 
 // A collaborator with push rights but no Azure access edits the state branch; with `state-key` the edit is noticed.
 const BRANCH = 'keyvault-replication-state';
@@ -14,8 +15,8 @@ let emulator: KeyVaultEmulator;
 beforeAll(async () => { emulator = await startActionWorld(); });
 afterAll(() => emulator.close());
 
-const put = (vault: string, name: string, value: string) => emulator.invoke(vault, 'PUT', `secrets/${name}`, { value });
-const deletes = (vault: string) => Object.entries(emulator.vault(vault).counters.byOperation).filter(([op]) => op.startsWith('DELETE')).reduce((n, [, c]) => n + c, 0);
+const put = (vault: string, name: string, value: string) => putSecret(emulator, vault, name, value);
+const deletes = (vault: string) => deleteRequests(emulator, vault);
 
 /** Pushes an edit of one state file to the branch, as `git push` from a collaborator's clone would. */
 function pushEdit(repo: GitFixture, path: string, edit: (state: { records: Record<string, Record<string, unknown>> }) => void): void {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
 import { latest } from '../emulator/model.ts';
 import { addVault, REPLICATOR, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { deleteRequests, liveSecretNames, putSecret } from '../support/vault-inspect.ts';
 
 // The state is memory, not authority: whoever can write it (the state branch, the CLI's file) must not be able to make
 // the tool delete, overwrite, disable or purge what it cannot prove, live, it wrote and nobody changed.
@@ -10,11 +11,11 @@ beforeAll(async () => { emulator = await startReplicationWorld(); });
 afterAll(() => emulator.close());
 
 type StateFile = { pairs: Record<string, { records: Record<string, Record<string, unknown>> }> };
-const put = (vault: string, name: string, value: string) => emulator.invoke(vault, 'PUT', `secrets/${name}`, { value });
+const put = (vault: string, name: string, value: string) => putSecret(emulator, vault, name, value);
 const disable = (vault: string, name: string) => emulator.invoke(vault, 'PATCH', `secrets/${name}/`, { attributes: { enabled: false } });
-const live = (vault: string) => [...emulator.vault(vault).secrets.live.keys()].sort();
+const live = (vault: string) => liveSecretNames(emulator, vault);
 const valueOf = (vault: string, name: string) => latest(emulator.vault(vault).secrets.live.get(name)!).value;
-const deletes = (vault: string) => Object.entries(emulator.vault(vault).counters.byOperation).filter(([op]) => op.startsWith('DELETE')).reduce((n, [, c]) => n + c, 0);
+const deletes = (vault: string) => deleteRequests(emulator, vault);
 const fakeVersion = () => crypto.randomUUID().replaceAll('-', '');
 
 /** Edits the CLI's state file as someone with write access to it would, then saves it back. */

@@ -154,7 +154,9 @@ async function decideExisting(input: PlanInput, plan: PairPlan, proof: TargetPro
     return rec(type, s.name, 'blocked_target_conflict', 'none', 'target item differs and was not written by this tool (unchanged since the last run); acknowledge it or set overwrite_on_conflict', s, t);
   }
   if (type === 'secret') {
-    if (unchangedSinceLastSync(prev, s, t)) return rec(type, s.name, 'in_sync', 'none', 'unchanged since the last sync', s, t);
+    // A record without the version it found equal (kept by versions before 0.2) is compared once more, live, so that the
+    // version is known as proof when the source next changes.
+    if (unchangedSinceLastSync(prev, s, t) && prev?.targetVersion) return rec(type, s.name, 'in_sync', 'none', 'unchanged since the last sync', s, t);
     if (prev?.sourceUpdatedOn !== s.updatedOn && (await proof.unchanged(prev, t))) return rec(type, s.name, 'update', 'write', 'changed on the source', s, t);
     const sourceRead = plan.values.get(key) ?? await readValue(source, s.name, input.mask);
     if (sourceRead === undefined) return rec(type, s.name, 'source_disabled', 'none', 'the source value cannot be read (disabled)', s, t);

@@ -2,8 +2,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
-import { mergePairStates, type PairState, type StateProblem } from '../engine/state.ts';
-import { readPairState, signedPairState } from './state-codec.ts';
+import { mergePairStates, type PairState } from '../engine/state.ts';
+import { readPairState, signedPairState, type ReadState, type StateSigning } from './state-codec.ts';
 
 interface StateFile { version: 1; pairs: Record<string, unknown> }
 
@@ -14,10 +14,10 @@ interface StateFile { version: 1; pairs: Record<string, unknown> }
  */
 export class FileStateStore implements StateStore {
   readonly #path: string;
-  readonly #key: string | undefined;
-  constructor(path: string, signingKey?: string) {
+  readonly #signing: StateSigning;
+  constructor(path: string, signing: StateSigning = {}) {
     this.#path = path;
-    this.#key = signingKey;
+    this.#signing = signing;
   }
 
   async #read(): Promise<StateFile> {
@@ -40,9 +40,9 @@ export class FileStateStore implements StateStore {
     return file;
   }
 
-  #trusted(file: StateFile, key: StateKey): { state?: PairState; problems: StateProblem[] } {
+  #trusted(file: StateFile, key: StateKey): ReadState {
     const raw = file.pairs[stateKeyOf(key)];
-    return raw === undefined ? { problems: [] } : readPairState(raw, key, this.#key, `${this.#path} (${stateKeyOf(key)})`);
+    return raw === undefined ? { problems: [] } : readPairState(raw, key, this.#signing, `${this.#path} (${stateKeyOf(key)})`);
   }
 
   async load(keys: StateKey[]): Promise<LoadedStates> {
@@ -59,7 +59,10 @@ export class FileStateStore implements StateStore {
   /** Re-reads the file and saves only this run's pairs, merged with what a concurrent run saved meanwhile. */
   async save(states: PairState[]): Promise<void> {
     const file = await this.#read();
-    for (const s of states) file.pairs[stateKeyOf(s)] = signedPairState(mergePairStates(s, this.#trusted(file, s).state), this.#key);
+    for (const s of states) {
+      const current = this.#trusted(file, s);
+      if (!current.keep) file.pairs[stateKeyOf(s)] = signedPairState(mergePairStates(s, current.state), this.#signing.key);
+    }
     await mkdir(dirname(this.#path), { recursive: true });
     const tmp = `${this.#path}.${process.pid}.tmp`;
     await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
 import { mergePairStates, type PairState, type StateProblem } from '../engine/state.ts';
-import { parseStateText, readPairState, signedPairState } from './state-codec.ts';
+import { parseStateText, readPairState, signedPairState, type ReadState, type StateSigning } from './state-codec.ts';
 import { branchNameProblem } from './state-branch.ts';
 
 export interface GitStateStoreOptions {
@@ -17,8 +17,8 @@ export interface GitStateStoreOptions {
   author?: { name: string; email: string };
   /** Extra environment for git (credentials through GIT_CONFIG_* for instance). */
   env?: NodeJS.ProcessEnv;
-  /** With a key, files are signed on save and a file that does not verify is not used as memory (`state-key`). */
-  signingKey?: string;
+  /** With a key, files are signed on save and a file that does not verify is not used as memory (`state-key`, `adopt-state`). */
+  signing?: StateSigning;
   /** Push attempts before giving up when other runs keep landing first. */
   attempts?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -37,7 +37,7 @@ export const stateFilePath = (k: StateKey): string => `${stateKeyOf(k)}.json`;
  * concurrent runs on different replications never lose each other's state.
  */
 export class GitStateStore implements StateStore {
-  readonly #o: Required<Omit<GitStateStoreOptions, 'env' | 'signingKey'>> & { env: NodeJS.ProcessEnv; signingKey?: string };
+  readonly #o: Required<Omit<GitStateStoreOptions, 'env'>> & { env: NodeJS.ProcessEnv };
 
   constructor(options: GitStateStoreOptions) {
     // The hosts refuse a bad branch before any vault call; this keeps the store itself from ever pushing to one.
@@ -48,6 +48,7 @@ export class GitStateStore implements StateStore {
       author: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' },
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       ...options,
+      signing: options.signing ?? {},
     };
   }
 
@@ -84,11 +85,11 @@ export class GitStateStore implements StateStore {
   }
 
   /** The pair's file as the branch has it now, checked as on load; none when missing or not trusted. */
-  async #trusted(key: StateKey): Promise<{ state?: PairState; problems: StateProblem[] }> {
+  async #trusted(key: StateKey): Promise<ReadState> {
     const path = stateFilePath(key);
     const text = await this.#readFile(path);
     if (text === undefined) return { problems: [] };
-    return readPairState(parseStateText(text), key, this.#o.signingKey, `state file ${path} on branch ${this.#o.branch}`);
+    return readPairState(parseStateText(text), key, this.#o.signing, `state file ${path} on branch ${this.#o.branch}`);
   }
 
   async load(keys: StateKey[]): Promise<LoadedStates> {
@@ -134,7 +135,9 @@ export class GitStateStore implements StateStore {
     for (const ours of states) {
       const path = stateFilePath(ours);
       // Only a trusted file is merged: records of a forged, foreign or unsigned file never reach a (signed) save.
-      const s = signedPairState(mergePairStates(ours, hasParent ? (await this.#trusted(ours)).state : undefined), this.#o.signingKey);
+      const current = hasParent ? await this.#trusted(ours) : { problems: [] };
+      if (current.keep) continue;
+      const s = signedPairState(mergePairStates(ours, current.state), this.#o.signing.key);
       const blob = (await this.#git(['hash-object', '-w', '--stdin'], `${JSON.stringify(s, null, 2)}\n`)).trim();
       await this.#git(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], undefined, env);
     }

@@ -37,27 +37,52 @@ export function signedPairState(state: PairState, key: string | undefined): Pair
   return key ? { ...unsigned, signature: `${SCHEME}${mac(unsigned, key)}` } : unsigned;
 }
 
+/** How a store treats signatures: sign and verify with `key`; `adopt` takes this run's files as they are, once. */
+export interface StateSigning {
+  key?: string;
+  /** Turning the key on, rotating it or turning it off: use the files whatever their signature, then save them as this run signs. */
+  adopt?: boolean;
+}
+
+/** What a stored pair state is worth to this run. */
+export interface ReadState {
+  state?: PairState;
+  problems: StateProblem[];
+  /** A signed file this run cannot verify (it has no key): neither used nor replaced, so a keyless run never unsigns it. */
+  keep?: true;
+}
+
 /**
  * A stored pair state (parsed JSON) as memory for one pair, or none. With a key, a file whose signature is missing or
- * does not verify is not used; then, whatever the key, it must belong to this pair and every record must be valid
- * (engine rules). `where` names the file in the warnings.
+ * does not verify is not used; without one, a signed file is neither used nor replaced; `adopt` lets either through
+ * once. Then, whatever the key, it must belong to this pair and every record must be valid (engine rules). `where`
+ * names the file in the warnings.
  */
-export function readPairState(raw: unknown, key: StateKey, signingKey: string | undefined, where: string): { state?: PairState; problems: StateProblem[] } {
-  if (signingKey) {
-    const { signature, ...unsigned } = (raw && typeof raw === 'object' ? raw : {}) as { signature?: unknown };
-    const expected = Buffer.from(`${SCHEME}${mac(unsigned, signingKey)}`);
-    const given = Buffer.from(typeof signature === 'string' ? signature : '');
+export function readPairState(raw: unknown, key: StateKey, signing: StateSigning, where: string): ReadState {
+  const { signature, ...unsigned } = (raw && typeof raw === 'object' ? raw : {}) as { signature?: unknown };
+  const signed = typeof signature === 'string';
+  const adopted = (what: string): StateProblem => ({ code: 'KVR053', message: `KVR053: ${where} ${what}; adopted as it is (adopt-state), and saved ${signing.key ? 'signed with this run\'s key' : 'unsigned'}` });
+  if (signing.key) {
+    const expected = Buffer.from(`${SCHEME}${mac(unsigned, signing.key)}`);
+    const given = Buffer.from(signed ? signature : '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      const what = signed ? 'has a signature that does not verify with the state key (edited, or signed with another key)' : 'is not signed';
+      if (signing.adopt) return withProblem(trustedPairState(raw, key, where), adopted(what));
       return {
-        problems: [{
-          code: 'KVR053',
-          message: `KVR053: ${where} ${typeof signature === 'string' ? 'has a signature that does not verify with the state key (edited, or signed with another key)' : 'is not signed'}; it is not used as memory, and the next save replaces it with a signed file`,
-        }],
+        problems: [{ code: 'KVR053', message: `KVR053: ${where} ${what}; it is not used as memory, and the next save replaces it with a signed file (turning the key on or rotating it: run once with adopt-state)` }],
       };
     }
+  } else if (signed) {
+    if (signing.adopt) return withProblem(trustedPairState(raw, key, where), adopted('is signed, and this run has no state key'));
+    return {
+      keep: true,
+      problems: [{ code: 'KVR053', message: `KVR053: ${where} is signed, but this run has no state key: it is neither used nor replaced. Give every workflow that writes the state the same state-key (or run once with adopt-state to stop signing)` }],
+    };
   }
   return trustedPairState(raw, key, where);
 }
+
+const withProblem = (read: ReadState, problem: StateProblem): ReadState => ({ ...read, problems: [problem, ...read.problems] });
 
 /** Parses a state file's text; text that is not JSON is reported like any other invalid file. */
 export function parseStateText(text: string): unknown {

@@ -68,14 +68,24 @@ describe('signing', () => {
   test('a signed state verifies whatever its layout; any edit, another key or no signature does not', () => {
     const signed = signedPairState(state, key);
     const relaid = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(signed).reverse())));
-    expect(readPairState(relaid, ID, key, 'f')).toEqual({ state, problems: [] });
+    expect(readPairState(relaid, ID, { key }, 'f')).toEqual({ state, problems: [] });
     const edited = structuredClone(signed);
     edited.records['secret/db-password']!.replicatedByUs = false;
     for (const [raw, k] of [[edited, key], [signed, `${key}-other`], [state, key], [{ ...signed, signature: 'hmac-sha256:' }, key]] as const) {
-      expect(readPairState(raw, ID, k, 'f')).toEqual({ problems: [{ code: 'KVR053', message: expect.any(String) }] });
+      expect(readPairState(raw, ID, { key: k }, 'f')).toEqual({ problems: [{ code: 'KVR053', message: expect.stringContaining('it is not used as memory') }] });
     }
-    // Without a key, a signed file is still memory (the key can be added or removed between runs).
-    expect(readPairState(signed, ID, undefined, 'f').state).toEqual(state);
+  });
+
+  test('a run without the key neither uses nor replaces a signed file; adopt-state takes a file as it is, once', () => {
+    const signed = signedPairState(state, key);
+    expect(readPairState(signed, ID, {}, 'f')).toEqual({ keep: true, problems: [{ code: 'KVR053', message: expect.stringContaining('is signed, but this run has no state key: it is neither used nor replaced') }] });
+    expect(readPairState(state, ID, {}, 'f')).toEqual({ state, problems: [] });
+    // Turning the key on, rotating it, turning it off: the file is used, with a warning that says so.
+    for (const [raw, k] of [[state, key], [signedPairState(state, `${key}-old`), key], [signed, undefined]] as const) {
+      expect(readPairState(raw, ID, { key: k, adopt: true }, 'f')).toEqual({ state, problems: [{ code: 'KVR053', message: expect.stringContaining('adopted as it is (adopt-state)') }] });
+    }
+    // Adopting never skips the checks of a file's pair and records.
+    expect(readPairState({ ...state, source: 'team-b-kv' }, ID, { key, adopt: true }, 'f').state).toBeUndefined();
   });
 
   test('a key shorter than 32 characters is refused', () => {

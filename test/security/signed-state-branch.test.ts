@@ -65,6 +65,31 @@ test('with state-key the branch is signed, an edit pushed without the key is not
   expect(repo.history(BRANCH).includes(key)).toBe(false);
 });
 
+test('turning the key on with adopt-state keeps the memory; a run without the key never unsigns the branch', async () => {
+  const src = addVault(emulator, uniqueVault('ssrc'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('sdst'), 'westeurope');
+  put(src, 'ours', 'v1');
+  const repo = new GitFixture({ '.github/keyvault-replication.yml': stringify({ version: 1, replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] }) });
+  const key = `state-key-${crypto.randomUUID()}`;
+  const run = (inputs: Record<string, string> = {}) => runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs });
+  const file = () => repo.branchFile(BRANCH, `dr/${dst}.json`);
+
+  await run();
+  const adopted = await run({ 'state-key': key, 'adopt-state': 'true' });
+  expect(adopted.stdout).toMatch(/::warning::KVR053: state file dr\/.* is not signed; adopted as it is \(adopt-state\), and saved signed with this run's key/);
+  expect(JSON.parse(file())).toMatchObject({ signature: expect.stringMatching(/^hmac-sha256:/), records: { 'secret/ours': { replicatedByUs: true } } });
+  expect((await run({ 'state-key': key })).stdout).not.toContain('KVR053');
+
+  const signedFile = file();
+  const keyless = await run();
+  expect(keyless.stdout).toMatch(/::warning::KVR053: state file dr\/.* is signed, but this run has no state key: it is neither used nor replaced/);
+  expect(file()).toBe(signedFile);
+  put(src, 'ours', 'v2');
+  const keyed = await run({ 'state-key': key });
+  expect(keyed.stdout).not.toContain('KVR053');
+  expect(keyed.report!.pairs[0]!.records.map((r) => `${r.name}:${r.status}`)).toEqual(['ours:update']);
+});
+
 test('a state-key shorter than 32 characters stops the Action before any vault call', async () => {
   emulator.resetCounters();
   const tokens = emulator.identity.tokensIssued;

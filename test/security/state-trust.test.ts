@@ -106,6 +106,21 @@ test('an acknowledgement is bound to the target version it was given for; revoke
   expect(valueOf(dst, 'clash')).toBe('second hand edit');
 });
 
+test('a copy found equal by a version before 0.2 (no version kept) gets its version from one live comparison, and follows the source', async () => {
+  const { src, dst, ws } = pairWith(['seeded']);
+  put(dst, 'seeded', 'value-of-seeded'); // seeded by hand, equal to the source
+  await ws.json(['apply']);
+  // As the old version kept it; and settled (no same-second recheck), so that only the missing version can ask for a look.
+  forge(ws, (records) => { delete records['secret/seeded']!.targetVersion; delete records['secret/seeded']!.recheck; });
+  emulator.resetCounters();
+  await ws.json(['apply']);
+  expect(emulator.vault(dst).counters.valueReads).toBe(1);
+  expect(Object.values(ws.state().pairs)[0]!.records['secret/seeded']!.targetVersion).toBe(latest(emulator.vault(dst).secrets.live.get('seeded')!).version);
+  put(src, 'seeded', 'rotated');
+  expect(statusOf((await ws.json(['apply'])).report, 'seeded')).toBe('update');
+  expect(valueOf(dst, 'seeded')).toBe('rotated');
+});
+
 test('a forged missing-run count does not skip flap protection', async () => {
   const { src, dst, ws } = pairWith(['flappy'], { propagate_deletes: true });
   await ws.json(['apply']);

@@ -85,7 +85,7 @@ export async function run(): Promise<void> {
     const cancel = cancelOnSignals((signal) => tl.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     const replicated = await runReplication({
       config, mode: modeInput as RunMode, correlationId, clock: systemClock,
-      state: branch ? new GitStateStore({ repository, branch, signingKey: stateKey, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
+      state: branch ? new GitStateStore({ repository, branch, signing: { key: stateKey, adopt: flag('adoptState') }, author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' } }) : new EphemeralStateStore(),
       directory: new ArmVaultDirectory(maskedCredential(credential, tl.setSecret), [...new Set([...(subscriptionId ? [subscriptionId] : []), ...config.subscriptions])], correlationId, systemClock),
       replications: splitList(input('replications')), only, acknowledge, revoke,
       approveMassDelete: flag('approveDeletes'), maxConcurrency: concurrency,

@@ -20,6 +20,7 @@ export interface CliOptions {
   readonly revoke: string[];
   /** Signs and verifies the state file (KEYVAULT_REPLICATE_STATE_KEY), never a flag: flags show in process lists. */
   readonly stateKey?: string;
+  readonly adoptState: boolean;
   readonly replications: string[];
   readonly subscriptions: string[];
   readonly json: boolean;
@@ -39,6 +40,8 @@ export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
   --acknowledge <names>    overwrite these conflicting target items (names or globs); remembered in state for the
                            target version acknowledged, so a later edit of that target item blocks again
   --revoke <names>         withdraw remembered acknowledgements of these items (names or globs)
+  --adopt-state            use the state file as it is this once, whatever its signature, and save it as this run
+                           signs (turning KEYVAULT_REPLICATE_STATE_KEY on, rotating it or turning it off)
   --replications <names>   run only these named replications
   --subscription <id>      subscription(s) to find vaults in (default AZURE_SUBSCRIPTION_ID)
   --max-concurrency <n>    parallel writes (default 16)
@@ -65,7 +68,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     parsed = parseArgs({
       args: argv, allowPositionals: true, strict: true,
       options: {
-        config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true }, revoke: { type: 'string', multiple: true },
+        config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true }, revoke: { type: 'string', multiple: true }, 'adopt-state': { type: 'boolean' },
         replications: { type: 'string' }, subscription: { type: 'string', multiple: true }, json: { type: 'boolean' }, report: { type: 'string' },
         'max-concurrency': { type: 'string' }, 'approve-deletes': { type: 'boolean' }, 'fail-on': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
@@ -85,6 +88,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
     acknowledge: parseAcknowledge((v.acknowledge ?? []).flatMap(splitList), '--acknowledge'), replications: splitList(v.replications),
     revoke: parseAcknowledge((v.revoke ?? []).flatMap(splitList), '--revoke'),
     stateKey: checkStateKey(env[STATE_KEY_ENV] || undefined, STATE_KEY_ENV),
+    adoptState: v['adopt-state'] === true,
     subscriptions: [...(v.subscription ?? []).flatMap(splitList), ...splitList(env.AZURE_SUBSCRIPTION_ID)],
     json: v.json === true, reportPath: v.report, maxConcurrency: concurrency, approveDeletes: v['approve-deletes'] === true,
     failOn: parseFailOn(v['fail-on'], '--fail-on'), quiet: v.quiet === true,

@@ -38,7 +38,7 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     if (!o.quiet) say(`keyvault-replicate ${o.mode}: correlation id ${correlationId}`);
     const cancel = cancelOnSignals((signal) => say(`${signal}: finishing the writes under way, then saving state (a second signal stops at once)`));
     const replicated = await runReplication({
-      config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state, o.stateKey),
+      config, mode: o.mode, correlationId, clock: systemClock, state: new FileStateStore(o.state, { key: o.stateKey, adopt: o.adoptState }),
       directory: new ArmVaultDirectory(maskedCredential(new DefaultAzureCredential()), [...new Set([...o.subscriptions, ...config.subscriptions])], correlationId, systemClock),
       replications: o.replications, only: o.only, acknowledge: o.acknowledge, revoke: o.revoke, maxConcurrency: o.maxConcurrency, approveMassDelete: o.approveDeletes,
       listener: o.quiet ? undefined : (e) => say(`[${e.kind}] ${e.message}`), signal: cancel.signal,

@@ -21,6 +21,7 @@ export const INPUTS = {
   clientSecret: 'client-secret',
   stateBranch: 'state-branch',
   stateKey: 'state-key',
+  adoptState: 'adopt-state',
   githubToken: 'github-token',
   commentOnPr: 'comment-on-pr',
   maxConcurrency: 'max-concurrency',

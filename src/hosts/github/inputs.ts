@@ -26,6 +26,7 @@ export interface ActionOptions {
   readonly clientSecret?: string;
   readonly stateBranch?: string;
   readonly stateKey?: string;
+  readonly adoptState: boolean;
   readonly githubToken?: string;
   readonly commentOnPr: boolean;
   readonly maxConcurrency?: number;
@@ -74,6 +75,7 @@ export function readActionInputs(read: InputReader, eventName: string, env: Node
     // An explicitly empty state-branch means no state; the runner passes action.yml's default when it is not set.
     stateBranch: read(INPUTS.stateBranch).trim() || (env[`INPUT_${INPUTS.stateBranch.toUpperCase()}`] === undefined ? DEFAULT_STATE_BRANCH : undefined),
     stateKey: checkStateKey(opt(INPUTS.stateKey), `input '${INPUTS.stateKey}'`),
+    adoptState: bool(read, INPUTS.adoptState, false),
     githubToken: opt(INPUTS.githubToken),
     commentOnPr: bool(read, INPUTS.commentOnPr, true),
     maxConcurrency,

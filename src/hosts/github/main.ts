@@ -118,7 +118,7 @@ export async function run(): Promise<void> {
     const { credential, kind } = chooseCredential(o, process.env);
     core.info(`signing in to Azure with ${kind}`);
     const subscriptions = [...new Set([...(o.subscriptionId ? [o.subscriptionId] : []), ...config.subscriptions])];
-    const state = await openStateStore(o.stateBranch, o.githubToken, o.stateKey, process.env);
+    const state = await openStateStore(o.stateBranch, o.githubToken, { key: o.stateKey, adopt: o.adoptState }, process.env);
     const cancel = cancelOnSignals((signal) => core.warning(`${signal}: the job is being cancelled; finishing the writes under way, then saving state`));
     report = await runReplication({
       config, mode: o.mode, correlationId, clock: systemClock, state,

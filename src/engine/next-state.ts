@@ -51,11 +51,16 @@ function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledg
   }
   if (r.status === 'failed') return { ...base, lastErrorCode: r.errorCode };
   if (r.status === 'blocked_target_conflict') {
-    // Whatever is in the target now is not this tool's: no version of it is kept, so no later run can take it for one.
-    return { ...base, replicatedByUs: false, targetVersion: undefined, sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn };
+    // Whatever is in the target now is not this tool's. Nothing of it is kept: no version (no later run may take it for
+    // one), and no timestamp either, so that no one reading the state learns the target's current `updated` to forge
+    // "unchanged since" with. The next run compares it again.
+    return { ...base, replicatedByUs: false, targetVersion: undefined, sourceUpdatedOn: undefined, targetUpdatedOn: undefined };
   }
+  // A disabled source whose copy this tool left alone: the record stays as it was, so a person's later edit of the
+  // copy (re-enabling it) still reads as "changed since" and is never undone.
+  if (r.status === 'source_disabled' && r.action !== 'disable') return base;
   if (SYNCED.has(r.status) || r.status === 'source_disabled') {
-    const wrote = r.status === 'create' || r.status === 'update' || (r.status === 'source_disabled' && r.action === 'disable');
+    const wrote = r.status === 'create' || r.status === 'update' || r.status === 'source_disabled';
     return {
       ...base,
       replicatedByUs: base.replicatedByUs || wrote,

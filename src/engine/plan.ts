@@ -23,6 +23,8 @@ export interface PlanInput {
   listings: Listings;
   /** Called with every secret value the moment it is read (hosts mask it in their logs). */
   mask: (value: string) => void;
+  /** The previous state verified against a key: only then may a record's word allow a purge (recreate_keys). */
+  signedState: boolean;
 }
 
 /** A source secret's value with the attributes of the very version it was read from. */
@@ -150,9 +152,6 @@ async function decideExisting(input: PlanInput, plan: PairPlan, proof: TargetPro
     return rec(type, s.name, 'blocked_target_conflict', 'none', `target item differs (${differs}) and was not written by this tool (or was changed since); acknowledge it or set overwrite_on_conflict`, s, t);
   };
 
-  if (prev?.status === 'blocked_target_conflict' && !acknowledgedNow && !remembered && !replication.overwriteOnConflict && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn) {
-    return rec(type, s.name, 'blocked_target_conflict', 'none', 'target item differs and was not written by this tool (unchanged since the last run); acknowledge it or set overwrite_on_conflict', s, t);
-  }
   if (type === 'secret') {
     // A record without the version it found equal (kept by versions before 0.2) is compared once more, live, so that the
     // version is known as proof when the source next changes.
@@ -181,8 +180,12 @@ async function decideExisting(input: PlanInput, plan: PairPlan, proof: TargetPro
   if (!(await proof.ourUnchangedWrite(prev, t))) {
     return rec(type, s.name, 'blocked_target_conflict', 'none', 'a different key with this name exists in the target and was not restored by this tool (or was changed since); this tool never deletes or purges a key it did not restore', s, t);
   }
-  if (replication.recreateKeys && !target.info.purgeProtection) return rec(type, s.name, 'update', 'write', 'newer version on the source; recreate_keys: delete, purge and restore the key this tool restored', s, { ...t, version: tv });
-  return rec(type, s.name, 'blocked_key_restore_conflict', 'none', replication.recreateKeys ? `purge protection on ${target.info.name} forbids recreating the key` : 'newer version on the source, but restore refuses an existing key; set recreate_keys to delete, purge and restore', s, t);
+  // A purge cannot be undone: the record that says this tool restored the key must be signed (state-key), not only live-checked.
+  if (replication.recreateKeys && !target.info.purgeProtection && input.signedState) return rec(type, s.name, 'update', 'write', 'newer version on the source; recreate_keys: delete, purge and restore the key this tool restored', s, { ...t, version: tv });
+  const why = !replication.recreateKeys ? 'newer version on the source, but restore refuses an existing key; set recreate_keys to delete, purge and restore'
+    : target.info.purgeProtection ? `purge protection on ${target.info.name} forbids recreating the key`
+      : 'newer version on the source; recreate_keys purges only on a signed state (set state-key): an unsigned record cannot prove this tool restored the key';
+  return rec(type, s.name, 'blocked_key_restore_conflict', 'none', why, s, t);
 }
 
 async function blockedIfNotExportable(input: PlanInput, r: ReplicationRecord): Promise<ReplicationRecord> {

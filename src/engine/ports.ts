@@ -76,6 +76,8 @@ export interface LoadedStates {
 
 /** Where records live between runs: a git branch (CI) or a local file (CLI). */
 export interface StateStore {
+  /** True when every state it hands out verified against a key (state-key): only such state may allow a purge. */
+  readonly signs: boolean;
   load(keys: StateKey[]): Promise<LoadedStates>;
   /** Saves the given pair states; a store shared by concurrent runs merges rather than overwrites. */
   save(states: PairState[], correlationId: string): Promise<void>;

@@ -105,7 +105,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     try {
       plan = await planPair({
         replication: p.replication, source: port(p.source), target: port(p.target), previous: prev,
-        acknowledge: o.acknowledge ?? [], revoke: o.revoke ?? [], only: o.only, listings, mask,
+        acknowledge: o.acknowledge ?? [], revoke: o.revoke ?? [], only: o.only, listings, mask, signedState: o.state.signs,
       });
     } catch (e) {
       const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');

@@ -15,9 +15,11 @@ interface StateFile { version: 1; pairs: Record<string, unknown> }
 export class FileStateStore implements StateStore {
   readonly #path: string;
   readonly #signing: StateSigning;
+  readonly signs: boolean;
   constructor(path: string, signing: StateSigning = {}) {
     this.#path = path;
     this.#signing = signing;
+    this.signs = !!signing.key && !signing.adopt;
   }
 
   async #read(): Promise<StateFile> {

@@ -38,6 +38,7 @@ export const stateFilePath = (k: StateKey): string => `${stateKeyOf(k)}.json`;
  */
 export class GitStateStore implements StateStore {
   readonly #o: Required<Omit<GitStateStoreOptions, 'env'>> & { env: NodeJS.ProcessEnv };
+  readonly signs: boolean;
 
   constructor(options: GitStateStoreOptions) {
     // The hosts refuse a bad branch before any vault call; this keeps the store itself from ever pushing to one.
@@ -50,6 +51,7 @@ export class GitStateStore implements StateStore {
       ...options,
       signing: options.signing ?? {},
     };
+    this.signs = !!this.#o.signing.key && !this.#o.signing.adopt;
   }
 
   #git(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<string> {

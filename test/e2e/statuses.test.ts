@@ -95,15 +95,21 @@ test('keys: restored with every version in the same geography and subscription; 
   expect(statusOf((await ws.json(['plan'])).report, 'signing', near)).toBe('blocked_key_restore_conflict');
 });
 
-test('recreate_keys deletes, purges and restores a key whose source has moved on', async () => {
+test('recreate_keys deletes, purges and restores a key whose source has moved on (on a signed state)', async () => {
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');
   const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
   key(src, 'rolling');
   const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['keys'], recreate_keys: true }));
-  await ws.json(['apply']);
-  await new Promise((res) => setTimeout(res, 1100));
-  key(src, 'rolling');
-  const r = await ws.json(['apply']);
+  process.env.KEYVAULT_REPLICATE_STATE_KEY = `state-key-${crypto.randomUUID()}`;
+  let r;
+  try {
+    await ws.json(['apply']);
+    await new Promise((res) => setTimeout(res, 1100));
+    key(src, 'rolling');
+    r = await ws.json(['apply']);
+  } finally {
+    delete process.env.KEYVAULT_REPLICATE_STATE_KEY;
+  }
   expect(statusOf(r.report, 'rolling')).toBe('update');
   const keys = (v: string) => new KeyClient(vaultUrl(v), credentialFor(ADMIN));
   expect((await keys(dst).getKey('rolling')).properties.version).toBe((await keys(src).getKey('rolling')).properties.version);

@@ -3,6 +3,8 @@ import { trustedPairState, type PairState } from '../../src/engine/state.ts';
 
 /** A state store in memory that checks what it hands out as the real stores do, so engine tests see the same rules. */
 export class MemoryStateStore implements StateStore {
+  /** As a store with a state key would be: only its state may allow a purge. */
+  signs = false;
   readonly pairs = new Map<string, PairState>();
   async load(keys: StateKey[]): Promise<LoadedStates> {
     const loaded: LoadedStates = { states: new Map(), problems: [] };

@@ -191,20 +191,46 @@ test('recreate_keys never deletes or purges a key this tool did not restore, and
   expect(emulator.vault(policyTarget).counters.requests).toBe(0);
 });
 
-test('recreate_keys replaces a key this tool restored and nobody changed, and nothing else', async () => {
+/** Runs with KEYVAULT_REPLICATE_STATE_KEY set, as a workflow with state-key would. */
+async function withStateKey<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  process.env.KEYVAULT_REPLICATE_STATE_KEY = key;
+  try {
+    return await fn();
+  } finally {
+    delete process.env.KEYVAULT_REPLICATE_STATE_KEY;
+  }
+}
+
+function keyPair() {
   const src = addVault(emulator, uniqueVault('ksrc'), 'westeurope');
   const dst = addVault(emulator, uniqueVault('kdst'), 'westeurope');
-  emulator.invoke(src, 'POST', 'keys/ours/create', { kty: 'RSA' });
-  emulator.invoke(src, 'POST', 'keys/touched/create', { kty: 'RSA' });
-  const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['keys'], recreate_keys: true }));
-  expect((await ws.json(['apply'])).report.totals).toEqual({ create: 2 });
-  emulator.invoke(src, 'POST', 'keys/ours/create', { kty: 'RSA' });
-  emulator.invoke(src, 'POST', 'keys/touched/create', { kty: 'RSA' });
-  emulator.invoke(dst, 'POST', 'keys/touched/create', { kty: 'RSA' }); // a new version made in the target by hand
-  const r = await ws.json(['apply']);
+  for (const name of ['ours', 'touched']) emulator.invoke(src, 'POST', `keys/${name}/create`, { kty: 'RSA' });
+  const rotate = () => {
+    for (const name of ['ours', 'touched']) emulator.invoke(src, 'POST', `keys/${name}/create`, { kty: 'RSA' });
+    emulator.invoke(dst, 'POST', 'keys/touched/create', { kty: 'RSA' }); // a new version made in the target by hand
+  };
+  return { src, dst, rotate, ws: new Workspace().writeConfig(replication(src, [dst], { types: ['keys'], recreate_keys: true })) };
+}
+
+test('recreate_keys replaces a key this tool restored and nobody changed, on a signed state', async () => {
+  const { src, dst, rotate, ws } = keyPair();
+  const key = `state-key-${crypto.randomUUID()}`;
+  expect((await withStateKey(key, () => ws.json(['apply']))).report.totals).toEqual({ create: 2 });
+  rotate();
+  const r = await withStateKey(key, () => ws.json(['apply']));
   expect(statusOf(r.report, 'ours')).toBe('update');
   expect(statusOf(r.report, 'touched')).toBe('blocked_target_conflict');
   expect(latest(emulator.vault(dst).keys.live.get('ours')!).version).toBe(latest(emulator.vault(src).keys.live.get('ours')!).version);
+});
+
+test('without a state key, recreate_keys never purges: an unsigned record cannot prove this tool restored the key', async () => {
+  const { dst, rotate, ws } = keyPair();
+  expect((await ws.json(['apply'])).report.totals).toEqual({ create: 2 });
+  rotate();
+  emulator.resetCounters();
+  const r = await ws.json(['apply']);
+  expect(deletes(dst)).toBe(0);
+  expect(r.report.pairs[0]!.records.find((x) => x.name === 'ours')).toMatchObject({ status: 'blocked_key_restore_conflict', reason: expect.stringContaining('recreate_keys purges only on a signed state') });
 });
 
 test('with a state key, state is signed, and a file edited without the key is not used as memory', async () => {

@@ -68,14 +68,19 @@ test('a forged state cannot make a conflict look like this tool\'s copy, nor ack
   put(src, 'clash', 'source value');
   put(dst, 'clash', 'the target team\'s value');
   expect(statusOf((await ws.json(['apply'])).report, 'clash')).toBe('blocked_target_conflict');
+  // The conflict's record keeps nothing of the target: no version, no timestamp a forger could copy into "unchanged".
+  const kept = Object.values(ws.state().pairs)[0]!.records['secret/clash']!;
+  expect([kept.targetVersion, kept.targetUpdatedOn, kept.sourceUpdatedOn]).toEqual([undefined, undefined, undefined]);
   const tries: Record<string, unknown>[] = [
+    { status: 'in_sync' },
     { replicatedByUs: true, status: 'in_sync', targetVersion: fakeVersion() },
     { replicatedByUs: true, status: 'create' }, // no version at all: not a record this tool writes
     { acknowledged: true },
     { acknowledgedVersion: fakeVersion() },
   ];
   for (const forged of tries) {
-    forge(ws, (records) => Object.assign(records['secret/clash']!, forged));
+    // Settled (no same-second recheck), so that only what the record says can decide.
+    forge(ws, (records) => { Object.assign(records['secret/clash']!, forged); delete records['secret/clash']!.recheck; });
     const r = await ws.json(['apply']);
     expect([JSON.stringify(forged), statusOf(r.report, 'clash')]).toEqual([JSON.stringify(forged), 'blocked_target_conflict']);
     expect(valueOf(dst, 'clash')).toBe('the target team\'s value');
@@ -161,6 +166,18 @@ test('a copy disabled by this tool is only one it wrote and nobody changed since
   expect(r.report.pairs[0]!.records.map((x) => `${x.name}:${x.status}`).sort()).toEqual(['edited:source_disabled', 'ours:source_disabled']);
   expect(latest(emulator.vault(dst).secrets.live.get('ours')!).attributes.enabled).toBe(false);
   expect(latest(emulator.vault(dst).secrets.live.get('edited')!).attributes.enabled).toBe(true);
+});
+
+test('a copy this tool disabled and a person re-enabled stays enabled', async () => {
+  const { src, dst, ws } = pairWith(['paused']);
+  await ws.json(['apply']);
+  disable(src, 'paused');
+  expect(statusOf((await ws.json(['apply'])).report, 'paused')).toBe('source_disabled');
+  expect(latest(emulator.vault(dst).secrets.live.get('paused')!).attributes.enabled).toBe(false);
+  await new Promise((r) => setTimeout(r, 1100)); // the person's edit lands in a later second than the tool's
+  emulator.invoke(dst, 'PATCH', 'secrets/paused/', { attributes: { enabled: true } });
+  for (let i = 0; i < 3; i++) await ws.json(['apply']);
+  expect(latest(emulator.vault(dst).secrets.live.get('paused')!).attributes.enabled).toBe(true);
 });
 
 test('recreate_keys never deletes or purges a key this tool did not restore, and needs purge rights up front', async () => {

@@ -27,7 +27,7 @@ export const ERROR_CODES = {
   KVR037: 'the target vault is read-only (regional failover)',
   KVR038: 'the source item kept changing while it was copied',
   KVR039: 'unexpected failure',
-  KVR040: 'mass-change guard held back deletes and disables',
+  KVR040: 'mass-delete guard held back deletes and disables',
   KVR041: 'the run was cancelled',
   KVR042: 'a targets tag names a vault outside allowed_targets',
   KVR043: 'records are blocked (fail-on: blocked)',

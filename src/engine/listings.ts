@@ -12,6 +12,14 @@ export class Listings {
     return this.#live.get(k)!;
   }
 
+  /**
+   * Forgets a vault's listings once this run wrote to it, so that a later pair into the same target sees what an
+   * earlier one wrote (and does not take the name for missing, writing over it).
+   */
+  forget(port: VaultPort): void {
+    for (const cache of [this.#live, this.#deleted]) for (const k of [...cache.keys()]) if (k.startsWith(`${port.info.name}/`)) cache.delete(k);
+  }
+
   deleted(port: VaultPort, type: ItemType): Promise<Set<string>> {
     const k = `${port.info.name}/${type}`;
     if (!this.#deleted.has(k)) this.#deleted.set(k, port.listDeletedNames(type));

@@ -1,4 +1,4 @@
-import { recordKey, type ReplicationRecord } from './model.ts';
+import { recordKey, TYPE_OF_CONFIG, type ReplicationRecord } from './model.ts';
 import type { PairPlan } from './plan.ts';
 import { sanitizeRecord, type PairState, type StateRecord } from './state.ts';
 
@@ -12,7 +12,10 @@ const SYNCED = new Set(['create', 'update', 'in_sync']);
  * find in the source: one look at one item is no evidence that it is gone.
  */
 export function nextPairState(plan: PairPlan, correlationId: string, nowIso: string, targeted: boolean, listedAt: number): PairState {
-  const records: Record<string, StateRecord> = targeted ? { ...plan.previous.records } : {};
+  // Records of item types this run did not plan (the config's types changed, or two single pairs of one source and
+  // target replicate different types) are kept as they are: what a run did not look at, it does not forget.
+  const planned = new Set(plan.replication.types.map((t) => TYPE_OF_CONFIG[t]));
+  const records: Record<string, StateRecord> = Object.fromEntries(Object.entries(plan.previous.records).filter(([, r]) => targeted || !planned.has(r.type)));
   for (const r of plan.records) {
     if (targeted && !r.source) continue;
     const key = recordKey(r.type, r.name);

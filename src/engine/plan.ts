@@ -104,7 +104,7 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
       if (!rule.selected) { plan.records.push(rec(type, s.name, 'excluded_by_rule', 'none', rule.reason, s, t)); continue; }
       if (type === 'key' && geoBlocked) { plan.records.push(rec(type, s.name, 'blocked_cross_geography_key', 'none', `${source.info.location} and ${target.info.location} are in different geographies; key backups cannot cross`, s, t)); continue; }
       if (type === 'key' && subBlocked) { plan.records.push(rec(type, s.name, 'blocked_cross_subscription_key', 'none', 'source and target are in different subscriptions; key backups cannot cross', s, t)); continue; }
-      if (!s.enabled) { plan.records.push(await decideDisabledSource(proof, type, s, t, prev)); continue; }
+      if (!s.enabled) { plan.records.push(await decideDisabledSource(proof, type, s, t, prev, !!input.only)); continue; }
       if (!t) {
         if (await deletedInTarget(s.name)) {
           plan.records.push(rec(type, s.name, 'blocked_target_soft_deleted', 'none', `the name is soft-deleted in ${target.info.name}: recover or purge it (Azure portal → ${target.info.name} → ${BLADE[type]} → Manage deleted)`, s));
@@ -129,9 +129,11 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
 }
 
 /** A disabled source item: its copy is disabled too, but only a copy this tool wrote and nobody changed since. */
-async function decideDisabledSource(proof: TargetProof, type: ItemType, s: ItemSnapshot, t: ItemSnapshot | undefined, prev: StateRecord | undefined): Promise<ReplicationRecord> {
+async function decideDisabledSource(proof: TargetProof, type: ItemType, s: ItemSnapshot, t: ItemSnapshot | undefined, prev: StateRecord | undefined, targeted: boolean): Promise<ReplicationRecord> {
   if (!t) return rec(type, s.name, 'source_disabled', 'none', 'disabled on the source; its value cannot be read', s, t);
   if (!t.enabled) return rec(type, s.name, 'source_disabled', 'none', 'disabled on the source and in the target', s, t);
+  // Disables, like deletes, are left to a full run, where the mass-delete guard sees all of them together.
+  if (targeted) return rec(type, s.name, 'source_disabled', 'none', 'disabled on the source; a targeted run never disables, the next full run mirrors it', s, t);
   if (await proof.ourUnchangedWrite(prev, t)) return rec(type, s.name, 'source_disabled', 'disable', 'disabled on the source: the target copy will be disabled too', s, t);
   return rec(type, s.name, 'source_disabled', 'none', 'disabled on the source; the target item was not written by this tool (or changed since) and is left as it is', s, t);
 }
@@ -149,7 +151,8 @@ async function decideExisting(input: PlanInput, plan: PairPlan, proof: TargetPro
       if (acknowledgedNow && version) plan.acknowledgements.set(key, version);
       return blockedIfNotExportable(input, rec(type, s.name, 'update', 'write', `target differs (${differs}); conflict acknowledged`, s, { ...t, version }));
     }
-    return rec(type, s.name, 'blocked_target_conflict', 'none', `target item differs (${differs}) and was not written by this tool (or was changed since); acknowledge it or set overwrite_on_conflict`, s, t);
+    const memory = prev ? '' : ' (this run has no record of the item: a first run, or state that was not trusted)';
+    return rec(type, s.name, 'blocked_target_conflict', 'none', `target item differs (${differs}) and was not written by this tool (or was changed since)${memory}; acknowledge it or set overwrite_on_conflict`, s, t);
   };
 
   if (type === 'secret') {
@@ -197,6 +200,8 @@ async function blockedIfNotExportable(input: PlanInput, r: ReplicationRecord): P
 async function standaloneNames(input: PlanInput, wanted?: readonly OnlyItem[]): Promise<Set<string>> {
   if (wanted) {
     const found = await Promise.all(wanted.flatMap((w) => (['secret', 'key'] as const).map((t) => input.target.get(t, w.name).catch(() => undefined))));
+    // A certificate's backing secret is its PKCS#12, private key included: masked like every value read.
+    for (const f of found) if (f?.secretValue !== undefined) input.mask(f.secretValue);
     return new Set(found.filter((f) => f && !f.item.managed).map((f) => f!.item.name.toLowerCase()));
   }
   const lists = await Promise.all([input.listings.live(input.target, 'secret'), input.listings.live(input.target, 'key')]);

@@ -14,7 +14,7 @@ export function selectedByRule(r: Pick<Replication, 'rule' | 'exclude'>, name: s
   } else if ('tagged' in rule) {
     const [key, ...rest] = rule.tagged.split('=');
     const value = rest.length ? rest.join('=') : undefined;
-    matched = key! in tags && (value === undefined || tags[key!] === value);
+    matched = Object.hasOwn(tags, key!) && (value === undefined || tags[key!] === value);
     why = `tag ${rule.tagged}`;
   } else if ('pattern' in rule) {
     matched = glob(name, rule.pattern);

@@ -4,7 +4,7 @@ import type { Replication, ReplicationConfig } from './config/types.ts';
 import { isKvrError, KvrError } from './errors.ts';
 import { RUN_EVENTS, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
-import { guardMassChanges } from './mass-change-guard.ts';
+import { guardMassDeletes } from './mass-delete-guard.ts';
 import type { VaultInfo } from './model.ts';
 import { nextPairState } from './next-state.ts';
 import { VAULT_NAME_PATTERN } from './config/schema.ts';
@@ -116,7 +116,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     }
     emit({ kind: RUN_EVENTS.planned, message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`, ...where });
     // The guard holds in plan mode too, so that the preview shows what apply will do.
-    const guarded = guardMassChanges(plan, o.approveMassDelete === true);
+    const guarded = guardMassDeletes(plan, o.approveMassDelete === true);
     plan.records = guarded.records;
     if (guarded.message && o.mode === 'apply') {
       emit({ kind: RUN_EVENTS.problem, message: guarded.message, ...where });
@@ -127,6 +127,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
         written: (_p, r) => emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
         failed: (_p, r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
       });
+      if (plan.records.some((r) => r.action !== 'none' || r.status === 'failed')) listings.forget(plan.target);
       nextStates.push(nextPairState(plan, o.correlationId, new Date(o.clock.now()).toISOString(), !!o.only, started));
     }
     plan.values.clear();
@@ -164,15 +165,25 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
   const refused: RunReport['errors'] = [];
   for (const r of chosen) {
     const source = await resolve(r.source);
-    let targetNames = r.targets ?? [];
-    if (!r.targets) {
-      const fromTag = tagTargets(r, source);
-      targetNames = fromTag.allowed;
-      refused.push(...fromTag.refused.map((message) => ({ code: 'KVR042' as const, message: `KVR042: ${message}` })));
+    if (r.targets) {
+      for (const t of r.targets) {
+        if (t === source.name) throw new KvrError('KVR005', `${r.name}: target ${t} is the source vault itself`);
+        pairs.push({ replication: r, source, target: await resolve(t) });
+      }
+      continue;
     }
-    for (const t of targetNames) {
-      if (t === source.name) throw new KvrError('KVR005', `${r.name}: target ${t} is the source vault itself`);
-      pairs.push({ replication: r, source, target: await resolve(t) });
+    // A tag is not the config: what it names is refused for its replication alone, never stopping the others.
+    const fromTag = tagTargets(r, source);
+    refused.push(...fromTag.refused);
+    for (const t of fromTag.allowed) {
+      const unusable = (why: string) => refused.push({ code: 'KVR042', message: `KVR042: ${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(t)}, ${why}; nothing was read for it or written to it. Fix the tag` });
+      if (t === source.name) { unusable('the source vault itself'); continue; }
+      try {
+        pairs.push({ replication: r, source, target: await resolve(t) });
+      } catch (e) {
+        if (!isKvrError(e) || (e.code !== 'KVR020' && e.code !== 'KVR021')) throw e;
+        unusable(`which cannot be used (${e.message})`);
+      }
     }
   }
   // Each vault's permissions are read once, all vaults at once: ARM answers slowly, and these come before any listing.
@@ -193,17 +204,20 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
  * must not be able to send its secrets anywhere else. A name given twice counts once; a name that is not a vault name
  * or not allowed is refused (reported, never resolved or written).
  */
-function tagTargets(r: Replication, source: VaultInfo): { allowed: string[]; refused: string[] } {
+function tagTargets(r: Replication, source: VaultInfo): { allowed: string[]; refused: RunReport['errors'] } {
   const tag = Object.entries(source.tags).find(([k]) => k.toLowerCase() === r.targetsFromTag!.toLowerCase())?.[1];
   const names = [...new Set((tag ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))];
-  if (!names.length) throw new KvrError('KVR023', `${r.name}: the source vault ${source.name} has no tag '${r.targetsFromTag}' naming target vaults (comma-separated names)`);
+  if (!names.length) return { allowed: [], refused: [{ code: 'KVR023', message: `KVR023: ${r.name}: the source vault ${source.name} has no tag '${r.targetsFromTag}' naming target vaults (comma-separated names); this replication did not run` }] };
   const allowed: string[] = [];
-  const refused: string[] = [];
+  const refused: RunReport['errors'] = [];
   // A refused name is quoted as JSON: it is the tag writer's text, and the message is one line of a log.
   for (const name of names) {
     const valid = new RegExp(VAULT_NAME_PATTERN).test(name) && !name.includes('--');
     if (valid && matchesAnyGlob(r.allowedTargets, name)) allowed.push(name);
-    else refused.push(`${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(name)}, which ${valid ? 'allowed_targets does not allow' : 'is not a vault name'}; nothing was read for it or written to it`);
+    else {
+      const why = valid ? 'which allowed_targets does not allow' : 'which is not a vault name';
+      refused.push({ code: 'KVR042', message: `KVR042: ${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(name)}, ${why}; nothing was read for it or written to it. Remove it from the tag, or add it to allowed_targets in the config` });
+    }
   }
   return { allowed, refused };
 }

@@ -109,11 +109,12 @@ export function trustedPairState(raw: unknown, id: PairIdentity, where: string):
     return { problems: [{ code: 'KVR054', message: `KVR054: ${where} is not a keyvault-replicate state file (version 1); it is not used, and the next save replaces it` }] };
   }
   if (!sameName(raw.replication, id.replication) || !sameName(raw.source, id.source) || !sameName(raw.target, id.target)) {
-    const recorded = `${String(raw.replication).slice(0, 64)}: ${String(raw.source).slice(0, 64)} → ${String(raw.target).slice(0, 64)}`;
+    // Quoted: what a file says is untrusted text, and must not read as the tool's own words.
+    const recorded = [raw.replication, raw.source, raw.target].map((v) => JSON.stringify(String(v).slice(0, 64))).join(', ');
     return {
       problems: [{
         code: 'KVR052',
-        message: `KVR052: ${where} records ${recorded}, not ${describePair(id)}; it is not used as memory for this pair (nothing is deleted or overwritten on its word). Give each replication a name of its own; the next save replaces the file`,
+        message: `KVR052: ${where} records replication, source, target ${recorded}, not ${describePair(id)}; it is not used as memory for this pair (nothing is deleted or overwritten on its word). Give each replication a name of its own; the next save replaces the file`,
       }],
     };
   }
@@ -121,7 +122,7 @@ export function trustedPairState(raw: unknown, id: PairIdentity, where: string):
   const dropped: string[] = [];
   for (const [key, r] of Object.entries(raw.records)) {
     const problem = recordProblem(key, r);
-    if (problem) dropped.push(`${key.slice(0, 140)} (${problem})`);
+    if (problem) dropped.push(`${JSON.stringify(key.slice(0, 140))} (${problem})`);
     else records[key] = sanitizeRecord(r as unknown as StateRecord);
   }
   const state: PairState = {

@@ -51,7 +51,7 @@ test('every status this tool writes, with the fields it writes, is kept as it is
 });
 
 test('a file of another pair, or not a state file at all, is not used', () => {
-  expect(trustedPairState(file({}, { source: 'team-b-kv' }), ID, 'f').problems[0]).toMatchObject({ code: 'KVR052', message: expect.stringContaining('records dr: team-b-kv → prod-us-kv, not dr: prod-eu-kv → prod-us-kv') });
+  expect(trustedPairState(file({}, { source: 'team-b-kv' }), ID, 'f').problems[0]).toMatchObject({ code: 'KVR052', message: expect.stringContaining('records replication, source, target "dr", "team-b-kv", "prod-us-kv", not dr: prod-eu-kv → prod-us-kv') });
   expect(trustedPairState(file({}, { target: 'x' }), ID, 'f').state).toBeUndefined();
   expect(trustedPairState(file({}, { replication: 'inputs' }), ID, 'f').state).toBeUndefined();
   for (const raw of [undefined, null, 'text', [], { version: 2, ...ID, records: {} }, { version: 1, ...ID, records: [] }]) {

@@ -105,12 +105,12 @@ const CONFIGS: [string, () => string, string, RegExp, 'lookup'?][] = [
   // vaults that cannot be used, found by looking them up (ARM only)
   ['a vault that does not exist', () => one({ targets: '[no-such-vault-here]' }), 'KVR020', /no-such-vault-here was not found/, 'lookup'],
   ['a vault in another tenant', () => one({ targets: `[${foreign}]` }), 'KVR021', /belongs to tenant 0b3b6d32/, 'lookup'],
-  ['a source tag naming the source itself', () => one({ source: tagged, targets: undefined, targets_from_tag: 'dst_key_vault_names', allowed_targets: '["*"]' }), 'KVR005', /is the source vault itself/, 'lookup'],
-  ['a source without the targets tag', () => one({ targets: undefined, targets_from_tag: 'no_such_tag', allowed_targets: '["*"]' }), 'KVR023', /has no tag 'no_such_tag'/, 'lookup'],
   // tag-driven targets are bounded by the config
   ['targets_from_tag without allowed_targets', () => one({ targets: undefined, targets_from_tag: 'dst_key_vault_names' }), 'KVR003', /'targets_from_tag' needs 'allowed_targets'/],
   ['allowed_targets without targets_from_tag', () => one({ allowed_targets: '["dr-*"]' }), 'KVR003', /'allowed_targets' needs 'targets_from_tag'/],
   ['an allowed_targets glob that can never match', () => one({ targets: undefined, targets_from_tag: 't', allowed_targets: '["dr_*"]' }), 'KVR007', /:8:\d+: 'dr_\*'.*'_' is in no Key Vault name/],
+  ['an allowed_targets negation', () => one({ targets: undefined, targets_from_tag: 't', allowed_targets: '["!prod-eu-legacy-kv"]' }), 'KVR007', /leading '!' would match every name but that one/],
+  ['an allowed_targets URL', () => one({ targets: undefined, targets_from_tag: 't', allowed_targets: '["https://dr-kv.vault.azure.net"]' }), 'KVR007', /vault names have no path separators \(give vault names, not URLs\)/],
   ['empty allowed_targets', () => one({ targets: undefined, targets_from_tag: 't', allowed_targets: '[]' }), 'KVR003', /allowed_targets: must NOT have fewer than 1 items/],
 ];
 
@@ -275,27 +275,47 @@ describe('forged CLI state files', () => {
   });
 });
 
-/** [what, the source vault's targets tag]: each names no target the config allows; nothing is read or written for it. */
-const TAGS: [string, string, string][] = [
-  ['a vault outside allowed_targets', 'rogue-kv', 'KVR042'],
-  ['a line break and an ADO command', 'x\n##vso[task.setvariable variable=injected]pwned', 'KVR042'],
-  ['a GitHub workflow command', '::warning::pwned', 'KVR042'],
-  ['a path', '../../etc/passwd', 'KVR042'],
-  ['a URL to another host', 'https://evil.example.com', 'KVR042'],
-  ['a name too long for a vault', 'a'.repeat(30), 'KVR042'],
-  ['a double dash', 'dr--kv', 'KVR042'],
-  ['an empty tag', '', 'KVR023'],
-  ['only commas and spaces', ' , ,, ', 'KVR023'],
+/**
+ * [what, the source vault's targets tag (given the source's name), the code]: each names no usable target. Nothing is
+ * read or written for it, and it stops only its own replication (exit 1), never the others.
+ */
+const TAGS: [string, (source: string) => string, string][] = [
+  ['a vault outside allowed_targets', () => 'rogue-kv', 'KVR042'],
+  ['a line break and an ADO command', () => 'x\n##vso[task.setvariable variable=injected]pwned', 'KVR042'],
+  ['a GitHub workflow command', () => '::warning::pwned', 'KVR042'],
+  ['a path', () => '../../etc/passwd', 'KVR042'],
+  ['a URL to another host', () => 'https://evil.example.com', 'KVR042'],
+  ['a name too long for a vault', () => 'a'.repeat(30), 'KVR042'],
+  ['a double dash', () => 'dr--kv', 'KVR042'],
+  ['the source vault itself', (source) => source, 'KVR042'],
+  ['an allowed name that no vault has', () => 'dr-no-such-vault', 'KVR042'],
+  ['an allowed name of a vault in another tenant', () => foreignDr, 'KVR042'],
+  ['an empty tag', () => '', 'KVR023'],
+  ['only commas and spaces', () => ' , ,, ', 'KVR023'],
 ];
 
-test.each(TAGS)('targets tag: %s is refused with its code and touches no vault', async (_what, tag, code) => {
-  const source = addVault(emulator, uniqueVault('tagsrc'), 'westeurope', { tags: { dst_key_vault_names: tag } });
+let foreignDr: string;
+beforeAll(() => {
+  foreignDr = addVault(emulator, uniqueVault('dr-foreign'), 'westeurope', { tenantId: OTHER_TENANT, subscriptionTenantId: TENANT });
+});
+
+test.each(TAGS)('targets tag: %s is refused with its code, touches no vault, and stops only its replication', async (_what, tag, code) => {
+  const source = uniqueVault('tagsrc');
+  addVault(emulator, source, 'westeurope', { tags: { dst_key_vault_names: tag(source) } });
+  const fine = addVault(emulator, uniqueVault('fine'), 'westeurope');
   emulator.resetCounters();
-  const r = await new Workspace().writeConfig({ version: 1, replications: [{ name: 'fan', source, targets_from_tag: 'dst_key_vault_names', allowed_targets: ['dr-*'], types: ['secrets'], rule: { all: true } }] }).json(['apply']);
-  expect(r.code).toBe(code === 'KVR023' ? 2 : 1);
+  const r = await new Workspace().writeConfig({
+    version: 1,
+    replications: [
+      { name: 'fan', source, targets_from_tag: 'dst_key_vault_names', allowed_targets: ['dr-*', 'tagsrc-*'], types: ['secrets'], rule: { all: true } },
+      { name: 'other', source: src, targets: [fine], types: ['secrets'], rule: { all: true } },
+    ],
+  }).json(['plan']);
+  expect(r.code).toBe(1);
   expect(r.report.errors.map((e) => e.code)).toEqual([code]);
-  expect(r.report.pairs).toEqual([]);
-  expect(dataPlaneRequests()).toBe(0);
+  expect(r.report.pairs.map((p) => p.replication)).toEqual(['other']);
+  expect(emulator.vault(source).counters.requests).toBe(0);
+  expect(emulator.vault(foreignDr).counters.requests).toBe(0);
 });
 
 test('the corpus is at least 110 cases, and every code the tool has is documented with its cause and fix', () => {

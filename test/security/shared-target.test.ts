@@ -59,7 +59,7 @@ test('a config whose replication name another source already used for the target
 
   expect(live(shared)).toEqual(['first-only', 'second-only']);
   expect(runs.map((r) => r.code)).toEqual([0, 0]);
-  expect(runs[0]!.stdout).toMatch(/::warning::KVR052: state file dr\/.* records dr: cfg-a.*, not dr: cfg-b/);
+  expect(runs[0]!.stdout).toMatch(/::warning::KVR052: state file dr\/.* records replication, source, target "dr", "cfg-a.*", not dr: cfg-b/);
   expect(runs[0]!.summary).toContain('KVR052');
   expect(runs[1]!.stdout).not.toContain('KVR052');
 });

@@ -119,13 +119,13 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
       if (seen.has(target)) fail('KVR003', ['replications', i, 'targets', j], `target '${t}' is already targets[${seen.get(target)}]`);
       seen.set(target, j);
     });
-    const globs: [Path, string][] = [
+    const globs: [Path, string, GlobUse?][] = [
       ...('pattern' in r.rule ? [[['replications', i, 'rule', 'pattern'], r.rule.pattern] as [Path, string]] : []),
       ...(r.exclude ?? []).map((g, j) => [['replications', i, 'exclude', j], g] as [Path, string]),
-      ...(r.allowed_targets ?? []).map((g, j) => [['replications', i, 'allowed_targets', j], g] as [Path, string]),
+      ...(r.allowed_targets ?? []).map((g, j) => [['replications', i, 'allowed_targets', j], g, { names: 'vault', grants: true }] as [Path, string, GlobUse]),
     ];
-    for (const [path, glob] of globs) {
-      const problem = globProblem(glob);
+    for (const [path, glob, use] of globs) {
+      const problem = globProblem(glob, use);
       if (problem) fail('KVR007', path, `'${glob}' is not a usable glob: ${problem}`);
     }
   });
@@ -140,8 +140,18 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
   };
 }
 
-/** Key Vault names are [0-9a-zA-Z-]; a glob that cannot match such a name, or does not parse, is a mistake. */
-export function globProblem(glob: string): string | undefined {
+/** What a glob is matched against, and whether a match grants something (allows a target, acknowledges a conflict). */
+export interface GlobUse {
+  names?: 'item' | 'vault';
+  grants?: boolean;
+}
+
+/**
+ * Key Vault names are [0-9a-zA-Z-]; a glob that cannot match such a name, or does not parse, is a mistake. A glob that
+ * grants must not be a negation: `!prod-kv` would grant every name but one, which no reviewer reads it as.
+ */
+export function globProblem(glob: string, use: GlobUse = {}): string | undefined {
+  if (use.grants && glob.trim().startsWith('!')) return "a leading '!' would match every name but that one; list what is allowed instead";
   let depth = 0;
   for (const ch of glob) {
     if (ch === '[' || ch === '{') depth++;
@@ -149,7 +159,7 @@ export function globProblem(glob: string): string | undefined {
     if (depth < 0) return 'a closing bracket has no opening one';
   }
   if (depth !== 0) return 'a bracket or brace is not closed';
-  if (/[/\\]/.test(glob)) return 'item names have no path separators';
+  if (/[/\\]/.test(glob)) return `${use.names ?? 'item'} names have no path separators${use.names === 'vault' ? ' (give vault names, not URLs)' : ''}`;
   const stray = /[^0-9a-zA-Z\-*?[\]{}!,^()|+@]/.exec(glob);
   if (stray) return `'${stray[0]}' is in no Key Vault name (letters, digits and dashes), so the pattern can never match`;
   try {

@@ -17,7 +17,7 @@ export function registerSecretLines(value: string, register: (line: string) => v
 /** Names or globs of conflicting items to overwrite, as every host takes them; a glob that cannot match is KVR007. */
 export function parseAcknowledge(items: string[], inputName: string): string[] {
   for (const glob of items) {
-    const problem = globProblem(glob);
+    const problem = globProblem(glob, { grants: true });
     if (problem) throw new KvrError('KVR007', `${inputName}: '${glob}' is not a usable glob: ${problem}`);
   }
   return items;

@@ -91,6 +91,20 @@ describe('the state branch rule', () => {
     }
     expect(() => new GitStateStore({ repository: cwd, branch: 'keyvault-replication-state' })).not.toThrow();
   });
+  test('a branch whose name only ends in refs/heads/<state branch> is not the state branch', async () => {
+    const branch = 'keyvault-replication-state';
+    const repo = new GitFixture({ 'README.md': 'x' });
+    // Anyone who can push can make one; git ls-remote <pattern> also matches it, as it matches ref names by their end.
+    git(repo.remote, 'branch', `evil/refs/heads/${branch}`, 'main');
+    const key = { replication: 'dr', source: 'src-kv', target: 'dst-kv' };
+    const store = () => new GitStateStore({ repository: repo.clone(), branch });
+    await expect(store().load([key])).resolves.toEqual({ states: new Map(), problems: [] });
+    await store().save([{ version: 1, ...key, updatedAt: new Date(0).toISOString(), correlationId: 'c', records: {} }], 'c');
+    expect((await store().load([key])).states.get('dr/dst-kv')).toMatchObject({ correlationId: 'c' });
+    // The state landed on the branch itself; the decoy is left as it was.
+    expect(git(repo.remote, 'rev-parse', `evil/refs/heads/${branch}`)).toBe(git(repo.remote, 'rev-parse', 'main'));
+    expect(git(repo.remote, 'ls-tree', '--name-only', '-r', `refs/heads/${branch}`).trim()).toBe('dr/dst-kv.json');
+  });
 });
 
 describe('the exit rule all three hosts share', () => {

@@ -141,6 +141,24 @@ describe('the exit rule all three hosts share', () => {
     expect(notices[1]!.message).toMatch(/^8 record\(s\) blocked_target_soft_deleted in dr \(src-kv → dst-kv\): secret\/a1, secret\/a2, secret\/a3, secret\/a4, secret\/a5 and 3 more\. The names are soft-deleted in the target: recover or purge .* The job summary lists each/);
     for (const n of notices) expect(`${n.title}${n.message}`).not.toMatch(/evil|::error|##vso|%0A|\n/);
   });
+  test('a key in conflict is never to be acknowledged, and held-back records are the mass-delete guard\'s, approved with approve-deletes', () => {
+    const r = report({});
+    const rec = (type: string, name: string, status: RunReport['pairs'][number]['records'][number]['status']) => ({ type, name, status, reason: '' });
+    r.pairs = [
+      { replication: 'keys', source: 'src-kv', target: 'dst-kv', counts: {}, records: [rec('key', 'k1', 'blocked_target_conflict'), rec('key', 'k2', 'blocked_target_conflict')] },
+      { replication: 'mixed', source: 'src-kv', target: 'dst-kv', counts: {}, records: [rec('secret', 's', 'blocked_target_conflict'), rec('key', 'k', 'blocked_target_conflict')] },
+      { replication: 'secrets', source: 'src-kv', target: 'dst-kv', counts: {}, records: [rec('secret', 's', 'blocked_target_conflict'), rec('secret', 'd', 'held_back')] },
+    ];
+    const [keys, mixed, secrets, held] = blockedNotices(r, 'the report').map((n) => n.message);
+    const NEVER_OVERWRITTEN = /Keys are never overwritten \(acknowledge and overwrite_on_conflict do not apply to keys\): delete and purge the target key by hand/;
+    expect(keys).toMatch(NEVER_OVERWRITTEN);
+    expect(keys).not.toMatch(/acknowledge them/);
+    expect(mixed).toMatch(/acknowledge them .* Keys are never overwritten/);
+    expect(secrets).toMatch(/acknowledge them/);
+    expect(secrets).not.toMatch(/[Kk]eys/);
+    expect(held).toMatch(/^1 record\(s\) held_back in secrets .*: secret\/d\. The mass-delete guard held these deletes and disables back: .*approve-deletes .*--approve-deletes in the CLI/);
+    expect(held).not.toMatch(/reviewed plan/);
+  });
 });
 
 describe('the Action', () => {

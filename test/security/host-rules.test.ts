@@ -108,9 +108,11 @@ describe('the state branch rule', () => {
 });
 
 describe('the exit rule all three hosts share', () => {
-  const report = (totals: RunReport['totals'], exitCode: RunReport['exitCode'] = 0, errors: RunReport['errors'] = []): RunReport => ({
-    tool: 'keyvault-replicate', mode: 'apply', correlationId: 'c', startedAt: '', finishedAt: '', exitCode, totals, errors, warnings: [], pairs: [],
+  const report = (totals: RunReport['totals'], exitCode: RunReport['exitCode'] = 0, errors: RunReport['errors'] = [], warnings: RunReport['warnings'] = []): RunReport => ({
+    tool: 'keyvault-replicate', mode: 'apply', correlationId: 'c', startedAt: '', finishedAt: '', exitCode, totals, errors, warnings, pairs: [],
   });
+  const UNTRUSTED = report({ in_sync: 2 }, 0, [], [{ code: 'KVR053', message: 'KVR053: state file dr/kv-b.json has a signature that does not verify' }]);
+  const GUARD_HOLD = report({ held_back: 1 }, 0, [], [{ code: 'KVR040', message: 'KVR040: dr → kv-b would make 3 deletes and disables' }]);
   const STOPPED = report({}, 2, [{ code: 'KVR022', message: 'KVR022: missing role' }]);
   const RUN_ERROR = report({ create: 1 }, 1, [{ code: 'KVR051', message: 'KVR051: state cannot be saved' }]);
   const CASES: [string, RunReport, Record<FailOn, [string, number]>][] = [
@@ -120,13 +122,25 @@ describe('the exit rule all three hosts share', () => {
     ['a failed record', report({ failed: 1, create: 1 }, 1), { failed: ['failed', 1], blocked: ['failed', 1], never: ['issues', 0] }],
     ['a run error', RUN_ERROR, { failed: ['failed', 1], blocked: ['failed', 1], never: ['issues', 0] }],
     ['a run stopped before any write', STOPPED, { failed: ['failed', 2], blocked: ['failed', 2], never: ['failed', 2] }],
+    ['state that was not trusted', UNTRUSTED, { failed: ['issues', 0], blocked: ['failed', 1], never: ['issues', 0] }],
+    ['a guard hold in a plan (its records count, not its warning)', GUARD_HOLD, { failed: ['issues', 0], blocked: ['failed', 1], never: ['issues', 0] }],
   ];
   test.each(CASES)('%s', (_what, r, expected) => {
     for (const failOn of ['failed', 'blocked', 'never'] as const) {
       const o = runOutcome(r, failOn, 'the job summary');
       expect([failOn, o.verdict, o.exitCode]).toEqual([failOn, ...expected[failOn]]);
       expect(o.message.includes('KVR043')).toBe(failOn === 'blocked' && o.verdict === 'failed' && !r.totals.failed && !r.errors.length);
+      // What the hosts give out (outputs, JSON, summary) says the same: the exit code, and KVR043 when it failed the run.
+      expect(o.report.exitCode).toBe(o.exitCode);
+      expect(o.report.errors).toEqual(o.message.includes('KVR043') ? [...r.errors, { code: 'KVR043', message: expect.stringMatching(/^KVR043: /) }] : r.errors);
     }
+  });
+
+  test('state that was not trusted is named as such: an issue by default, KVR043 under fail-on blocked', () => {
+    expect(runOutcome(UNTRUSTED, 'failed', 'the report').message).toBe('the state was not fully trusted (1 KVR053); the report says why');
+    expect(runOutcome(UNTRUSTED, 'blocked', 'the report').message).toBe('KVR043: the state was not fully trusted (1 KVR053) and fail-on is blocked; the report says why and what to do');
+    const both = runOutcome({ ...UNTRUSTED, totals: { blocked_target_conflict: 1 } }, 'blocked', 'the report');
+    expect(both.message).toMatch(/^KVR043: 1 record\(s\) are blocked or held back \(1 blocked_target_conflict\) and the state was not fully trusted \(1 KVR053\) and fail-on is blocked/);
   });
 
   test('a blocked notice names the pair, the kind, the count and the first names, and never a name from a vault that is not plainly one', () => {
@@ -272,6 +286,7 @@ describe('the CLI', () => {
     // The JSON report says what the shell saw.
     const json = await ws.json(['apply', '--fail-on', 'blocked']);
     expect([json.code, json.report.exitCode]).toEqual([1, 1]);
+    expect(json.report.errors).toEqual([{ code: 'KVR043', message: expect.stringMatching(/^KVR043: 1 record\(s\) are blocked or held back/) }]);
 
     const failing = failingWrite();
     const fws = new Workspace().writeConfig(config(failing.src, failing.dst));

@@ -98,7 +98,7 @@ export async function run(): Promise<void> {
     }).finally(cancel.dispose);
     // The report's exit code is the task's, fail-on applied, so that the JSON says what the result said.
     const outcome = runOutcome(replicated, failOn, WHERE);
-    const report = { ...replicated, exitCode: outcome.exitCode };
+    const { report } = outcome;
     const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);
     await writeFile(summaryPath, renderMarkdown(report));
     tl.uploadSummary(summaryPath);

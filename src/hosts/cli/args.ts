@@ -55,9 +55,10 @@ Environment:
   KEYVAULT_REPLICATE_STATE_KEY   sign the state file (HMAC-SHA256) and use only state that verifies; 32+ characters
 
 Exit codes:
-  0  done; blocked or held-back records (warned on stderr) do not change it unless --fail-on blocked
+  0  done; blocked or held-back records, and state not trusted (KVR052-KVR054), are warned on stderr and do not
+     change it unless --fail-on blocked
   1  --fail-on failed (default): a record failed or the run hit an error (the other records were applied)
-     --fail-on blocked: that, or a record is blocked or held back (KVR043)
+     --fail-on blocked: that, or a record is blocked or held back, or the state was not trusted (KVR043)
      --fail-on never: never
   2  bad input or failed validation: nothing was written (whatever --fail-on says)`;
 

@@ -45,7 +45,7 @@ export async function run(argv: string[], io: CliIo = defaultIo): Promise<number
     }).finally(cancel.dispose);
     // The report's exit code is the process's, fail-on applied, so that the JSON says what the shell saw.
     const outcome = runOutcome(replicated, o.failOn, WHERE);
-    const report = { ...replicated, exitCode: outcome.exitCode };
+    const { report } = outcome;
     if (o.reportPath) await writeFile(o.reportPath, `${JSON.stringify(report, null, 2)}\n`);
     io.stdout(o.json ? `${logSafeJson(report)}\n` : `${renderMarkdown(report)}\n`);
     if (!o.quiet) for (const n of blockedNotices(report, WHERE)) say(`warning: ${n.message}`);

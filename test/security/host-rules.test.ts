@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -91,6 +91,7 @@ describe('the state branch rule', () => {
     }
     expect(() => new GitStateStore({ repository: cwd, branch: 'keyvault-replication-state' })).not.toThrow();
   });
+
   test('a branch whose name only ends in refs/heads/<state branch> is not the state branch', async () => {
     const branch = 'keyvault-replication-state';
     const repo = new GitFixture({ 'README.md': 'x' });
@@ -155,6 +156,7 @@ describe('the exit rule all three hosts share', () => {
     expect(notices[1]!.message).toMatch(/^8 record\(s\) blocked_target_soft_deleted in dr \(src-kv → dst-kv\): secret\/a1, secret\/a2, secret\/a3, secret\/a4, secret\/a5 and 3 more\. The names are soft-deleted in the target: recover or purge .* The job summary lists each/);
     for (const n of notices) expect(`${n.title}${n.message}`).not.toMatch(/evil|::error|##vso|%0A|\n/);
   });
+
   test('a key in conflict is never to be acknowledged, and held-back records are the mass-delete guard\'s, approved with approve-deletes', () => {
     const r = report({});
     const rec = (type: string, name: string, status: RunReport['pairs'][number]['records'][number]['status']) => ({ type, name, status, reason: '' });
@@ -294,5 +296,42 @@ describe('the CLI', () => {
     const failed = await fws.cli(['apply']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('1 record(s) failed');
+  });
+
+  /** A state file whose entry for the pair is no state at all: the run warns KVR054 and works without that memory. */
+  const untrustedState = (ws: Workspace, dst: string) => writeFileSync(ws.statePath, JSON.stringify({ version: 1, pairs: { [`dr/${dst}`]: 'not a state' } }));
+
+  test('--quiet hides progress only: warnings, a blocked notice and the failure still print', async () => {
+    const { src, dst } = conflict();
+    put(src, 'new', 'value');
+    const ws = new Workspace().writeConfig(config(src, dst));
+    untrustedState(ws, dst);
+
+    const loud = await ws.cli(['plan']);
+    const quiet = await ws.cli(['plan', '--quiet', '--fail-on', 'blocked']);
+
+    expect(lines(loud.stderr, /^\[(pair-started|planned|pair-finished)\] /)).toHaveLength(3);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^\[warning\] KVR054: /),
+      expect.stringMatching(/^warning: 1 record\(s\) blocked_target_conflict in dr /),
+      expect.stringMatching(/^KVR043: 1 record\(s\) are blocked or held back \(1 blocked_target_conflict\) and the state was not fully trusted \(1 KVR054\) and fail-on is blocked/),
+    ]);
+  });
+
+  test('state that was not trusted: exit 0 by default, 1 with KVR043 in the JSON report under --fail-on blocked', async () => {
+    const { src, dst } = pair();
+    put(src, 'same', 'value');
+    put(dst, 'same', 'value');
+    const ws = new Workspace().writeConfig(config(src, dst));
+    untrustedState(ws, dst);
+
+    const byDefault = await ws.json(['plan']);
+    const strict = await ws.json(['plan', '--fail-on', 'blocked']);
+
+    expect([byDefault.code, byDefault.report.exitCode, byDefault.report.errors]).toEqual([0, 0, []]);
+    expect(byDefault.report.warnings.map((w) => w.code)).toEqual(['KVR054']);
+    expect([strict.code, strict.report.exitCode]).toEqual([1, 1]);
+    expect(strict.report.errors).toEqual([{ code: 'KVR043', message: expect.stringMatching(/^KVR043: the state was not fully trusted \(1 KVR054\) and fail-on is blocked/) }]);
   });
 });

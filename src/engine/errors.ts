@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   KVR040: 'mass-delete guard held back deletes and disables',
   KVR041: 'the run was cancelled',
   KVR042: 'a targets tag names a vault outside allowed_targets',
-  KVR043: 'records are blocked (fail-on: blocked)',
+  KVR043: 'records are blocked, or state was not trusted (fail-on: blocked)',
   KVR044: 'a Key Vault event was ignored',
   KVR050: 'state cannot be read',
   KVR051: 'state cannot be saved',

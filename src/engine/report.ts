@@ -66,17 +66,24 @@ function overview(report: RunReport): string[] {
   ];
 }
 
+/** A quote line for a run or pair error (`> **KVR042** …`): the code shows once, so the message's own `KVR042: ` goes. */
+function codeQuote(e: { code: string; message: string }, icon = ''): string {
+  const prefix = `${e.code}: `;
+  const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  return `> ${icon}**${cell(e.code)}** ${markdownLines(message)}`;
+}
+
 /** The preview table of DESIGN §8: counts per status first, then one row per record (up to a limit, then a note). */
 export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): string {
   const verb = report.exitCode === 2 ? `${report.mode} stopped before any write` : report.mode === 'apply' ? 'applied' : report.mode === 'plan' ? 'plan (nothing written)' : 'validation';
   const out: string[] = [`## Key Vault replication: ${verb}`, '', `Correlation id: \`${report.correlationId}\``, ''];
-  for (const e of report.errors) out.push(`> **${cell(e.code)}** ${markdownLines(e.message)}`, '');
-  for (const w of report.warnings ?? []) out.push(`> ⚠️ **${cell(w.code)}** ${markdownLines(w.message)}`, '');
+  for (const e of report.errors) out.push(codeQuote(e), '');
+  for (const w of report.warnings ?? []) out.push(codeQuote(w, '⚠️ '), '');
   out.push(...overview(report));
   let rows = 0;
   for (const p of report.pairs) {
     out.push(`### ${cell(p.replication)}: ${cell(p.source)} → ${cell(p.target)}`, '');
-    if (p.error) out.push(`> **${cell(p.error.code)}** ${markdownLines(p.error.message)}`, '');
+    if (p.error) out.push(codeQuote(p.error), '');
     const present = RECORD_STATUSES.filter((s) => p.counts[s]);
     if (present.length) {
       out.push(`| ${present.map((s) => `${ICON[s] ?? ''} ${s}`).join(' | ')} |`, `| ${present.map(() => '---:').join(' | ')} |`, `| ${present.map((s) => p.counts[s]).join(' | ')} |`, '');

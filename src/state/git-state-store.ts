@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
-import { mergePairStates, type PairState, type StateProblem } from '../engine/state.ts';
+import { mergePairStates, type PairState } from '../engine/state.ts';
 import { parseStateText, readPairState, signedPairState, type ReadState, type StateSigning } from './state-codec.ts';
 import { branchNameProblem } from './state-branch.ts';
 
@@ -67,14 +67,19 @@ export class GitStateStore implements StateStore {
     });
   }
 
-  /** Fetches the branch into the private ref; false when the branch does not exist yet. */
+  /**
+   * Fetches the branch into the private ref; false when the branch does not exist yet. ls-remote matches a pattern
+   * against the end of each ref name, so `refs/heads/evil/refs/heads/<branch>` (anyone who can push can make it) also
+   * answers; only a line naming this very ref counts, or such a decoy would make every run fetch a missing branch.
+   */
   async #fetch(): Promise<boolean> {
-    const heads = await this.#git(['ls-remote', '--heads', this.#o.remote, `refs/heads/${this.#o.branch}`]);
-    if (!heads.trim()) {
+    const ref = `refs/heads/${this.#o.branch}`;
+    const heads = await this.#git(['ls-remote', '--heads', this.#o.remote, ref]);
+    if (!heads.split('\n').some((line) => line.split('\t')[1] === ref)) {
       await this.#git(['update-ref', '-d', LOCAL_REF]).catch(() => undefined);
       return false;
     }
-    await this.#git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.#o.remote, `+refs/heads/${this.#o.branch}:${LOCAL_REF}`]);
+    await this.#git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.#o.remote, `+${ref}:${LOCAL_REF}`]);
     return true;
   }
 

@@ -88,7 +88,7 @@ test('a blocked record gives SucceededWithIssues; a bad config gives Failed with
 test('task.json declares the inputs the task reads', () => {
   const task = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/task.json'), 'utf8')) as { inputs: { name: string }[]; execution: Record<string, { target: string }> };
   const source = readFileSync(resolve(import.meta.dirname, '../../src/hosts/ado/main.ts'), 'utf8');
-  const read = new Set([...source.matchAll(/(?:input|flag|tl\.getInput)\('([A-Za-z]+)'/g)].map((m) => m[1]));
+  const read = new Set([...source.matchAll(/(?:input|flag|secretInput|tl\.getInput)\('([A-Za-z]+)'/g)].map((m) => m[1]));
   expect([...read].sort()).toEqual(task.inputs.map((i) => i.name).sort());
   expect(task.execution.Node24!.target).toBe('dist/index.js');
 });

@@ -9,5 +9,9 @@ test('npm run demo shows every planning status a newcomer should meet', async ()
     expect(stdout).toContain(status);
   }
   expect(stdout).toContain('(exit code 0)');
+  // Read on a terminal: config words and globs stay legible (a backslash escape at most), never a numeric entity.
+  expect(stdout).toContain('set overwrite\\_on\\_conflict');
+  expect(stdout).toContain("excluded by '\\*-tmp'");
+  expect(stdout).not.toMatch(/&#\d+;/);
   expect(stdout).not.toContain('correct horse battery staple');
 });

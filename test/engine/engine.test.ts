@@ -124,6 +124,6 @@ describe('report', () => {
     const md = renderMarkdown({ tool: 'keyvault-replicate', mode: 'plan', correlationId: 'c', startedAt: '', finishedAt: '', exitCode: 0, totals: {}, errors: [], warnings: [], pairs: [{ replication: 'r', source: 'a', target: 'b', counts: { create: 5 }, records }] }, 3);
     expect(md.match(/^\| <code>s\d<\/code>/gm)).toHaveLength(3);
     expect(md).toContain('2 more records not shown');
-    expect(md).toContain('missing &#124; in target');
+    expect(md).toContain('missing \\| in target');
   });
 });

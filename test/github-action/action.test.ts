@@ -2,6 +2,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { stringify } from 'yaml';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
 import { githubFederation, runAction, type ActionRun } from '../support/action-harness.ts';
+import { COMMENT_MARKER } from '../../src/hosts/github/constants.ts';
 import { FakeGitHubApi } from '../support/fake-github-api.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
@@ -81,20 +82,25 @@ test('on pull_request the default mode is plan: one sticky comment, updated on t
   put(src, 'first', canary);
   const git = repo(config([pair('promote', src, [dst])]));
   const pr = { name: 'pull_request', payload: { pull_request: { number: 42 }, repository: { name: 'repo', owner: { login: 'owner' } } } };
+  // A person's comment that starts with the marker is theirs: never taken for the preview, never edited.
+  const human = `${COMMENT_MARKER}:all -->\nLGTM, ship it`;
+  api.addComment(42, human, { login: 'mallory', type: 'User' });
+  const bots = () => api.comments.filter((c) => c.issue === 42 && c.user.type === 'Bot');
 
   const first = await runAction(emulator, { workspace: git.clone(), as: ACTOR, event: pr, apiUrl: api.url });
   expect(first.code).toBe(0);
-  expect(api.comments.filter((c) => c.issue === 42)).toHaveLength(1);
-  expect(api.comments[0]!.body).toContain('plan (nothing written)');
-  expect(api.comments[0]!.body).toContain('<code>first</code>');
+  expect(bots()).toHaveLength(1);
+  expect(bots()[0]!.body).toContain('plan (nothing written)');
+  expect(bots()[0]!.body).toContain('<code>first</code>');
 
   put(src, 'second', 'v2');
   const second = await runAction(emulator, { workspace: git.clone(), as: ACTOR, event: pr, apiUrl: api.url });
   expect(second.code).toBe(0);
-  const comments = api.comments.filter((c) => c.issue === 42);
+  const comments = bots();
   expect(comments).toHaveLength(1);
   expect(comments[0]!.body).toContain('<code>second</code>');
   expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(1);
+  expect(api.comments.filter((c) => c.issue === 42 && c.user.type === 'User').map((c) => c.body)).toEqual([human]);
   expect(emulator.vault(dst).secrets.live.size).toBe(0);
   for (const place of [comments[0]!.body, visible(first.stdout), visible(second.stdout), second.summary, JSON.stringify(second.outputs)]) expect(place).not.toContain(canary);
   expect(() => git.branchFile(STATE_BRANCH, `promote/${dst}.json`)).toThrow();

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
+import { USAGE } from '../../src/hosts/cli/args.ts';
 import { run } from '../../src/hosts/cli/main.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
 import { runAction, type ActionRunOptions } from '../support/action-harness.ts';
@@ -153,6 +154,19 @@ test.each(ARGUMENTS)('CLI: %s fails with its code and touches no vault', async (
   expect(r.stderr + r.stdout).toMatch(message);
   expect(dataPlaneRequests()).toBe(0);
   expect(emulator.identity.tokensIssued).toBe(tokens);
+});
+
+test('CLI: a command line of the wrong shape prints the error on one line, then the usage text as it is', async () => {
+  for (const argv of [['plan', '--revoke'], ['sync']]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(argv, { env: process.env, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    const [first, ...rest] = stderr.split('\n');
+    expect([code, stdout]).toEqual([2, '']);
+    expect(first).toMatch(argv[1] ? /^KVR008: Option '--revoke <value>' argument missing$/ : /^KVR008: expected one command, validate, plan or apply, not 'sync'$/);
+    expect(rest.join('\n')).toBe(`\n${USAGE}\n`);
+    expect(stderr).not.toContain('\\n');
+  }
 });
 
 test('CLI: a config that is a directory, or missing, is KVR001; no subscription at all is KVR025', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -91,12 +91,29 @@ describe('the state branch rule', () => {
     }
     expect(() => new GitStateStore({ repository: cwd, branch: 'keyvault-replication-state' })).not.toThrow();
   });
+
+  test('a branch whose name only ends in refs/heads/<state branch> is not the state branch', async () => {
+    const branch = 'keyvault-replication-state';
+    const repo = new GitFixture({ 'README.md': 'x' });
+    // Anyone who can push can make one; git ls-remote <pattern> also matches it, as it matches ref names by their end.
+    git(repo.remote, 'branch', `evil/refs/heads/${branch}`, 'main');
+    const key = { replication: 'dr', source: 'src-kv', target: 'dst-kv' };
+    const store = () => new GitStateStore({ repository: repo.clone(), branch });
+    await expect(store().load([key])).resolves.toEqual({ states: new Map(), problems: [] });
+    await store().save([{ version: 1, ...key, updatedAt: new Date(0).toISOString(), correlationId: 'c', records: {} }], 'c');
+    expect((await store().load([key])).states.get('dr/dst-kv')).toMatchObject({ correlationId: 'c' });
+    // The state landed on the branch itself; the decoy is left as it was.
+    expect(git(repo.remote, 'rev-parse', `evil/refs/heads/${branch}`)).toBe(git(repo.remote, 'rev-parse', 'main'));
+    expect(git(repo.remote, 'ls-tree', '--name-only', '-r', `refs/heads/${branch}`).trim()).toBe('dr/dst-kv.json');
+  });
 });
 
 describe('the exit rule all three hosts share', () => {
-  const report = (totals: RunReport['totals'], exitCode: RunReport['exitCode'] = 0, errors: RunReport['errors'] = []): RunReport => ({
-    tool: 'keyvault-replicate', mode: 'apply', correlationId: 'c', startedAt: '', finishedAt: '', exitCode, totals, errors, warnings: [], pairs: [],
+  const report = (totals: RunReport['totals'], exitCode: RunReport['exitCode'] = 0, errors: RunReport['errors'] = [], warnings: RunReport['warnings'] = []): RunReport => ({
+    tool: 'keyvault-replicate', mode: 'apply', correlationId: 'c', startedAt: '', finishedAt: '', exitCode, totals, errors, warnings, pairs: [],
   });
+  const UNTRUSTED = report({ in_sync: 2 }, 0, [], [{ code: 'KVR053', message: 'KVR053: state file dr/kv-b.json has a signature that does not verify' }]);
+  const GUARD_HOLD = report({ held_back: 1 }, 0, [], [{ code: 'KVR040', message: 'KVR040: dr → kv-b would make 3 deletes and disables' }]);
   const STOPPED = report({}, 2, [{ code: 'KVR022', message: 'KVR022: missing role' }]);
   const RUN_ERROR = report({ create: 1 }, 1, [{ code: 'KVR051', message: 'KVR051: state cannot be saved' }]);
   const CASES: [string, RunReport, Record<FailOn, [string, number]>][] = [
@@ -106,13 +123,25 @@ describe('the exit rule all three hosts share', () => {
     ['a failed record', report({ failed: 1, create: 1 }, 1), { failed: ['failed', 1], blocked: ['failed', 1], never: ['issues', 0] }],
     ['a run error', RUN_ERROR, { failed: ['failed', 1], blocked: ['failed', 1], never: ['issues', 0] }],
     ['a run stopped before any write', STOPPED, { failed: ['failed', 2], blocked: ['failed', 2], never: ['failed', 2] }],
+    ['state that was not trusted', UNTRUSTED, { failed: ['issues', 0], blocked: ['failed', 1], never: ['issues', 0] }],
+    ['a guard hold in a plan (its records count, not its warning)', GUARD_HOLD, { failed: ['issues', 0], blocked: ['failed', 1], never: ['issues', 0] }],
   ];
   test.each(CASES)('%s', (_what, r, expected) => {
     for (const failOn of ['failed', 'blocked', 'never'] as const) {
       const o = runOutcome(r, failOn, 'the job summary');
       expect([failOn, o.verdict, o.exitCode]).toEqual([failOn, ...expected[failOn]]);
       expect(o.message.includes('KVR043')).toBe(failOn === 'blocked' && o.verdict === 'failed' && !r.totals.failed && !r.errors.length);
+      // What the hosts give out (outputs, JSON, summary) says the same: the exit code, and KVR043 when it failed the run.
+      expect(o.report.exitCode).toBe(o.exitCode);
+      expect(o.report.errors).toEqual(o.message.includes('KVR043') ? [...r.errors, { code: 'KVR043', message: expect.stringMatching(/^KVR043: /) }] : r.errors);
     }
+  });
+
+  test('state that was not trusted is named as such: an issue by default, KVR043 under fail-on blocked', () => {
+    expect(runOutcome(UNTRUSTED, 'failed', 'the report').message).toBe('the state was not fully trusted (1 KVR053); the report says why');
+    expect(runOutcome(UNTRUSTED, 'blocked', 'the report').message).toBe('KVR043: the state was not fully trusted (1 KVR053) and fail-on is blocked; the report says why and what to do');
+    const both = runOutcome({ ...UNTRUSTED, totals: { blocked_target_conflict: 1 } }, 'blocked', 'the report');
+    expect(both.message).toMatch(/^KVR043: 1 record\(s\) are blocked or held back \(1 blocked_target_conflict\) and the state was not fully trusted \(1 KVR053\) and fail-on is blocked/);
   });
 
   test('a blocked notice names the pair, the kind, the count and the first names, and never a name from a vault that is not plainly one', () => {
@@ -126,6 +155,25 @@ describe('the exit rule all three hosts share', () => {
     expect(notices.map((n) => n.title)).toEqual(['blocked_target_conflict in dr (src-kv → dst-kv)', 'blocked_target_soft_deleted in dr (src-kv → dst-kv)']);
     expect(notices[1]!.message).toMatch(/^8 record\(s\) blocked_target_soft_deleted in dr \(src-kv → dst-kv\): secret\/a1, secret\/a2, secret\/a3, secret\/a4, secret\/a5 and 3 more\. The names are soft-deleted in the target: recover or purge .* The job summary lists each/);
     for (const n of notices) expect(`${n.title}${n.message}`).not.toMatch(/evil|::error|##vso|%0A|\n/);
+  });
+
+  test('a key in conflict is never to be acknowledged, and held-back records are the mass-delete guard\'s, approved with approve-deletes', () => {
+    const r = report({});
+    const rec = (type: string, name: string, status: RunReport['pairs'][number]['records'][number]['status']) => ({ type, name, status, reason: '' });
+    r.pairs = [
+      { replication: 'keys', source: 'src-kv', target: 'dst-kv', counts: {}, records: [rec('key', 'k1', 'blocked_target_conflict'), rec('key', 'k2', 'blocked_target_conflict')] },
+      { replication: 'mixed', source: 'src-kv', target: 'dst-kv', counts: {}, records: [rec('secret', 's', 'blocked_target_conflict'), rec('key', 'k', 'blocked_target_conflict')] },
+      { replication: 'secrets', source: 'src-kv', target: 'dst-kv', counts: {}, records: [rec('secret', 's', 'blocked_target_conflict'), rec('secret', 'd', 'held_back')] },
+    ];
+    const [keys, mixed, secrets, held] = blockedNotices(r, 'the report').map((n) => n.message);
+    const NEVER_OVERWRITTEN = /Keys are never overwritten \(acknowledge and overwrite_on_conflict do not apply to keys\): delete and purge the target key by hand/;
+    expect(keys).toMatch(NEVER_OVERWRITTEN);
+    expect(keys).not.toMatch(/acknowledge them/);
+    expect(mixed).toMatch(/acknowledge them .* Keys are never overwritten/);
+    expect(secrets).toMatch(/acknowledge them/);
+    expect(secrets).not.toMatch(/[Kk]eys/);
+    expect(held).toMatch(/^1 record\(s\) held_back in secrets .*: secret\/d\. The mass-delete guard held these deletes and disables back: .*approve-deletes .*--approve-deletes in the CLI/);
+    expect(held).not.toMatch(/reviewed plan/);
   });
 });
 
@@ -240,6 +288,7 @@ describe('the CLI', () => {
     // The JSON report says what the shell saw.
     const json = await ws.json(['apply', '--fail-on', 'blocked']);
     expect([json.code, json.report.exitCode]).toEqual([1, 1]);
+    expect(json.report.errors).toEqual([{ code: 'KVR043', message: expect.stringMatching(/^KVR043: 1 record\(s\) are blocked or held back/) }]);
 
     const failing = failingWrite();
     const fws = new Workspace().writeConfig(config(failing.src, failing.dst));
@@ -247,5 +296,42 @@ describe('the CLI', () => {
     const failed = await fws.cli(['apply']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('1 record(s) failed');
+  });
+
+  /** A state file whose entry for the pair is no state at all: the run warns KVR054 and works without that memory. */
+  const untrustedState = (ws: Workspace, dst: string) => writeFileSync(ws.statePath, JSON.stringify({ version: 1, pairs: { [`dr/${dst}`]: 'not a state' } }));
+
+  test('--quiet hides progress only: warnings, a blocked notice and the failure still print', async () => {
+    const { src, dst } = conflict();
+    put(src, 'new', 'value');
+    const ws = new Workspace().writeConfig(config(src, dst));
+    untrustedState(ws, dst);
+
+    const loud = await ws.cli(['plan']);
+    const quiet = await ws.cli(['plan', '--quiet', '--fail-on', 'blocked']);
+
+    expect(lines(loud.stderr, /^\[(pair-started|planned|pair-finished)\] /)).toHaveLength(3);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^\[warning\] KVR054: /),
+      expect.stringMatching(/^warning: 1 record\(s\) blocked_target_conflict in dr /),
+      expect.stringMatching(/^KVR043: 1 record\(s\) are blocked or held back \(1 blocked_target_conflict\) and the state was not fully trusted \(1 KVR054\) and fail-on is blocked/),
+    ]);
+  });
+
+  test('state that was not trusted: exit 0 by default, 1 with KVR043 in the JSON report under --fail-on blocked', async () => {
+    const { src, dst } = pair();
+    put(src, 'same', 'value');
+    put(dst, 'same', 'value');
+    const ws = new Workspace().writeConfig(config(src, dst));
+    untrustedState(ws, dst);
+
+    const byDefault = await ws.json(['plan']);
+    const strict = await ws.json(['plan', '--fail-on', 'blocked']);
+
+    expect([byDefault.code, byDefault.report.exitCode, byDefault.report.errors]).toEqual([0, 0, []]);
+    expect(byDefault.report.warnings.map((w) => w.code)).toEqual(['KVR054']);
+    expect([strict.code, strict.report.exitCode]).toEqual([1, 1]);
+    expect(strict.report.errors).toEqual([{ code: 'KVR043', message: expect.stringMatching(/^KVR043: the state was not fully trusted \(1 KVR054\) and fail-on is blocked/) }]);
   });
 });

@@ -127,11 +127,14 @@ describe.each(['info', 'verbose'])('AZURE_LOG_LEVEL=%s behind an HTTPS proxy, wi
     expect(unregistered(accessTokens, run.stdout, '::add-mask::')).toEqual(accessTokens.map(() => 'registered'));
   });
 
-  test('the Azure DevOps task (workload identity federation, system debug on) prints no token and registers every access token with the agent', async () => {
+  test('the Azure DevOps task (workload identity federation, system debug on) prints no token nor the state key, and registers each with the agent', async () => {
     const repo = new GitFixture({ [CONFIG_PATH]: stringify(fanOut(adoConnection)) });
     const env = { ...loud(level), SYSTEM_DEBUG: 'true' };
+    // task-lib's getInput debug-logs name=value: the state key must be read another way, and masked first.
+    const stateKey = `state-key-${crypto.randomUUID()}`;
 
-    const { result: run, accessTokens, canaries } = await issuedDuring(() => runTask(emulator, repo.clone(), { configFile: CONFIG_PATH }, { as: adoConnection, env }));
+    const { result: run, accessTokens, canaries } = await issuedDuring(() => runTask(emulator, repo.clone(), { configFile: CONFIG_PATH, stateKey }, { as: adoConnection, env }));
+    canaries.set(stateKey, 'state key');
 
     expect(run.result).toBe('Succeeded');
     expect(JSON.parse(run.variables.counts!)).toEqual({ create: 2 * SECRETS });
@@ -144,6 +147,9 @@ describe.each(['info', 'verbose'])('AZURE_LOG_LEVEL=%s behind an HTTPS proxy, wi
     })).toEqual([]);
     expect(agentDumps(run.streams.err)).toBe(0);
     expect(unregistered(accessTokens, run.streams.out, '##vso[task.setsecret]')).toEqual(accessTokens.map(() => 'registered'));
+    expect(run.streams.out.split('\n').includes(`##vso[task.setsecret]${stateKey}`)).toBe(true);
+    // Debug output was on, and is on again after the key was read (the next input read logs as usual).
+    expect(run.streams.out).toContain('##vso[task.debug]azureSubscription=');
   });
 
   test('the CLI (client secret through the environment) prints no token and no client secret', async () => {

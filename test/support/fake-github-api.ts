@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Comment { id: number; body: string; issue: number }
+/** Who wrote a comment, as GitHub says it: `type` is `Bot` for the workflow token's github-actions[bot]. */
+export interface CommentUser { login: string; type: 'Bot' | 'User' }
+export interface Comment { id: number; body: string; issue: number; user: CommentUser }
+
+/** The author of every comment the workflow token writes. */
+export const WORKFLOW_BOT: CommentUser = { login: 'github-actions[bot]', type: 'Bot' };
 
 /** A local stand-in for the GitHub REST endpoints the Action calls: issue comments (list, create, update). */
 export class FakeGitHubApi {
@@ -30,18 +35,23 @@ export class FakeGitHubApi {
 
   close(): Promise<void> { return new Promise((r) => this.#server.close(() => r())); }
 
+  /** A comment someone else wrote, as if posted on GitHub before the run. */
+  addComment(issue: number, body: string, user: CommentUser): Comment {
+    const c = { id: this.#nextId++, issue, body, user };
+    this.comments.push(c);
+    return c;
+  }
+
   #handle(method: string, url: string, auth: string, body: string, reply: (status: number, json: unknown) => void): void {
     this.requests.push(`${method} ${url}`);
     if (!this.tokens.has(auth.replace(/^(token|Bearer) /i, ''))) return reply(401, { message: 'Bad credentials' });
     const path = new URL(url, 'http://x').pathname;
     const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path);
     const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
-    const view = (c: Comment) => ({ id: c.id, body: c.body, user: { login: 'github-actions[bot]' } });
+    const view = (c: Comment) => ({ id: c.id, body: c.body, user: c.user });
     if (list && method === 'GET') return reply(200, this.comments.filter((c) => c.issue === Number(list[1])).map(view));
     if (list && method === 'POST') {
-      const c = { id: this.#nextId++, issue: Number(list[1]), body: (JSON.parse(body) as { body: string }).body };
-      this.comments.push(c);
-      return reply(201, view(c));
+      return reply(201, view(this.addComment(Number(list[1]), (JSON.parse(body) as { body: string }).body, WORKFLOW_BOT)));
     }
     if (one && method === 'PATCH') {
       const c = this.comments.find((x) => x.id === Number(one[1]));

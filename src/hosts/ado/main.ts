@@ -24,6 +24,7 @@ import { singlePairConfig } from '../shared/single-pair.ts';
 import { systemClock } from '../shared/system-clock.ts';
 import { guardedBranches } from './guarded-branches.ts';
 import { logInfo, logSafeTask as tl } from './log-safe-task.ts';
+import { secretInput } from './secret-input.ts';
 
 const input = (name: string) => tl.getInput(name, false)?.trim() || undefined;
 const flag = (name: string) => tl.getBoolInput(name, false);
@@ -76,8 +77,7 @@ export async function run(): Promise<void> {
     const only = parseOnly(input('only'));
     const acknowledge = parseAcknowledge(splitList(input('acknowledge')), "input 'acknowledge'");
     const revoke = parseAcknowledge(splitList(input('revoke')), "input 'revoke'");
-    const stateKey = checkStateKey(input('stateKey'), "input 'stateKey'");
-    if (stateKey) tl.setSecret(stateKey);
+    const stateKey = checkStateKey(secretInput('stateKey'), "input 'stateKey'");
     const connection = tl.getInput('azureSubscription', true)!;
     const { credential, subscriptionId, kind } = credentialOf(connection);
     const correlationId = crypto.randomUUID();
@@ -98,7 +98,7 @@ export async function run(): Promise<void> {
     }).finally(cancel.dispose);
     // The report's exit code is the task's, fail-on applied, so that the JSON says what the result said.
     const outcome = runOutcome(replicated, failOn, WHERE);
-    const report = { ...replicated, exitCode: outcome.exitCode };
+    const { report } = outcome;
     const summaryPath = join(temp, `keyvault-replicate-${correlationId}.md`);
     await writeFile(summaryPath, renderMarkdown(report));
     tl.uploadSummary(summaryPath);

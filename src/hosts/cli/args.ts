@@ -49,17 +49,28 @@ export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
   --fail-on <what>         ${FAIL_ON.join(' | ')}: what makes the exit code 1 (default failed)
   --json                   print the JSON report instead of the table
   --report <file>          also write the JSON report to a file
-  --quiet                  no progress lines on stderr
+  --quiet                  no progress lines on stderr (warnings, problems and failures still print)
 
 Environment:
   KEYVAULT_REPLICATE_STATE_KEY   sign the state file (HMAC-SHA256) and use only state that verifies; 32+ characters
 
 Exit codes:
-  0  done; blocked or held-back records (warned on stderr) do not change it unless --fail-on blocked
+  0  done; blocked or held-back records, and state not trusted (KVR052-KVR054), are warned on stderr and do not
+     change it unless --fail-on blocked
   1  --fail-on failed (default): a record failed or the run hit an error (the other records were applied)
-     --fail-on blocked: that, or a record is blocked or held back (KVR043)
+     --fail-on blocked: that, or a record is blocked or held back, or the state was not trusted (KVR043)
      --fail-on never: never
   2  bad input or failed validation: nothing was written (whatever --fail-on says)`;
+
+/**
+ * A command line of the wrong shape (an unknown option, a missing value, no command): the CLI prints the usage text
+ * after the error. The usage is ours, so it prints as it is, lines and all; the message goes through the log-safe line.
+ */
+export class UsageError extends KvrError {
+  constructor(message: string) {
+    super('KVR008', message);
+  }
+}
 
 /** Parses the command line into typed options; throws KVR008 on anything it does not understand. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -74,13 +85,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
       },
     });
   } catch (e) {
-    throw new KvrError('KVR008', `${(e as Error).message}\n\n${USAGE}`);
+    throw new UsageError((e as Error).message);
   }
   const { values: v, positionals } = parsed;
   const help = v.help === true;
   const mode = positionals[0] as RunMode | undefined;
   if (!help && (positionals.length !== 1 || !['validate', 'plan', 'apply'].includes(mode ?? ''))) {
-    throw new KvrError('KVR008', `expected one command, validate, plan or apply${positionals.length ? `, not '${positionals.join(' ')}'` : ''}\n\n${USAGE}`);
+    throw new UsageError(`expected one command, validate, plan or apply${positionals.length ? `, not '${positionals.join(' ')}'` : ''}`);
   }
   const concurrency = parseConcurrency(v['max-concurrency'], '--max-concurrency');
   return {

@@ -128,7 +128,7 @@ export async function run(): Promise<void> {
     }).finally(cancel.dispose);
     // The report's exit code is the step's, fail-on applied, so that the JSON says what the job said.
     const outcome = runOutcome(report, o.failOn, WHERE);
-    report = { ...report, exitCode: outcome.exitCode };
+    report = outcome.report;
     const reportPath = join(process.env.RUNNER_TEMP || tmpdir(), `keyvault-replicate-${correlationId}.json`);
     await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
     setOutputs(report, reportPath);

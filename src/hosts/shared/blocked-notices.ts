@@ -10,8 +10,20 @@ const REMEDY: Record<BlockedStatus, string> = {
   blocked_cross_subscription_key: 'Key backups cannot cross subscriptions: replicate these keys to a vault in the same subscription.',
   blocked_key_restore_conflict: 'The target already holds these keys and the source has newer versions: set recreate_keys (purge protection off), or replace them by hand.',
   blocked_non_exportable_certificate: 'The certificates\' private keys are not exportable, so they cannot be copied: issue them in the target instead.',
-  held_back: 'The mass-delete guard, or a change since the reviewed plan, held these back (each reason says which): check the source, then re-run, with approve-deletes if the deletes are meant.',
+  // Only the mass-delete guard holds records back.
+  held_back: 'The mass-delete guard held these deletes and disables back: check the source, then, if they are meant, re-run once with approve-deletes (approveDeletes in Azure DevOps, --approve-deletes in the CLI).',
 };
+
+/**
+ * A key is never overwritten: a restore refuses an existing name, and this tool deletes only a key it restored itself
+ * (recreate_keys), so acknowledge and overwrite_on_conflict do nothing for a key in conflict.
+ */
+const KEY_CONFLICT = 'Keys are never overwritten (acknowledge and overwrite_on_conflict do not apply to keys): delete and purge the target key by hand for the next run to restore the source\'s, or restore a backup of the source key there yourself.';
+
+function remedy(status: BlockedStatus, records: readonly { type: string }[]): string {
+  if (status !== 'blocked_target_conflict' || !records.some((r) => r.type === 'key')) return REMEDY[status];
+  return records.every((r) => r.type === 'key') ? `The target keys differ and were not restored by this tool. ${KEY_CONFLICT}` : `${REMEDY[status]} ${KEY_CONFLICT}`;
+}
 
 const FIRST_NAMES = 5;
 // Names come from the vaults: only what is plainly a Key Vault or replication name goes into an annotation as it is.
@@ -42,7 +54,7 @@ export function blockedNotices(report: RunReport, where: string): BlockedNotice[
       notices.push({
         status,
         title: `${status} in ${pair}`,
-        message: `${records.length} record(s) ${status} in ${pair}: ${names}. ${REMEDY[status]} ${sentence(where)} lists each with its reason.`,
+        message: `${records.length} record(s) ${status} in ${pair}: ${names}. ${remedy(status, records)} ${sentence(where)} lists each with its reason.`,
       });
     }
   }

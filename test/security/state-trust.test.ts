@@ -48,7 +48,7 @@ test('forged records under keys no source item has, and padding, delete nothing:
   expect(r.code).toBe(0);
   // The 8 copies under forged keys are dropped and reported; the padding only waits a run.
   expect(r.report.warnings.map((w) => w.code)).toEqual(['KVR054']);
-  expect(r.report.warnings[0]!.message).toMatch(/8 invalid record\(s\) dropped, their items treated as never seen: secret\/zz-live-0 \(its key is not secret\/<name>\)/);
+  expect(r.report.warnings[0]!.message).toMatch(/8 invalid record\(s\) dropped, their items treated as never seen: "secret\/zz-live-0" \(its key is not secret\/<name>\)/);
   expect(r.report.pairs[0]!.records.filter((x) => x.status === 'delete')).toEqual([]);
   expect(Object.keys(ws.state().pairs[Object.keys(ws.state().pairs)[0]!]!.records).filter((k) => k.startsWith('secret/zz-'))).toEqual([]);
 });
@@ -59,7 +59,7 @@ test('a null record is dropped with a warning; it does not fail the pair', async
   forge(ws, (records) => { records['secret/null-one'] = null as unknown as Record<string, unknown>; });
   const r = await ws.json(['apply']);
   expect([r.code, r.report.pairs[0]!.records.map((x) => `${x.name}:${x.status}`)]).toEqual([0, ['one:in_sync']]);
-  expect(r.report.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/KVR054: .*1 invalid record\(s\) dropped.*secret\/null-one \(not an object\)/)]);
+  expect(r.report.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/KVR054: .*1 invalid record\(s\) dropped.*"secret\/null-one" \(not an object\)/)]);
   expect(live(dst)).toEqual(['one']);
 });
 

@@ -61,6 +61,16 @@ function failingWrite() {
 
 const lines = (text: string, pattern: RegExp) => text.split('\n').filter((l) => pattern.test(l));
 
+/** A pair, a repository whose refs are remembered, and the counters reset: for the state-branch refusals. */
+function branchWorld() {
+  const { src, dst } = pair();
+  put(src, 'z', 'value');
+  const repo = new GitFixture({ [CONFIG_PATH]: config(src, dst) });
+  const before = git(repo.remote, 'for-each-ref', '--format=%(refname) %(objectname)');
+  emulator.resetCounters();
+  return { src, dst, repo, before, tokens: emulator.identity.tokensIssued };
+}
+
 describe('the state branch rule', () => {
   // Names git itself refuses as branches must be refused; names it takes are taken, but for refs/... and '@' (which
   // git reads as HEAD in most commands), refused on purpose.
@@ -207,12 +217,7 @@ describe('the Action', () => {
   });
 
   test('state-branch main: refused before sign-in; main on the remote is untouched, no vault is called', async () => {
-    const { src, dst } = pair();
-    put(src, 'z', 'value');
-    const repo = new GitFixture({ [CONFIG_PATH]: config(src, dst) });
-    const before = git(repo.remote, 'for-each-ref', '--format=%(refname) %(objectname)');
-    emulator.resetCounters();
-    const tokens = emulator.identity.tokensIssued;
+    const { src, dst, repo, before, tokens } = branchWorld();
     // On another branch than main, so that only the rule for main itself can refuse it.
     const r = await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { 'state-branch': 'main' }, env: { GITHUB_REF: 'refs/heads/release' } });
     expect(r.code).toBe(1);
@@ -252,12 +257,7 @@ describe('the Azure DevOps task', () => {
   });
 
   test('stateBranch main, or the branch being built: Failed with KVR011 before sign-in; main untouched, no vault called', async () => {
-    const { src, dst } = pair();
-    put(src, 'z', 'value');
-    const repo = new GitFixture({ [CONFIG_PATH]: config(src, dst) });
-    const before = git(repo.remote, 'for-each-ref', '--format=%(refname) %(objectname)');
-    emulator.resetCounters();
-    const tokens = emulator.identity.tokensIssued;
+    const { src, dst, repo, before, tokens } = branchWorld();
     // Azure DevOps checks out a detached commit with no origin/HEAD: only the rule for main itself knows main.
     const ws = repo.clone();
     git(ws, 'checkout', '--quiet', '--detach');

@@ -54,6 +54,8 @@ export class IdentityProvider {
     const token = this.entra.sign({
       aud: resource, iss: `https://sts.windows.net/${principal.tenantId}/`, iat: now, nbf: now, exp: now + lifetimeSeconds,
       appid: principal.clientId, oid: principal.objectId, sub: principal.objectId, tid: principal.tenantId, ver: '1.0',
+      // Entra's unique token id: two tokens for one principal and audience in one second are still two tokens.
+      uti: crypto.randomUUID().replaceAll('-', '').slice(0, 22),
     });
     this.issuedAccessTokens.add(token);
     return token;

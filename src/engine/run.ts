@@ -7,7 +7,7 @@ import { Listings } from './listings.ts';
 import { guardMassDeletes } from './mass-delete-guard.ts';
 import type { VaultInfo } from './model.ts';
 import { nextPairState } from './next-state.ts';
-import { VAULT_NAME_PATTERN } from './config/schema.ts';
+import { isVaultName } from './config/vault-ref.ts';
 import { assertPermitted, missingPermissions } from './permissions.ts';
 import { planPair, type OnlyItem, type PairPlan } from './plan.ts';
 import { matchesAnyGlob } from './rules.ts';
@@ -176,13 +176,12 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
     const fromTag = tagTargets(r, source);
     refused.push(...fromTag.refused);
     for (const t of fromTag.allowed) {
-      const unusable = (why: string) => refused.push({ code: 'KVR042', message: `KVR042: ${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(t)}, ${why}; nothing was read for it or written to it. Fix the tag` });
-      if (t === source.name) { unusable('the source vault itself'); continue; }
+      if (t === source.name) { refused.push(refusedTagName(r, source, t, 'the source vault itself', 'Fix the tag')); continue; }
       try {
         pairs.push({ replication: r, source, target: await resolve(t) });
       } catch (e) {
         if (!isKvrError(e) || (e.code !== 'KVR020' && e.code !== 'KVR021')) throw e;
-        unusable(`which cannot be used (${e.message})`);
+        refused.push(refusedTagName(r, source, t, `which cannot be used (${e.message})`, 'Fix the tag'));
       }
     }
   }
@@ -210,14 +209,16 @@ function tagTargets(r: Replication, source: VaultInfo): { allowed: string[]; ref
   if (!names.length) return { allowed: [], refused: [{ code: 'KVR023', message: `KVR023: ${r.name}: the source vault ${source.name} has no tag '${r.targetsFromTag}' naming target vaults (comma-separated names); this replication did not run` }] };
   const allowed: string[] = [];
   const refused: RunReport['errors'] = [];
-  // A refused name is quoted as JSON: it is the tag writer's text, and the message is one line of a log.
   for (const name of names) {
-    const valid = new RegExp(VAULT_NAME_PATTERN).test(name) && !name.includes('--');
+    const valid = isVaultName(name);
     if (valid && matchesAnyGlob(r.allowedTargets, name)) allowed.push(name);
-    else {
-      const why = valid ? 'which allowed_targets does not allow' : 'which is not a vault name';
-      refused.push({ code: 'KVR042', message: `KVR042: ${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(name)}, ${why}; nothing was read for it or written to it. Remove it from the tag, or add it to allowed_targets in the config` });
-    }
+    else refused.push(refusedTagName(r, source, name, valid ? 'which allowed_targets does not allow' : 'which is not a vault name', 'Remove it from the tag, or add it to allowed_targets in the config'));
   }
   return { allowed, refused };
 }
+
+/** KVR042 for one name of a targets tag. The name is quoted as JSON: it is the tag writer's text, in one log line. */
+const refusedTagName = (r: Replication, source: VaultInfo, name: string, why: string, fix: string): RunReport['errors'][number] => ({
+  code: 'KVR042',
+  message: `KVR042: ${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(name)}, ${why}; nothing was read for it or written to it. ${fix}`,
+});

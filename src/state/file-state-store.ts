@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
 import { mergePairStates, type PairState } from '../engine/state.ts';
-import { readPairState, signedPairState, type ReadState, type StateSigning } from './state-codec.ts';
+import { loadTrusted, parseStateText, readPairState, signedPairState, verifiesState, type ReadState, type StateSigning } from './state-codec.ts';
 
 interface StateFile { version: 1; pairs: Record<string, unknown> }
 
@@ -19,7 +19,7 @@ export class FileStateStore implements StateStore {
   constructor(path: string, signing: StateSigning = {}) {
     this.#path = path;
     this.#signing = signing;
-    this.signs = !!signing.key && !signing.adopt;
+    this.signs = verifiesState(signing);
   }
 
   async #read(): Promise<StateFile> {
@@ -30,12 +30,7 @@ export class FileStateStore implements StateStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, pairs: {} };
       throw new KvrError('KVR050', `state file ${this.#path} cannot be read: ${(e as Error).message}`);
     }
-    let file: StateFile;
-    try {
-      file = JSON.parse(text) as StateFile;
-    } catch {
-      file = { version: 0 } as unknown as StateFile;
-    }
+    const file = parseStateText(text) as StateFile | undefined;
     if (file?.version !== 1 || typeof file.pairs !== 'object' || file.pairs === null || Array.isArray(file.pairs)) {
       throw new KvrError('KVR050', `${this.#path} is not a keyvault-replicate state file; check --state, or move the file aside to start afresh`);
     }
@@ -49,13 +44,7 @@ export class FileStateStore implements StateStore {
 
   async load(keys: StateKey[]): Promise<LoadedStates> {
     const file = await this.#read();
-    const loaded: LoadedStates = { states: new Map(), problems: [] };
-    for (const k of keys) {
-      const { state, problems } = this.#trusted(file, k);
-      if (state) loaded.states.set(stateKeyOf(k), state);
-      loaded.problems.push(...problems);
-    }
-    return loaded;
+    return loadTrusted(keys, (k) => this.#trusted(file, k));
   }
 
   /** Re-reads the file and saves only this run's pairs, merged with what a concurrent run saved meanwhile. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
 import { mergePairStates, type PairState } from '../engine/state.ts';
-import { parseStateText, readPairState, signedPairState, type ReadState, type StateSigning } from './state-codec.ts';
+import { loadTrusted, parseStateText, readPairState, signedPairState, verifiesState, type ReadState, type StateSigning } from './state-codec.ts';
 import { branchNameProblem } from './state-branch.ts';
 
 export interface GitStateStoreOptions {
@@ -51,7 +51,7 @@ export class GitStateStore implements StateStore {
       ...options,
       signing: options.signing ?? {},
     };
-    this.signs = !!this.#o.signing.key && !this.#o.signing.adopt;
+    this.signs = verifiesState(this.#o.signing);
   }
 
   #git(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -105,13 +105,7 @@ export class GitStateStore implements StateStore {
     } catch (e) {
       throw new KvrError('KVR050', `state branch ${this.#o.branch} cannot be fetched: ${(e as Error).message}`);
     }
-    const loaded: LoadedStates = { states: new Map(), problems: [] };
-    for (const k of keys) {
-      const { state, problems } = await this.#trusted(k);
-      if (state) loaded.states.set(stateKeyOf(k), state);
-      loaded.problems.push(...problems);
-    }
-    return loaded;
+    return loadTrusted(keys, (k) => this.#trusted(k));
   }
 
   async save(states: PairState[], correlationId: string): Promise<void> {

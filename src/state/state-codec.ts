@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { KvrError } from '../engine/errors.ts';
-import type { StateKey } from '../engine/ports.ts';
+import { stateKeyOf, type LoadedStates, type StateKey } from '../engine/ports.ts';
 import { trustedPairState, type PairState, type StateProblem } from '../engine/state.ts';
 
 /**
@@ -44,6 +44,9 @@ export interface StateSigning {
   adopt?: boolean;
 }
 
+/** Whether a store with these settings hands out only state that verified: only such state may allow a purge. */
+export const verifiesState = (signing: StateSigning): boolean => !!signing.key && !signing.adopt;
+
 /** What a stored pair state is worth to this run. */
 export interface ReadState {
   state?: PairState;
@@ -83,6 +86,17 @@ export function readPairState(raw: unknown, key: StateKey, signing: StateSigning
 }
 
 const withProblem = (read: ReadState, problem: StateProblem): ReadState => ({ ...read, problems: [problem, ...read.problems] });
+
+/** Every requested pair's trusted state, and what was refused or dropped: how both stores answer `load`. */
+export async function loadTrusted(keys: StateKey[], read: (key: StateKey) => ReadState | Promise<ReadState>): Promise<LoadedStates> {
+  const loaded: LoadedStates = { states: new Map(), problems: [] };
+  for (const k of keys) {
+    const { state, problems } = await read(k);
+    if (state) loaded.states.set(stateKeyOf(k), state);
+    loaded.problems.push(...problems);
+  }
+  return loaded;
+}
 
 /** Parses a state file's text; text that is not JSON is reported like any other invalid file. */
 export function parseStateText(text: string): unknown {

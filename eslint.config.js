@@ -1,5 +1,68 @@
 import tseslint from 'typescript-eslint';
 
+// ---- Layer boundaries -------------------------------------------------------------------------------------------
+// Arrows point inwards: hosts → adapters (azure, state) → engine. Each folder below gets ONE complete list of the
+// imports it must not make. Flat config does not add up `no-restricted-imports` options: for a file, the last matching
+// block's options replace the earlier ones. So every list is composed here from the named groups, and a block that
+// narrows a folder further (a single file, say) must spread that folder's list too: `[...LAYERS['src/engine'], …]`.
+// test/lint/boundaries.test.ts proves every arrow with a probe file.
+
+const forbid = (group, message, extra = {}) => ({ group, message, ...extra });
+const ACTIONS = ['@actions/*'];
+const TASK_LIB = ['azure-pipelines-task-lib', 'azure-pipelines-task-lib/*'];
+const ci = (who) => forbid([...ACTIONS, ...TASK_LIB], `${who} must not depend on a CI library; only a host does.`);
+
+/** Product code never reaches into the emulator or the tests. */
+const NO_TEST_CODE = forbid(['**/test/**', '**/emulator/**'], 'product code never imports the emulator or tests');
+const hostFolders = (...hosts) => hosts.map((h) => `**/${h}/**`);
+/** Each host is its own: it never imports another host's folder (shared code goes to src/hosts/shared). */
+const otherHosts = (...hosts) => forbid(hostFolders(...hosts), `a host never imports another host; move shared code to src/hosts/shared.`);
+
+const LAYERS = {
+  'src/engine': [
+    NO_TEST_CODE,
+    forbid(['@azure/*', ...ACTIONS, ...TASK_LIB], 'src/engine must not depend on Azure or CI libraries; add a port instead.'),
+    forbid(['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'node:net', 'node:http', 'node:https'], 'src/engine does no I/O; add a port instead.'),
+    forbid(['**/azure/*', '**/state/*', '**/hosts/**'], 'arrows point inwards: adapters and hosts depend on the engine, never the reverse.'),
+  ],
+  'src/azure': [NO_TEST_CODE, ci('src/azure'), forbid(['**/hosts/**', '**/state/*'], 'src/azure is an adapter: it depends on the engine only, never on hosts or the state stores.')],
+  'src/state': [NO_TEST_CODE, ci('src/state'), forbid(['**/azure/*', '**/hosts/**'], 'src/state is an adapter: it depends on the engine only, never on hosts or the Azure adapter.')],
+  'src/hosts/github': [
+    NO_TEST_CODE, otherHosts('ado', 'cli'),
+    forbid(TASK_LIB, 'the GitHub Action never uses the Azure DevOps task library.'),
+  ],
+  'src/hosts/ado': [
+    NO_TEST_CODE, otherHosts('github', 'cli'),
+    forbid(ACTIONS, 'the Azure DevOps task never uses the GitHub Actions libraries.'),
+  ],
+  'src/hosts/cli': [NO_TEST_CODE, otherHosts('github', 'ado'), ci('the CLI')],
+  'src/hosts/shared': [NO_TEST_CODE, otherHosts('github', 'ado', 'cli'), ci('src/hosts/shared (common to all hosts)')],
+};
+
+/**
+ * Every line a host writes passes one log-safe chokepoint (vault, event and config text must never start a runner
+ * command): the Action writes through log-safe-core, the task through log-safe-task, the CLI through its say().
+ */
+const CHOKEPOINTS = {
+  'src/hosts/github': { file: 'src/hosts/github/log-safe-core.ts', pattern: forbid(['@actions/core'], "import the log-safe core from './log-safe-core.ts' instead") },
+  'src/hosts/ado': { file: 'src/hosts/ado/log-safe-task.ts', pattern: forbid(TASK_LIB, "import the log-safe task-lib from './log-safe-task.ts' instead", { allowTypeImports: true }) },
+};
+
+const restrictImports = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+/** One block per layer folder; a host with a chokepoint gets a second block for its chokepoint file alone. */
+function boundaryBlocks() {
+  return Object.entries(LAYERS).flatMap(([folder, patterns]) => {
+    const choke = CHOKEPOINTS[folder];
+    const files = [`${folder}/**/*.ts`];
+    if (!choke) return [{ files, rules: restrictImports(patterns) }];
+    return [
+      { files, ignores: [choke.file], rules: restrictImports([...patterns, choke.pattern]) },
+      { files: [choke.file], rules: restrictImports(patterns) },
+    ];
+  });
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'lib/', 'dist/', 'coverage/', 'test/.certs/', 'ado-task/**/dist/'] },
   ...tseslint.configs.recommended,
@@ -9,40 +72,22 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  // Any product file outside the layer folders (a new top-level folder under src) still never imports test code.
+  { files: ['src/**/*.ts'], rules: restrictImports([NO_TEST_CODE]) },
+  ...boundaryBlocks(),
   {
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/test/**', '**/emulator/**'], message: 'product code never imports the emulator or tests' }] }],
-    },
-  },
-  {
-    // Every line a host writes passes one log-safe chokepoint (vault, event and config text must never start a runner
-    // command): the Action writes through log-safe-core, the task through log-safe-task, the CLI through its say().
+    // Hosts write through their chokepoint (see CHOKEPOINTS), never the console.
     files: ['src/hosts/**/*.ts'],
     ignores: ['src/hosts/github/log-safe-core.ts', 'src/hosts/ado/log-safe-task.ts'],
-    rules: {
-      'no-console': 'error',
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/test/**', '**/emulator/**'], message: 'product code never imports the emulator or tests' },
-          { group: ['@actions/core'], message: "import the log-safe core from './log-safe-core.ts' instead" },
-          { group: ['azure-pipelines-task-lib', 'azure-pipelines-task-lib/*'], allowTypeImports: true, message: "import the log-safe task-lib from './log-safe-task.ts' instead" },
-        ],
-      }],
-    },
+    rules: { 'no-console': 'error' },
   },
   {
-    // The engine is pure: it never reaches outwards to Azure, CI libraries, the file system or the clock.
+    // The engine is pure: it never reaches outwards to Azure, CI libraries, the file system, the process or the clock.
     files: ['src/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['@azure/*', '@actions/*', 'azure-pipelines-task-lib', 'azure-pipelines-task-lib/*'], message: 'src/engine must not depend on Azure or CI libraries; add a port instead.' },
-          { group: ['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'node:net', 'node:http', 'node:https'], message: 'src/engine does no I/O; add a port instead.' },
-          { group: ['**/azure/*', '**/state/*', '**/hosts/**', '**/test/**', '**/emulator/**'], message: 'arrows point inwards: adapters and hosts depend on the engine, never the reverse.' },
-        ],
-      }],
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'use the Clock port' }, { name: 'setInterval', message: 'use the Clock port' }],
+      'no-restricted-globals': ['error',
+        { name: 'process', message: 'the engine takes settings as arguments; the host reads the environment' },
+        { name: 'setTimeout', message: 'use the Clock port' }, { name: 'setInterval', message: 'use the Clock port' }],
       'no-restricted-properties': ['error',
         { object: 'Math', property: 'random', message: 'the engine takes randomness as an argument' },
         { object: 'Date', property: 'now', message: 'use the Clock port' },

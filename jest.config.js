@@ -1,10 +1,26 @@
 /** Jest in ESM mode over TypeScript sources (ts-jest transpiles only; `npm run typecheck` type-checks). */
-export default {
+const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json' }] },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/setup/no-network.ts'],
+};
+
+/** In-process tests (no emulator, no child process but git): `npm run test:unit` runs them in seconds. */
+const UNIT = ['test/{engine,state,lint,hosts,azure}/**/*.test.ts'];
+/** Files in the unit folders that start the emulator all the same. */
+const E2E_IN_UNIT_FOLDERS = ['test/engine/vault-port-contract.test.ts'];
+// Jest expands <rootDir> only at the start of a glob, so a negated one is written from any folder down (**/).
+const at = (globs) => globs.map((g) => `<rootDir>/${g}`);
+const not = (globs) => globs.map((g) => `!**/${g}`);
+
+export default {
   randomize: true,
   testTimeout: 60000,
-  setupFiles: ['<rootDir>/test/setup/no-network.ts'],
+  projects: [
+    { ...common, displayName: 'unit', testMatch: [...at(UNIT), ...not(E2E_IN_UNIT_FOLDERS)] },
+    // Everything else: the contract with the emulator, the hosts end to end, the bundles. A later positive glob adds
+    // back what an earlier negative one took out.
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.test.ts', ...not(UNIT), ...at(E2E_IN_UNIT_FOLDERS)] },
+  ],
 };

@@ -1,0 +1,45 @@
+/**
+ * Builds what the Action and task tests run: lib/ once (tsc), then both ncc bundles from it side by side, the Action's
+ * dist/ and the task's dist/. Nothing runs when neither the inputs nor the bundles changed since the last build (a
+ * stamp in lib/ holds both hashes), so `npm test` never runs stale code and pays for a build only after a change.
+ * `--force` builds whatever the stamp says.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const INPUTS = ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
+const BUNDLES = ['dist', 'ado-task/KeyVaultReplicateV1/dist'];
+const STAMP = 'lib/.bundles-stamp';
+
+/** One hash over the paths and contents of every file under `paths` (sorted), missing paths included as such. */
+function hashOf(paths: string[]): string {
+  const hash = createHash('sha256');
+  const visit = (path: string): void => {
+    if (!existsSync(path)) { hash.update(`missing ${path}\0`); return; }
+    if (statSync(path).isDirectory()) { for (const name of readdirSync(path).sort()) visit(join(path, name)); return; }
+    hash.update(`${path}\0`).update(readFileSync(path)).update('\0');
+  };
+  paths.forEach(visit);
+  return hash.digest('hex');
+}
+
+const stampNow = () => `${hashOf(INPUTS)} ${hashOf(BUNDLES)}`;
+
+function npmRun(script: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    spawn('npm', ['run', '--silent', script], { stdio: 'inherit' }).on('exit', (code, signal) =>
+      (code === 0 ? resolve() : reject(new Error(`npm run ${script} failed (${signal ?? `exit ${code}`})`))));
+  });
+}
+
+if (!process.argv.includes('--force') && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === stampNow()) {
+  console.log('bundles: up to date with src/');
+} else {
+  const started = Date.now();
+  await npmRun('build');
+  await Promise.all(['ncc:action', 'ncc:ado'].map(npmRun));
+  writeFileSync(STAMP, stampNow());
+  console.log(`bundles: built ${BUNDLES.join(' and ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

@@ -45,7 +45,7 @@ function signIn(): SignIn {
 /** The task as a host of the run: inputs, the service connection, the state branch, issues, variables and the summary. */
 const taskHost: HostPort<CiRequest> = {
   where: 'the Key Vault replication section of the run summary',
-  log: { info: logInfo, warning: (message) => tl.warning(message), error: (message) => tl.logIssue(tl.IssueType.Error, message) },
+  log: { info: logInfo, warning: (message) => tl.logIssue(tl.IssueType.Warning, message), error: (message) => tl.logIssue(tl.IssueType.Error, message) },
   // Azure DevOps names no default branch and its checkout is detached: main and master are refused regardless.
   readRequest: () => readCiRequest(INPUTS, reader, {
     defaultMode: tl.getVariable('Build.Reason') === 'PullRequest' ? 'plan' : 'apply', repository: repository(), guarded: [

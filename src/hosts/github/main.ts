@@ -15,15 +15,15 @@ import { logSafeCore as core } from './log-safe-core.ts';
 import { upsertPreviewComment } from './pr-comment.ts';
 
 interface ActionRequest extends CiRequest {
-  readonly clientId?: string;
-  readonly tenantId?: string;
-  readonly clientSecret?: string;
+  /** Who signs in to Azure (see chooseCredential). */
+  readonly azure: { clientId?: string; tenantId?: string; clientSecret?: string };
   readonly githubToken?: string;
   readonly commentOnPr: boolean;
 }
 
 const env = process.env;
 const workspace = () => env.GITHUB_WORKSPACE || process.cwd();
+const runnerTemp = () => env.RUNNER_TEMP || tmpdir();
 const input = (name: string) => core.getInput(name).trim() || undefined;
 const reader = {
   // An explicitly empty state-branch means no state; the runner passes action.yml's default when it is not set.
@@ -36,7 +36,6 @@ async function readRequest(): Promise<ActionRequest> {
   if (stateKey) core.setSecret(stateKey);
   const { eventName, payload } = github.context;
   const defaultBranch: unknown = payload.repository?.default_branch;
-  const subscriptionId = input(INPUTS.subscriptionId) ?? (env.AZURE_SUBSCRIPTION_ID || undefined);
   return {
     ...(await readCiRequest(INPUTS, reader, {
       defaultMode: PULL_REQUEST_EVENTS.includes(eventName) ? 'plan' : 'apply', repository: workspace(), guarded: [
@@ -46,19 +45,19 @@ async function readRequest(): Promise<ActionRequest> {
         [env.GITHUB_BASE_REF, "the pull request's base branch (GITHUB_BASE_REF)"],
       ],
     }, stateKey)),
-    subscriptions: subscriptionId ? [subscriptionId] : [],
-    clientId: input(INPUTS.clientId) ?? (env.AZURE_CLIENT_ID || undefined),
-    tenantId: input(INPUTS.tenantId) ?? (env.AZURE_TENANT_ID || undefined),
-    clientSecret: input(INPUTS.clientSecret), githubToken: input(INPUTS.githubToken),
-    commentOnPr: reader.flag(INPUTS.commentOnPr) ?? true,
+    subscriptions: [input(INPUTS.subscriptionId) ?? env.AZURE_SUBSCRIPTION_ID].filter((id): id is string => !!id),
+    azure: {
+      clientId: input(INPUTS.clientId) ?? (env.AZURE_CLIENT_ID || undefined),
+      tenantId: input(INPUTS.tenantId) ?? (env.AZURE_TENANT_ID || undefined), clientSecret: input(INPUTS.clientSecret),
+    },
+    githubToken: input(INPUTS.githubToken), commentOnPr: reader.flag(INPUTS.commentOnPr) ?? true,
   };
 }
 
-const annotation = (title?: string) => (title ? { title } : undefined);
 const actionLog: HostLog = {
   info: core.info, notice: core.notice,
-  warning: (message, title) => core.warning(message, annotation(title)),
-  error: (message, title) => core.error(message, annotation(title)),
+  warning: (message, title) => core.warning(message, title ? { title } : undefined),
+  error: (message, title) => core.error(message, title ? { title } : undefined),
 };
 
 /** One group per replication and target; in it, one line per write and record failures as error annotations. */
@@ -71,14 +70,6 @@ function groupedListener(): RunListener {
     if (e.kind === RUN_EVENTS.pairStarted) core.startGroup(e.message);
     else if (e.kind !== RUN_EVENTS.pairFinished) plain(e);
   };
-}
-
-function setOutputs(report: RunReport, reportPath: string | undefined): void {
-  for (const s of OUTPUTS.statuses) core.setOutput(s, report.totals[s] ?? 0);
-  core.setOutput(OUTPUTS.counts, JSON.stringify(report.totals));
-  core.setOutput(OUTPUTS.reportPath, reportPath);
-  const changes = (report.totals.create ?? 0) + (report.totals.update ?? 0) + (report.totals.delete ?? 0);
-  core.setOutput(OUTPUTS.changed, String(changes > 0));
 }
 
 async function commentOnPullRequest(o: ActionRequest, report: RunReport): Promise<void> {
@@ -102,18 +93,21 @@ const actionHost: HostPort<ActionRequest> = {
   readRequest,
   events: () => (github.context.eventName === 'repository_dispatch' ? github.context.payload.client_payload : undefined),
   correlationId: (id) => core.setOutput(OUTPUTS.correlationId, id),
-  signIn: (o) => chooseCredential(o, env),
+  signIn: (o) => chooseCredential(o.azure, env),
   openState: async (o) => {
     if (!o.stateBranch) core.warning('state-branch is empty: no state is kept, so flap protection, acknowledgements and incremental sync start afresh on every run.');
-    const remote = { url: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}.git`, token: o.githubToken, tempDir: env.RUNNER_TEMP || tmpdir() };
+    const remote = { url: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}.git`, token: o.githubToken, tempDir: runnerTemp() };
     return openStateBranch({ branch: o.stateBranch, signing: o.signing, repository: workspace(), remote, mask: core.setSecret });
   },
   listener: groupedListener,
   mask: core.setSecret,
-  reportPath: (id) => join(env.RUNNER_TEMP || tmpdir(), `keyvault-replicate-${id}.json`),
-  deliver: async (outcome, reportPath, o) => {
-    setOutputs(outcome.report, reportPath);
-    await commentOnPullRequest(o, outcome.report);
+  reportPath: (id) => join(runnerTemp(), `keyvault-replicate-${id}.json`),
+  deliver: async ({ report }, reportPath, o) => {
+    for (const s of OUTPUTS.statuses) core.setOutput(s, report.totals[s] ?? 0);
+    core.setOutput(OUTPUTS.counts, JSON.stringify(report.totals));
+    core.setOutput(OUTPUTS.reportPath, reportPath);
+    core.setOutput(OUTPUTS.changed, String((report.totals.create ?? 0) + (report.totals.update ?? 0) + (report.totals.delete ?? 0) > 0));
+    await commentOnPullRequest(o, report);
   },
 };
 

@@ -1,4 +1,5 @@
 import { applyPlan } from './apply.ts';
+import { DEFAULT_MAX_CONCURRENCY } from './defaults.ts';
 import { classifyFailure } from './classify.ts';
 import type { Replication, ReplicationConfig } from './config/types.ts';
 import { isKvrError, KvrError } from './errors.ts';
@@ -43,7 +44,7 @@ interface Pair { replication: Replication; source: VaultInfo; target: VaultInfo 
 
 const identityOf = (p: Pair): PairIdentity => ({ replication: p.replication.name, source: p.source.name, target: p.target.name });
 
-const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_CONCURRENCY = DEFAULT_MAX_CONCURRENCY;
 
 /**
  * One run: resolve and validate every vault, then plan each pair, and (mode apply) write and save state. Bad input

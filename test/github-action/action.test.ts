@@ -1,4 +1,7 @@
 import { SecretClient } from '@azure/keyvault-secrets';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
 import { githubFederation, runAction, type ActionRun } from '../support/action-harness.ts';
@@ -221,7 +224,7 @@ test('single-pair inputs replace the config file; a wrong rule input is reported
 
   const bad = await runAction(emulator, { workspace: ws, as: ACTOR, inputs: { source: src, targets: dst, rule: 'regex:.*' } });
   expect(bad.code).toBe(1);
-  expect(bad.stdout).toContain("::error::KVR008: rule 'regex:.*' is not one of");
+  expect(bad.stdout).toContain("::error::KVR008: input 'rule': 'regex:.*' is not one of");
 });
 
 test('past 1,000 records the summary stops with a note, counts first', async () => {
@@ -234,18 +237,20 @@ test('past 1,000 records the summary stops with a note, counts first', async () 
   expect(run.summary).toContain('_5 more records not shown (the table stops at 1000 rows)');
 });
 
-test('without a checkout the state branch is fetched and pushed with the token, straight from the repository', async () => {
+test('without a checkout the state branch is fetched and pushed with the token, straight from the repository; no clone is left behind', async () => {
   const { src, dst, repo } = world();
   put(src, 'no-checkout', 'v');
   const git = repo(config([pair('dr', src, [dst])]));
   const workspace = new GitFixture({ 'unrelated.txt': '' }).root; // a plain folder, no .git
-  const cfg = `${workspace}/${CONFIG_PATH}`;
-  const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync(`${workspace}/.github`, { recursive: true });
-  writeFileSync(cfg, config([pair('dr', src, [dst])]));
+  writeFileSync(`${workspace}/${CONFIG_PATH}`, config([pair('dr', src, [dst])]));
+  const temps = { RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'kvr-runner-temp-')), TMPDIR: mkdtempSync(join(tmpdir(), 'kvr-os-temp-')) };
 
-  const run = await runAction(emulator, { workspace, as: ACTOR, env: { GITHUB_SERVER_URL: `file://${git.root}` } });
+  const run = await runAction(emulator, { workspace, as: ACTOR, env: { GITHUB_SERVER_URL: `file://${git.root}`, ...temps } });
 
   expect(run.code).toBe(0);
   expect(JSON.parse(git.branchFile(STATE_BRANCH, `dr/${dst}.json`)).records['secret/no-checkout'].status).toBe('create');
+  // The repository the state went through was the run's own, and is gone with it.
+  expect(Object.values(temps).flatMap((dir) => readdirSync(dir)).filter((f) => f.startsWith('kvr-state'))).toEqual([]);
+  for (const dir of Object.values(temps)) rmSync(dir, { recursive: true, force: true });
 });

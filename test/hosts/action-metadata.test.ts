@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { withActionReference } from '../../scripts/action-docs.ts';
+import { DEFAULT_MAX_CONCURRENCY } from '../../src/engine/defaults.ts';
 import { INPUTS, OUTPUTS } from '../../src/hosts/github/constants.ts';
+import { DEFAULT_CONFIG_PATH, DEFAULT_RULE, DEFAULT_STATE_BRANCH, DEFAULT_TYPES } from '../../src/hosts/shared/defaults.ts';
+import { DEFAULT_FAIL_ON } from '../../src/hosts/shared/fail-on.ts';
 
 const action = parse(readFileSync(resolve(import.meta.dirname, '../../action.yml'), 'utf8')) as {
-  inputs: Record<string, unknown>; outputs: Record<string, unknown>; runs: { using: string; main: string };
+  inputs: Record<string, { default?: string }>; outputs: Record<string, unknown>; runs: { using: string; main: string };
 };
 
 test('action.yml declares exactly the inputs the Action reads, and every output it sets', () => {
@@ -13,6 +16,14 @@ test('action.yml declares exactly the inputs the Action reads, and every output 
   const outputs = [OUTPUTS.counts, OUTPUTS.reportPath, OUTPUTS.correlationId, OUTPUTS.changed, ...OUTPUTS.statuses];
   expect(Object.keys(action.outputs).sort()).toEqual(outputs.sort());
   expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+});
+
+test('action.yml shows the defaults the code applies', () => {
+  const defaults = {
+    [INPUTS.config]: DEFAULT_CONFIG_PATH, [INPUTS.types]: DEFAULT_TYPES, [INPUTS.rule]: DEFAULT_RULE,
+    [INPUTS.stateBranch]: DEFAULT_STATE_BRANCH, [INPUTS.maxConcurrency]: String(DEFAULT_MAX_CONCURRENCY), [INPUTS.failOn]: DEFAULT_FAIL_ON,
+  };
+  expect(Object.fromEntries(Object.keys(defaults).map((name) => [name, action.inputs[name]!.default]))).toEqual(defaults);
 });
 
 test('the README tables are the ones action.yml gives (npm run docs regenerates them)', () => {

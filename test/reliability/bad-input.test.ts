@@ -130,7 +130,7 @@ test.each(CONFIGS.map(([what, config, code, message, lookup]) => [what, config, 
 
 /** [what, CLI arguments, code, what the message must say]. */
 const ARGUMENTS: [string, string[], string, RegExp][] = [
-  ['an unknown command', ['sync'], 'KVR008', /expected one command, validate, plan or apply, not 'sync'/],
+  ['an unknown command', ['sync'], 'KVR008', /expected one command, plan, apply or validate, not 'sync'/],
   ['two commands', ['plan', 'apply'], 'KVR008', /not 'plan apply'/],
   ['an unknown option', ['apply', '--force'], 'KVR008', /Unknown option '--force'/],
   ['concurrency 0', ['apply', '--max-concurrency', '0'], 'KVR008', /whole number from 1 to 256, not '0'/],
@@ -160,10 +160,10 @@ test('CLI: a command line of the wrong shape prints the error on one line, then 
   for (const argv of [['plan', '--revoke'], ['sync']]) {
     let stdout = '';
     let stderr = '';
-    const code = await run(argv, { env: process.env, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    const code = await run(argv, { env: {}, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
     const [first, ...rest] = stderr.split('\n');
     expect([code, stdout]).toEqual([2, '']);
-    expect(first).toMatch(argv[1] ? /^KVR008: Option '--revoke <value>' argument missing$/ : /^KVR008: expected one command, validate, plan or apply, not 'sync'$/);
+    expect(first).toMatch(argv[1] ? /^KVR008: Option '--revoke <value>' argument missing$/ : /^KVR008: expected one command, plan, apply or validate, not 'sync'$/);
     expect(rest.join('\n')).toBe(`\n${USAGE}\n`);
     expect(stderr).not.toContain('\\n');
   }
@@ -174,12 +174,12 @@ test('CLI: a config that is a directory, or missing, is KVR001; no subscription 
   const missing = await ws.cli(['apply']);
   expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('KVR001')]);
   const dir = mkdtempSync(join(tmpdir(), 'kvr-dir-'));
-  const isDir = await run(['apply', '--config', dir], { env: process.env, stdout: () => undefined, stderr: (t) => { missing.stderr = t; } });
+  const isDir = await run(['apply', '--config', dir], { env: {}, stdout: () => undefined, stderr: (t) => { missing.stderr = t; } });
   expect([isDir, missing.stderr]).toEqual([2, expect.stringContaining('KVR001')]);
   ws.writeConfig(replication(src, [dst]));
   let out = '';
   const noSubscription = await run(['apply', '--config', ws.configPath, '--state', ws.statePath], {
-    env: { ...process.env, AZURE_SUBSCRIPTION_ID: '' }, stdout: (t) => { out += t; }, stderr: (t) => { out += t; },
+    env: {}, stdout: (t) => { out += t; }, stderr: (t) => { out += t; },
   });
   expect(noSubscription).toBe(2);
   expect(out).toContain('KVR025');
@@ -188,14 +188,20 @@ test('CLI: a config that is a directory, or missing, is KVR001; no subscription 
 /** [what, Action inputs, code, what the message must say, the run's event and variables]: the bundled Action, as the runner starts it. */
 const ACTION_INPUTS: [string, Record<string, string>, string, RegExp, Pick<ActionRunOptions, 'event' | 'env'>?][] = [
   ['an unknown mode', { mode: 'sync' }, 'KVR008', /input 'mode' must be plan, apply or validate, not 'sync'/],
-  ['an unknown rule', { source: 'x-src-kv', targets: 'x-dst-kv', rule: 'regex:^db' }, 'KVR008', /rule 'regex:\^db' is not one of/],
+  ['an unknown rule', { source: 'x-src-kv', targets: 'x-dst-kv', rule: 'regex:^db' }, 'KVR008', /input 'rule': 'regex:\^db' is not one of all, tagged/],
+  ['an unknown type', { source: 'x-src-kv', targets: 'x-dst-kv', types: 'secretz' }, 'KVR008', /input 'types': 'secretz' is not one of secrets, certificates, keys/],
+  ['a type given twice', { source: 'x-src-kv', targets: 'x-dst-kv', types: 'keys,Keys' }, 'KVR008', /input 'types': 'keys' is given twice/],
+  ['a target that is the source', { source: 'x-src-kv', targets: 'X-SRC-KV' }, 'KVR005', /input 'targets': target 'X-SRC-KV' is the source vault itself/],
+  ['a target that is no vault name', { source: 'x-src-kv', targets: 'x-dst-kv,bad_vault!' }, 'KVR006', /input 'targets': 'bad_vault!' is not a valid vault name/],
+  ['a rule glob that can never match', { source: 'x-src-kv', targets: 'x-dst-kv', rule: 'pattern:db_*' }, 'KVR007', /input 'rule': 'db_\*' is not a usable glob/],
+  ['a manual item name Key Vault refuses', { source: 'x-src-kv', targets: 'x-dst-kv', rule: 'manual:db_password' }, 'KVR008', /input 'rule': 'db_password' is not a Key Vault item name/],
   ['targets without a source', { targets: 'x-dst-kv' }, 'KVR008', /'targets' is set but 'source' is not/],
   ['a boolean that is neither', { source: 'x-src-kv', targets: 'x-dst-kv', 'overwrite-on-conflict': 'maybe' }, 'KVR008', /must be true or false, not 'maybe'/],
   ['a client id without its tenant', { source: 'x-src-kv', targets: 'x-dst-kv', 'tenant-id': '' }, 'KVR008', /'tenant-id' is needed with 'client-id'/],
   ['concurrency 0', { 'max-concurrency': '0' }, 'KVR008', /whole number from 1 to 256/],
   ['an --only item of no type', { only: 'widget/x' }, 'KVR010', /'widget\/x' is not an item/],
   ['an acknowledge glob that can never match', { acknowledge: 'a.b' }, 'KVR007', /'\.' is in no Key Vault name/],
-  ['a source on a non-vault host', { source: 'https://evil.example.com', targets: 'x-dst-kv' }, 'KVR006', /not a Key Vault URL/],
+  ['a source on a non-vault host', { source: 'https://evil.example.com', targets: 'x-dst-kv' }, 'KVR006', /input 'source': 'https:\/\/evil\.example\.com' is not a Key Vault URL/],
   ['an unknown fail-on', { source: 'x-src-kv', targets: 'x-dst-kv', 'fail-on': 'sometimes' }, 'KVR008', /input 'fail-on' must be failed, blocked, never or empty \(failed\), not "sometimes"/],
   // State branches: never the default or the built branch, never a name git would refuse or read otherwise.
   ['state-branch main, on another branch', { 'state-branch': 'main' }, 'KVR011', /"main" is not allowed as the state branch: it is a usual default branch name/, { env: { GITHUB_REF: 'refs/heads/release' } }],

@@ -40,13 +40,13 @@ export class Workspace {
     return existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { pairs: {} };
   }
 
-  /** Runs the CLI's own run() in-process, as the principal given (through DefaultAzureCredential's environment). */
+  /** Runs the CLI's own run() in-process, as the principal given (the AZURE_* variables of the environment it is given). */
   async cli(args: string[], as: Principal = REPLICATOR): Promise<CliResult> {
-    Object.assign(process.env, { AZURE_TENANT_ID: as.tenantId, AZURE_CLIENT_ID: as.clientId, AZURE_CLIENT_SECRET: as.clientSecret, AZURE_SUBSCRIPTION_ID: SUB_A });
+    const env = { ...process.env, AZURE_TENANT_ID: as.tenantId, AZURE_CLIENT_ID: as.clientId, AZURE_CLIENT_SECRET: as.clientSecret, AZURE_SUBSCRIPTION_ID: SUB_A };
     let stdout = '';
     let stderr = '';
     const code = await run([...args, '--config', this.configPath, '--state', this.statePath], {
-      env: process.env, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; },
+      env, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; },
     });
     return { code, stdout, stderr, dir: this.dir };
   }

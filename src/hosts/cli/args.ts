@@ -1,40 +1,30 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_CONCURRENCY } from '../../engine/defaults.ts';
 import { KvrError } from '../../engine/errors.ts';
-import type { OnlyItem } from '../../engine/plan.ts';
 import type { RunMode } from '../../engine/run.ts';
-import { FAIL_ON, parseFailOn, type FailOn } from '../shared/fail-on.ts';
-import { parseAcknowledge, parseConcurrency } from '../shared/host-inputs.ts';
-import { parseOnly, splitList } from '../shared/only-items.ts';
 import { checkStateKey } from '../../state/state-codec.ts';
+import { DEFAULT_CONFIG_PATH, RUN_MODES } from '../shared/defaults.ts';
+import { DEFAULT_FAIL_ON, FAIL_ON } from '../shared/fail-on.ts';
+import { splitList } from '../shared/only-items.ts';
+import { readRunOptions, type RunRequest } from '../shared/run-inputs.ts';
 
-export const DEFAULT_CONFIG = '.github/keyvault-replication.yml';
 export const DEFAULT_STATE = '.keyvault-replication-state.json';
 export const STATE_KEY_ENV = 'KEYVAULT_REPLICATE_STATE_KEY';
 
-export interface CliOptions {
-  readonly mode: RunMode;
-  readonly config: string;
+export interface CliOptions extends RunRequest {
   readonly state: string;
-  readonly only?: OnlyItem[];
-  readonly acknowledge: string[];
-  readonly revoke: string[];
   /** Signs and verifies the state file (KEYVAULT_REPLICATE_STATE_KEY), never a flag: flags show in process lists. */
   readonly stateKey?: string;
   readonly adoptState: boolean;
-  readonly replications: string[];
-  readonly subscriptions: string[];
   readonly json: boolean;
   readonly reportPath?: string;
-  readonly maxConcurrency?: number;
-  readonly approveDeletes: boolean;
-  readonly failOn: FailOn;
   readonly quiet: boolean;
   readonly help: boolean;
 }
 
-export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
+export const USAGE = `Usage: keyvault-replicate <${RUN_MODES.join('|')}> [options]
 
-  --config <file>          replication config (default ${DEFAULT_CONFIG})
+  --config <file>          replication config (default ${DEFAULT_CONFIG_PATH})
   --state <file>           state file kept between runs (default ${DEFAULT_STATE})
   --only <type/name,...>   replicate just these items (secret/db-password,certificate/web)
   --acknowledge <names>    overwrite these conflicting target items (names or globs); remembered in state for the
@@ -44,9 +34,9 @@ export const USAGE = `Usage: keyvault-replicate <validate|plan|apply> [options]
                            signs (turning KEYVAULT_REPLICATE_STATE_KEY on, rotating it or turning it off)
   --replications <names>   run only these named replications
   --subscription <id>      subscription(s) to find vaults in (default AZURE_SUBSCRIPTION_ID)
-  --max-concurrency <n>    parallel writes (default 16)
+  --max-concurrency <n>    parallel writes (default ${DEFAULT_MAX_CONCURRENCY})
   --approve-deletes        let this run pass the mass-delete guard once
-  --fail-on <what>         ${FAIL_ON.join(' | ')}: what makes the exit code 1 (default failed)
+  --fail-on <what>         ${FAIL_ON.join(' | ')}: what makes the exit code 1 (default ${DEFAULT_FAIL_ON})
   --json                   print the JSON report instead of the table
   --report <file>          also write the JSON report to a file
   --quiet                  no progress lines on stderr (warnings, problems and failures still print)
@@ -72,36 +62,42 @@ export class UsageError extends KvrError {
   }
 }
 
+const OPTIONS = {
+  config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true },
+  revoke: { type: 'string', multiple: true }, 'adopt-state': { type: 'boolean' }, replications: { type: 'string' },
+  subscription: { type: 'string', multiple: true }, json: { type: 'boolean' }, report: { type: 'string' }, 'max-concurrency': { type: 'string' },
+  'approve-deletes': { type: 'boolean' }, 'fail-on': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The options every host has, by their flag names. */
+const NAMES = {
+  only: 'only', acknowledge: 'acknowledge', revoke: 'revoke', replications: 'replications', approveDeletes: 'approve-deletes',
+  maxConcurrency: 'max-concurrency', failOn: 'fail-on',
+} as const;
+
+const MODES = `${RUN_MODES.slice(0, -1).join(', ')} or ${RUN_MODES.at(-1)}`;
+
 /** Parses the command line into typed options; throws KVR008 on anything it does not understand. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
-      options: {
-        config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true }, revoke: { type: 'string', multiple: true }, 'adopt-state': { type: 'boolean' },
-        replications: { type: 'string' }, subscription: { type: 'string', multiple: true }, json: { type: 'boolean' }, report: { type: 'string' },
-        'max-concurrency': { type: 'string' }, 'approve-deletes': { type: 'boolean' }, 'fail-on': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const { values: v, positionals } = parsed;
-  const help = v.help === true;
   const mode = positionals[0] as RunMode | undefined;
-  if (!help && (positionals.length !== 1 || !['validate', 'plan', 'apply'].includes(mode ?? ''))) {
-    throw new UsageError(`expected one command, validate, plan or apply${positionals.length ? `, not '${positionals.join(' ')}'` : ''}`);
+  if (!v.help && (positionals.length !== 1 || !(RUN_MODES as readonly string[]).includes(mode ?? ''))) {
+    throw new UsageError(`expected one command, ${MODES}${positionals.length ? `, not '${positionals.join(' ')}'` : ''}`);
   }
-  const concurrency = parseConcurrency(v['max-concurrency'], '--max-concurrency');
+  const value = (name: string) => v[name as keyof typeof v];
+  // A repeated option (--acknowledge a --acknowledge b) reads as a list, one per line.
+  const text = (name: string) => [value(name) ?? []].flat().join('\n') || undefined;
   return {
-    mode: mode ?? 'plan', help, config: v.config ?? DEFAULT_CONFIG, state: v.state ?? DEFAULT_STATE, only: parseOnly(v.only),
-    acknowledge: parseAcknowledge((v.acknowledge ?? []).flatMap(splitList), '--acknowledge'), replications: splitList(v.replications),
-    revoke: parseAcknowledge((v.revoke ?? []).flatMap(splitList), '--revoke'),
-    stateKey: checkStateKey(env[STATE_KEY_ENV] || undefined, STATE_KEY_ENV),
-    adoptState: v['adopt-state'] === true,
+    ...readRunOptions(NAMES, { text, flag: (name) => value(name) === true }, (name) => `--${name}`),
+    mode: mode ?? 'plan', help: v.help === true, config: { file: v.config ?? DEFAULT_CONFIG_PATH }, state: v.state ?? DEFAULT_STATE,
+    stateKey: checkStateKey(env[STATE_KEY_ENV] || undefined, STATE_KEY_ENV), adoptState: v['adopt-state'] === true,
     subscriptions: [...(v.subscription ?? []).flatMap(splitList), ...splitList(env.AZURE_SUBSCRIPTION_ID)],
-    json: v.json === true, reportPath: v.report, maxConcurrency: concurrency, approveDeletes: v['approve-deletes'] === true,
-    failOn: parseFailOn(v['fail-on'], '--fail-on'), quiet: v.quiet === true,
+    json: v.json === true, reportPath: v.report, quiet: v.quiet === true,
   };
 }

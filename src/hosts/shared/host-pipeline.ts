@@ -1,0 +1,145 @@
+import type { TokenCredential } from '@azure/identity';
+import { chmod, writeFile } from 'node:fs/promises';
+import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
+import { maskedCredential } from '../../azure/masked-credential.ts';
+import { isKvrError } from '../../engine/errors.ts';
+import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
+import type { Clock, VaultDirectory } from '../../engine/ports.ts';
+import type { RunReport } from '../../engine/report.ts';
+import { runReplication } from '../../engine/run.ts';
+import { blockedNotices } from './blocked-notices.ts';
+import { cancelOnSignals } from './cancellation.ts';
+import { scopeOf } from './event-scope.ts';
+import { runOutcome, type RunOutcome } from './fail-on.ts';
+import { failureMessage } from './failure-message.ts';
+import { registerSecretLines } from './host-inputs.ts';
+import { readConfigFile } from './read-config.ts';
+import type { RunRequest } from './run-inputs.ts';
+import type { OpenedState } from './state-branch-store.ts';
+import { systemClock } from './system-clock.ts';
+
+/** A host's log: every line log-safe (the host's chokepoint). */
+export interface HostLog {
+  info(message: string): void;
+  warning(message: string, title?: string): void;
+  error(message: string, title?: string): void;
+  /** Worth a note, no problem (nothing to replicate); info where the host has no such kind. */
+  notice?(message: string): void;
+}
+
+/** Who the run signs in to Azure as, how (for the log), and the subscriptions that identity brings. */
+export interface SignIn {
+  credential: TokenCredential;
+  kind: string;
+  subscriptions?: string[];
+}
+
+/**
+ * What a host supplies to the one run sequence (after GitTools' IBuildAgent): its inputs, its credential, its state
+ * store, its log and mask, and where the report goes. The Action, the task and the CLI each implement it.
+ */
+export interface HostPort<R extends RunRequest> {
+  /** Where a notice sends the reader for the details ('the job summary'). */
+  readonly where: string;
+  readonly log: HostLog;
+  /** Reads and checks every input, each message naming the host's own; undefined when there is nothing to run. */
+  readRequest(): Promise<R | undefined>;
+  /** The Key Vault events that started this run, if any did (they narrow it to their items). */
+  events?(): unknown;
+  /** Tells the correlation id the moment it exists, so that even a run that fails later has it. */
+  correlationId?(id: string): void;
+  signIn(request: R): SignIn | Promise<SignIn>;
+  openState(request: R): Promise<OpenedState>;
+  /** The run's progress, as the host shows it; by default through its log (see logListener). */
+  listener?(request: R): RunListener;
+  /** Registers one line of a secret with the runner or agent; none where nothing listens (the CLI). */
+  readonly mask?: (line: string) => void;
+  /** Where the JSON report is written (mode 0600: it names every item), or none. */
+  reportPath(correlationId: string, request: R): string | undefined;
+  /** Hands the report out: outputs, variables, a summary, stdout. */
+  deliver(outcome: RunOutcome, reportPath: string | undefined, request: R): Promise<void> | void;
+}
+
+/** How the run ended, for the host to map onto its result (setFailed, setResult, the exit code). */
+export interface PipelineResult {
+  verdict: RunOutcome['verdict'];
+  exitCode: RunOutcome['exitCode'];
+  /** One line per reason; empty when all is well. */
+  message: string;
+  report?: RunReport;
+  /** What stopped the run, when something threw. */
+  error?: unknown;
+}
+
+/** What a test replaces: the vaults (Azure, by default) and the clock. */
+export interface PipelineDeps {
+  directory?(credential: TokenCredential, subscriptions: string[], correlationId: string, clock: Clock): VaultDirectory;
+  clock?: Clock;
+}
+
+/** Progress as info, warnings as warnings, a record's failure as an error naming its pair. */
+export const logListener = (log: HostLog): RunListener => (e) => {
+  if (e.kind === RUN_EVENTS.failed) log.error(e.message, `Record failed${e.replication ? ` in ${e.replication} → ${e.target}` : ''}`);
+  else if (e.kind === RUN_EVENTS.warning) log.warning(e.message);
+  else log.info(e.message);
+};
+
+const armDirectory: NonNullable<PipelineDeps['directory']> = (credential, subscriptions, id, clock) =>
+  new ArmVaultDirectory(credential, subscriptions, id, clock);
+
+/** The report as a file only its owner reads; an existing file (the CLI's --report) is made so too. */
+async function writeReport(path: string, report: RunReport): Promise<void> {
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+}
+
+/**
+ * The run, as every host runs it: inputs, config (a file or the single pair), scope, correlation id, sign-in, state,
+ * cancellation on SIGINT/SIGTERM, the replication, fail-on, the report file, delivery and the blocked notices. Never
+ * throws: what stops the run is the result. The state store is closed whatever the end.
+ */
+export async function runHostPipeline<R extends RunRequest>(host: HostPort<R>, deps: PipelineDeps = {}): Promise<PipelineResult> {
+  const clock = deps.clock ?? systemClock;
+  let state: OpenedState | undefined;
+  let report: RunReport | undefined;
+  try {
+    const request = await host.readRequest();
+    if (!request) return { verdict: 'ok', exitCode: 0, message: '' };
+    const config = 'inline' in request.config ? request.config.inline : await readConfigFile(request.config.file);
+    const scope = scopeOf(request, config, host.events?.(), host.log);
+    if (scope.skip) {
+      const message = `Nothing to replicate: ${scope.skip}.`;
+      (host.log.notice ?? host.log.info)(message);
+      return { verdict: 'ok', exitCode: 0, message };
+    }
+    const correlationId = crypto.randomUUID();
+    host.correlationId?.(correlationId);
+    host.log.info(`keyvault-replicate ${request.mode}: correlation id ${correlationId}`);
+    const signIn = await host.signIn(request);
+    host.log.info(`signing in to Azure with ${signIn.kind}`);
+    const subscriptions = [...new Set([...request.subscriptions, ...(signIn.subscriptions ?? []), ...config.subscriptions])];
+    const register = host.mask;
+    const directory = (deps.directory ?? armDirectory)(maskedCredential(signIn.credential, register), subscriptions, correlationId, clock);
+    state = await host.openState(request);
+    const cancel = cancelOnSignals((signal) => host.log.warning(
+      `${signal}: the job is being cancelled; finishing the writes under way, then saving state (a second signal stops at once)`));
+    const replicated = await runReplication({
+      config, mode: request.mode, correlationId, clock, state: state.store, directory,
+      replications: scope.replications, only: scope.only, acknowledge: request.acknowledge, revoke: request.revoke,
+      approveMassDelete: request.approveDeletes, maxConcurrency: request.maxConcurrency, listener: host.listener?.(request) ?? logListener(host.log),
+      mask: register && ((value) => registerSecretLines(value, register)), signal: cancel.signal,
+    }).finally(cancel.dispose);
+    // The report's exit code is the host's, fail-on applied, so that the JSON says what the step or shell saw.
+    const outcome = runOutcome(replicated, request.failOn, host.where);
+    report = outcome.report;
+    const reportPath = host.reportPath(correlationId, request);
+    if (reportPath) await writeReport(reportPath, outcome.report);
+    await host.deliver(outcome, reportPath, request);
+    for (const n of blockedNotices(outcome.report, host.where)) host.log.warning(n.message, n.title);
+    return { verdict: outcome.verdict, exitCode: outcome.exitCode, message: outcome.message, report: outcome.report };
+  } catch (e) {
+    return { verdict: 'failed', exitCode: isKvrError(e) && e.code !== 'KVR039' ? 2 : 1, message: failureMessage(e), report, error: e };
+  } finally {
+    await state?.close?.().catch((e: Error) => host.log.warning(`the state's temporary repository was not removed: ${e.message}`));
+  }
+}

@@ -32,6 +32,13 @@ export default tseslint.config(
     },
   },
   {
+    // The emulator is a package of its own, standing in for Azure: it knows nothing of the product it is tested with.
+    files: ['emulator/**/*.ts', 'emulator/**/*.mjs'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**'], message: 'the emulator never imports the product' }] }],
+    },
+  },
+  {
     // The engine is pure: it never reaches outwards to Azure, CI libraries, the file system or the clock.
     files: ['src/engine/**/*.ts'],
     rules: {

@@ -1,7 +1,7 @@
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, SUB_B, credentialFor, vaultUrl } from '../support/world.ts';
 import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
 

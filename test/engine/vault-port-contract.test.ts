@@ -1,6 +1,6 @@
 import { AzureVaultPort } from '../../src/azure/key-vault-port.ts';
 import { systemClock } from '../../src/hosts/shared/system-clock.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { MemoryVault } from '../fakes/memory-vault.ts';
 import { ADMIN, credentialFor, startWorld, vaultSpec } from '../support/world.ts';
 import { vaultPortContract } from '../support/vault-port-contract.ts';

@@ -1,6 +1,6 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { stringify } from 'yaml';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { githubFederation, runAction, type ActionRun } from '../support/action-harness.ts';
 import { COMMENT_MARKER } from '../../src/hosts/github/constants.ts';
 import { FakeGitHubApi } from '../support/fake-github-api.ts';

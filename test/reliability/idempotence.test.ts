@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { replicaProblems } from '../support/replica-check.ts';
 import { addVault, replication, startReplicationWorld, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { seedVariedItems, versionCounts } from '../support/varied-items.ts';

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { PairState } from '../../src/engine/state.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { git, GitFixture } from '../support/git-fixture.ts';

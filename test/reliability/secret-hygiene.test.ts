@@ -1,9 +1,9 @@
 import forge from 'node-forge';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { selfSigned } from '../emulator/keyvault/certificate-material.ts';
-import { latest } from '../emulator/model.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { selfSigned } from '../../emulator/keyvault/certificate-material.ts';
+import { latest } from '../../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction, type ActionRun } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { FakeGitHubApi } from '../support/fake-github-api.ts';

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { latest } from '../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
+import { latest } from '../../emulator/model.ts';
 import { addVault, REPLICATOR, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { deleteRequests, liveSecretNames, putSecret } from '../support/vault-inspect.ts';
 

@@ -19,7 +19,7 @@ import { keyRoutes } from './keyvault/keys.ts';
 import { secretRoutes } from './keyvault/secrets.ts';
 import { applySeed, type SeedDocument } from './seed.ts';
 
-export const CERT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '.certs');
+export const CERT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', '.certs');
 const VAULT_SUFFIX = '.vault.azure.net';
 const FIXED_HOSTS = new Set(['management.azure.com', 'login.microsoftonline.com', 'dev.azure.com', 'localhost']);
 const ROUTES: Route[] = [...secretRoutes, ...keyRoutes, ...certificateRoutes];

@@ -39,6 +39,15 @@ export default tseslint.config(
     },
   },
   {
+    // Every time the emulator stamps reads its clock, so that tests move time instead of sleeping.
+    files: ['emulator/**/*.ts'],
+    ignores: ['emulator/clock.ts', 'emulator/test/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: "read the emulator's clock" }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "read the emulator's clock" }],
+    },
+  },
+  {
     // The engine is pure: it never reaches outwards to Azure, CI libraries, the file system or the clock.
     files: ['src/engine/**/*.ts'],
     rules: {

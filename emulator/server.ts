@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { handleAdmin } from './admin.ts';
 import { handleArm } from './arm.ts';
+import { EmulatorClock } from './clock.ts';
 import { bearerCaller, handleEntraRequest, type Caller } from './entra.ts';
 import { FaultControl } from './fault-control.ts';
 import type { FaultSettings } from './faults.ts';
@@ -24,6 +25,8 @@ export interface EmulatorOptions {
   faults?: Partial<FaultSettings>;
   /** Seed of the fault dice, for repeatable fault tests. */
   seed?: number;
+  /** The service's time; by default the system's, which tests move with `emulator.clock.advance`. */
+  clock?: EmulatorClock;
 }
 
 /**
@@ -31,7 +34,8 @@ export interface EmulatorOptions {
  * through a loopback CONNECT proxy.
  */
 export class KeyVaultEmulator {
-  readonly identity = new IdentityProvider();
+  readonly clock: EmulatorClock;
+  readonly identity: IdentityProvider;
   readonly vaults = new Map<string, VaultState>();
   readonly #faults: FaultControl;
   readonly #dataPlane: DataPlane;
@@ -42,8 +46,10 @@ export class KeyVaultEmulator {
   hold?: (request: VaultRequestInfo) => Promise<void> | undefined;
 
   private constructor(options: EmulatorOptions) {
+    this.clock = options.clock ?? new EmulatorClock();
+    this.identity = new IdentityProvider(this.clock);
     this.#faults = new FaultControl(options.faults, options.seed ?? 1);
-    this.#dataPlane = new DataPlane({ vaults: this.vaults, faults: this.#faults, identity: this.identity, hooks: this, now: () => Date.now() });
+    this.#dataPlane = new DataPlane({ vaults: this.vaults, faults: this.#faults, identity: this.identity, hooks: this, clock: this.clock });
     for (const v of options.vaults ?? []) this.addVault(v);
     for (const p of options.principals ?? []) this.identity.addPrincipal(p);
   }
@@ -131,6 +137,6 @@ export class KeyVaultEmulator {
   }
 
   #caller(ex: Exchange, audience: string): Caller | 'missing' | 'invalid' {
-    return bearerCaller(ex, audience, this.identity.entra.publicKey, Math.floor(Date.now() / 1000));
+    return bearerCaller(ex, audience, this.identity.entra.publicKey, this.clock.nowSeconds());
   }
 }

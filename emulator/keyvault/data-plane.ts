@@ -1,4 +1,5 @@
 import { BackupSealer } from '../backup-seal.ts';
+import type { EmulatorClock } from '../clock.ts';
 import { bearerCaller } from '../entra.ts';
 import type { FaultControl } from '../fault-control.ts';
 import type { FaultSettings } from '../faults.ts';
@@ -26,7 +27,7 @@ export interface DataPlaneParts {
   faults: FaultControl;
   identity: IdentityProvider;
   hooks: DataPlaneHooks;
-  now(): number;
+  clock: EmulatorClock;
 }
 
 const requestInfo = (ex: Exchange): VaultRequestInfo => ({
@@ -97,7 +98,7 @@ export class DataPlane {
       return () => send(ex, 400, kvError('BadParameter', `The specified version (${apiVersion ?? ''}) is not recognized. Consider using the latest supported version (2025-07-01).`));
     }
     const challenge = { 'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${vault.spec.tenantId}", resource="https://vault.azure.net"` };
-    const caller = bearerCaller(ex, 'https://vault.azure.net', identity.entra.publicKey, Math.floor(this.#parts.now() / 1000));
+    const caller = bearerCaller(ex, 'https://vault.azure.net', identity.entra.publicKey, this.#parts.clock.nowSeconds());
     if (caller === 'missing') return () => send(ex, 401, kvError('Unauthorized', 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.'), challenge);
     if (caller === 'invalid') return () => send(ex, 401, kvError('Unauthorized', 'AKV10022: Invalid audience or token.'), challenge);
     if (caller.tenantId !== vault.spec.tenantId) {
@@ -108,7 +109,7 @@ export class DataPlane {
     const { route, params } = match;
     const opName = `${route.method} ${route.path}`;
     vault.counters.byOperation[opName] = (vault.counters.byOperation[opName] ?? 0) + 1;
-    const failure = this.#parts.faults.failureBefore(vaultName, route.create === true, this.#parts.now(), ex.rawBody);
+    const failure = this.#parts.faults.failureBefore(vaultName, route.create === true, this.#parts.clock.now(), ex.rawBody);
     if (failure) {
       if (failure.status === 429) vault.counters.throttled++;
       return () => send(ex, failure.status, failure.body, failure.headers);
@@ -123,7 +124,7 @@ export class DataPlane {
     const { subscriptionId, location, name } = vault.spec;
     const faults = this.#parts.faults.of(name);
     return {
-      vault, ex, now: this.#parts.now(), base: `https://${name}${VAULT_SUFFIX}`,
+      vault, ex, now: this.#parts.clock.now(), base: `https://${name}${VAULT_SUFFIX}`,
       geography: geographyOf(location),
       emptyPage: () => this.#parts.faults.roll(faults.emptyPageRate),
       sealBackup: (payload) => this.#backups.seal({ subscriptionId, geography: geographyOf(location), payload }),

@@ -82,6 +82,22 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // The emulator is a package of its own, standing in for Azure: it knows nothing of the product it is tested with.
+    files: ['emulator/**/*.ts', 'emulator/**/*.mjs'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**'], message: 'the emulator never imports the product' }] }],
+    },
+  },
+  {
+    // Every time the emulator stamps reads its clock, so that tests move time instead of sleeping.
+    files: ['emulator/**/*.ts'],
+    ignores: ['emulator/clock.ts', 'emulator/test/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: "read the emulator's clock" }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "read the emulator's clock" }],
+    },
+  },
+  {
     // The engine is pure: it never reaches outwards to Azure, CI libraries, the file system, the process or the clock.
     files: ['src/engine/**/*.ts'],
     rules: {

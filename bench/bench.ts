@@ -8,9 +8,9 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { PUBLISHED_LIMITS } from '../test/emulator/faults.ts';
-import { KeyVaultEmulator } from '../test/emulator/server.ts';
-import { applySeed } from '../test/emulator/seed.ts';
+import { PUBLISHED_LIMITS } from '../emulator/faults.ts';
+import { KeyVaultEmulator } from '../emulator/server.ts';
+import { applySeed } from '../emulator/seed.ts';
 
 const { values: args } = parseArgs({ options: { items: { type: 'string', default: '2000' }, latency: { type: 'string', default: '20' }, 'skip-baseline': { type: 'boolean' } } });
 const N = Number(args.items);

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/hosts/cli/main.ts';
-import { KeyVaultEmulator } from '../test/emulator/server.ts';
-import { applySeed } from '../test/emulator/seed.ts';
+import { KeyVaultEmulator } from '../emulator/server.ts';
+import { applySeed } from '../emulator/seed.ts';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const SUB = '11111111-1111-1111-1111-111111111111';

@@ -1,8 +1,8 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import type { Principal } from '../emulator/identity.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { Principal } from '../../emulator/identity.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { addServiceConnection, runTask as runAdoTask, visibleToAgent, type TaskRunOptions } from '../support/task-harness.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';

@@ -1,5 +1,5 @@
 import { SecretClient } from '@azure/keyvault-secrets';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
 import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
 
@@ -13,11 +13,13 @@ const put = (vault: string, name: string, body: Record<string, unknown>) => emul
 test('creates missing secrets with value and every attribute, then a re-run reads no value and writes nothing', async () => {
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');
   const dst = addVault(emulator, uniqueVault('dst'), 'northeurope');
-  put(src, 'db-password', { value: 'p@ss', contentType: 'text/plain', tags: { team: 'data', replicate: 'true' }, attributes: { enabled: true, exp: 1900000000, nbf: 1700000000 } });
-  put(src, 'api-key', { value: 'k', tags: {} });
+  // Key Vault's `updated` has whole seconds: items listed in the second they changed are rightly compared once more,
+  // so these were written a minute before the run.
+  emulator.clock.backdated(60_000, () => {
+    put(src, 'db-password', { value: 'p@ss', contentType: 'text/plain', tags: { team: 'data', replicate: 'true' }, attributes: { enabled: true, exp: 1900000000, nbf: 1700000000 } });
+    put(src, 'api-key', { value: 'k', tags: {} });
+  });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
-  // Key Vault's `updated` has whole seconds: items listed in the second they changed are rightly compared once more.
-  await new Promise((r) => setTimeout(r, 1000));
 
   const first = await ws.json(['apply']);
   expect(first.code).toBe(0);
@@ -45,7 +47,7 @@ test('a change on the source updates the copy this tool wrote; plan shows it and
   put(src, 'rotating', { value: 'v1' });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   await ws.json(['apply']);
-  await new Promise((r) => setTimeout(r, 1100)); // updatedOn has one-second resolution
+  emulator.clock.advance(1000); // updatedOn has one-second resolution
   put(src, 'rotating', { value: 'v2' });
   const plan = await ws.json(['plan']);
   expect(statusOf(plan.report, 'rotating')).toBe('update');

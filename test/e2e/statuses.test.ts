@@ -1,7 +1,7 @@
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, SUB_B, credentialFor, vaultUrl } from '../support/world.ts';
 import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
 
@@ -47,7 +47,7 @@ test('a renewed certificate (new thumbprint) is re-imported on the next run', as
   cert(src, 'renewing');
   const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['certificates'] }));
   await ws.json(['apply']);
-  await new Promise((r) => setTimeout(r, 1100));
+  emulator.clock.advance(1000); // the renewal lands in a later second (`updated` has whole seconds)
   cert(src, 'renewing');
   const r = await ws.json(['apply']);
   expect(statusOf(r.report, 'renewing')).toBe('update');
@@ -90,7 +90,7 @@ test('keys: restored with every version in the same geography and subscription; 
   expect(versions).toHaveLength(2);
 
   expect(statusOf((await ws.json(['apply'])).report, 'signing', near)).toBe('in_sync');
-  await new Promise((res) => setTimeout(res, 1100));
+  emulator.clock.advance(1000); // the new version lands in a later second (`updated` has whole seconds)
   key(src, 'signing');
   expect(statusOf((await ws.json(['plan'])).report, 'signing', near)).toBe('blocked_key_restore_conflict');
 });
@@ -104,7 +104,7 @@ test('recreate_keys deletes, purges and restores a key whose source has moved on
   let r;
   try {
     await ws.json(['apply']);
-    await new Promise((res) => setTimeout(res, 1100));
+    emulator.clock.advance(1000); // the new version lands in a later second (`updated` has whole seconds)
     key(src, 'rolling');
     r = await ws.json(['apply']);
   } finally {

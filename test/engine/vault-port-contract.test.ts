@@ -1,6 +1,6 @@
 import { AzureVaultPort } from '../../src/azure/key-vault-port.ts';
 import { systemClock } from '../../src/hosts/shared/system-clock.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { MemoryVault } from '../fakes/memory-vault.ts';
 import { ADMIN, credentialFor, startWorld, vaultSpec } from '../support/world.ts';
 import { vaultPortContract } from '../support/vault-port-contract.ts';
@@ -10,6 +10,7 @@ vaultPortContract('in-memory fake', {
   pair: async () => ({ a: new MemoryVault({ name: `mem-a${++n}` }), b: new MemoryVault({ name: `mem-b${n}` }) }),
   seedCertificate: async (p, name, exportable) => { (p as MemoryVault).seedCertificate(name, `${name}thumbprintxxxxxxxxxxxxxxxx`.slice(0, 27), exportable); },
   seedKey: async (p, name) => { (p as MemoryVault).seedKey(name); },
+  advance: () => {}, // the fake's clock moves a second on every write
 });
 
 let emulator: KeyVaultEmulator;
@@ -28,4 +29,5 @@ vaultPortContract('Azure adapter over the emulator', {
     emulator.invoke(p.info.name, 'POST', `certificates/${name}/create`, { policy: { key_props: { exportable }, issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } } });
   },
   seedKey: async (p, name) => { emulator.invoke(p.info.name, 'POST', `keys/${name}/create`, { kty: 'RSA' }); },
+  advance: (ms) => emulator.clock.advance(ms),
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { githubFederation, runAction, type ActionRun } from '../support/action-harness.ts';
 import { COMMENT_MARKER } from '../../src/hosts/github/constants.ts';
 import { FakeGitHubApi } from '../support/fake-github-api.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
 import { USAGE } from '../../src/hosts/cli/args.ts';
 import { run } from '../../src/hosts/cli/main.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction, type ActionRunOptions } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { addVault, replication, uniqueVault, Workspace } from '../support/replication-world.ts';

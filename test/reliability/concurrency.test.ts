@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { PairState } from '../../src/engine/state.ts';
-import { latest } from '../emulator/model.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { latest } from '../../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction, type ActionRun } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { GitFixture } from '../support/git-fixture.ts';

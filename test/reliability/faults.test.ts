@@ -1,4 +1,4 @@
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { replicaProblems } from '../support/replica-check.ts';
 import { seedVariedItems, VARIED_RECORDS } from '../support/varied-items.ts';
 import { addVault, REPLICATOR, replication, statusOf, uniqueVault, Workspace, type Report } from '../support/replication-world.ts';

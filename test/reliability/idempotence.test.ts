@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { replicaProblems } from '../support/replica-check.ts';
 import { addVault, replication, startReplicationWorld, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { seedVariedItems, versionCounts } from '../support/varied-items.ts';
@@ -11,9 +11,9 @@ afterAll(() => emulator.close());
 test('applying twice in a row changes nothing the second time, with its state and without it', async () => {
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');
   const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
-  seedVariedItems(emulator, src);
+  // Written a minute before the run: past the second the items were written in (see `recheck`).
+  emulator.clock.backdated(60_000, () => seedVariedItems(emulator, src));
   const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['secrets', 'certificates', 'keys'] }));
-  await new Promise((r) => setTimeout(r, 1000)); // past the second the items were written in (see `recheck`)
   expect((await ws.json(['apply'])).code).toBe(0);
   expect(replicaProblems(emulator, src, dst, true)).toEqual([]);
   const after = versionCounts(emulator, dst);

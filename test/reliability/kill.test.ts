@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import type { PairState } from '../../src/engine/state.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { git, GitFixture } from '../support/git-fixture.ts';
@@ -72,7 +72,7 @@ test('SIGKILL mid-run: the state branch is left as it was, and the next runs con
 
   // A copy the killed run wrote, now known only as equal to the source, still follows the source.
   const adopted = next.report!.pairs[0]!.records.find((r) => r.status === 'in_sync')!.name;
-  await new Promise((r) => setTimeout(r, 1000));
+  emulator.clock.advance(1000); // the rotation lands in a later second than the seed (`updated` has whole seconds)
   emulator.invoke(w.src, 'PUT', `secrets/${adopted}`, { value: 'rotated', tags: { n: 'rotated' } });
   const after = await w.apply();
   expect(after.report!.pairs[0]!.records.find((r) => r.name === adopted)!.status).toBe('update');

@@ -1,9 +1,9 @@
 import forge from 'node-forge';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { selfSigned } from '../emulator/keyvault/certificate-material.ts';
-import { latest } from '../emulator/model.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { selfSigned } from '../../emulator/keyvault/certificate-material.ts';
+import { latest } from '../../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction, type ActionRun } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { FakeGitHubApi } from '../support/fake-github-api.ts';
@@ -28,7 +28,7 @@ const visible = (text: string) => text.split('\n').filter((l) => !l.startsWith('
 
 /** A password-protected PKCS#12, as a team would import it into the source vault. */
 function protectedPfx(password: string): { pfx: string; keyLines: string[] } {
-  const m = selfSigned('CN=pwd.contoso.com', 12);
+  const m = selfSigned('CN=pwd.contoso.com', 12, Date.now());
   const asn1 = forge.pkcs12.toPkcs12Asn1(forge.pki.privateKeyFromPem(m.privateKeyPem!), [forge.pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.decode64(m.certDerBase64)))], password, { algorithm: '3des' });
   return { pfx: forge.util.encode64(forge.asn1.toDer(asn1).getBytes()), keyLines: m.privateKeyPem!.split('\n').filter((l) => l && !l.startsWith('-----')) };
 }

@@ -8,12 +8,12 @@ import { blockedNotices } from '../../src/hosts/shared/blocked-notices.ts';
 import { runOutcome, type FailOn } from '../../src/hosts/shared/fail-on.ts';
 import { GitStateStore } from '../../src/state/git-state-store.ts';
 import { branchNameProblem } from '../../src/state/state-branch.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { git, GitFixture } from '../support/git-fixture.ts';
 import { addVault, uniqueVault, Workspace } from '../support/replication-world.ts';
-import type { Principal } from '../emulator/identity.ts';
+import type { Principal } from '../../emulator/identity.ts';
 import { addServiceConnection, runTask as runTaskAs, type TaskRunOptions } from '../support/task-harness.ts';
 
 // Issue 11, items 7 and 9: the state branch is checked before any vault call, and blocked or failed records are

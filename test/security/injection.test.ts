@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
-import type { Principal } from '../emulator/identity.ts';
-import type { KeyVaultEmulator, VaultRequestInfo } from '../emulator/server.ts';
+import type { Principal } from '../../emulator/identity.ts';
+import type { KeyVaultEmulator, VaultRequestInfo } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { FakeGitHubApi } from '../support/fake-github-api.ts';

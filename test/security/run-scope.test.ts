@@ -1,5 +1,5 @@
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { latest } from '../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
+import { latest } from '../../emulator/model.ts';
 import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { putSecret } from '../support/vault-inspect.ts';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { latest } from '../emulator/model.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { latest } from '../../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { GitFixture, git } from '../support/git-fixture.ts';

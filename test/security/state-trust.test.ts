@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { latest } from '../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
+import { latest } from '../../emulator/model.ts';
 import { addVault, REPLICATOR, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { deleteRequests, liveSecretNames, putSecret } from '../support/vault-inspect.ts';
 
@@ -174,7 +174,7 @@ test('a copy this tool disabled and a person re-enabled stays enabled', async ()
   disable(src, 'paused');
   expect(statusOf((await ws.json(['apply'])).report, 'paused')).toBe('source_disabled');
   expect(latest(emulator.vault(dst).secrets.live.get('paused')!).attributes.enabled).toBe(false);
-  await new Promise((r) => setTimeout(r, 1100)); // the person's edit lands in a later second than the tool's
+  emulator.clock.advance(1000); // the person's edit lands in a later second than the tool's
   emulator.invoke(dst, 'PATCH', 'secrets/paused/', { attributes: { enabled: true } });
   for (let i = 0; i < 3; i++) await ws.json(['apply']);
   expect(latest(emulator.vault(dst).secrets.live.get('paused')!).attributes.enabled).toBe(true);

@@ -1,4 +1,4 @@
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { addVault, startReplicationWorld, uniqueVault, Workspace } from '../support/replication-world.ts';
 
 // Issue 11, item 6: writing a tag on the source vault is a control-plane right; it must not decide where secrets go.

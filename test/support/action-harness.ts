@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Principal } from '../emulator/identity.ts';
-import { GITHUB_ISSUER } from '../emulator/identity.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { Principal } from '../../emulator/identity.ts';
+import { GITHUB_ISSUER } from '../../emulator/identity.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { SUB_A } from './world.ts';
 
 export const DIST = resolve(import.meta.dirname, '../../dist/index.js');

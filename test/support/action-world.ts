@@ -1,4 +1,4 @@
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { githubFederation } from './action-harness.ts';
 import { REPLICATOR, startReplicationWorld } from './replication-world.ts';
 

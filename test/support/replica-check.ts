@@ -1,5 +1,5 @@
-import { latest, type SecretVersion, type VaultState } from '../emulator/model.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { latest, type SecretVersion, type VaultState } from '../../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 const sortedTags = (t?: Record<string, string>) => Object.fromEntries(Object.entries(t ?? {}).sort(([a], [b]) => a.localeCompare(b)));

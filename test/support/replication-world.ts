@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { run } from '../../src/hosts/cli/main.ts';
-import type { Principal } from '../emulator/identity.ts';
-import type { VaultSpec } from '../emulator/model.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { Principal } from '../../emulator/identity.ts';
+import type { VaultSpec } from '../../emulator/model.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, SUB_A, TENANT, assign, principal, startWorld, vaultSpec } from './world.ts';
 
 export const REPLICATOR = principal('replicator');

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Principal } from '../emulator/identity.ts';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { Principal } from '../../emulator/identity.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { REPLICATOR } from './replication-world.ts';
 import { SUB_A } from './world.ts';
 

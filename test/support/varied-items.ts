@@ -1,4 +1,4 @@
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 
 /** How many records the varied source yields: each certificate also lists its managed secret and key. */
 export const VARIED_RECORDS = 36 + 3 * 3 + 2;

@@ -1,4 +1,4 @@
-import type { KeyVaultEmulator } from '../emulator/server.ts';
+import type { KeyVaultEmulator } from '../../emulator/server.ts';
 
 /** Seeds a secret version straight into the emulator (no request counted). */
 export const putSecret = (emulator: KeyVaultEmulator, vault: string, name: string, value: string): unknown =>

@@ -1,7 +1,7 @@
 import { ClientSecretCredential } from '@azure/identity';
-import { KeyVaultEmulator, type EmulatorOptions } from '../emulator/server.ts';
-import type { Principal } from '../emulator/identity.ts';
-import type { RoleName, VaultSpec } from '../emulator/model.ts';
+import { KeyVaultEmulator, type EmulatorOptions } from '../../emulator/server.ts';
+import type { Principal } from '../../emulator/identity.ts';
+import type { RoleName, VaultSpec } from '../../emulator/model.ts';
 
 /** A small fixed world: one tenant, two subscriptions, vaults in three regions, a few principals. */
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

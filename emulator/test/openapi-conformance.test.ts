@@ -1,9 +1,9 @@
 import { CertificateClient, WellKnownIssuer } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { checkAgainstSpec } from '../support/openapi.ts';
-import { ADMIN, credentialFor, startWorld, vaultSpec, vaultUrl } from '../support/world.ts';
+import type { KeyVaultEmulator } from '../server.ts';
+import { checkAgainstSpec } from './openapi.ts';
+import { ADMIN, credentialFor, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
 
 let emulator: KeyVaultEmulator;
 const seen: { method: string; path: string; status: number; body: unknown }[] = [];

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import forge from 'node-forge';
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.certs');
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', '.certs');
 export const SERVER_HOST_NAMES = [
   '*.vault.azure.net', 'vault.azure.net', 'management.azure.com', 'login.microsoftonline.com',
   'dev.azure.com', 'token.actions.githubusercontent.com', 'localhost',

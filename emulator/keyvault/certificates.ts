@@ -160,7 +160,7 @@ export const certificateRoutes: Route[] = [
       const policy = policyFrom(body.policy, undefined, 'Self');
       if (policy.issuer !== 'Self') fail(400, 'BadParameter', `The emulator issues self-signed certificates only (issuer 'Self'), not '${policy.issuer}'.`);
       if (policy.kty !== 'RSA' && policy.kty !== 'RSA-HSM') fail(400, 'BadParameter', `Key type ${policy.kty} is not supported for certificates by the emulator.`);
-      const item = addVersion(ctx, p.name!, selfSigned(policy.subject, policy.validityMonths, policy.keySize), policy, body);
+      const item = addVersion(ctx, p.name!, selfSigned(policy.subject, policy.validityMonths, ctx.now, policy.keySize), policy, body);
       ctx.ex.res.setHeader('Location', `${ctx.base}/certificates/${item.name}/pending?api-version=2025-07-01&request_id=${newVersion()}`);
       ctx.ex.res.setHeader('Retry-After', '10');
       ctx.ex.res.statusCode = 202;

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { ADMIN, startWorld, vaultSpec } from '../support/world.ts';
+import type { KeyVaultEmulator } from '../server.ts';
+import { ADMIN, startWorld, vaultSpec } from '../../test/support/world.ts';
 
 /**
  * Replays the recorded real-service sessions (shared/reference/keyvault-recordings) against the emulator and compares

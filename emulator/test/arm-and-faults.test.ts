@@ -1,8 +1,8 @@
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { SecretClient } from '@azure/keyvault-secrets';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { ADMIN, SUB_A, assign, credentialFor, principal, startWorld, vaultSpec, vaultUrl } from '../support/world.ts';
+import type { KeyVaultEmulator } from '../server.ts';
+import { ADMIN, SUB_A, assign, credentialFor, principal, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
 
 const user = principal('arm-user');
 let emulator: KeyVaultEmulator;

@@ -1,7 +1,7 @@
 import { KeyClient } from '@azure/keyvault-keys';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { ADMIN, SUB_B, credentialFor, startWorld, vaultSpec, vaultUrl } from '../support/world.ts';
+import type { KeyVaultEmulator } from '../server.ts';
+import { ADMIN, SUB_B, credentialFor, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
 
 let emulator: KeyVaultEmulator;
 const client = (vault: string) => new KeyClient(vaultUrl(vault), credentialFor(ADMIN));

@@ -3,8 +3,8 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { KeyClient } from '@azure/keyvault-keys';
 import { createHash } from 'node:crypto';
 import forge from 'node-forge';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { ADMIN, credentialFor, startWorld, vaultSpec, vaultUrl } from '../support/world.ts';
+import type { KeyVaultEmulator } from '../server.ts';
+import { ADMIN, credentialFor, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
 
 let emulator: KeyVaultEmulator;
 let certs: CertificateClient;

@@ -1,3 +1,4 @@
+import type { EmulatorClock } from './clock.ts';
 import { JwtIssuer, verifyJwt } from './jwt.ts';
 import { send, type Exchange } from './http-util.ts';
 
@@ -15,14 +16,6 @@ export interface Principal {
   federatedCredentials?: FederatedCredential[];
 }
 
-const aadError = (status: number, error: string, code: number, description: string) => ({
-  status,
-  body: {
-    error, error_description: `AADSTS${code}: ${description} Trace ID: ${crypto.randomUUID()} Correlation ID: ${crypto.randomUUID()} Timestamp: ${new Date().toISOString()}`,
-    error_codes: [code], timestamp: new Date().toISOString(), trace_id: crypto.randomUUID(), correlation_id: crypto.randomUUID(),
-  },
-});
-
 /** Entra ID's token endpoint plus the GitHub Actions and Azure DevOps OIDC issuers. */
 export class IdentityProvider {
   readonly entra = new JwtIssuer();
@@ -38,6 +31,11 @@ export class IdentityProvider {
   readonly issuedAccessTokens = new Set<string>();
   /** Every GitHub and Azure DevOps OIDC ID token signed, for the same reason: they are bearer credentials too. */
   readonly issuedIdTokens = new Set<string>();
+  readonly #clock: EmulatorClock;
+
+  constructor(clock: EmulatorClock) {
+    this.#clock = clock;
+  }
 
   devopsIssuer(organizationId: string): string {
     return `https://vstoken.dev.azure.com/${organizationId}`;
@@ -49,7 +47,7 @@ export class IdentityProvider {
 
   /** Issues an access token straight away (for admin seeding and tests of the vault's own checks). */
   accessToken(principal: Principal, resource: string, lifetimeSeconds = 3600): string {
-    const now = Math.floor(Date.now() / 1000);
+    const now = this.#clock.nowSeconds();
     this.tokensIssued++;
     const token = this.entra.sign({
       aud: resource, iss: `https://sts.windows.net/${principal.tenantId}/`, iat: now, nbf: now, exp: now + lifetimeSeconds,
@@ -59,6 +57,18 @@ export class IdentityProvider {
     });
     this.issuedAccessTokens.add(token);
     return token;
+  }
+
+  /** Entra's error body: its AADSTS code, trace and correlation ids, and the time. */
+  #aadError(status: number, error: string, code: number, description: string): { status: number; body: unknown } {
+    const now = this.#clock.date();
+    return {
+      status,
+      body: {
+        error, error_description: `AADSTS${code}: ${description} Trace ID: ${crypto.randomUUID()} Correlation ID: ${crypto.randomUUID()} Timestamp: ${now.toISOString()}`,
+        error_codes: [code], timestamp: now.toISOString(), trace_id: crypto.randomUUID(), correlation_id: crypto.randomUUID(),
+      },
+    };
   }
 
   #idToken(issuer: JwtIssuer, claims: Record<string, unknown>): string {
@@ -74,34 +84,34 @@ export class IdentityProvider {
     const principal = this.principals.get(clientId);
     const reply = (r: { status: number; body: unknown }) => send(ex, r.status, r.body);
     if (form.get('grant_type') !== 'client_credentials') {
-      return reply(aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
+      return reply(this.#aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
     }
     if (!principal || principal.tenantId !== tenant) {
-      return reply(aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`));
+      return reply(this.#aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`));
     }
     const assertion = form.get('client_assertion');
     if (assertion) {
       const failure = this.#checkAssertion(principal, assertion);
       if (failure) return reply(failure);
     } else if (!principal.clientSecret || form.get('client_secret') !== principal.clientSecret) {
-      return reply(aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app \'' + clientId + '\'.'));
+      return reply(this.#aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app \'' + clientId + '\'.'));
     }
     const scope = (form.get('scope') ?? '').split(' ').find((s) => s.endsWith('/.default'));
-    if (!scope) return reply(aadError(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).'));
+    if (!scope) return reply(this.#aadError(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).'));
     const resource = scope.slice(0, -'/.default'.length);
     send(ex, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: this.accessToken(principal, resource) });
   }
 
   #checkAssertion(principal: Principal, assertion: string): { status: number; body: unknown } | undefined {
-    const now = Math.floor(Date.now() / 1000);
+    const now = this.#clock.nowSeconds();
     const verified = [this.github, this.devops].map((issuer) => verifyJwt(assertion, issuer.publicKey, now)).find(Boolean);
-    if (!verified) return aadError(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
+    if (!verified) return this.#aadError(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
     const { iss, sub, aud } = verified.claims as { iss: string; sub: string; aud: string | string[] };
     const audiences = Array.isArray(aud) ? aud : [aud];
     const match = (principal.federatedCredentials ?? []).find((f) =>
       f.issuer === iss && f.subject === sub && audiences.includes(f.audience ?? FEDERATION_AUDIENCE));
     if (!match) {
-      return aadError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${audiences.join(',')}'.`);
+      return this.#aadError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${audiences.join(',')}'.`);
     }
     return undefined;
   }
@@ -111,7 +121,7 @@ export class IdentityProvider {
     const bearer = (ex.headers.authorization ?? '').replace(/^Bearer /i, '');
     const claims = this.githubRequests.get(bearer);
     if (!claims) return send(ex, 401, { message: 'Unauthorized' });
-    const now = Math.floor(Date.now() / 1000);
+    const now = this.#clock.nowSeconds();
     send(ex, 200, {
       count: 1944,
       value: this.#idToken(this.github, {
@@ -128,7 +138,7 @@ export class IdentityProvider {
     const connection = ex.url.searchParams.get('serviceConnectionId') ?? '';
     const subject = grant?.subjects[connection];
     if (!grant || !subject) return send(ex, 401, { $id: '1', message: 'TF400813: The user is not authorized to access this resource.', typeKey: 'UnauthorizedRequestException' });
-    const now = Math.floor(Date.now() / 1000);
+    const now = this.#clock.nowSeconds();
     send(ex, 200, {
       oidcToken: this.#idToken(this.devops, {
         jti: crypto.randomUUID(), sub: subject, aud: FEDERATION_AUDIENCE, iss: this.devopsIssuer(grant.organizationId),

@@ -1,3 +1,4 @@
+import { HttpError, kvError } from './http-util.ts';
 import type { AccessPolicy, RoleName, VaultState } from './model.ts';
 
 const KV = 'Microsoft.KeyVault/vaults';
@@ -54,4 +55,16 @@ export const allowedByRbac = (vault: VaultState, principalId: string, dataAction
 export function allowedByPolicy(policies: AccessPolicy[] | undefined, objectId: string, o: Operation): boolean {
   return (policies ?? []).some((p) => p.objectId === objectId &&
     (p.permissions[o.policy.kind] ?? []).some((perm) => perm.toLowerCase() === 'all' || perm.toLowerCase() === o.policy.permission.toLowerCase()));
+}
+
+/** Lets a data-plane call through, or throws the 403 Key Vault answers: RBAC's or the access policies' wording. */
+export function authorize(vault: VaultState, objectId: string, o: Operation): void {
+  const s = vault.spec;
+  const resource = `/subscriptions/${s.subscriptionId}/resourcegroups/${s.resourceGroup}/providers/microsoft.keyvault/vaults/${s.name}`;
+  if (s.enableRbacAuthorization) {
+    if (allowedByRbac(vault, objectId, o.dataAction)) return;
+    throw new HttpError(403, kvError('Forbidden', `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: oid=${objectId}\r\nAction: '${o.dataAction}'\r\nResource: '${resource}'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: null \r\nVault: ${s.name};location=${s.location}\r\n`, 'ForbiddenByRbac'));
+  }
+  if (allowedByPolicy(s.accessPolicies, objectId, o)) return;
+  throw new HttpError(403, kvError('Forbidden', `The user, group or application 'oid=${objectId};' does not have ${o.policy.kind} ${o.policy.permission} permission on key vault '${s.name};location=${s.location}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`, 'AccessDenied'));
 }

@@ -1,7 +1,7 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { RestError } from '@azure/core-rest-pipeline';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { ADMIN, credentialFor, startWorld, vaultSpec, vaultUrl } from '../support/world.ts';
+import type { KeyVaultEmulator } from '../server.ts';
+import { ADMIN, credentialFor, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
 
 let emulator: KeyVaultEmulator;
 let client: SecretClient;

@@ -2,9 +2,9 @@ import { AzurePipelinesCredential, ClientAssertionCredential, ClientSecretCreden
 import { SecretClient } from '@azure/keyvault-secrets';
 import { KeyClient } from '@azure/keyvault-keys';
 import { CertificateClient } from '@azure/keyvault-certificates';
-import type { KeyVaultEmulator } from '../emulator/server.ts';
-import { GITHUB_ISSUER } from '../emulator/identity.ts';
-import { ADMIN, OTHER_TENANT, TENANT, assign, credentialFor, principal, startWorld, vaultSpec, vaultUrl } from '../support/world.ts';
+import type { KeyVaultEmulator } from '../server.ts';
+import { GITHUB_ISSUER } from '../identity.ts';
+import { ADMIN, OTHER_TENANT, TENANT, assign, credentialFor, principal, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
 
 const reader = principal('reader');
 const secretsUser = principal('secrets-user');

@@ -17,15 +17,16 @@ const derOf = (cert: forge.pki.Certificate): string =>
 const certFromDer = (certDerBase64: string): forge.pki.Certificate =>
   forge.pki.certificateFromAsn1(forge.asn1.fromDer(Buffer.from(certDerBase64, 'base64').toString('binary')));
 
-export function selfSigned(subject: string, validityMonths: number, keySize = 2048): CertificateMaterial {
+/** A self-signed certificate valid from a minute before `now` (ms) for `validityMonths`. */
+export function selfSigned(subject: string, validityMonths: number, now: number, keySize = 2048): CertificateMaterial {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: keySize });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const fKey = forge.pki.privateKeyFromPem(privateKeyPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(fKey.n, fKey.e);
   cert.serialNumber = '7' + randomBytes(15).toString('hex');
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + validityMonths * 30 * 86400_000);
+  cert.validity.notBefore = new Date(now - 60_000);
+  cert.validity.notAfter = new Date(now + validityMonths * 30 * 86400_000);
   const attrs = subject.split(',').map((part) => {
     const [k, ...v] = part.trim().split('=');
     return { shortName: (k ?? 'CN').toUpperCase(), value: v.join('=') };

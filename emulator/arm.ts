@@ -1,3 +1,4 @@
+import type { Caller } from './entra.ts';
 import { send, type Exchange } from './http-util.ts';
 import type { VaultState } from './model.ts';
 import { actionsOf, dataActionsOf } from './rbac.ts';
@@ -21,7 +22,9 @@ export function vaultJson(v: VaultState) {
 }
 
 /** The ARM calls the tool makes: list/get vaults and the caller's permissions on a vault. */
-export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: { tenantId: string; objectId: string }): void {
+export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Caller | 'missing' | 'invalid'): void {
+  if (caller === 'missing') return send(ex, 401, armError('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing."));
+  if (caller === 'invalid') return send(ex, 401, armError('InvalidAuthenticationToken', 'The access token is invalid.'));
   const path = ex.url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   const visible = [...vaults].filter((v) => (v.spec.subscriptionTenantId ?? v.spec.tenantId) === caller.tenantId);
   let m = path.match(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults$/i);

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 test('npm run emulator -- --seed starts it, prints vault URLs and env; the README smoke script sets and reads a secret', async () => {
-  const child = spawn(process.execPath, ['test/emulator/main.ts', '--seed', 'test/fixtures/smoke-seed.yml'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['emulator/main.ts', '--seed', 'test/fixtures/smoke-seed.yml'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let out = '';
     await new Promise<void>((resolve, reject) => {
@@ -25,7 +25,7 @@ test('npm run emulator -- --seed starts it, prints vault URLs and env; the READM
 });
 
 test('the admin interface seeds, reads counters and resets over HTTPS', async () => {
-  const { KeyVaultEmulator } = await import('../emulator/server.ts');
+  const { KeyVaultEmulator } = await import('../server.ts');
   const emulator = await KeyVaultEmulator.start();
   try {
     const admin = (path: string, body?: unknown) => fetch(`https://localhost:${emulator.tlsPort}/__admin/${path}`, {

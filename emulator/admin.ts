@@ -1,0 +1,28 @@
+import type { FaultSettings } from './faults.ts';
+import { send, type Exchange } from './http-util.ts';
+import { applySeed, type SeedDocument } from './seed.ts';
+import type { KeyVaultEmulator } from './server.ts';
+
+/** Inspection and control for a standalone emulator: counters, faults, seeding, reset. Served on localhost only. */
+export function handleAdmin(ex: Exchange, emulator: KeyVaultEmulator): void {
+  const route = `${ex.method} ${ex.url.pathname}`;
+  if (route === 'GET /__admin/vaults') {
+    return send(ex, 200, [...emulator.vaults.values()].map((v) => ({
+      name: v.spec.name, location: v.spec.location, subscriptionId: v.spec.subscriptionId,
+      items: { secrets: v.secrets.live.size, keys: v.keys.live.size, certificates: v.certificates.live.size, deletedSecrets: v.secrets.deleted.size },
+      counters: { ...v.counters, clientRequestIds: [...v.counters.clientRequestIds] }, faults: emulator.faultsOf(v.spec.name),
+    })));
+  }
+  if (route === 'POST /__admin/faults') {
+    const { vault = '*', ...faults } = ex.json<Partial<FaultSettings> & { vault?: string }>();
+    emulator.setFaults(vault, faults);
+    return send(ex, 200, emulator.faultsOf(vault === '*' ? '' : vault));
+  }
+  if (route === 'POST /__admin/reset-counters') { emulator.resetCounters(); return send(ex, 204); }
+  if (route === 'POST /__admin/reset') { emulator.reset(); return send(ex, 204); }
+  if (route === 'POST /__admin/seed') {
+    applySeed(emulator, ex.json<SeedDocument>());
+    return send(ex, 200, { vaults: [...emulator.vaults.values()].map((v) => v.spec.name) });
+  }
+  send(ex, 404, { error: `no admin route ${route}` });
+}

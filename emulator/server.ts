@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { handleAdmin } from './admin.ts';
+import { handleArm } from './arm.ts';
+import { EmulatorClock } from './clock.ts';
+import { bearerCaller, handleEntraRequest, type Caller } from './entra.ts';
+import { FaultControl } from './fault-control.ts';
+import type { FaultSettings } from './faults.ts';
+import { HttpError, kvError, send, type Exchange } from './http-util.ts';
+import { IdentityProvider, type Principal } from './identity.ts';
+import { DataPlane, type VaultRequestInfo } from './keyvault/data-plane.ts';
+import { vaultNameOf } from './keyvault/router.ts';
+import { newCounters, newVaultState, type VaultSpec, type VaultState } from './model.ts';
+import { CERT_DIR, TlsProxy } from './tls-proxy.ts';
+
+export { CERT_DIR } from './tls-proxy.ts';
+export type { VaultRequestInfo } from './keyvault/data-plane.ts';
+
+/** Host names served besides the vaults': ARM, Entra ID, Azure DevOps (OIDC) and localhost (GitHub OIDC, admin). */
+const FIXED_HOSTS = new Set(['management.azure.com', 'login.microsoftonline.com', 'dev.azure.com', 'localhost']);
+
+export interface EmulatorOptions {
+  vaults?: VaultSpec[];
+  principals?: Principal[];
+  /** Faults for every vault that has none of its own. */
+  faults?: Partial<FaultSettings>;
+  /** Seed of the fault dice, for repeatable fault tests. */
+  seed?: number;
+  /** The service's time; by default the system's, which tests move with `emulator.clock.advance`. */
+  clock?: EmulatorClock;
+}
+
+/**
+ * Key Vault, ARM, Entra ID and the CI OIDC issuers on one HTTPS server, reached under their real host names
+ * through a loopback CONNECT proxy.
+ */
+export class KeyVaultEmulator {
+  readonly clock: EmulatorClock;
+  readonly identity: IdentityProvider;
+  readonly vaults = new Map<string, VaultState>();
+  readonly #faults: FaultControl;
+  readonly #dataPlane: DataPlane;
+  #net!: TlsProxy;
+  /** Called with every data-plane answer; conformance tests use it to check shapes against the spec. */
+  onVaultResponse?: (method: string, path: string, status: number, body: unknown, request: VaultRequestInfo) => void;
+  /** Holds a data-plane request back, before the service acts on it, until the promise given settles: orders two clients' requests exactly. */
+  hold?: (request: VaultRequestInfo) => Promise<void> | undefined;
+
+  private constructor(options: EmulatorOptions) {
+    this.clock = options.clock ?? new EmulatorClock();
+    this.identity = new IdentityProvider(this.clock);
+    this.#faults = new FaultControl(options.faults, options.seed ?? 1);
+    this.#dataPlane = new DataPlane({ vaults: this.vaults, faults: this.#faults, identity: this.identity, hooks: this, clock: this.clock });
+    for (const v of options.vaults ?? []) this.addVault(v);
+    for (const p of options.principals ?? []) this.identity.addPrincipal(p);
+  }
+
+  static async start(options: EmulatorOptions = {}): Promise<KeyVaultEmulator> {
+    const emulator = new KeyVaultEmulator(options);
+    emulator.#net = await TlsProxy.listen((ex) => emulator.#dispatch(ex), (host) => emulator.#serves(host));
+    return emulator;
+  }
+
+  get tlsPort(): number { return this.#net.tlsPort; }
+  get proxyPort(): number { return this.#net.proxyPort; }
+  get proxyUrl(): string { return this.#net.proxyUrl; }
+  get githubOidcRequestUrl(): string { return `https://localhost:${this.tlsPort}/gh-oidc?api-version=2.0`; }
+  /** The Azure DevOps OIDC request URI, on the real host name, as SYSTEM_OIDCREQUESTURI carries it. */
+  devopsOidcRequestUri(org = 'contoso', projectId = '00000000-0000-0000-0000-0000000000aa'): string {
+    return `https://dev.azure.com/${org}/${projectId}/_apis/distributedtask/hubs/build/plans/${crypto.randomUUID()}/jobs/${crypto.randomUUID()}/oidctoken`;
+  }
+
+  /** Environment a child process needs to reach the emulator as if it were Azure. */
+  env(): Record<string, string> {
+    return { HTTPS_PROXY: this.proxyUrl, https_proxy: this.proxyUrl, NO_PROXY: '', no_proxy: '', NODE_EXTRA_CA_CERTS: join(CERT_DIR, 'ca.pem') };
+  }
+
+  addVault(spec: VaultSpec): VaultState {
+    const state = newVaultState(spec);
+    this.vaults.set(spec.name.toLowerCase(), state);
+    return state;
+  }
+
+  vault(name: string): VaultState {
+    const v = this.vaults.get(name.toLowerCase());
+    if (!v) throw new Error(`emulator has no vault ${name}`);
+    return v;
+  }
+
+  /** Sets faults for one vault, or for all vaults with '*'; missing fields keep their current value. */
+  setFaults(vault: string, faults: Partial<FaultSettings>): void {
+    this.#faults.set(vault, faults);
+  }
+
+  faultsOf(vault: string): FaultSettings {
+    return this.#faults.of(vault);
+  }
+
+  resetCounters(): void {
+    for (const v of this.vaults.values()) v.counters = newCounters();
+  }
+
+  /** Forgets every vault and every vault's own faults. */
+  reset(): void {
+    this.vaults.clear();
+    this.#faults.clear();
+  }
+
+  /** Calls a data-plane route directly, with no HTTP, auth or faults: for seeding and inspection. */
+  invoke(vaultName: string, method: string, path: string, body?: unknown, query: Record<string, string> = {}): unknown {
+    return this.#dataPlane.invoke(this.vault(vaultName), method, path, body, query);
+  }
+
+  async close(): Promise<void> {
+    await this.#net.close();
+  }
+
+  /** Only the emulated Azure host names are tunnelled; an unknown vault name fails like a DNS miss. */
+  #serves(host: string): boolean {
+    const vault = vaultNameOf(host);
+    return FIXED_HOSTS.has(host) || (vault !== undefined && this.vaults.has(vault));
+  }
+
+  async #dispatch(ex: Exchange): Promise<void> {
+    try {
+      const vault = vaultNameOf(ex.host);
+      if (vault !== undefined) return await this.#dataPlane.serve(ex, vault);
+      if (ex.host === 'management.azure.com') return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'));
+      if (ex.host === 'login.microsoftonline.com') return handleEntraRequest(ex, this.identity);
+      if (ex.host === 'dev.azure.com' && ex.method === 'POST' && ex.url.pathname.endsWith('/oidctoken')) return this.identity.handleDevopsOidc(ex);
+      if (ex.host === 'localhost' && ex.url.pathname === '/gh-oidc') return this.identity.handleGithubOidc(ex);
+      if (ex.host === 'localhost' && ex.url.pathname.startsWith('/__admin/')) return handleAdmin(ex, this);
+      send(ex, 404, { error: 'not served by the emulator' });
+    } catch (e) {
+      if (e instanceof HttpError) return send(ex, e.status, e.body, e.headers);
+      send(ex, 500, kvError('InternalServerError', `emulator error: ${(e as Error).message}`));
+    }
+  }
+
+  #caller(ex: Exchange, audience: string): Caller | 'missing' | 'invalid' {
+    return bearerCaller(ex, audience, this.identity.entra.publicKey, this.clock.nowSeconds());
+  }
+}

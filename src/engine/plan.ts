@@ -3,7 +3,8 @@ import { attributeDifferences } from './compare.ts';
 import { geographyOf } from './geography.ts';
 import { byName, type Listings } from './listings.ts';
 import { recordKey, TYPE_OF_CONFIG, type ItemSnapshot, type ItemType, type RecordAction, type RecordStatus, type ReplicationRecord } from './model.ts';
-import { VaultCallError, type VaultPort } from './ports.ts';
+import type { VaultPort } from './ports.ts';
+import { isVaultFailure } from './vault-failure.ts';
 import { acknowledgedBy, matchesAnyGlob, selectedByRule } from './rules.ts';
 import { TargetProof } from './target-proof.ts';
 import type { PairState, StateRecord } from './state.ts';
@@ -62,7 +63,7 @@ export async function readValue(port: VaultPort, name: string, mask: (v: string)
     mask(read.value);
     return read;
   } catch (e) {
-    if (e instanceof VaultCallError && e.status === 403 && e.innerCode === 'SecretDisabled') return undefined;
+    if (isVaultFailure(e, 'secret_disabled')) return undefined;
     throw e;
   }
 }

@@ -15,21 +15,10 @@ export interface ExportedCertificate {
   version?: string;
 }
 
-/** A failed call to a vault, in the engine's terms (adapters translate SDK errors into this, without the request). */
-export class VaultCallError extends Error {
-  readonly status: number | undefined;
-  readonly serviceCode: string | undefined;
-  readonly innerCode: string | undefined;
-  constructor(message: string, status?: number, serviceCode?: string, innerCode?: string) {
-    super(message);
-    this.name = 'VaultCallError';
-    this.status = status;
-    this.serviceCode = serviceCode;
-    this.innerCode = innerCode;
-  }
-}
-
-/** The operations the engine needs from one vault's data plane, and nothing more. */
+/**
+ * The operations the engine needs from one vault's data plane, and nothing more. A failed call throws a VaultFailure
+ * (vault-failure.ts): adapters translate their transport's errors, the engine sees kinds only.
+ */
 export interface VaultPort {
   readonly info: VaultInfo;
   list(type: ItemType): Promise<ItemSnapshot[]>;

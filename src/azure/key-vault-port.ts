@@ -92,21 +92,19 @@ export class AzureVaultPort implements VaultPort {
     return new Set(items.map((i) => ('properties' in i && i.properties ? i.properties.name! : (i as { name: string }).name).toLowerCase()));
   }
 
-  async get(type: ItemType, name: string): Promise<{ item: ItemSnapshot; secretValue?: string } | undefined> {
+  async get(type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
     try {
-      if (type === 'secret') {
-        const s = await this.#call('other', () => this.#secrets.getSecret(name));
-        return { item: snapshotOfSecret(s.properties), secretValue: s.value };
-      }
-      if (type === 'certificate') return { item: snapshotOfCertificate((await this.#call('other', () => this.#certificates.getCertificate(name))).properties) };
-      return { item: snapshotOfKey((await this.#call('other', () => this.#keys.getKey(name))).properties) };
+      // Key Vault has no metadata-only read of a secret's current version: its value arrives too, and stops here.
+      if (type === 'secret') return snapshotOfSecret((await this.#call('other', () => this.#secrets.getSecret(name))).properties);
+      if (type === 'certificate') return snapshotOfCertificate((await this.#call('other', () => this.#certificates.getCertificate(name))).properties);
+      return snapshotOfKey((await this.#call('other', () => this.#keys.getKey(name))).properties);
     } catch (e) {
       const err = toVaultFailure(e);
       if (err.kind === 'gone') return undefined;
       if (err.kind === 'secret_disabled') {
         const versions = await this.#pages(() => this.#secrets.listPropertiesOfSecretVersions(name).byPage());
         const latest = versions.sort((a, b) => (ms(b.createdOn) ?? 0) - (ms(a.createdOn) ?? 0))[0];
-        return latest ? { item: snapshotOfSecret(latest) } : undefined;
+        return latest ? snapshotOfSecret(latest) : undefined;
       }
       throw err;
     }

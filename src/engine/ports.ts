@@ -24,8 +24,9 @@ export interface VaultPort {
   list(type: ItemType): Promise<ItemSnapshot[]>;
   /** Lower-cased names of soft-deleted items of a type. */
   listDeletedNames(type: ItemType): Promise<Set<string>>;
-  /** One item's metadata, or undefined when it does not exist (for targeted sync). Secrets: reads the value too. */
-  get(type: ItemType, name: string): Promise<{ item: ItemSnapshot; secretValue?: string } | undefined>;
+  /** One item's metadata (its current version included, never a value), or undefined when it does not exist. */
+  get(type: ItemType, name: string): Promise<ItemSnapshot | undefined>;
+  /** A secret's value with the metadata of the version read; a disabled secret fails (secret_disabled). */
   readSecret(name: string): Promise<{ value: string; item: ItemSnapshot }>;
   /** Writes a new version with the source's content type, enabled, expiry, not-before and tags. */
   writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot>;

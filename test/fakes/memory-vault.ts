@@ -62,9 +62,7 @@ export class MemoryVault implements VaultPort {
   async listDeletedNames(type: ItemType): Promise<Set<string>> { return new Set(this.deleted.get(type)!.keys()); }
   async get(type: ItemType, name: string) {
     const s = this.live.get(type)!.get(name.toLowerCase());
-    if (!s) return undefined;
-    if (type === 'secret' && s.item.enabled) { this.valueReads++; return { item: { ...s.item }, secretValue: s.value }; }
-    return { item: { ...s.item } };
+    return s ? { ...s.item } : undefined;
   }
   async readSecret(name: string) {
     const s = this.#find('secret', name);

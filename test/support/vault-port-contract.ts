@@ -21,12 +21,17 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       expect(listed).toMatchObject({ name: 'Db-Pass', enabled: true, contentType: 'text/plain', tags: { t: '1' }, expiresOn: 1_900_000_000_000, notBefore: 1_700_000_000_000, managed: false });
       expect((await a.readSecret('db-pass')).value).toBe('v1');
       expect(await a.get('secret', 'missing')).toBeUndefined();
+      // A lookup by name gives the current version and attributes, never the value.
+      const got = await a.get('secret', 'db-pass');
+      expect(got).toMatchObject({ name: 'Db-Pass', version: written.version, contentType: 'text/plain' });
+      expect(Object.values(got!)).not.toContain('v1');
     });
 
     test('a disabled secret lists, but reading its value fails (secret_disabled)', async () => {
       const { a } = await h.pair();
       await a.writeSecret('off', 'v', from({ enabled: false }));
       expect((await a.list('secret'))[0]!.enabled).toBe(false);
+      expect(await a.get('secret', 'off')).toMatchObject({ name: 'off', enabled: false });
       await expect(a.readSecret('off')).rejects.toMatchObject({ kind: 'secret_disabled' });
     });
 

@@ -42,7 +42,9 @@ class SourceKeptChanging extends KvrError {
  * Writes each actionable record, with bounded concurrency; one record's failure never stops the others. Returns the
  * records as they ended (written, or failed with a code), in the order given.
  */
-export async function applyRecords(records: readonly ReplicationRecord[], vaults: ApplyVaults, o: ApplyOptions, events: ApplyEvents): Promise<ReplicationRecord[]> {
+export async function applyRecords(
+  records: readonly ReplicationRecord[], vaults: ApplyVaults, o: ApplyOptions, events: ApplyEvents,
+): Promise<ReplicationRecord[]> {
   const limit = pLimit(Math.max(1, o.concurrency));
   return Promise.all(records.map((r) => r.action === 'none' ? r : limit(async () => {
     try {

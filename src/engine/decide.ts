@@ -38,7 +38,8 @@ interface Outcome {
 }
 
 /** The item's record: its source and target as known, unless the outcome names others (a version learnt). */
-const recordOf = (f: ItemFacts, o: Outcome): ReplicationRecord => ({ type: f.type, name: f.name, source: f.source, target: f.target, ...o });
+const recordOf = (f: ItemFacts, o: Outcome): ReplicationRecord =>
+  ({ type: f.type, name: f.name, source: f.source, target: f.target, ...o });
 const decided = (f: ItemFacts, o: Outcome): Decided => ({ record: recordOf(f, o) });
 
 const BLADE: Record<ItemType, string> = { key: 'Keys', secret: 'Secrets', certificate: 'Certificates' };
@@ -163,7 +164,8 @@ function decideKey(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: StateRe
   const sv = f.sourceKeyVersion ?? undefined;
   const tv = currentVersion(f);
   if (sv && sv === tv) {
-    return decided(f, { status: 'in_sync', action: 'none', reason: 'same latest version', source: { ...s, version: sv }, target: { ...t, version: tv } });
+    const versions = { source: { ...s, version: sv }, target: { ...t, version: tv } };
+    return decided(f, { status: 'in_sync', action: 'none', reason: 'same latest version', ...versions });
   }
   if (!ourUnchangedWrite(f, prev, t)) {
     const reason = 'a different key with this name exists in the target and was not restored by this tool (or was changed since); '
@@ -176,9 +178,11 @@ function decideKey(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: StateRe
     const reason = 'newer version on the source; recreate_keys: delete, purge and restore the key this tool restored';
     return decided(f, { status: 'update', action: 'write', reason, target: { ...t, version: tv } });
   }
-  const reason = !recreateKeys ? 'newer version on the source, but restore refuses an existing key; set recreate_keys to delete, purge and restore'
+  const reason = !recreateKeys
+    ? 'newer version on the source, but restore refuses an existing key; set recreate_keys to delete, purge and restore'
     : o.target.purgeProtection ? `purge protection on ${o.target.name} forbids recreating the key`
-      : 'newer version on the source; recreate_keys purges only on a signed state (set state-key): an unsigned record cannot prove this tool restored the key';
+      : 'newer version on the source; recreate_keys purges only on a signed state (set state-key): '
+        + 'an unsigned record cannot prove this tool restored the key';
   return decided(f, { status: 'blocked_key_restore_conflict', action: 'none', reason });
 }
 
@@ -213,7 +217,9 @@ function exportableOr(f: ItemFacts, o: Outcome): Decided {
  * Per record key, the acknowledgement to remember from now on: the target version acknowledged in this run, or
  * undefined where `revoke` withdraws a remembered one (a revoke wins over an acknowledgement of the same run).
  */
-export function acknowledgementChanges(all: readonly Decided[], previous: PairState, revoke: readonly string[]): ReadonlyMap<string, string | undefined> {
+export function acknowledgementChanges(
+  all: readonly Decided[], previous: PairState, revoke: readonly string[],
+): ReadonlyMap<string, string | undefined> {
   const changes = new Map<string, string | undefined>();
   for (const d of all) if (d.acknowledgedVersion) changes.set(recordKey(d.record.type, d.record.name), d.acknowledgedVersion);
   for (const { record: r } of all) {

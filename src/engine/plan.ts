@@ -69,7 +69,9 @@ async function settle(input: PlanInput, options: DecideOptions, first: ItemFacts
     // A fact once known never changes, so that asking again walks the same path further (a read that learns a
     // version on the side does not replace one already read).
     const more: Record<string, unknown> = {};
-    for (const r of read) for (const [k, v] of Object.entries(r)) if (facts[k as FactName] === undefined && more[k] === undefined) more[k] = v;
+    for (const [k, v] of read.flatMap((r) => Object.entries(r))) {
+      if (facts[k as FactName] === undefined && more[k] === undefined) more[k] = v;
+    }
     facts = { ...facts, ...more };
     const unread = d.needs.filter((n) => facts[n] === undefined);
     if (unread.length) throw new Error(`${first.type}/${first.name}: ${unread.join(', ')} could not be read`);
@@ -127,11 +129,14 @@ const READ: Record<FactName, Reader> = {
   sourceKeyVersion: async ({ source }, f) => ({ sourceKeyVersion: (await source.keyVersion(f.name)) ?? null }),
   values: compareValues,
   exportable: async ({ source }, f) => ({ exportable: await source.certificateExportable(f.name) }),
-  deletedInTarget: async ({ listings, target }, f) => ({ deletedInTarget: (await listings.deleted(target, f.type)).has(f.name.toLowerCase()) }),
-  deletedInSource: async ({ listings, source }, f) => ({ deletedInSource: (await listings.deleted(source, f.type)).has(f.name.toLowerCase()) }),
+  deletedInTarget: async ({ listings, target }, f) => ({ deletedInTarget: await softDeleted(listings, target, f) }),
+  deletedInSource: async ({ listings, source }, f) => ({ deletedInSource: await softDeleted(listings, source, f) }),
   absentFromSource: async ({ source }, f) => ({ absentFromSource: (await source.get(f.type, f.name)) === undefined }),
   standaloneInTarget: async (input, f) => ({ standaloneInTarget: await standaloneInTarget(input, f.name) }),
 };
+
+const softDeleted = async (listings: Listings, vault: VaultPort, f: ItemFacts): Promise<boolean> =>
+  (await listings.deleted(vault, f.type)).has(f.name.toLowerCase());
 
 /** Reads the source value (unless planning read it already) and the target's, and keeps only whether they are equal. */
 async function compareValues(input: PlanInput, f: ItemFacts): Promise<Partial<ItemFacts>> {

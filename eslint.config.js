@@ -63,6 +63,8 @@ function boundaryBlocks() {
   });
 }
 
+const ENGINE_SYNTAX = [{ selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the Clock port' }];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'lib/', 'dist/', 'coverage/', 'test/.certs/', 'ado-task/**/dist/'] },
   ...tseslint.configs.recommended,
@@ -108,7 +110,27 @@ export default tseslint.config(
         { object: 'Math', property: 'random', message: 'the engine takes randomness as an argument' },
         { object: 'Date', property: 'now', message: 'use the Clock port' },
         { object: 'crypto', property: 'randomUUID', message: 'the engine takes ids as arguments' }],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the Clock port' }],
+      'no-restricted-syntax': ['error', ...ENGINE_SYNTAX],
+    },
+  },
+  {
+    // decide is pure: it answers from the facts it is given and asks for more, it never reads them itself.
+    files: ['src/engine/decide.ts', 'src/engine/facts.ts', 'src/engine/target-proof.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...LAYERS['src/engine'],
+          {
+            group: ['**/ports.ts', '**/listings.ts', '**/plan.ts', '**/apply.ts', '**/source-values.ts', '**/masking-vault-port.ts', '**/run.ts'],
+            message: 'decide reads nothing: the gatherer (plan.ts) reads the facts decide asks for.',
+          },
+          { group: ['p-limit', 'node:*'], message: 'decide is pure and synchronous: no concurrency, no Node modules.' },
+        ],
+      }],
+      'no-restricted-syntax': ['error', ...ENGINE_SYNTAX,
+        { selector: 'AwaitExpression', message: 'decide is synchronous: answer with the facts needed instead of reading them.' },
+        { selector: ':function[async=true]', message: 'decide is synchronous: answer with the facts needed instead of reading them.' },
+        { selector: 'ForOfStatement[await=true]', message: 'decide is synchronous.' }],
     },
   },
 );

@@ -6,7 +6,7 @@ import type { VaultInfo } from '../engine/model.ts';
 import type { Clock, VaultDirectory, VaultPermissions, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
 import { AzureVaultPort } from './key-vault-port.ts';
-import { toVaultCallError } from './vault-call-error.ts';
+import { describeRestError } from './rest-error.ts';
 
 const ARM_SCOPE = 'https://management.azure.com/.default';
 
@@ -60,7 +60,7 @@ export class ArmVaultDirectory implements VaultDirectory {
         try {
           for await (const v of arm.vaults.listBySubscription()) found.set(v.name!.toLowerCase(), v);
         } catch (e) {
-          const err = toVaultCallError(e);
+          const err = describeRestError(e);
           throw new KvrError(err.status === 401 || err.status === 403 ? 'KVR024' : 'KVR020', `cannot list vaults in subscription ${sub}: ${err.serviceCode ?? err.message}`);
         }
       }
@@ -97,7 +97,7 @@ export class ArmVaultDirectory implements VaultDirectory {
         notDataActions.push(...(p.notDataActions ?? []));
       }
     } catch (e) {
-      const err = toVaultCallError(e);
+      const err = describeRestError(e);
       throw new KvrError('KVR022', `cannot read the caller's permissions on ${vault.name}: ${err.serviceCode ?? err.message}; the caller needs Microsoft.Authorization/*/read (any Key Vault role but the data-only ones grants it)`);
     }
     return { model: 'rbac', dataActions, notDataActions };

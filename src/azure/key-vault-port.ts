@@ -3,10 +3,10 @@ import { CertificateClient, type CertificateProperties } from '@azure/keyvault-c
 import { KeyClient, type KeyProperties } from '@azure/keyvault-keys';
 import { SecretClient, type SecretProperties } from '@azure/keyvault-secrets';
 import type { ItemSnapshot, ItemType, VaultInfo } from '../engine/model.ts';
-import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from '../engine/pacing.ts';
+import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from './pacing.ts';
 import type { Clock, ExportedCertificate, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
-import { toVaultCallError } from './vault-call-error.ts';
+import { toVaultFailure } from './rest-error.ts';
 
 const ms = (d?: Date) => d?.getTime();
 const POLL = { intervalInMs: 1000 };
@@ -61,8 +61,8 @@ export class AzureVaultPort implements VaultPort {
       try {
         return await fn();
       } catch (e) {
-        const err = toVaultCallError(e);
-        if (err.status !== 429 || attempt >= THROTTLE_BACKOFF_MS.length) throw err;
+        const err = toVaultFailure(e);
+        if (err.kind !== 'throttled' || attempt >= THROTTLE_BACKOFF_MS.length) throw err;
         await this.#clock.sleep(THROTTLE_BACKOFF_MS[attempt]!);
       }
     }
@@ -92,21 +92,19 @@ export class AzureVaultPort implements VaultPort {
     return new Set(items.map((i) => ('properties' in i && i.properties ? i.properties.name! : (i as { name: string }).name).toLowerCase()));
   }
 
-  async get(type: ItemType, name: string): Promise<{ item: ItemSnapshot; secretValue?: string } | undefined> {
+  async get(type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
     try {
-      if (type === 'secret') {
-        const s = await this.#call('other', () => this.#secrets.getSecret(name));
-        return { item: snapshotOfSecret(s.properties), secretValue: s.value };
-      }
-      if (type === 'certificate') return { item: snapshotOfCertificate((await this.#call('other', () => this.#certificates.getCertificate(name))).properties) };
-      return { item: snapshotOfKey((await this.#call('other', () => this.#keys.getKey(name))).properties) };
+      // Key Vault has no metadata-only read of a secret's current version: its value arrives too, and stops here.
+      if (type === 'secret') return snapshotOfSecret((await this.#call('other', () => this.#secrets.getSecret(name))).properties);
+      if (type === 'certificate') return snapshotOfCertificate((await this.#call('other', () => this.#certificates.getCertificate(name))).properties);
+      return snapshotOfKey((await this.#call('other', () => this.#keys.getKey(name))).properties);
     } catch (e) {
-      const err = toVaultCallError(e);
-      if (err.status === 404) return undefined;
-      if (err.status === 403 && err.innerCode === 'SecretDisabled') {
+      const err = toVaultFailure(e);
+      if (err.kind === 'gone') return undefined;
+      if (err.kind === 'secret_disabled') {
         const versions = await this.#pages(() => this.#secrets.listPropertiesOfSecretVersions(name).byPage());
         const latest = versions.sort((a, b) => (ms(b.createdOn) ?? 0) - (ms(a.createdOn) ?? 0))[0];
-        return latest ? { item: snapshotOfSecret(latest) } : undefined;
+        return latest ? snapshotOfSecret(latest) : undefined;
       }
       throw err;
     }
@@ -155,7 +153,7 @@ export class AzureVaultPort implements VaultPort {
 
   async backupKey(name: string): Promise<Uint8Array> {
     const blob = await this.#call('other', () => this.#keys.backupKey(name));
-    if (!blob) throw toVaultCallError({ message: `empty backup of key ${name}` });
+    if (!blob) throw toVaultFailure({ message: `empty backup of key ${name}` });
     return blob;
   }
 

@@ -2,19 +2,26 @@ import pLimit from 'p-limit';
 import { classifyFailure } from './classify.ts';
 import { attributeDifferences } from './compare.ts';
 import { KvrError } from './errors.ts';
-import { recordKey, type ItemSnapshot, type ReplicationRecord } from './model.ts';
-import { readValue, type PairPlan, type SourceRead } from './plan.ts';
+import type { ItemSnapshot, ReplicationRecord } from './model.ts';
+import type { VaultPort } from './ports.ts';
+import { readSecretIfEnabled, type SourceRead, type SourceValues } from './source-values.ts';
 
 export interface ApplyEvents {
-  written(plan: PairPlan, record: ReplicationRecord): void;
-  failed(plan: PairPlan, record: ReplicationRecord, message: string): void;
+  written(record: ReplicationRecord): void;
+  failed(record: ReplicationRecord, message: string): void;
 }
 
 export interface ApplyOptions {
   concurrency: number;
-  mask: (v: string) => void;
   /** Once aborted, no further write starts; the ones under way finish. */
   signal?: AbortSignal;
+}
+
+/** The pair's two vaults, and the source values planning read already. */
+export interface ApplyVaults {
+  source: VaultPort;
+  target: VaultPort;
+  values: SourceValues;
 }
 
 /** Copies a source item again when it moved on while being copied, at most this many times. */
@@ -31,39 +38,51 @@ class SourceKeptChanging extends KvrError {
   }
 }
 
-/** Writes each actionable record of a plan, with bounded concurrency; one record's failure never stops the others. */
-export async function applyPlan(plan: PairPlan, o: ApplyOptions, events: ApplyEvents): Promise<void> {
+/**
+ * Writes each actionable record, with bounded concurrency; one record's failure never stops the others. Returns the
+ * records as they ended (written, or failed with a code), in the order given.
+ */
+export async function applyRecords(
+  records: readonly ReplicationRecord[], vaults: ApplyVaults, o: ApplyOptions, events: ApplyEvents,
+): Promise<ReplicationRecord[]> {
   const limit = pLimit(Math.max(1, o.concurrency));
-  await Promise.all(plan.records.map((r, i) => r.action === 'none' ? undefined : limit(async () => {
+  return Promise.all(records.map((r) => r.action === 'none' ? r : limit(async () => {
     try {
       if (o.signal?.aborted) throw new KvrError('KVR041', 'not written: the run was cancelled before this write; the next run writes it');
-      const done = await applyRecord(plan, r, o.mask);
-      plan.records[i] = { ...r, source: done.source ?? r.source, target: done.target };
-      events.written(plan, plan.records[i]!);
+      const done = await applyRecord(vaults, r);
+      const written: ReplicationRecord = { ...r, source: done.source ?? r.source, target: done.target };
+      events.written(written);
+      return written;
     } catch (e) {
-      const { code, message } = classifyFailure(e, plan.target.info.name, `${r.type}/${r.name}`);
-      const softDeleted = code === 'KVR032';
-      const stale = e instanceof SourceKeptChanging ? { source: e.copied, target: e.written, wroteStale: true as const } : {};
-      plan.records[i] = { ...r, ...stale, status: softDeleted ? 'blocked_target_soft_deleted' : 'failed', action: 'none', errorCode: code, reason: message };
-      events.failed(plan, plan.records[i]!, message);
+      const failed = failedRecord(r, e, vaults.target.info.name);
+      events.failed(failed, failed.reason);
+      return failed;
     } finally {
-      plan.values.delete(recordKey(r.type, r.name));
+      vaults.values.forget(r.type, r.name);
     }
   })));
 }
 
+/** A record whose write failed: its code and remedy; a name soft-deleted in the target is blocked, not failed. */
+export function failedRecord(r: ReplicationRecord, e: unknown, targetName: string): ReplicationRecord {
+  const { code, message } = classifyFailure(e, targetName, `${r.type}/${r.name}`);
+  const stale = e instanceof SourceKeptChanging ? { source: e.copied, target: e.written, wroteStale: true as const } : {};
+  const status = code === 'KVR032' ? 'blocked_target_soft_deleted' : 'failed';
+  return { ...r, ...stale, status, action: 'none', errorCode: code, reason: message };
+}
+
 interface Applied { target?: ItemSnapshot; source?: ItemSnapshot }
 
-async function applyRecord(plan: PairPlan, r: ReplicationRecord, mask: (v: string) => void): Promise<Applied> {
-  const { source, target } = plan;
+async function applyRecord(vaults: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
+  const { source, target } = vaults;
   if (r.action === 'delete') {
     await target.deleteItem(r.type, r.name);
     return {};
   }
   if (r.action === 'disable') return { target: await target.setEnabled(r.type, r.name, false) };
-  if (r.type === 'secret') return copySecret(plan, r, mask);
-  if (r.type === 'certificate') return copyCertificate(plan, r, mask);
-  if (r.status === 'update') await recreateKey(plan, r.name);
+  if (r.type === 'secret') return copySecret(vaults, r);
+  if (r.type === 'certificate') return copyCertificate(vaults, r);
+  if (r.status === 'update') await recreateKey(target, r.name);
   return { target: await target.restoreKey(await source.backupKey(r.name)) };
 }
 
@@ -74,12 +93,12 @@ const sameVersion = (a: ItemSnapshot, b: ItemSnapshot) => a.version === b.versio
  * no conditional write, so a run that copied a version another run (or a rotation) has since superseded copies the
  * newer one at once instead of leaving the older one in place.
  */
-async function copySecret(plan: PairPlan, r: ReplicationRecord, mask: (v: string) => void): Promise<Applied> {
-  let read: SourceRead | undefined = plan.values.get(recordKey(r.type, r.name)) ?? await readValue(plan.source, r.name, mask);
+async function copySecret({ source, target, values }: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
+  let read: SourceRead | undefined = values.get(r.type, r.name) ?? await readSecretIfEnabled(source, r.name);
   for (let copy = 1; ; copy++) {
     if (!read) throw new KvrError('KVR035', 'the source secret was disabled while it was being copied; the next run mirrors that');
-    const written = await plan.target.writeSecret(r.name, read.value, read.item);
-    const now = await readValue(plan.source, r.name, mask);
+    const written = await target.writeSecret(r.name, read.value, read.item);
+    const now = await readSecretIfEnabled(source, r.name);
     if (now && sameVersion(now.item, read.item)) return { target: written, source: read.item };
     if (copy >= MAX_COPIES) throw new SourceKeptChanging(written, read.item);
     read = now;
@@ -87,13 +106,12 @@ async function copySecret(plan: PairPlan, r: ReplicationRecord, mask: (v: string
 }
 
 /** The certificate's counterpart of copySecret: re-exported when its version or attributes moved on meanwhile. */
-async function copyCertificate(plan: PairPlan, r: ReplicationRecord, mask: (v: string) => void): Promise<Applied> {
+async function copyCertificate({ source, target }: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
   let from = r.source!;
   for (let copy = 1; ; copy++) {
-    const exported = await plan.source.exportCertificate(r.name);
-    mask(exported.value);
-    const written = await plan.target.importCertificate(r.name, exported, from);
-    const now = (await plan.source.get('certificate', r.name))?.item;
+    const exported = await source.exportCertificate(r.name);
+    const written = await target.importCertificate(r.name, exported, from);
+    const now = await source.get('certificate', r.name);
     if (!now) throw new KvrError('KVR035', 'the source certificate was deleted while it was being copied');
     if (now.version === exported.version && !attributeDifferences(now, from).length) return { target: written, source: now };
     if (copy >= MAX_COPIES) throw new SourceKeptChanging(written, from);
@@ -102,7 +120,7 @@ async function copyCertificate(plan: PairPlan, r: ReplicationRecord, mask: (v: s
 }
 
 /** recreate_keys: a restore refuses an existing name, so the old key is deleted and purged first. */
-async function recreateKey(plan: PairPlan, name: string): Promise<void> {
-  await plan.target.deleteItem('key', name);
-  await plan.target.purgeDeletedItem('key', name);
+async function recreateKey(target: VaultPort, name: string): Promise<void> {
+  await target.deleteItem('key', name);
+  await target.purgeDeletedItem('key', name);
 }

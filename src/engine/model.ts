@@ -35,20 +35,21 @@ export type RecordStatus = (typeof RECORD_STATUSES)[number];
 /** What applying a record does to the target. */
 export type RecordAction = 'write' | 'delete' | 'disable' | 'none';
 
+/** One item of a pair, decided; immutable (the guard and apply return new records). */
 export interface ReplicationRecord {
-  type: ItemType;
-  name: string;
-  status: RecordStatus;
-  action: RecordAction;
-  reason: string;
+  readonly type: ItemType;
+  readonly name: string;
+  readonly status: RecordStatus;
+  readonly action: RecordAction;
+  readonly reason: string;
   /** Stable error code when status is failed. */
-  errorCode?: string;
+  readonly errorCode?: string;
   /** Failed, yet a version was written: the target holds a copy of this tool's, just not the source's latest. */
-  wroteStale?: true;
+  readonly wroteStale?: true;
   /** held_back: what would have been done. */
-  held?: 'delete' | 'disable';
-  source?: ItemSnapshot;
-  target?: ItemSnapshot;
+  readonly held?: 'delete' | 'disable';
+  readonly source?: ItemSnapshot;
+  readonly target?: ItemSnapshot;
 }
 
 export const recordKey = (type: ItemType, name: string): string => `${type}/${name.toLowerCase()}`;

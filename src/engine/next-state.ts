@@ -1,6 +1,25 @@
-import { recordKey, TYPE_OF_CONFIG, type ReplicationRecord } from './model.ts';
-import type { PairPlan } from './plan.ts';
-import { sanitizeRecord, type PairState, type StateRecord } from './state.ts';
+import { recordKey, type ItemType, type ReplicationRecord } from './model.ts';
+import { sanitizeRecord, type PairIdentity, type PairState, type StateRecord } from './state.ts';
+
+/** What a pair's run ended with, and what it started from. */
+export interface PairOutcome {
+  identity: PairIdentity;
+  /** The item types this run planned: records of other types are kept as they were. */
+  types: readonly ItemType[];
+  previous: PairState;
+  records: readonly ReplicationRecord[];
+  /** Per record key, the acknowledgement to remember from now on: a target version, or undefined when withdrawn. */
+  acknowledgements: ReadonlyMap<string, string | undefined>;
+}
+
+/** The run's facts a state needs: who ran it, when, whether it was targeted, and when its listings started. */
+export interface RunMoment {
+  correlationId: string;
+  nowIso: string;
+  targeted: boolean;
+  /** Epoch ms before any listing. */
+  listedAt: number;
+}
 
 const SYNCED = new Set(['create', 'update', 'in_sync']);
 
@@ -11,23 +30,24 @@ const SYNCED = new Set(['create', 'update', 'in_sync']);
  * A targeted run (events, --only) keeps every other record as it was, and learns nothing from an item it did not
  * find in the source: one look at one item is no evidence that it is gone.
  */
-export function nextPairState(plan: PairPlan, correlationId: string, nowIso: string, targeted: boolean, listedAt: number): PairState {
+export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
+  const { correlationId, targeted, listedAt } = run;
   // Records of item types this run did not plan (the config's types changed, or two single pairs of one source and
   // target replicate different types) are kept as they are: what a run did not look at, it does not forget.
-  const planned = new Set(plan.replication.types.map((t) => TYPE_OF_CONFIG[t]));
-  const records: Record<string, StateRecord> = Object.fromEntries(Object.entries(plan.previous.records).filter(([, r]) => targeted || !planned.has(r.type)));
-  for (const r of plan.records) {
+  const planned = new Set(o.types);
+  const records: Record<string, StateRecord> = Object.fromEntries(Object.entries(o.previous.records).filter(([, r]) => targeted || !planned.has(r.type)));
+  for (const r of o.records) {
     if (targeted && !r.source) continue;
     const key = recordKey(r.type, r.name);
-    const prev = plan.previous.records[key];
-    const acknowledged = plan.acknowledgements.has(key) ? plan.acknowledgements.get(key) : prev?.acknowledgedVersion;
+    const prev = o.previous.records[key];
+    const acknowledged = o.acknowledgements.has(key) ? o.acknowledgements.get(key) : prev?.acknowledgedVersion;
     const next = stateOf(r, prev, acknowledged, correlationId);
     const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt;
     records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true });
   }
   return {
-    version: 1, replication: plan.replication.name, source: plan.source.info.name, target: plan.target.info.name,
-    updatedAt: nowIso, correlationId, basedOn: plan.previous.correlationId, records,
+    version: 1, replication: o.identity.replication, source: o.identity.source, target: o.identity.target,
+    updatedAt: run.nowIso, correlationId, basedOn: o.previous.correlationId, records,
   };
 }
 

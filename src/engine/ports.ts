@@ -15,28 +15,18 @@ export interface ExportedCertificate {
   version?: string;
 }
 
-/** A failed call to a vault, in the engine's terms (adapters translate SDK errors into this, without the request). */
-export class VaultCallError extends Error {
-  readonly status: number | undefined;
-  readonly serviceCode: string | undefined;
-  readonly innerCode: string | undefined;
-  constructor(message: string, status?: number, serviceCode?: string, innerCode?: string) {
-    super(message);
-    this.name = 'VaultCallError';
-    this.status = status;
-    this.serviceCode = serviceCode;
-    this.innerCode = innerCode;
-  }
-}
-
-/** The operations the engine needs from one vault's data plane, and nothing more. */
+/**
+ * The operations the engine needs from one vault's data plane, and nothing more. A failed call throws a VaultFailure
+ * (vault-failure.ts): adapters translate their transport's errors, the engine sees kinds only.
+ */
 export interface VaultPort {
   readonly info: VaultInfo;
   list(type: ItemType): Promise<ItemSnapshot[]>;
   /** Lower-cased names of soft-deleted items of a type. */
   listDeletedNames(type: ItemType): Promise<Set<string>>;
-  /** One item's metadata, or undefined when it does not exist (for targeted sync). Secrets: reads the value too. */
-  get(type: ItemType, name: string): Promise<{ item: ItemSnapshot; secretValue?: string } | undefined>;
+  /** One item's metadata (its current version included, never a value), or undefined when it does not exist. */
+  get(type: ItemType, name: string): Promise<ItemSnapshot | undefined>;
+  /** A secret's value with the metadata of the version read; a disabled secret fails (secret_disabled). */
   readSecret(name: string): Promise<{ value: string; item: ItemSnapshot }>;
   /** Writes a new version with the source's content type, enabled, expiry, not-before and tags. */
   writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot>;

@@ -1,4 +1,4 @@
-import { applyPlan } from './apply.ts';
+import { applyRecords } from './apply.ts';
 import { DEFAULT_MAX_CONCURRENCY } from './defaults.ts';
 import { classifyFailure } from './classify.ts';
 import type { Replication, ReplicationConfig } from './config/types.ts';
@@ -6,11 +6,13 @@ import { isKvrError, KvrError } from './errors.ts';
 import { RUN_EVENTS, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
 import { guardMassDeletes } from './mass-delete-guard.ts';
-import type { VaultInfo } from './model.ts';
+import { MaskingVaultPort } from './masking-vault-port.ts';
+import { TYPE_OF_CONFIG, type VaultInfo } from './model.ts';
 import { nextPairState } from './next-state.ts';
 import { isVaultName } from './config/vault-ref.ts';
 import { assertPermitted, missingPermissions } from './permissions.ts';
 import { planPair, type OnlyItem, type PairPlan } from './plan.ts';
+import { SourceValues } from './source-values.ts';
 import { matchesAnyGlob } from './rules.ts';
 import { stateKeyOf, type Clock, type StateStore, type VaultDirectory, type VaultPort } from './ports.ts';
 import { countStatuses, pairReport, type PairReport, type RunReport } from './report.ts';
@@ -43,8 +45,6 @@ export interface RunOptions {
 interface Pair { replication: Replication; source: VaultInfo; target: VaultInfo }
 
 const identityOf = (p: Pair): PairIdentity => ({ replication: p.replication.name, source: p.source.name, target: p.target.name });
-
-const DEFAULT_CONCURRENCY = DEFAULT_MAX_CONCURRENCY;
 
 /**
  * One run: resolve and validate every vault, then plan each pair, and (mode apply) write and save state. Bad input
@@ -80,7 +80,9 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
 
   const listings = new Listings();
   const ports = new Map<string, VaultPort>();
-  const port = (v: VaultInfo) => ports.get(v.name) ?? ports.set(v.name, o.directory.open(v)).get(v.name)!;
+  // Every value any port returns is masked the moment it is read, whichever code reads it.
+  const port = (v: VaultInfo) => ports.get(v.name) ?? ports.set(v.name, new MaskingVaultPort(o.directory.open(v), mask)).get(v.name)!;
+  const values = new SourceValues();
   let previous: Map<string, PairState>;
   try {
     const loaded = await o.state.load(pairs.map((p) => identityOf(p)));
@@ -106,7 +108,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     try {
       plan = await planPair({
         replication: p.replication, source: port(p.source), target: port(p.target), previous: prev,
-        acknowledge: o.acknowledge ?? [], revoke: o.revoke ?? [], only: o.only, listings, mask, signedState: o.state.signs,
+        acknowledge: o.acknowledge ?? [], revoke: o.revoke ?? [], only: o.only, listings, values, signedState: o.state.signs,
       });
     } catch (e) {
       const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
@@ -117,22 +119,27 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     }
     emit({ kind: RUN_EVENTS.planned, message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`, ...where });
     // The guard holds in plan mode too, so that the preview shows what apply will do.
-    const guarded = guardMassDeletes(plan, o.approveMassDelete === true);
-    plan.records = guarded.records;
+    const guarded = guardMassDeletes({ records: plan.records, previous: prev, replication: p.replication, targetName: p.target.name }, o.approveMassDelete === true);
+    let records = guarded.records;
     if (guarded.message && o.mode === 'apply') {
       emit({ kind: RUN_EVENTS.problem, message: guarded.message, ...where });
       errors.push({ code: 'KVR040', message: guarded.message });
     } else if (guarded.message) warn({ code: 'KVR040', message: guarded.message });
     if (o.mode === 'apply') {
-      await applyPlan(plan, { concurrency: o.maxConcurrency ?? DEFAULT_CONCURRENCY, mask, signal: o.signal }, {
-        written: (_p, r) => emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
-        failed: (_p, r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
+      const vaults = { source: port(p.source), target: port(p.target), values };
+      const wrote = records.some((r) => r.action !== 'none');
+      records = await applyRecords(records, vaults, { concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, signal: o.signal }, {
+        written: (r) => emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
+        failed: (r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
       });
-      if (plan.records.some((r) => r.action !== 'none' || r.status === 'failed')) listings.forget(plan.target);
-      nextStates.push(nextPairState(plan, o.correlationId, new Date(o.clock.now()).toISOString(), !!o.only, started));
+      if (wrote || records.some((r) => r.status === 'failed')) listings.forget(vaults.target);
+      const outcome = {
+        identity: identityOf(p), types: p.replication.types.map((t) => TYPE_OF_CONFIG[t]), previous: prev, records, acknowledgements: plan.acknowledgements,
+      };
+      nextStates.push(nextPairState(outcome, { correlationId: o.correlationId, nowIso: new Date(o.clock.now()).toISOString(), targeted: !!o.only, listedAt: started }));
     }
-    plan.values.clear();
-    results.push(pairReport(p.replication.name, p.source.name, p.target.name, plan.records));
+    values.clear();
+    results.push(pairReport(p.replication.name, p.source.name, p.target.name, records));
     emit({ kind: RUN_EVENTS.pairFinished, message: `${p.replication.name} → ${p.target.name} done`, ...where });
   }
 

@@ -1,5 +1,4 @@
 import { parseConfig } from '../../src/engine/config/parse-config.ts';
-import { SlidingWindowLimiter } from '../../src/engine/pacing.ts';
 import { renderMarkdown, type RunReport } from '../../src/engine/report.ts';
 import { runReplication, type RunOptions } from '../../src/engine/run.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
@@ -93,17 +92,6 @@ describe('planning and applying on memory vaults', () => {
     const masked: string[] = [];
     await w.run(ALL, { mask: (v) => masked.push(v) });
     expect(masked.sort()).toEqual(['secret-1', 'secret-2']);
-  });
-});
-
-describe('pacing', () => {
-  test('a sliding window admits at most `limit` calls in any window', async () => {
-    const clock = new FakeClock();
-    const limiter = new SlidingWindowLimiter(3, 10_000, clock);
-    const times: number[] = [];
-    for (let i = 0; i < 7; i++) { await limiter.take(); times.push(clock.now()); }
-    for (let i = 3; i < times.length; i++) expect(times[i]! - times[i - 3]!).toBeGreaterThanOrEqual(10_000);
-    expect(clock.now() - times[0]!).toBeLessThan(21_000);
   });
 });
 

@@ -1,5 +1,9 @@
-import { VaultCallError, type ExportedCertificate, type VaultDirectory, type VaultPermissions, type VaultPort } from '../../src/engine/ports.ts';
+import { VaultFailure, type VaultFailureKind } from '../../src/engine/vault-failure.ts';
+import { type ExportedCertificate, type VaultDirectory, type VaultPermissions, type VaultPort } from '../../src/engine/ports.ts';
 import type { ItemSnapshot, ItemType, VaultInfo } from '../../src/engine/model.ts';
+
+/** Fails as the Azure adapter does for the same answer of Key Vault (service code and status in the detail). */
+const fail = (kind: VaultFailureKind, status: number, code: string, message: string) => new VaultFailure(kind, `${code} (HTTP ${status})`, message);
 
 interface Stored { item: ItemSnapshot; value?: string; versions: string[] }
 
@@ -24,13 +28,13 @@ export class MemoryVault implements VaultPort {
   #version(): string { return Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32); }
   #find(type: ItemType, name: string): Stored {
     const s = this.live.get(type)!.get(name.toLowerCase());
-    if (!s) throw new VaultCallError(`${type} ${name} not found`, 404, `${type[0]!.toUpperCase()}${type.slice(1)}NotFound`);
+    if (!s) throw fail('gone', 404, `${type[0]!.toUpperCase()}${type.slice(1)}NotFound`, `${type} ${name} not found`);
     return s;
   }
   #put(type: ItemType, name: string, item: Omit<ItemSnapshot, 'type' | 'name' | 'updatedOn' | 'version'>, value?: string, keepVersions?: string[]): ItemSnapshot {
-    if (this.deleted.get(type)!.has(name.toLowerCase())) throw new VaultCallError(`${name} is deleted but recoverable`, 409, 'Conflict', 'ObjectIsDeletedButRecoverable');
+    if (this.deleted.get(type)!.has(name.toLowerCase())) throw fail('soft_deleted_conflict', 409, 'Conflict', `${name} is deleted but recoverable`);
     const prior = this.live.get(type)!.get(name.toLowerCase());
-    if (prior?.item.managed && !item.managed) throw new VaultCallError(`${name} is managed by a certificate`, 403, 'Forbidden', `${type === 'key' ? 'Key' : 'Secret'}ManagedByKeyVault`);
+    if (prior?.item.managed && !item.managed) throw fail('denied', 403, 'Forbidden', `${name} is managed by a certificate`);
     const version = this.#version();
     const snapshot: ItemSnapshot = { ...item, type, name: prior?.item.name ?? name, updatedOn: this.#now(), version };
     this.live.get(type)!.set(name.toLowerCase(), { item: snapshot, value, versions: keepVersions ?? [...(prior?.versions ?? []), version] });
@@ -58,13 +62,11 @@ export class MemoryVault implements VaultPort {
   async listDeletedNames(type: ItemType): Promise<Set<string>> { return new Set(this.deleted.get(type)!.keys()); }
   async get(type: ItemType, name: string) {
     const s = this.live.get(type)!.get(name.toLowerCase());
-    if (!s) return undefined;
-    if (type === 'secret' && s.item.enabled) { this.valueReads++; return { item: { ...s.item }, secretValue: s.value }; }
-    return { item: { ...s.item } };
+    return s ? { ...s.item } : undefined;
   }
   async readSecret(name: string) {
     const s = this.#find('secret', name);
-    if (!s.item.enabled) throw new VaultCallError('Operation get is not allowed on a disabled secret.', 403, 'Forbidden', 'SecretDisabled');
+    if (!s.item.enabled) throw fail('secret_disabled', 403, 'Forbidden', 'Operation get is not allowed on a disabled secret.');
     this.valueReads++;
     return { value: s.value!, item: { ...s.item } };
   }
@@ -84,7 +86,7 @@ export class MemoryVault implements VaultPort {
   }
   async importCertificate(name: string, c: ExportedCertificate, from: ItemSnapshot) {
     const other = this.live.get('secret')!.get(name.toLowerCase());
-    if (other && !other.item.managed) throw new VaultCallError(`a secret named ${name} exists`, 409, 'Conflict');
+    if (other && !other.item.managed) throw fail('conflict', 409, 'Conflict', `a secret named ${name} exists`);
     const thumbprint = c.value.replace(/^pfx:/, '');
     this.#put('secret', name, { enabled: from.enabled, tags: {}, managed: true, contentType: c.contentType }, c.value);
     return this.#put('certificate', name, { enabled: from.enabled, tags: { ...from.tags }, managed: false, thumbprint });
@@ -96,7 +98,7 @@ export class MemoryVault implements VaultPort {
   }
   async restoreKey(backup: Uint8Array) {
     const { s } = JSON.parse(new TextDecoder().decode(backup)) as { s: Stored };
-    if (this.live.get('key')!.has(s.item.name.toLowerCase())) throw new VaultCallError('key exists', 409, 'Conflict');
+    if (this.live.get('key')!.has(s.item.name.toLowerCase())) throw fail('conflict', 409, 'Conflict', 'key exists');
     this.live.get('key')!.set(s.item.name.toLowerCase(), { ...s, item: { ...s.item } });
     this.writes++;
     return { ...s.item };
@@ -107,7 +109,7 @@ export class MemoryVault implements VaultPort {
     this.deleted.get(type)!.set(name.toLowerCase(), s);
   }
   async purgeDeletedItem(type: ItemType, name: string) {
-    if (!this.deleted.get(type)!.delete(name.toLowerCase())) throw new VaultCallError('not deleted', 404, 'NotFound');
+    if (!this.deleted.get(type)!.delete(name.toLowerCase())) throw fail('gone', 404, 'NotFound', 'not deleted');
   }
 }
 

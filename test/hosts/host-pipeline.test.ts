@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvrError } from '../../src/engine/errors.ts';
-import { VaultCallError } from '../../src/engine/ports.ts';
+import { VaultFailure } from '../../src/engine/vault-failure.ts';
 import { runHostPipeline, type HostPort } from '../../src/hosts/shared/host-pipeline.ts';
 import type { RunRequest } from '../../src/hosts/shared/run-inputs.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
@@ -99,7 +99,7 @@ test('failed: a record that fails fails the run, and passes with issues only und
     w.src.seedSecret('broken', '2');
     const write = w.dst.writeSecret.bind(w.dst);
     w.dst.writeSecret = async (name, value, from) => {
-      if (name === 'broken') throw new VaultCallError('the vault is on fire', 500, 'InternalServerError');
+      if (name === 'broken') throw new VaultFailure('transient', 'InternalServerError (HTTP 500)', 'the vault is on fire');
       return write(name, value, from);
     };
     const result = await w.run();

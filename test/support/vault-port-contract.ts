@@ -23,13 +23,18 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       expect(listed).toMatchObject({ name: 'Db-Pass', enabled: true, contentType: 'text/plain', tags: { t: '1' }, expiresOn: 1_900_000_000_000, notBefore: 1_700_000_000_000, managed: false });
       expect((await a.readSecret('db-pass')).value).toBe('v1');
       expect(await a.get('secret', 'missing')).toBeUndefined();
+      // A lookup by name gives the current version and attributes, never the value.
+      const got = await a.get('secret', 'db-pass');
+      expect(got).toMatchObject({ name: 'Db-Pass', version: written.version, contentType: 'text/plain' });
+      expect(Object.values(got!)).not.toContain('v1');
     });
 
-    test('a disabled secret lists, but reading its value fails 403 SecretDisabled', async () => {
+    test('a disabled secret lists, but reading its value fails (secret_disabled)', async () => {
       const { a } = await h.pair();
       await a.writeSecret('off', 'v', from({ enabled: false }));
       expect((await a.list('secret'))[0]!.enabled).toBe(false);
-      await expect(a.readSecret('off')).rejects.toMatchObject({ status: 403, innerCode: 'SecretDisabled' });
+      expect(await a.get('secret', 'off')).toMatchObject({ name: 'off', enabled: false });
+      await expect(a.readSecret('off')).rejects.toMatchObject({ kind: 'secret_disabled' });
     });
 
     test('setEnabled changes the attribute and moves updatedOn; delete makes the name deleted and unusable', async () => {
@@ -41,7 +46,7 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       expect(d.updatedOn).toBeGreaterThan(w.updatedOn!);
       await a.deleteItem('secret', 's');
       expect(await a.listDeletedNames('secret')).toEqual(new Set(['s']));
-      await expect(a.writeSecret('s', 'again', from())).rejects.toMatchObject({ status: 409, innerCode: 'ObjectIsDeletedButRecoverable' });
+      await expect(a.writeSecret('s', 'again', from())).rejects.toMatchObject({ kind: 'soft_deleted_conflict' });
       await a.purgeDeletedItem('secret', 's');
       await a.writeSecret('s', 'again', from());
     });
@@ -56,7 +61,7 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       const imported = await b.importCertificate('tls', await a.exportCertificate('tls'), { ...c!, tags: { k: 'v' } });
       expect(imported.thumbprint).toBe(c!.thumbprint);
       expect(imported.tags).toEqual({ k: 'v' });
-      await expect(b.writeSecret('tls', 'x', from())).rejects.toMatchObject({ status: 403 });
+      await expect(b.writeSecret('tls', 'x', from())).rejects.toMatchObject({ kind: 'denied' });
       await h.seedCertificate(a, 'locked', false);
       expect(await a.certificateExportable('locked')).toBe(false);
     });
@@ -67,7 +72,7 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       const blob = await a.backupKey('k');
       await b.restoreKey(blob);
       expect(await b.keyVersion('k')).toBe(await a.keyVersion('k'));
-      await expect(b.restoreKey(blob)).rejects.toMatchObject({ status: 409 });
+      await expect(b.restoreKey(blob)).rejects.toMatchObject({ kind: 'conflict' });
     });
   });
 }

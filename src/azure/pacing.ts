@@ -1,4 +1,4 @@
-import type { Clock } from './ports.ts';
+import type { Clock } from '../engine/ports.ts';
 
 /**
  * Admits at most `limit` calls in any window of `windowMs`: Key Vault counts transactions per vault per 10 s, so a

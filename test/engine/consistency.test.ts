@@ -1,24 +1,10 @@
-import { parseConfig } from '../../src/engine/config/parse-config.ts';
 import type { RunReport } from '../../src/engine/report.ts';
-import { runReplication, type RunOptions } from '../../src/engine/run.ts';
 import { mergePairStates, type PairState, type StateRecord } from '../../src/engine/state.ts';
-import { FakeClock } from '../fakes/fake-clock.ts';
-import { MemoryStateStore } from '../fakes/memory-state.ts';
-import { MemoryDirectory, MemoryVault } from '../fakes/memory-vault.ts';
+import { memoryWorld } from '../fakes/memory-world.ts';
 
 const SECRETS = 'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets], rule: { all: true } }\n';
 
-function world() {
-  const directory = new MemoryDirectory();
-  const src = directory.add(new MemoryVault({ name: 'src' }));
-  const dst = directory.add(new MemoryVault({ name: 'dst' }, 1_800_000_000_000));
-  const state = new MemoryStateStore();
-  const clock = new FakeClock();
-  const run = (extra: Partial<RunOptions> = {}) => runReplication({
-    config: parseConfig(SECRETS, 'c.yml'), mode: 'apply', directory, state, correlationId: crypto.randomUUID(), clock, ...extra,
-  });
-  return { src, dst, state, clock, run };
-}
+const world = () => memoryWorld(SECRETS);
 const status = (r: RunReport, name: string) => r.pairs[0]!.records.find((x) => x.name === name)?.status;
 const records = (w: ReturnType<typeof world>) => [...w.state.pairs.values()][0]!.records;
 

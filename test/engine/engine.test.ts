@@ -1,21 +1,10 @@
 import { parseConfig } from '../../src/engine/config/parse-config.ts';
 import { renderMarkdown, type RunReport } from '../../src/engine/report.ts';
-import { runReplication, type RunOptions } from '../../src/engine/run.ts';
-import { FakeClock } from '../fakes/fake-clock.ts';
-import { MemoryDirectory, MemoryVault } from '../fakes/memory-vault.ts';
-import { MemoryStateStore } from '../fakes/memory-state.ts';
+import { memoryWorld } from '../fakes/memory-world.ts';
+import { MemoryVault } from '../fakes/memory-vault.ts';
 
-function world() {
-  const directory = new MemoryDirectory();
-  const src = directory.add(new MemoryVault({ name: 'src', location: 'westeurope' }));
-  const dst = directory.add(new MemoryVault({ name: 'dst', location: 'northeurope' }, 1_800_000_000_000));
-  const state = new MemoryStateStore();
-  const run = (yaml: string, extra: Partial<RunOptions> = {}) => runReplication({
-    config: parseConfig(yaml, 'c.yml'), mode: 'apply', directory, state, correlationId: 'corr', clock: new FakeClock(), ...extra,
-  });
-  return { directory, src, dst, state, run };
-}
 const ALL = 'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets, certificates, keys], rule: { all: true } }\n';
+const world = () => memoryWorld(ALL, { dst: 'northeurope' });
 const status = (r: RunReport, name: string, type = 'secret') => r.pairs[0]!.records.find((x) => x.name === name && x.type === type)?.status;
 
 describe('planning and applying on memory vaults', () => {
@@ -24,17 +13,17 @@ describe('planning and applying on memory vaults', () => {
     w.src.seedSecret('a', '1');
     w.src.seedSecret('b', '2');
     w.dst.seedSecret('b', 'other');
-    const first = await w.run(ALL);
+    const first = await w.run();
     expect(status(first, 'a')).toBe('create');
     expect(status(first, 'b')).toBe('blocked_target_conflict');
     w.src.valueReads = 0;
-    const second = await w.run(ALL);
+    const second = await w.run();
     expect(status(second, 'a')).toBe('in_sync');
     // The synced item is not read again; the conflict is compared again (its state keeps nothing a forger could reuse).
     expect(w.src.valueReads).toBe(1);
     expect(status(second, 'b')).toBe('blocked_target_conflict');
     w.src.seedSecret('a', '1b');
-    const third = await w.run(ALL);
+    const third = await w.run();
     expect(status(third, 'a')).toBe('update');
     expect((await w.dst.readSecret('a')).value).toBe('1b');
   });
@@ -42,10 +31,10 @@ describe('planning and applying on memory vaults', () => {
   test('a target changed by someone else after our write becomes a conflict, not a silent overwrite', async () => {
     const w = world();
     w.src.seedSecret('a', '1');
-    await w.run(ALL);
+    await w.run();
     w.dst.seedSecret('a', 'edited-by-hand');
     w.src.seedSecret('a', '2');
-    expect(status(await w.run(ALL), 'a')).toBe('blocked_target_conflict');
+    expect(status(await w.run(), 'a')).toBe('blocked_target_conflict');
     expect((await w.dst.readSecret('a')).value).toBe('edited-by-hand');
   });
 
@@ -53,7 +42,7 @@ describe('planning and applying on memory vaults', () => {
     const w = world();
     w.src.seedCertificate('tls', 'tlsthumbprintxxxxxxxxxxxxxx');
     w.src.seedCertificate('hsm', 'hsmthumbprintxxxxxxxxxxxxxx', false);
-    const r = await w.run(ALL);
+    const r = await w.run();
     expect(status(r, 'tls', 'certificate')).toBe('create');
     expect(status(r, 'tls', 'secret')).toBe('managed_by_certificate');
     expect(status(r, 'hsm', 'certificate')).toBe('blocked_non_exportable_certificate');
@@ -63,14 +52,14 @@ describe('planning and applying on memory vaults', () => {
     const w = world();
     w.directory.add(new MemoryVault({ name: 'far', location: 'japaneast' }));
     w.src.seedKey('k');
-    const r = await w.run('version: 1\nreplications:\n  - { name: r, source: src, targets: [dst, far], types: [keys], rule: { all: true } }\n');
+    const r = await w.run({}, 'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst, far], types: [keys], rule: { all: true } }\n');
     expect(r.pairs.map((p) => p.records[0]!.status)).toEqual(['create', 'blocked_cross_geography_key']);
   });
 
   test('plan mode writes nothing and saves no state', async () => {
     const w = world();
     w.src.seedSecret('a', '1');
-    const r = await w.run(ALL, { mode: 'plan' });
+    const r = await w.run({ mode: 'plan' });
     expect(status(r, 'a')).toBe('create');
     expect(w.dst.writes).toBe(0);
     expect(w.state.pairs.size).toBe(0);
@@ -79,7 +68,7 @@ describe('planning and applying on memory vaults', () => {
   test('missing permissions stop the run with exit 2 before anything is read', async () => {
     const w = world();
     w.directory.permissionsOf = { model: 'rbac', dataActions: ['Microsoft.KeyVault/vaults/secrets/readMetadata/action'], notDataActions: [] };
-    const r = await w.run(ALL);
+    const r = await w.run();
     expect(r.exitCode).toBe(2);
     expect(r.errors[0]!.code).toBe('KVR022');
     expect(r.errors[0]!.message).toContain("assign 'Key Vault Secrets User'");
@@ -90,7 +79,7 @@ describe('planning and applying on memory vaults', () => {
     w.src.seedSecret('a', 'secret-1');
     w.dst.seedSecret('a', 'secret-2');
     const masked: string[] = [];
-    await w.run(ALL, { mask: (v) => masked.push(v) });
+    await w.run({ mask: (v) => masked.push(v) });
     expect(masked.sort()).toEqual(['secret-1', 'secret-2']);
   });
 });

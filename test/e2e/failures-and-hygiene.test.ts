@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { putSecret } from '../support/vault-inspect.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, assign, credentialFor, principal, vaultUrl } from '../support/world.ts';
-import { REPLICATOR, addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { REPLICATOR, addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
 
 const limited = principal('limited');
 const nobody = principal('nobody');
@@ -11,12 +12,11 @@ let emulator: KeyVaultEmulator;
 beforeAll(async () => { emulator = await startReplicationWorld([limited, nobody]); });
 afterAll(() => emulator.close());
 
-const put = (vault: string, name: string, body: Record<string, unknown>) => emulator.invoke(vault, 'PUT', `secrets/${name}`, body);
+const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
 const CANARY = 'CANARY-7f3a9c5e-never-print-me';
 
 test('one record failing leaves the others applied, exits 1, and is retried next run', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'fine-1', { value: '1' });
   put(src, 'fine-2', { value: '2' });
   put(src, 'blocked-by-cert', { value: CANARY });
@@ -34,8 +34,7 @@ test('one record failing leaves the others applied, exits 1, and is retried next
 });
 
 test('a canary value never appears in stdout, stderr, the JSON report or the state file', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'canary', { value: CANARY, contentType: 'text/plain' });
   put(src, 'clash', { value: CANARY });
   put(dst, 'clash', { value: `${CANARY}-other` });
@@ -95,8 +94,7 @@ test('a pull request plan runs with read roles only; apply with that identity is
 });
 
 test('a principal with no access is stopped at validation with nothing written', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 's', { value: 'v' });
   emulator.resetCounters();
   const r = await new Workspace().writeConfig(replication(src, [dst])).cli(['apply'], nobody);

@@ -1,13 +1,14 @@
 import { SecretClient } from '@azure/keyvault-secrets';
+import { putSecret } from '../support/vault-inspect.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
-import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
 
 let emulator: KeyVaultEmulator;
 beforeAll(async () => { emulator = await startReplicationWorld(); });
 afterAll(() => emulator.close());
 
-const put = (vault: string, name: string, body: Record<string, unknown>) => emulator.invoke(vault, 'PUT', `secrets/${name}`, body);
+const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
 const purgeGone = (vault: string, name: string) => { emulator.invoke(vault, 'DELETE', `secrets/${name}`); emulator.invoke(vault, 'DELETE', `deletedsecrets/${name}`); };
 const targetNames = async (vault: string) => {
   const names = [];
@@ -16,8 +17,7 @@ const targetNames = async (vault: string) => {
 };
 
 test('flap protection: missing once, then retired, then reactivated when the item returns; the copy stays', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'flappy', { value: 'v' });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   expect(statusOf((await ws.json(['apply'])).report, 'flappy')).toBe('create');
@@ -32,8 +32,7 @@ test('flap protection: missing once, then retired, then reactivated when the ite
 });
 
 test('propagate_deletes: only a copy this tool wrote is soft-deleted, after two missing runs; never purged', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'ours', { value: 'o' });
   put(src, 'adopted', { value: 'same' });
   put(dst, 'adopted', { value: 'same' });
@@ -58,8 +57,7 @@ test('propagate_deletes: only a copy this tool wrote is soft-deleted, after two 
 });
 
 test('without propagate_deletes nothing in the target is deleted; a source soft-delete is never propagated', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   const dst2 = addVault(emulator, uniqueVault('dst'), 'westeurope');
   put(src, 'a', { value: 'a' });
   put(src, 'b', { value: 'b' });
@@ -78,8 +76,7 @@ test('without propagate_deletes nothing in the target is deleted; a source soft-
 });
 
 test('mass-delete guard holds back more deletes than max_deletes until approved', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   for (let i = 0; i < 4; i++) put(src, `bulk-${i}`, { value: `${i}` });
   const ws = new Workspace().writeConfig(replication(src, [dst], { propagate_deletes: true, max_deletes: 2 }));
   await ws.json(['apply']);
@@ -109,8 +106,7 @@ test('several targets, each with its own records and state; targets_from_tag rea
 });
 
 test('--only replicates just the named items and reads nothing else', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   for (let i = 0; i < 30; i++) put(src, `many-${i}`, { value: `${i}` });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   emulator.resetCounters();
@@ -123,8 +119,7 @@ test('--only replicates just the named items and reads nothing else', async () =
 });
 
 test('the correlation id is sent to Azure as x-ms-client-request-id and kept in the state', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'c', { value: 'c' });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   const r = await ws.json(['apply']);

@@ -1,14 +1,15 @@
 import { SecretClient } from '@azure/keyvault-secrets';
+import { putSecret } from '../support/vault-inspect.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
-import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
 
 let emulator: KeyVaultEmulator;
 beforeAll(async () => { emulator = await startReplicationWorld(); });
 afterAll(() => emulator.close());
 
 const secrets = (vault: string) => new SecretClient(vaultUrl(vault), credentialFor(ADMIN));
-const put = (vault: string, name: string, body: Record<string, unknown>) => emulator.invoke(vault, 'PUT', `secrets/${name}`, body);
+const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
 
 test('creates missing secrets with value and every attribute, then a re-run reads no value and writes nothing', async () => {
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');
@@ -42,8 +43,7 @@ test('creates missing secrets with value and every attribute, then a re-run read
 });
 
 test('a change on the source updates the copy this tool wrote; plan shows it and writes nothing', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'rotating', { value: 'v1' });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   await ws.json(['apply']);
@@ -58,8 +58,7 @@ test('a change on the source updates the copy this tool wrote; plan shows it and
 });
 
 test('a target equal to the source is in_sync; a different one not written by us is a conflict until acknowledged', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'same', { value: 's' });
   put(dst, 'same', { value: 's' });
   put(src, 'clash', { value: 'source-value' });
@@ -79,8 +78,7 @@ test('a target equal to the source is in_sync; a different one not written by us
 });
 
 test('overwrite_on_conflict writes over a differing target', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'x', { value: 'mine' });
   put(dst, 'x', { value: 'theirs' });
   const ws = new Workspace().writeConfig(replication(src, [dst], { overwrite_on_conflict: true }));

@@ -1,15 +1,16 @@
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { putSecret } from '../support/vault-inspect.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, SUB_B, credentialFor, vaultUrl } from '../support/world.ts';
-import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
 
 let emulator: KeyVaultEmulator;
 beforeAll(async () => { emulator = await startReplicationWorld(); });
 afterAll(() => emulator.close());
 
-const put = (vault: string, name: string, body: Record<string, unknown>) => emulator.invoke(vault, 'PUT', `secrets/${name}`, body);
+const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
 const cert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) => emulator.invoke(vault, 'POST', `certificates/${name}/create`, {
   policy: { key_props: { exportable, kty: 'RSA', key_size: 2048 }, x509_props: { subject: `CN=${name}` }, issuer: { name: 'Self' } }, tags,
 });
@@ -42,8 +43,7 @@ test('certificates travel as PKCS#12 with chain, private key, tags and enabled; 
 });
 
 test('a renewed certificate (new thumbprint) is re-imported on the next run', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   cert(src, 'renewing');
   const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['certificates'] }));
   await ws.json(['apply']);
@@ -56,8 +56,7 @@ test('a renewed certificate (new thumbprint) is re-imported on the next run', as
 });
 
 test('a standalone target secret with a certificate\'s name is reported before any write', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   cert(src, 'taken');
   put(dst, 'taken', { value: 'standalone' });
   const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['certificates'] }));
@@ -96,8 +95,7 @@ test('keys: restored with every version in the same geography and subscription; 
 });
 
 test('recreate_keys deletes, purges and restores a key whose source has moved on (on a signed state)', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   key(src, 'rolling');
   const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['keys'], recreate_keys: true }));
   process.env.KEYVAULT_REPLICATE_STATE_KEY = `state-key-${crypto.randomUUID()}`;
@@ -116,8 +114,7 @@ test('recreate_keys deletes, purges and restores a key whose source has moved on
 });
 
 test('disabled, soft-deleted, excluded and rule statuses, each with its reason', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'app-one', { value: '1', tags: { replicate: 'true' } });
   put(src, 'app-tmp', { value: '2', tags: { replicate: 'true' } });
   put(src, 'untagged', { value: '3' });
@@ -136,8 +133,7 @@ test('disabled, soft-deleted, excluded and rule statuses, each with its reason',
 });
 
 test('pattern and manual rules match case-insensitively', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   for (const n of ['Prod-Db', 'prod-cache', 'dev-db']) put(src, n, { value: n });
   const ws = new Workspace().writeConfig(replication(src, [dst], { rule: { pattern: 'prod-*' } }));
   const r = await ws.json(['plan']);
@@ -151,8 +147,7 @@ test('pattern and manual rules match case-insensitively', async () => {
 });
 
 test('a secret disabled on the source disables the copy this tool wrote, nothing else', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
+  const { src, dst } = vaultPair(emulator);
   put(src, 'fading', { value: 'v' });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   await ws.json(['apply']);

@@ -24,6 +24,12 @@ export function addVault(emulator: KeyVaultEmulator, name: string, location: str
   return name;
 }
 
+/** A source and a target vault in the same region, each with a unique name. */
+export const vaultPair = (emulator: KeyVaultEmulator): { src: string; dst: string } => ({
+  src: addVault(emulator, uniqueVault('src'), 'westeurope'),
+  dst: addVault(emulator, uniqueVault('dst'), 'westeurope'),
+});
+
 export interface CliResult { code: number; stdout: string; stderr: string; dir: string }
 
 export class Workspace {

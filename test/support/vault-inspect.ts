@@ -1,8 +1,8 @@
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 
-/** Seeds a secret version straight into the emulator (no request counted). */
-export const putSecret = (emulator: KeyVaultEmulator, vault: string, name: string, value: string): unknown =>
-  emulator.invoke(vault, 'PUT', `secrets/${name}`, { value });
+/** Seeds a secret version straight into the emulator (no request counted): a value, or a whole request body. */
+export const putSecret = (emulator: KeyVaultEmulator, vault: string, name: string, body: string | Record<string, unknown>): unknown =>
+  emulator.invoke(vault, 'PUT', `secrets/${name}`, typeof body === 'string' ? { value: body } : body);
 
 /** Names of the live (not deleted) secrets of a vault, sorted. */
 export const liveSecretNames = (emulator: KeyVaultEmulator, vault: string): string[] => [...emulator.vault(vault).secrets.live.keys()].sort();

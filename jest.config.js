@@ -4,6 +4,7 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json' }] },
   setupFiles: ['<rootDir>/test/setup/no-network.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/temp-root.ts'],
 };
 
 /** In-process tests (no emulator, no child process but git): `npm run test:unit` runs them in seconds. */

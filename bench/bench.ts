@@ -3,7 +3,7 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -121,6 +121,7 @@ if (!args['skip-baseline']) {
   await baseline('baseline: no-op re-run', results[1]!);
 }
 emulator.close();
+rmSync(dir, { recursive: true, force: true });
 
 const row = (r: CaseResult) => {
   const v = Object.values(r.vaults);

@@ -1,5 +1,5 @@
 // `npm run demo`: a replication on embedded emulator vaults, plan → apply → a change → plan, with every table printed.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/hosts/cli/main.ts';
@@ -79,3 +79,4 @@ emulator.invoke('contoso-prod-weu', 'DELETE', 'secrets/to-be-recycled');
 emulator.invoke('contoso-prod-weu', 'POST', 'keys/data-encryption-key/create', { kty: 'RSA', tags: { replicate: 'true' } });
 await cli('3. after a rotation, a purge, a soft delete and a new key version on the source', 'plan', '--replications', 'prod-dr');
 await emulator.close();
+rmSync(dir, { recursive: true, force: true });

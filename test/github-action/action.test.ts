@@ -1,7 +1,5 @@
 import { SecretClient } from '@azure/keyvault-secrets';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { githubFederation, runAction, type ActionRun } from '../support/action-harness.ts';
@@ -10,6 +8,7 @@ import { FakeGitHubApi } from '../support/fake-github-api.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
 import { ADMIN, credentialFor, principal, vaultUrl } from '../support/world.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const CONFIG_PATH = '.github/keyvault-replication.yml';
 const STATE_BRANCH = 'keyvault-replication-state';
@@ -244,7 +243,7 @@ test('without a checkout the state branch is fetched and pushed with the token, 
   const workspace = new GitFixture({ 'unrelated.txt': '' }).root; // a plain folder, no .git
   mkdirSync(`${workspace}/.github`, { recursive: true });
   writeFileSync(`${workspace}/${CONFIG_PATH}`, config([pair('dr', src, [dst])]));
-  const temps = { RUNNER_TEMP: mkdtempSync(join(tmpdir(), 'kvr-runner-temp-')), TMPDIR: mkdtempSync(join(tmpdir(), 'kvr-os-temp-')) };
+  const temps = { RUNNER_TEMP: tempDir('kvr-runner-temp-'), TMPDIR: tempDir('kvr-os-temp-') };
 
   const run = await runAction(emulator, { workspace, as: ACTOR, env: { GITHUB_SERVER_URL: `file://${git.root}`, ...temps } });
 

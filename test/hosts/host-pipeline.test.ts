@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KvrError } from '../../src/engine/errors.ts';
 import { VaultFailure } from '../../src/engine/vault-failure.ts';
@@ -8,13 +7,14 @@ import type { RunRequest } from '../../src/hosts/shared/run-inputs.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryStateStore } from '../fakes/memory-state.ts';
 import { MemoryDirectory, MemoryVault } from '../fakes/memory-vault.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 /** A host that records what the pipeline asks of it, over memory vaults and a memory state store. */
 function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
   const directory = new MemoryDirectory();
   const src = directory.add(new MemoryVault({ name: 'src-kv' }));
   const dst = directory.add(new MemoryVault({ name: 'dst-kv' }, 1_800_000_000_000));
-  const dir = mkdtempSync(join(tmpdir(), 'kvr-pipeline-'));
+  const dir = tempDir('kvr-pipeline-');
   const seen = { info: [] as string[], warnings: [] as string[], notices: [] as string[], errors: [] as string[], ids: [] as string[], masked: [] as string[], delivered: 0, signedIn: 0, closed: 0 };
   const request: RunRequest = {
     mode: 'apply', acknowledge: [], revoke: [], replications: [], approveDeletes: false, failOn: 'failed', subscriptions: [],

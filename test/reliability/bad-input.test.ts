@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
 import { USAGE } from '../../src/hosts/cli/args.ts';
@@ -9,6 +8,7 @@ import { runAction, type ActionRunOptions } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { addVault, replication, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { OTHER_TENANT, TENANT } from '../support/world.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 // Each broken config or input fails with its documented code, says where, and touches no vault.
 let emulator: KeyVaultEmulator;
@@ -173,7 +173,7 @@ test('CLI: a config that is a directory, or missing, is KVR001; no subscription 
   const ws = new Workspace();
   const missing = await ws.cli(['apply']);
   expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('KVR001')]);
-  const dir = mkdtempSync(join(tmpdir(), 'kvr-dir-'));
+  const dir = tempDir('kvr-dir-');
   const isDir = await run(['apply', '--config', dir], { env: {}, stdout: () => undefined, stderr: (t) => { missing.stderr = t; } });
   expect([isDir, missing.stderr]).toEqual([2, expect.stringContaining('KVR001')]);
   ws.writeConfig(replication(src, [dst]));
@@ -222,7 +222,7 @@ const ACTION_INPUTS: [string, Record<string, string>, string, RegExp, Pick<Actio
 test.each(ACTION_INPUTS.map(([what, inputs, code, message, run]) => [what, inputs, code, message, run ?? {}] as const))('Action: %s fails the step with its code and touches no vault', async (_what, inputs, code, message, run) => {
   emulator.resetCounters();
   const tokens = emulator.identity.tokensIssued;
-  const r = await runAction(emulator, { workspace: mkdtempSync(join(tmpdir(), 'kvr-ws-')), as: ACTOR, inputs, ...run });
+  const r = await runAction(emulator, { workspace: tempDir('kvr-ws-'), as: ACTOR, inputs, ...run });
   expect(r.code).toBe(1);
   expect(r.stdout).toContain(`::error::${code}`);
   expect(r.stdout).toMatch(message);

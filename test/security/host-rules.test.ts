@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { RunReport } from '../../src/engine/report.ts';
 import { blockedNotices } from '../../src/hosts/shared/blocked-notices.ts';
@@ -15,6 +13,7 @@ import { git, GitFixture } from '../support/git-fixture.ts';
 import { addVault, uniqueVault, Workspace } from '../support/replication-world.ts';
 import type { Principal } from '../../emulator/identity.ts';
 import { addServiceConnection, runTask as runTaskAs, type TaskRunOptions } from '../support/task-harness.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 // Issue 11, items 7 and 9: the state branch is checked before any vault call, and blocked or failed records are
 // visible on every host, which end by one shared rule (fail-on).
@@ -79,7 +78,7 @@ describe('the state branch rule', () => {
     'HEAD', '-x', '--', '@', '@{-1}', 'a@{1}', 'a..b', 'main~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', 'a b', 'a\tb',
     'a\x7f', '.a', 'a/.b', 'a.lock', 'a/b.lock/c', 'a.', '/a', 'a/', 'a//b', 'refs/heads/main', 'refs/x',
   ];
-  const cwd = mkdtempSync(join(tmpdir(), 'kvr-not-a-repo-'));
+  const cwd = tempDir('kvr-not-a-repo-');
   const gitAccepts = (name: string) => {
     try {
       execFileSync('git', ['check-ref-format', '--branch', name], { cwd, stdio: 'ignore' });

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
@@ -8,6 +7,7 @@ import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { GitFixture, git } from '../support/git-fixture.ts';
 import { addVault, uniqueVault } from '../support/replication-world.ts';
 import { deleteRequests, putSecret } from '../support/vault-inspect.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 // A collaborator with push rights but no Azure access edits the state branch; with `state-key` the edit is noticed.
 const BRANCH = 'keyvault-replication-state';
@@ -20,7 +20,7 @@ const deletes = (vault: string) => deleteRequests(emulator, vault);
 
 /** Pushes an edit of one state file to the branch, as `git push` from a collaborator's clone would. */
 function pushEdit(repo: GitFixture, path: string, edit: (state: { records: Record<string, Record<string, unknown>> }) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'kvr-collaborator-'));
+  const dir = tempDir('kvr-collaborator-');
   git(dir, 'clone', '--quiet', '--branch', BRANCH, repo.remote, 'c');
   const file = join(dir, 'c', path);
   const state = JSON.parse(readFileSync(file, 'utf8'));
@@ -93,7 +93,7 @@ test('turning the key on with adopt-state keeps the memory; a run without the ke
 test('a state-key shorter than 32 characters stops the Action before any vault call', async () => {
   emulator.resetCounters();
   const tokens = emulator.identity.tokensIssued;
-  const r = await runAction(emulator, { workspace: mkdtempSync(join(tmpdir(), 'kvr-ws-')), as: ACTOR, inputs: { 'state-key': 'short', source: 'x-src-kv', targets: 'x-dst-kv' } });
+  const r = await runAction(emulator, { workspace: tempDir('kvr-ws-'), as: ACTOR, inputs: { 'state-key': 'short', source: 'x-src-kv', targets: 'x-dst-kv' } });
   expect(r.code).toBe(1);
   expect(r.stdout).toContain("::error::KVR008: input 'state-key' must be at least 32 characters");
   expect(emulator.identity.tokensIssued).toBe(tokens);

@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateKeyOf } from '../../src/engine/ports.ts';
 import { FileStateStore } from '../../src/state/file-state-store.ts';
 import { OTHER_PAIR, PAIR, pairState, STATE_KEY } from './pair-states.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 // The CLI's state file, in a temp directory: one JSON file for every pair, written atomically.
 let dir: string;
 let path: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'kvr-file-state-'));
+  dir = tempDir('kvr-file-state-');
   path = join(dir, 'nested', 'state.json');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Principal } from '../../emulator/identity.ts';
 import { GITHUB_ISSUER } from '../../emulator/identity.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { SUB_A } from './world.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const DIST = resolve(import.meta.dirname, '../../dist/index.js');
 export const REPOSITORY = 'owner/repo';
@@ -51,7 +51,7 @@ export function parseOutputFile(text: string): Record<string, string> {
  * GITHUB_STEP_SUMMARY and GITHUB_OUTPUT files, the OIDC request URL and token, and Azure reached through the emulator.
  */
 export async function runAction(emulator: KeyVaultEmulator, o: ActionRunOptions): Promise<ActionRun> {
-  const temp = mkdtempSync(join(tmpdir(), 'kvr-runner-'));
+  const temp = tempDir('kvr-runner-');
   const files = { summary: join(temp, 'summary.md'), output: join(temp, 'output'), event: join(temp, 'event.json') };
   writeFileSync(files.summary, '');
   writeFileSync(files.output, '');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tempDir } from './temp-dir.ts';
 
 const IDENTITY = ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always'];
 
@@ -10,7 +10,7 @@ export const git = (cwd: string, ...args: string[]): string =>
 
 /** A bare "GitHub" remote and clones of it, as actions/checkout leaves them on a runner. */
 export class GitFixture {
-  readonly root = mkdtempSync(join(tmpdir(), 'kvr-git-'));
+  readonly root = tempDir('kvr-git-');
   readonly remote = join(this.root, 'owner', 'repo.git');
   #clones = 0;
 

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { run } from '../../src/hosts/cli/main.ts';
@@ -7,6 +6,7 @@ import type { Principal } from '../../emulator/identity.ts';
 import type { VaultSpec } from '../../emulator/model.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { ADMIN, SUB_A, TENANT, assign, principal, startWorld, vaultSpec } from './world.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const REPLICATOR = principal('replicator');
 
@@ -33,7 +33,7 @@ export const vaultPair = (emulator: KeyVaultEmulator): { src: string; dst: strin
 export interface CliResult { code: number; stdout: string; stderr: string; dir: string }
 
 export class Workspace {
-  readonly dir = mkdtempSync(join(tmpdir(), 'kvr-'));
+  readonly dir = tempDir('kvr-');
   readonly configPath = join(this.dir, 'replication.yml');
   readonly statePath = join(this.dir, 'state.json');
 

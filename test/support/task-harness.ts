@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Principal } from '../../emulator/identity.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { REPLICATOR } from './replication-world.ts';
 import { SUB_A } from './world.ts';
+import { tempDir } from './temp-dir.ts';
 
 export const TASK = resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/dist/index.js');
 export const CONNECTION = '6f1c2a9e-0d4b-4c55-8e3a-2b7d9f0a1c3e';
@@ -45,7 +45,7 @@ export interface TaskRunOptions {
 export async function runTask(emulator: KeyVaultEmulator, workspace: string, inputs: Record<string, string>, o: TaskRunOptions): Promise<TaskRun> {
   const as = o.as;
   const scheme = o.scheme ?? 'WorkloadIdentityFederation';
-  const temp = mkdtempSync(join(tmpdir(), 'kvr-agent-'));
+  const temp = tempDir('kvr-agent-');
   const accessToken = `ado-access-${crypto.randomUUID()}`;
   emulator.identity.devopsRequests.set(accessToken, { organizationId: ORG_ID, subjects: { [CONNECTION]: SUBJECT } });
   const env: Record<string, string> = {

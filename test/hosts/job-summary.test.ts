@@ -2,10 +2,29 @@ import { fittedMarkdown } from '../../src/hosts/github/job-summary.ts';
 import type { RunReport } from '../../src/engine/report.ts';
 
 const report = (rows: number, reason: string): RunReport => ({
-  tool: 'keyvault-replicate', mode: 'plan', correlationId: 'c0ffee00-0000-4000-8000-000000000000', startedAt: '', finishedAt: '', exitCode: 0, errors: [], warnings: [],
+  tool: 'keyvault-replicate',
+  mode: 'plan',
+  correlationId: 'c0ffee00-0000-4000-8000-000000000000',
+  startedAt: '',
+  finishedAt: '',
+  exitCode: 0,
+  errors: [],
+  warnings: [],
   totals: { create: rows },
-  pairs: [{ replication: 'big', source: 'kv-a', target: 'kv-b', counts: { create: rows },
-    records: Array.from({ length: rows }, (_, i) => ({ type: 'secret', name: `item-${i}`, status: 'create' as const, reason })) }],
+  pairs: [
+    {
+      replication: 'big',
+      source: 'kv-a',
+      target: 'kv-b',
+      counts: { create: rows },
+      records: Array.from({ length: rows }, (_, i) => ({
+        type: 'secret',
+        name: `item-${i}`,
+        status: 'create' as const,
+        reason,
+      })),
+    },
+  ],
 });
 
 test('a summary over the size limit drops record rows, keeps the counts, and says how many are left out', () => {

@@ -2,10 +2,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_CONCURRENCY } from '../../src/engine/defaults.ts';
 import { INPUTS, OUTPUTS } from '../../src/hosts/ado/constants.ts';
-import { DEFAULT_CONFIG_PATH, DEFAULT_RULE, DEFAULT_STATE_BRANCH, DEFAULT_TYPES, RUN_MODES } from '../../src/hosts/shared/defaults.ts';
+import {
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_RULE,
+  DEFAULT_STATE_BRANCH,
+  DEFAULT_TYPES,
+  RUN_MODES,
+} from '../../src/hosts/shared/defaults.ts';
 import { DEFAULT_FAIL_ON, FAIL_ON } from '../../src/hosts/shared/fail-on.ts';
 
-const task = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/task.json'), 'utf8')) as {
+const task = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../../ado-task/KeyVaultReplicateV1/task.json'), 'utf8'),
+) as {
   inputs: { name: string; defaultValue?: string; options?: Record<string, string> }[];
   outputVariables: { name: string }[];
   execution: Record<string, { target: string }>;
@@ -20,8 +28,12 @@ test('task.json declares exactly the inputs the task reads, and every variable i
 
 test('task.json shows the defaults and the choices the code applies', () => {
   const defaults = {
-    [INPUTS.config]: DEFAULT_CONFIG_PATH, [INPUTS.types]: DEFAULT_TYPES, [INPUTS.rule]: DEFAULT_RULE,
-    [INPUTS.stateBranch]: DEFAULT_STATE_BRANCH, [INPUTS.maxConcurrency]: String(DEFAULT_MAX_CONCURRENCY), [INPUTS.failOn]: DEFAULT_FAIL_ON,
+    [INPUTS.config]: DEFAULT_CONFIG_PATH,
+    [INPUTS.types]: DEFAULT_TYPES,
+    [INPUTS.rule]: DEFAULT_RULE,
+    [INPUTS.stateBranch]: DEFAULT_STATE_BRANCH,
+    [INPUTS.maxConcurrency]: String(DEFAULT_MAX_CONCURRENCY),
+    [INPUTS.failOn]: DEFAULT_FAIL_ON,
   };
   expect(Object.fromEntries(Object.keys(defaults).map((name) => [name, input(name).defaultValue]))).toEqual(defaults);
   // Empty is automatic: plan for a pull request build, apply otherwise.

@@ -2,7 +2,10 @@ import * as taskLib from 'azure-pipelines-task-lib/task.js';
 import { logLine, logText } from '../shared/log-text.ts';
 
 type Issue = typeof taskLib.warning;
-const issue = (write: Issue): Issue => (message, ...rest) => write(logText(message), ...rest);
+const issue =
+  (write: Issue): Issue =>
+  (message, ...rest) =>
+    write(logText(message), ...rest);
 const setResult = taskLib.setResult as (result: taskLib.TaskResult, message?: string, done?: boolean) => void;
 
 /**
@@ -16,7 +19,8 @@ export const logSafeTask: typeof taskLib = {
   warning: issue(taskLib.warning),
   error: issue(taskLib.error),
   logIssue: (type, message, ...rest) => taskLib.logIssue(type, logText(message), ...rest),
-  setResult: (result: taskLib.TaskResult, message?: string, done?: boolean) => setResult(result, message === undefined ? undefined : logText(message), done),
+  setResult: (result: taskLib.TaskResult, message?: string, done?: boolean) =>
+    setResult(result, message === undefined ? undefined : logText(message), done),
 };
 
 /** A plain line of the task's log (what console.log would print), log-safe. */

@@ -14,7 +14,10 @@ import { secretInput } from './secret-input.ts';
 
 const temp = () => tl.getVariable('Agent.TempDirectory') || tmpdir();
 const repository = () => tl.getVariable('Build.SourcesDirectory') || process.cwd();
-const reader = { text: (name: string) => tl.getInput(name, false)?.trim() || undefined, flag: (name: string) => tl.getBoolInput(name, false) };
+const reader = {
+  text: (name: string) => tl.getInput(name, false)?.trim() || undefined,
+  flag: (name: string) => tl.getBoolInput(name, false),
+};
 
 /** A secret endpoint parameter, read from the endpoint's JSON: task-lib's per-parameter getter debug-logs the value. */
 function endpointSecret(connection: string, key: string): string | undefined {
@@ -28,38 +31,82 @@ function signIn(): SignIn {
   const scheme = tl.getEndpointAuthorizationScheme(connection, false) ?? '';
   const clientId = tl.getEndpointAuthorizationParameter(connection, 'serviceprincipalid', true);
   const tenantId = tl.getEndpointAuthorizationParameter(connection, 'tenantid', true);
-  const subscriptions = [tl.getEndpointDataParameter(connection, 'subscriptionid', true)].filter((s) => s !== undefined);
-  if (!clientId || !tenantId) throw new KvrError('KVR024', `service connection ${connection} has no service principal id or tenant id; use an Azure Resource Manager connection`);
+  const subscriptions = [tl.getEndpointDataParameter(connection, 'subscriptionid', true)].filter(
+    (s) => s !== undefined,
+  );
+  if (!clientId || !tenantId)
+    throw new KvrError(
+      'KVR024',
+      `service connection ${connection} has no service principal id or tenant id; use an Azure Resource Manager connection`,
+    );
   if (scheme.toLowerCase() === 'workloadidentityfederation') {
     const accessToken = endpointSecret('SystemVssConnection', 'AccessToken') ?? tl.getVariable('System.AccessToken');
-    if (!accessToken) throw new KvrError('KVR024', 'no System.AccessToken for the OIDC request: allow scripts to access the OAuth token, or map System.AccessToken into the step');
+    if (!accessToken)
+      throw new KvrError(
+        'KVR024',
+        'no System.AccessToken for the OIDC request: allow scripts to access the OAuth token, or map System.AccessToken into the step',
+      );
     tl.setSecret(accessToken);
-    return { kind: 'workload identity federation', subscriptions, credential: new AzurePipelinesCredential(tenantId, clientId, connection, accessToken) };
+    return {
+      kind: 'workload identity federation',
+      subscriptions,
+      credential: new AzurePipelinesCredential(tenantId, clientId, connection, accessToken),
+    };
   }
   const secret = endpointSecret(connection, 'serviceprincipalkey');
-  if (!secret) throw new KvrError('KVR024', `service connection ${connection} (${scheme}) has neither workload identity federation nor a client secret`);
+  if (!secret)
+    throw new KvrError(
+      'KVR024',
+      `service connection ${connection} (${scheme}) has neither workload identity federation nor a client secret`,
+    );
   tl.setSecret(secret);
-  return { kind: 'service principal secret', subscriptions, credential: new ClientSecretCredential(tenantId, clientId, secret) };
+  return {
+    kind: 'service principal secret',
+    subscriptions,
+    credential: new ClientSecretCredential(tenantId, clientId, secret),
+  };
 }
 
 /** The task as a host of the run: inputs, the service connection, the state branch, issues, variables and the summary. */
 const taskHost: HostPort<CiRequest> = {
   where: 'the Key Vault replication section of the run summary',
-  log: { info: logInfo, warning: (message) => tl.logIssue(tl.IssueType.Warning, message), error: (message) => tl.logIssue(tl.IssueType.Error, message) },
+  log: {
+    info: logInfo,
+    warning: (message) => tl.logIssue(tl.IssueType.Warning, message),
+    error: (message) => tl.logIssue(tl.IssueType.Error, message),
+  },
   // Azure DevOps names no default branch and its checkout is detached: main and master are refused regardless.
-  readRequest: () => readCiRequest(INPUTS, reader, {
-    defaultMode: tl.getVariable('Build.Reason') === 'PullRequest' ? 'plan' : 'apply', repository: repository(), guarded: [
-      [tl.getVariable('Build.SourceBranch'), 'the branch being built (Build.SourceBranch)'],
-      [tl.getVariable('System.PullRequest.SourceBranch'), "the pull request's source branch (System.PullRequest.SourceBranch)"],
-      [tl.getVariable('System.PullRequest.TargetBranch'), "the pull request's target branch (System.PullRequest.TargetBranch)"],
-    ],
-  }, secretInput(INPUTS.stateKey)),
+  readRequest: () =>
+    readCiRequest(
+      INPUTS,
+      reader,
+      {
+        defaultMode: tl.getVariable('Build.Reason') === 'PullRequest' ? 'plan' : 'apply',
+        repository: repository(),
+        guarded: [
+          [tl.getVariable('Build.SourceBranch'), 'the branch being built (Build.SourceBranch)'],
+          [
+            tl.getVariable('System.PullRequest.SourceBranch'),
+            "the pull request's source branch (System.PullRequest.SourceBranch)",
+          ],
+          [
+            tl.getVariable('System.PullRequest.TargetBranch'),
+            "the pull request's target branch (System.PullRequest.TargetBranch)",
+          ],
+        ],
+      },
+      secretInput(INPUTS.stateKey),
+    ),
   correlationId: (id) => tl.setVariable(OUTPUTS.correlationId, id, false, true),
   signIn,
-  openState: async (o) => openStateBranch({
-    branch: o.stateBranch, signing: o.signing, repository: repository(), mask: tl.setSecret,
-    author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' },
-  }),
+  openState: async (o) =>
+    openStateBranch({
+      branch: o.stateBranch,
+      signing: o.signing,
+      repository: repository(),
+      mask: tl.setSecret,
+      author: { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' },
+    }),
   mask: tl.setSecret,
   reportPath: (id) => join(temp(), `keyvault-replicate-${id}.json`),
   deliver: async ({ report }, reportPath) => {
@@ -71,7 +118,11 @@ const taskHost: HostPort<CiRequest> = {
   },
 };
 
-const RESULT: Record<PipelineResult['verdict'], TaskResult> = { ok: tl.TaskResult.Succeeded, issues: tl.TaskResult.SucceededWithIssues, failed: tl.TaskResult.Failed };
+const RESULT: Record<PipelineResult['verdict'], TaskResult> = {
+  ok: tl.TaskResult.Succeeded,
+  issues: tl.TaskResult.SucceededWithIssues,
+  failed: tl.TaskResult.Failed,
+};
 
 /** The Azure DevOps task: one run through the shared pipeline, its end as the task's result. Never throws. */
 export async function run(): Promise<void> {

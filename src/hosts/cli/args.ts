@@ -63,16 +63,32 @@ export class UsageError extends KvrError {
 }
 
 const OPTIONS = {
-  config: { type: 'string' }, state: { type: 'string' }, only: { type: 'string' }, acknowledge: { type: 'string', multiple: true },
-  revoke: { type: 'string', multiple: true }, 'adopt-state': { type: 'boolean' }, replications: { type: 'string' },
-  subscription: { type: 'string', multiple: true }, json: { type: 'boolean' }, report: { type: 'string' }, 'max-concurrency': { type: 'string' },
-  'approve-deletes': { type: 'boolean' }, 'fail-on': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  config: { type: 'string' },
+  state: { type: 'string' },
+  only: { type: 'string' },
+  acknowledge: { type: 'string', multiple: true },
+  revoke: { type: 'string', multiple: true },
+  'adopt-state': { type: 'boolean' },
+  replications: { type: 'string' },
+  subscription: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  report: { type: 'string' },
+  'max-concurrency': { type: 'string' },
+  'approve-deletes': { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** The options every host has, by their flag names. */
 const NAMES = {
-  only: 'only', acknowledge: 'acknowledge', revoke: 'revoke', replications: 'replications', approveDeletes: 'approve-deletes',
-  maxConcurrency: 'max-concurrency', failOn: 'fail-on',
+  only: 'only',
+  acknowledge: 'acknowledge',
+  revoke: 'revoke',
+  replications: 'replications',
+  approveDeletes: 'approve-deletes',
+  maxConcurrency: 'max-concurrency',
+  failOn: 'fail-on',
 } as const;
 
 const MODES = `${RUN_MODES.slice(0, -1).join(', ')} or ${RUN_MODES.at(-1)}`;
@@ -88,16 +104,24 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   const { values: v, positionals } = parsed;
   const mode = positionals[0] as RunMode | undefined;
   if (!v.help && (positionals.length !== 1 || !(RUN_MODES as readonly string[]).includes(mode ?? ''))) {
-    throw new UsageError(`expected one command, ${MODES}${positionals.length ? `, not '${positionals.join(' ')}'` : ''}`);
+    throw new UsageError(
+      `expected one command, ${MODES}${positionals.length ? `, not '${positionals.join(' ')}'` : ''}`,
+    );
   }
   const value = (name: string) => v[name as keyof typeof v];
   // A repeated option (--acknowledge a --acknowledge b) reads as a list, one per line.
   const text = (name: string) => [value(name) ?? []].flat().join('\n') || undefined;
   return {
     ...readRunOptions(NAMES, { text, flag: (name) => value(name) === true }, (name) => `--${name}`),
-    mode: mode ?? 'plan', help: v.help === true, config: { file: v.config ?? DEFAULT_CONFIG_PATH }, state: v.state ?? DEFAULT_STATE,
-    stateKey: checkStateKey(env[STATE_KEY_ENV] || undefined, STATE_KEY_ENV), adoptState: v['adopt-state'] === true,
+    mode: mode ?? 'plan',
+    help: v.help === true,
+    config: { file: v.config ?? DEFAULT_CONFIG_PATH },
+    state: v.state ?? DEFAULT_STATE,
+    stateKey: checkStateKey(env[STATE_KEY_ENV] || undefined, STATE_KEY_ENV),
+    adoptState: v['adopt-state'] === true,
     subscriptions: [...(v.subscription ?? []).flatMap(splitList), ...splitList(env.AZURE_SUBSCRIPTION_ID)],
-    json: v.json === true, reportPath: v.report, quiet: v.quiet === true,
+    json: v.json === true,
+    reportPath: v.report,
+    quiet: v.quiet === true,
   };
 }

@@ -3,12 +3,30 @@ import { RECORD_STATUSES } from '../../engine/model.ts';
 
 /** Every input of action.yml, by name (a test keeps the two in step, defaults included). */
 export const INPUTS = {
-  config: 'config', source: 'source', targets: 'targets', types: 'types', rule: 'rule',
-  overwriteOnConflict: 'overwrite-on-conflict', propagateDeletes: 'propagate-deletes', mode: 'mode', only: 'only',
-  acknowledge: 'acknowledge', revoke: 'revoke', replications: 'replications', approveDeletes: 'approve-deletes',
-  clientId: 'client-id', tenantId: 'tenant-id', subscriptionId: 'subscription-id', clientSecret: 'client-secret',
-  stateBranch: 'state-branch', stateKey: 'state-key', adoptState: 'adopt-state', githubToken: 'github-token',
-  commentOnPr: 'comment-on-pr', maxConcurrency: 'max-concurrency', failOn: 'fail-on',
+  config: 'config',
+  source: 'source',
+  targets: 'targets',
+  types: 'types',
+  rule: 'rule',
+  overwriteOnConflict: 'overwrite-on-conflict',
+  propagateDeletes: 'propagate-deletes',
+  mode: 'mode',
+  only: 'only',
+  acknowledge: 'acknowledge',
+  revoke: 'revoke',
+  replications: 'replications',
+  approveDeletes: 'approve-deletes',
+  clientId: 'client-id',
+  tenantId: 'tenant-id',
+  subscriptionId: 'subscription-id',
+  clientSecret: 'client-secret',
+  stateBranch: 'state-branch',
+  stateKey: 'state-key',
+  adoptState: 'adopt-state',
+  githubToken: 'github-token',
+  commentOnPr: 'comment-on-pr',
+  maxConcurrency: 'max-concurrency',
+  failOn: 'fail-on',
 } as const satisfies CiInputNames & Record<string, string>;
 
 /** Every output: one count per record status, plus these. */

@@ -3,8 +3,13 @@ import { logLine, logText } from '../shared/log-text.ts';
 
 type Annotate = (message: string | Error, properties?: actionsCore.AnnotationProperties) => void;
 
-const annotation = (write: Annotate): Annotate => (message, properties) =>
-  write(logText(String(message)), properties?.title === undefined ? properties : { ...properties, title: logLine(properties.title) });
+const annotation =
+  (write: Annotate): Annotate =>
+  (message, properties) =>
+    write(
+      logText(String(message)),
+      properties?.title === undefined ? properties : { ...properties, title: logLine(properties.title) },
+    );
 
 /**
  * @actions/core with every function that writes a log line or an annotation making its text log-safe first (a log

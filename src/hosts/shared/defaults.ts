@@ -17,7 +17,10 @@ export const RUN_MODES = ['plan', 'apply', 'validate'] as const satisfies readon
 export function parseMode(text: string | undefined, fallback: RunMode, inputName: string): RunMode {
   const mode = (text ?? fallback).toLowerCase();
   if (!(RUN_MODES as readonly string[]).includes(mode)) {
-    throw new KvrError('KVR008', `${inputName} must be ${RUN_MODES.slice(0, -1).join(', ')} or ${RUN_MODES.at(-1)}, not '${mode}'`);
+    throw new KvrError(
+      'KVR008',
+      `${inputName} must be ${RUN_MODES.slice(0, -1).join(', ')} or ${RUN_MODES.at(-1)}, not '${mode}'`,
+    );
   }
   return mode as RunMode;
 }

@@ -78,11 +78,14 @@ export interface PipelineDeps {
 }
 
 /** Progress as info, warnings as warnings, a record's failure as an error naming its pair. */
-export const logListener = (log: HostLog): RunListener => (e) => {
-  if (e.kind === RUN_EVENTS.failed) log.error(e.message, `Record failed${e.replication ? ` in ${e.replication} → ${e.target}` : ''}`);
-  else if (e.kind === RUN_EVENTS.warning) log.warning(e.message);
-  else log.info(e.message);
-};
+export const logListener =
+  (log: HostLog): RunListener =>
+  (e) => {
+    if (e.kind === RUN_EVENTS.failed)
+      log.error(e.message, `Record failed${e.replication ? ` in ${e.replication} → ${e.target}` : ''}`);
+    else if (e.kind === RUN_EVENTS.warning) log.warning(e.message);
+    else log.info(e.message);
+  };
 
 const armDirectory: NonNullable<PipelineDeps['directory']> = (credential, subscriptions, id, clock) =>
   new ArmVaultDirectory(credential, subscriptions, id, clock);
@@ -98,7 +101,10 @@ async function writeReport(path: string, report: RunReport): Promise<void> {
  * cancellation on SIGINT/SIGTERM, the replication, fail-on, the report file, delivery and the blocked notices. Never
  * throws: what stops the run is the result. The state store is closed whatever the end.
  */
-export async function runHostPipeline<R extends RunRequest>(host: HostPort<R>, deps: PipelineDeps = {}): Promise<PipelineResult> {
+export async function runHostPipeline<R extends RunRequest>(
+  host: HostPort<R>,
+  deps: PipelineDeps = {},
+): Promise<PipelineResult> {
   const clock = deps.clock ?? systemClock;
   let state: OpenedState | undefined;
   let report: RunReport | undefined;
@@ -117,17 +123,38 @@ export async function runHostPipeline<R extends RunRequest>(host: HostPort<R>, d
     host.log.info(`keyvault-replicate ${request.mode}: correlation id ${correlationId}`);
     const signIn = await host.signIn(request);
     host.log.info(`signing in to Azure with ${signIn.kind}`);
-    const subscriptions = [...new Set([...request.subscriptions, ...(signIn.subscriptions ?? []), ...config.subscriptions])];
+    const subscriptions = [
+      ...new Set([...request.subscriptions, ...(signIn.subscriptions ?? []), ...config.subscriptions]),
+    ];
     const register = host.mask;
-    const directory = (deps.directory ?? armDirectory)(maskedCredential(signIn.credential, register), subscriptions, correlationId, clock);
+    const directory = (deps.directory ?? armDirectory)(
+      maskedCredential(signIn.credential, register),
+      subscriptions,
+      correlationId,
+      clock,
+    );
     state = await host.openState(request);
-    const cancel = cancelOnSignals((signal) => host.log.warning(
-      `${signal}: the job is being cancelled; finishing the writes under way, then saving state (a second signal stops at once)`));
+    const cancel = cancelOnSignals((signal) =>
+      host.log.warning(
+        `${signal}: the job is being cancelled; finishing the writes under way, then saving state (a second signal stops at once)`,
+      ),
+    );
     const replicated = await runReplication({
-      config, mode: request.mode, correlationId, clock, state: state.store, directory,
-      replications: scope.replications, only: scope.only, acknowledge: request.acknowledge, revoke: request.revoke,
-      approveMassDelete: request.approveDeletes, maxConcurrency: request.maxConcurrency, listener: host.listener?.(request) ?? logListener(host.log),
-      mask: register && ((value) => registerSecretLines(value, register)), signal: cancel.signal,
+      config,
+      mode: request.mode,
+      correlationId,
+      clock,
+      state: state.store,
+      directory,
+      replications: scope.replications,
+      only: scope.only,
+      acknowledge: request.acknowledge,
+      revoke: request.revoke,
+      approveMassDelete: request.approveDeletes,
+      maxConcurrency: request.maxConcurrency,
+      listener: host.listener?.(request) ?? logListener(host.log),
+      mask: register && ((value) => registerSecretLines(value, register)),
+      signal: cancel.signal,
     }).finally(cancel.dispose);
     // The report's exit code is the host's, fail-on applied, so that the JSON says what the step or shell saw.
     const outcome = runOutcome(replicated, request.failOn, host.where);
@@ -138,8 +165,16 @@ export async function runHostPipeline<R extends RunRequest>(host: HostPort<R>, d
     for (const n of blockedNotices(outcome.report, host.where)) host.log.warning(n.message, n.title);
     return { verdict: outcome.verdict, exitCode: outcome.exitCode, message: outcome.message, report: outcome.report };
   } catch (e) {
-    return { verdict: 'failed', exitCode: isKvrError(e) && e.code !== 'KVR039' ? 2 : 1, message: failureMessage(e), report, error: e };
+    return {
+      verdict: 'failed',
+      exitCode: isKvrError(e) && e.code !== 'KVR039' ? 2 : 1,
+      message: failureMessage(e),
+      report,
+      error: e,
+    };
   } finally {
-    await state?.close?.().catch((e: Error) => host.log.warning(`the state's temporary repository was not removed: ${e.message}`));
+    await state
+      ?.close?.()
+      .catch((e: Error) => host.log.warning(`the state's temporary repository was not removed: ${e.message}`));
   }
 }

@@ -40,15 +40,28 @@ export interface RunRequest {
 
 /** The host's names of the options every host has. */
 export interface RunOptionNames {
-  readonly only: string; readonly acknowledge: string; readonly revoke: string; readonly replications: string;
-  readonly approveDeletes: string; readonly maxConcurrency: string; readonly failOn: string;
+  readonly only: string;
+  readonly acknowledge: string;
+  readonly revoke: string;
+  readonly replications: string;
+  readonly approveDeletes: string;
+  readonly maxConcurrency: string;
+  readonly failOn: string;
 }
 
 /** The host's names of every input the Action and the task share. */
 export interface CiInputNames extends RunOptionNames {
-  readonly mode: string; readonly config: string; readonly source: string; readonly targets: string; readonly types: string;
-  readonly rule: string; readonly overwriteOnConflict: string; readonly propagateDeletes: string;
-  readonly stateBranch: string; readonly stateKey: string; readonly adoptState: string;
+  readonly mode: string;
+  readonly config: string;
+  readonly source: string;
+  readonly targets: string;
+  readonly types: string;
+  readonly rule: string;
+  readonly overwriteOnConflict: string;
+  readonly propagateDeletes: string;
+  readonly stateBranch: string;
+  readonly stateKey: string;
+  readonly adoptState: string;
 }
 
 /** A CI run also keeps its state on a branch of the repository (none when the branch input is empty). */
@@ -93,23 +106,39 @@ export interface CiContext {
  * Every input the Action and the task share, read once at the edge; the state branch is refused (KVR011) before any
  * vault is touched. `stateKey` is the state key as the host read it, already registered as a secret.
  */
-export async function readCiRequest(n: CiInputNames, read: InputReader, ci: CiContext, stateKey: string | undefined): Promise<CiRequest> {
+export async function readCiRequest(
+  n: CiInputNames,
+  read: InputReader,
+  ci: CiContext,
+  stateKey: string | undefined,
+): Promise<CiRequest> {
   const mode = parseMode(read.text(n.mode), ci.defaultMode, inputLabel(n.mode));
   const options = readRunOptions(n, read);
   const source = read.text(n.source);
   if (!source && read.text(n.targets)) {
-    throw new KvrError('KVR008', `${inputLabel(n.targets)} is set but '${n.source}' is not: give both, or use a config file`);
+    throw new KvrError(
+      'KVR008',
+      `${inputLabel(n.targets)} is set but '${n.source}' is not: give both, or use a config file`,
+    );
   }
   const config = source
     ? {
-      inline: singlePairConfig({
-        source, targets: read.text(n.targets), types: read.text(n.types), rule: read.text(n.rule),
-        overwriteOnConflict: read.flag(n.overwriteOnConflict), propagateDeletes: read.flag(n.propagateDeletes),
-      }, n),
-    }
+        inline: singlePairConfig(
+          {
+            source,
+            targets: read.text(n.targets),
+            types: read.text(n.types),
+            rule: read.text(n.rule),
+            overwriteOnConflict: read.flag(n.overwriteOnConflict),
+            propagateDeletes: read.flag(n.propagateDeletes),
+          },
+          n,
+        ),
+      }
     : { file: read.text(n.config) ?? DEFAULT_CONFIG_PATH };
   const signing = { key: checkStateKey(stateKey, inputLabel(n.stateKey)), adopt: read.flag(n.adoptState) ?? false };
   const stateBranch = read.text(n.stateBranch);
-  if (stateBranch) assertStateBranch(stateBranch, await guardedBranches(ci.guarded, ci.repository), inputLabel(n.stateBranch));
+  if (stateBranch)
+    assertStateBranch(stateBranch, await guardedBranches(ci.guarded, ci.repository), inputLabel(n.stateBranch));
   return { mode, config, ...options, subscriptions: [], stateBranch, signing };
 }

@@ -1,5 +1,5 @@
 import { failureMessage } from '../../src/hosts/shared/failure-message.ts';
-import { logLine, logSafeJson, logText } from '../../src/hosts/shared/log-text.ts';
+import { logLine, logSafeArg, logSafeJson, logText } from '../../src/hosts/shared/log-text.ts';
 import { KvrError } from '../../src/engine/errors.ts';
 
 /** What the runners take as a command in one line: GitHub trims (any white space) and looks for a leading `::` or a legacy `##[`; the Azure DevOps agent looks for `##vso[` anywhere. */
@@ -64,4 +64,17 @@ test('a failure message is one log-safe line, whatever the error quotes', () => 
   expect(failureMessage(new Error('##vso[task.complete]x\nsecond line'))).toBe(
     'KVR039: unexpected failure: ##vso\\[task.complete]x',
   );
+});
+
+test('a CI library writer gets its message log-safe, an Error as its text, other arguments as they are', () => {
+  const calls: unknown[][] = [];
+  const write = (...args: unknown[]) => void calls.push(args);
+  logSafeArg(write)('::stop-commands::x', { keep: true });
+  logSafeArg(write, (t) => t.toUpperCase(), 1)(2, new Error('boom'), 'third');
+  logSafeArg(write, (t) => t, 1)(3, undefined);
+  expect(calls).toEqual([
+    ['\\::stop-commands::x', { keep: true }],
+    [2, 'ERROR: BOOM', 'third'],
+    [3, undefined],
+  ]);
 });

@@ -21,6 +21,7 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
     notices: [] as string[],
     errors: [] as string[],
     ids: [] as string[],
+    outputs: {} as Record<string, string>,
     masked: [] as string[],
     delivered: 0,
     signedIn: 0,
@@ -28,6 +29,9 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
   };
   const request: RunRequest = {
     mode: 'apply',
+    only: undefined,
+    maxConcurrency: undefined,
+    adoptState: false,
     acknowledge: [],
     revoke: [],
     replications: [],
@@ -66,7 +70,7 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
     },
     readRequest: async () => request,
     events: () => events,
-    correlationId: (id) => seen.ids.push(id),
+    output: (name, value) => (name === 'correlationId' ? seen.ids.push(value) : (seen.outputs[name] = value)),
     signIn: () => {
       seen.signedIn++;
       return { kind: 'a fake identity', credential: { getToken: async () => null } };
@@ -98,7 +102,7 @@ const world = (...args: Parameters<typeof fakeHost>) => {
   return w;
 };
 
-test('ok: the run replicates, tells the correlation id first, writes the report 0600 and delivers it once', async () => {
+test('ok: the run replicates, tells the correlation id first, writes the report 0600, sets its outputs and delivers it once', async () => {
   const w = world();
   w.src.seedSecret('db-password', 'canary-value');
 
@@ -115,6 +119,7 @@ test('ok: the run replicates, tells the correlation id first, writes the report 
   const reportPath = join(w.dir, `${id}.json`);
   expect(statSync(reportPath).mode & 0o777).toBe(0o600);
   expect(JSON.parse(readFileSync(reportPath, 'utf8')).totals).toEqual({ create: 1 });
+  expect(w.seen.outputs).toEqual({ reportPath, counts: '{"create":1}' });
   expect(w.seen.delivered).toBe(1);
   expect(w.seen.masked).toContain('canary-value');
   expect(w.seen.closed).toBe(1);

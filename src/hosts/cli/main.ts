@@ -62,7 +62,7 @@ function cliHost(argv: string[], io: CliIo): HostPort<CliOptions> {
     listener: (o) => (e) => {
       if (!o.quiet || SHOWN_WHEN_QUIET[e.kind]) say(`[${e.kind}] ${e.message}`);
     },
-    reportPath: (_id, o) => o.reportPath,
+    reportPath: (_id, o) => o.report,
     deliver: ({ report }, _path, o) => io.stdout(o.json ? `${logSafeJson(report)}\n` : `${renderMarkdown(report)}\n`),
   };
 }

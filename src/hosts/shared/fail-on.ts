@@ -25,6 +25,15 @@ export function parseFailOn(text: string | undefined, inputName: string): FailOn
   return v as FailOn;
 }
 
+/** What fail-on does to a command's exit code, for --help; `option` is the host's name of fail-on. */
+export const exitCodesHelp = (option: string): string => `Exit codes:
+  0  done; blocked or held-back records, and state not trusted (KVR052-KVR054), are warned on stderr and do not
+     change it unless ${option} blocked
+  1  ${option} failed (default): a record failed or the run hit an error (the other records were applied)
+     ${option} blocked: that, or a record is blocked or held back, or the state was not trusted (KVR043)
+     ${option} never: never
+  2  bad input or failed validation: nothing was written (whatever ${option} says)`;
+
 /**
  * Warnings that the state was not fully trusted: another pair's file (KVR052), a signature missing or wrong (KVR053),
  * invalid records dropped (KVR054). The run then works without that memory, which only makes it more careful, so it

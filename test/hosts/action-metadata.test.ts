@@ -3,12 +3,22 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { withActionReference } from '../../scripts/action-docs.ts';
 import { DEFAULT_MAX_CONCURRENCY } from '../../src/engine/defaults.ts';
+import { INPUTS as TASK_INPUTS } from '../../src/hosts/ado/constants.ts';
 import { INPUTS, OUTPUTS } from '../../src/hosts/github/constants.ts';
-import { DEFAULT_CONFIG_PATH, DEFAULT_RULE, DEFAULT_STATE_BRANCH, DEFAULT_TYPES } from '../../src/hosts/shared/defaults.ts';
+import { CI_INPUTS } from '../../src/hosts/shared/run-options.ts';
+import { ciInputDefaults } from './ci-input-defaults.ts';
+import {
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_RULE,
+  DEFAULT_STATE_BRANCH,
+  DEFAULT_TYPES,
+} from '../../src/hosts/shared/defaults.ts';
 import { DEFAULT_FAIL_ON } from '../../src/hosts/shared/fail-on.ts';
 
 const action = parse(readFileSync(resolve(import.meta.dirname, '../../action.yml'), 'utf8')) as {
-  inputs: Record<string, { default?: string }>; outputs: Record<string, unknown>; runs: { using: string; main: string };
+  inputs: Record<string, { default?: string }>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
 };
 
 test('action.yml declares exactly the inputs the Action reads, and every output it sets', () => {
@@ -18,31 +28,47 @@ test('action.yml declares exactly the inputs the Action reads, and every output 
   expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
 });
 
-test('action.yml shows the defaults the code applies', () => {
-  const defaults = {
-    [INPUTS.config]: DEFAULT_CONFIG_PATH, [INPUTS.types]: DEFAULT_TYPES, [INPUTS.rule]: DEFAULT_RULE,
-    [INPUTS.stateBranch]: DEFAULT_STATE_BRANCH, [INPUTS.maxConcurrency]: String(DEFAULT_MAX_CONCURRENCY), [INPUTS.failOn]: DEFAULT_FAIL_ON,
-  };
-  expect(Object.fromEntries(Object.keys(defaults).map((name) => [name, action.inputs[name]!.default]))).toEqual(defaults);
+test('action.yml shows the defaults the code applies, for every input the task has too', () => {
+  const shown = Object.fromEntries(CI_INPUTS.map((key) => [key, action.inputs[INPUTS[key]]!.default]));
+  expect(shown).toEqual(ciInputDefaults());
+  expect(shown).toMatchObject({ config: DEFAULT_CONFIG_PATH, types: DEFAULT_TYPES, rule: DEFAULT_RULE });
+  expect(shown).toMatchObject({ stateBranch: DEFAULT_STATE_BRANCH, failOn: DEFAULT_FAIL_ON });
+  expect(shown.maxConcurrency).toBe(String(DEFAULT_MAX_CONCURRENCY));
+});
+
+test('the Action names every input in kebab-case, the task in camelCase', () => {
+  expect(INPUTS).toMatchObject({ maxConcurrency: 'max-concurrency', stateBranch: 'state-branch', config: 'config' });
+  expect(TASK_INPUTS).toMatchObject({
+    maxConcurrency: 'maxConcurrency',
+    stateBranch: 'stateBranch',
+    config: 'configFile',
+  });
+  expect(OUTPUTS).toMatchObject({ correlationId: 'correlation-id', reportPath: 'report-path', counts: 'counts' });
 });
 
 test('the README tables are the ones action.yml gives (npm run docs regenerates them)', () => {
   const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
-  expect(withActionReference(readme, readFileSync(resolve(import.meta.dirname, '../../action.yml'), 'utf8'))).toBe(readme);
+  expect(withActionReference(readme, readFileSync(resolve(import.meta.dirname, '../../action.yml'), 'utf8'))).toBe(
+    readme,
+  );
 });
 
 test('the example workflows pass only inputs the Action declares, and ask for the permissions they need', () => {
   const dir = resolve(import.meta.dirname, '../../examples/workflows');
   for (const file of readdirSync(dir)) {
     type Permissions = Record<string, string>;
-    const wf = parse(readFileSync(resolve(dir, file), 'utf8')) as { permissions: Permissions; jobs: Record<string, { permissions?: Permissions; steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+    const wf = parse(readFileSync(resolve(dir, file), 'utf8')) as {
+      permissions: Permissions;
+      jobs: Record<string, { permissions?: Permissions; steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+    };
     for (const job of Object.values(wf.jobs)) {
       // A job's own permissions replace the workflow's.
       const permissions = job.permissions ?? wf.permissions;
       for (const step of job.steps.filter((s) => s.uses?.startsWith('keyvault-replicate/'))) {
         expect(permissions['id-token']).toBe('write');
         for (const key of Object.keys(step.with ?? {})) expect(Object.values(INPUTS)).toContain(key);
-        if (step.with?.mode !== 'plan' && !file.includes('pr-preview')) expect([file, permissions.contents]).toEqual([file, 'write']);
+        if (step.with?.mode !== 'plan' && !file.includes('pr-preview'))
+          expect([file, permissions.contents]).toEqual([file, 'write']);
       }
     }
   }

@@ -4,7 +4,10 @@ import { parseConcurrency, registerSecretLines } from '../../src/hosts/shared/ho
 test('concurrency is a whole number from 1 to 256 in every host; empty means the default', () => {
   expect(parseConcurrency('8', 'x')).toBe(8);
   expect(parseConcurrency('', 'x')).toBeUndefined();
-  for (const bad of ['0', '257', '2.5', 'many']) expect(() => parseConcurrency(bad, "input 'max-concurrency'")).toThrow(`KVR008: input 'max-concurrency' must be a whole number from 1 to 256, not '${bad}'`);
+  for (const bad of ['0', '257', '2.5', 'many'])
+    expect(() => parseConcurrency(bad, "input 'max-concurrency'")).toThrow(
+      `KVR008: input 'max-concurrency' must be a whole number from 1 to 256, not '${bad}'`,
+    );
   expect(() => parseCliArgs(['plan', '--max-concurrency', '0'], {})).toThrow('KVR008: --max-concurrency must be');
 });
 

@@ -15,37 +15,94 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
   const src = directory.add(new MemoryVault({ name: 'src-kv' }));
   const dst = directory.add(new MemoryVault({ name: 'dst-kv' }, 1_800_000_000_000));
   const dir = tempDir('kvr-pipeline-');
-  const seen = { info: [] as string[], warnings: [] as string[], notices: [] as string[], errors: [] as string[], ids: [] as string[], masked: [] as string[], delivered: 0, signedIn: 0, closed: 0 };
+  const seen = {
+    info: [] as string[],
+    warnings: [] as string[],
+    notices: [] as string[],
+    errors: [] as string[],
+    ids: [] as string[],
+    outputs: {} as Record<string, string>,
+    masked: [] as string[],
+    delivered: 0,
+    signedIn: 0,
+    closed: 0,
+  };
   const request: RunRequest = {
-    mode: 'apply', acknowledge: [], revoke: [], replications: [], approveDeletes: false, failOn: 'failed', subscriptions: [],
-    config: { inline: { subscriptions: [], replications: [{ name: 'r', source: 'src-kv', targets: ['dst-kv'], allowedTargets: [], types: ['secrets'], rule: { all: true }, exclude: [], overwriteOnConflict: false, propagateDeletes: false, recreateKeys: false, maxDeletes: 10 }] } },
+    mode: 'apply',
+    only: undefined,
+    maxConcurrency: undefined,
+    adoptState: false,
+    acknowledge: [],
+    revoke: [],
+    replications: [],
+    approveDeletes: false,
+    failOn: 'failed',
+    subscriptions: [],
+    config: {
+      inline: {
+        subscriptions: [],
+        replications: [
+          {
+            name: 'r',
+            source: 'src-kv',
+            targets: ['dst-kv'],
+            allowedTargets: [],
+            types: ['secrets'],
+            rule: { all: true },
+            exclude: [],
+            overwriteOnConflict: false,
+            propagateDeletes: false,
+            recreateKeys: false,
+            maxDeletes: 10,
+          },
+        ],
+      },
+    },
     ...overrides,
   };
   const host: HostPort<RunRequest> = {
     where: 'the fake report',
     log: {
-      info: (m) => seen.info.push(m), warning: (m, title) => seen.warnings.push(title ? `${title}|${m}` : m),
-      error: (m) => seen.errors.push(m), notice: (m) => seen.notices.push(m),
+      info: (m) => seen.info.push(m),
+      warning: (m, title) => seen.warnings.push(title ? `${title}|${m}` : m),
+      error: (m) => seen.errors.push(m),
+      notice: (m) => seen.notices.push(m),
     },
     readRequest: async () => request,
     events: () => events,
-    correlationId: (id) => seen.ids.push(id),
-    signIn: () => { seen.signedIn++; return { kind: 'a fake identity', credential: { getToken: async () => null } }; },
-    openState: async () => ({ store: state, close: async () => { seen.closed++; } }),
+    output: (name, value) => (name === 'correlationId' ? seen.ids.push(value) : (seen.outputs[name] = value)),
+    signIn: () => {
+      seen.signedIn++;
+      return { kind: 'a fake identity', credential: { getToken: async () => null } };
+    },
+    openState: async () => ({
+      store: state,
+      close: async () => {
+        seen.closed++;
+      },
+    }),
     mask: (line) => seen.masked.push(line),
     reportPath: (id) => join(dir, `${id}.json`),
-    deliver: () => { seen.delivered++; },
+    deliver: () => {
+      seen.delivered++;
+    },
   };
   const state = new MemoryStateStore();
   const run = () => runHostPipeline(host, { directory: () => directory, clock: new FakeClock() });
   return { host, src, dst, state, seen, dir, run };
 }
 
-afterEach(() => { for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 const created: string[] = [];
-const world = (...args: Parameters<typeof fakeHost>) => { const w = fakeHost(...args); created.push(w.dir); return w; };
+const world = (...args: Parameters<typeof fakeHost>) => {
+  const w = fakeHost(...args);
+  created.push(w.dir);
+  return w;
+};
 
-test('ok: the run replicates, tells the correlation id first, writes the report 0600 and delivers it once', async () => {
+test('ok: the run replicates, tells the correlation id first, writes the report 0600, sets its outputs and delivers it once', async () => {
   const w = world();
   w.src.seedSecret('db-password', 'canary-value');
 
@@ -55,10 +112,14 @@ test('ok: the run replicates, tells the correlation id first, writes the report 
   expect(result.report!.totals).toEqual({ create: 1 });
   const [id] = w.seen.ids;
   expect(result.report!.correlationId).toBe(id);
-  expect(w.seen.info.slice(0, 2)).toEqual([`keyvault-replicate apply: correlation id ${id}`, 'signing in to Azure with a fake identity']);
+  expect(w.seen.info.slice(0, 2)).toEqual([
+    `keyvault-replicate apply: correlation id ${id}`,
+    'signing in to Azure with a fake identity',
+  ]);
   const reportPath = join(w.dir, `${id}.json`);
   expect(statSync(reportPath).mode & 0o777).toBe(0o600);
   expect(JSON.parse(readFileSync(reportPath, 'utf8')).totals).toEqual({ create: 1 });
+  expect(w.seen.outputs).toEqual({ reportPath, counts: '{"create":1}' });
   expect(w.seen.delivered).toBe(1);
   expect(w.seen.masked).toContain('canary-value');
   expect(w.seen.closed).toBe(1);
@@ -80,8 +141,14 @@ test('issues: a blocked record passes with issues and one titled notice; under f
 
   const byDefault = await w.run();
   expect([byDefault.verdict, byDefault.exitCode]).toEqual(['issues', 0]);
-  expect(byDefault.message).toMatch(/^1 record\(s\) are blocked or held back \(1 blocked_target_conflict\); the fake report says why$/);
-  expect(w.seen.warnings).toEqual([expect.stringMatching(/^blocked_target_conflict in r \(src-kv → dst-kv\)\|1 record\(s\) blocked_target_conflict .*secret\/shared/)]);
+  expect(byDefault.message).toMatch(
+    /^1 record\(s\) are blocked or held back \(1 blocked_target_conflict\); the fake report says why$/,
+  );
+  expect(w.seen.warnings).toEqual([
+    expect.stringMatching(
+      /^blocked_target_conflict in r \(src-kv → dst-kv\)\|1 record\(s\) blocked_target_conflict .*secret\/shared/,
+    ),
+  ]);
 
   const strict = await world({ failOn: 'blocked' });
   strict.src.seedSecret('shared', 'ours');
@@ -93,7 +160,10 @@ test('issues: a blocked record passes with issues and one titled notice; under f
 });
 
 test('failed: a record that fails fails the run, and passes with issues only under fail-on never', async () => {
-  for (const [failOn, verdict, exitCode] of [['failed', 'failed', 1], ['never', 'issues', 0]] as const) {
+  for (const [failOn, verdict, exitCode] of [
+    ['failed', 'failed', 1],
+    ['never', 'issues', 0],
+  ] as const) {
     const w = world({ failOn });
     w.src.seedSecret('fine', '1');
     w.src.seedSecret('broken', '2');
@@ -112,36 +182,55 @@ test('failed: a record that fails fails the run, and passes with issues only und
 
 test('a thrown error is the failed result: exit 2 for a KVR error before any write, KVR039 exit 1 otherwise; state closed', async () => {
   const bad = world();
-  bad.host.readRequest = async () => { throw new KvrError('KVR008', "input 'mode' must be plan, apply or validate, not 'x'"); };
-  expect(await bad.run()).toEqual({ verdict: 'failed', exitCode: 2, message: "KVR008: input 'mode' must be plan, apply or validate, not 'x'", report: undefined, error: expect.any(KvrError) });
+  bad.host.readRequest = async () => {
+    throw new KvrError('KVR008', "input 'mode' must be plan, apply or validate, not 'x'");
+  };
+  expect(await bad.run()).toEqual({
+    verdict: 'failed',
+    exitCode: 2,
+    message: "KVR008: input 'mode' must be plan, apply or validate, not 'x'",
+    report: undefined,
+    error: expect.any(KvrError),
+  });
   expect([bad.seen.signedIn, bad.seen.closed, bad.seen.ids]).toEqual([0, 0, []]);
 
   const broken = world();
   broken.src.seedSecret('a', '1');
-  broken.host.deliver = () => { throw new Error('disk full\nat line 2'); };
+  broken.host.deliver = () => {
+    throw new Error('disk full\nat line 2');
+  };
   const result = await broken.run();
-  expect([result.verdict, result.exitCode, result.message]).toEqual(['failed', 1, 'KVR039: unexpected failure: disk full']);
+  expect([result.verdict, result.exitCode, result.message]).toEqual([
+    'failed',
+    1,
+    'KVR039: unexpected failure: disk full',
+  ]);
   // The replication happened: its report stays with the result, for the host's summary.
   expect(result.report!.totals).toEqual({ create: 1 });
   expect(broken.seen.closed).toBe(1);
 });
 
 const keyVaultEvent = (vault: string, name: string) => ({
-  eventType: 'Microsoft.KeyVault.SecretNewVersionCreated', data: { VaultName: vault, ObjectName: name, ObjectType: 'Secret' },
+  eventType: 'Microsoft.KeyVault.SecretNewVersionCreated',
+  data: { VaultName: vault, ObjectName: name, ObjectType: 'Secret' },
 });
 
-test('Key Vault events scope the run to their items; events for no replication\'s source skip it before sign-in', async () => {
+test("Key Vault events scope the run to their items; events for no replication's source skip it before sign-in", async () => {
   const w = world({}, [keyVaultEvent('src-kv', 'bravo'), keyVaultEvent('src-kv', 'bad_name')]);
   for (const n of ['alpha', 'bravo']) w.src.seedSecret(n, n);
   const result = await w.run();
   expect(result.report!.pairs[0]!.records.map((r) => `${r.name}:${r.status}`)).toEqual(['bravo:create']);
   expect(w.seen.info).toContain('Key Vault event: replicating secret/bravo only');
-  expect(w.seen.warnings).toContain('KVR044: 1 Key Vault event(s) ignored: their vault or item name is not a valid Key Vault name');
+  expect(w.seen.warnings).toContain(
+    'KVR044: 1 Key Vault event(s) ignored: their vault or item name is not a valid Key Vault name',
+  );
 
   const elsewhere = world({}, keyVaultEvent('other-kv', 'x'));
   const skipped = await elsewhere.run();
   expect([skipped.verdict, skipped.exitCode, skipped.report]).toEqual(['ok', 0, undefined]);
-  expect(elsewhere.seen.notices).toEqual(['Nothing to replicate: the event names secret/x in other-kv, which no replication has as its source.']);
+  expect(elsewhere.seen.notices).toEqual([
+    'Nothing to replicate: the event names secret/x in other-kv, which no replication has as its source.',
+  ]);
   expect([elsewhere.seen.signedIn, elsewhere.seen.ids]).toEqual([0, []]);
 
   // Items asked for explicitly win over the event's.
@@ -164,11 +253,18 @@ test('SIGTERM cancels the run: the write under way finishes, the rest fail KVR04
 
   const result = await w.run();
 
-  expect(w.seen.warnings).toEqual([expect.stringMatching(/^SIGTERM: the job is being cancelled; finishing the writes under way, then saving state/)]);
+  expect(w.seen.warnings).toEqual([
+    expect.stringMatching(/^SIGTERM: the job is being cancelled; finishing the writes under way, then saving state/),
+  ]);
   expect([result.verdict, result.exitCode]).toEqual(['failed', 1]);
   const records = result.report!.pairs[0]!.records;
   expect(records.filter((r) => r.status === 'create')).toHaveLength(1);
-  expect(records.filter((r) => r.status === 'failed').map((r) => r.errorCode)).toEqual(['KVR041', 'KVR041', 'KVR041', 'KVR041']);
+  expect(records.filter((r) => r.status === 'failed').map((r) => r.errorCode)).toEqual([
+    'KVR041',
+    'KVR041',
+    'KVR041',
+    'KVR041',
+  ]);
   expect(w.state.pairs.size).toBe(1);
   // The handlers are gone after the run: a later signal ends the process as usual.
   expect(process.listenerCount('SIGTERM')).toBe(listenersBefore);

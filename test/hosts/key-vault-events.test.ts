@@ -1,19 +1,43 @@
 import { keyVaultEventItems } from '../../src/hosts/shared/key-vault-events.ts';
 
-const gridEvent = (eventType: string, vault: string, name: string) => ({ eventType, data: { VaultName: vault, ObjectType: 'x', ObjectName: name } });
+const gridEvent = (eventType: string, vault: string, name: string) => ({
+  eventType,
+  data: { VaultName: vault, ObjectType: 'x', ObjectName: name },
+});
 
 test('Event Grid and CloudEvents deliveries name their items, grouped by vault, without repeats', () => {
-  const cloudEvent = { specversion: '1.0', type: 'Microsoft.KeyVault.CertificateNewVersionCreated', source: '/subscriptions/s/vaults/kv-a', data: { vaultName: 'KV-A', objectName: 'www' } };
-  expect(keyVaultEventItems({ events: [
-    gridEvent('Microsoft.KeyVault.SecretNewVersionCreated', 'kv-a', 'db'),
-    gridEvent('Microsoft.KeyVault.SecretNearExpiry', 'kv-a', 'DB'),
-    gridEvent('Microsoft.KeyVault.KeyExpired', 'kv-b', 'signing'),
-    cloudEvent,
-  ] })).toEqual({ ignored: 0, vaults: [
-    { vault: 'kv-a', items: [{ type: 'secret', name: 'db' }, { type: 'certificate', name: 'www' }] },
-    { vault: 'kv-b', items: [{ type: 'key', name: 'signing' }] },
-  ] });
-  expect(keyVaultEventItems([gridEvent('Microsoft.KeyVault.SecretExpired', 'kv-c', 'tls')])).toEqual({ ignored: 0, vaults: [{ vault: 'kv-c', items: [{ type: 'secret', name: 'tls' }] }] });
+  const cloudEvent = {
+    specversion: '1.0',
+    type: 'Microsoft.KeyVault.CertificateNewVersionCreated',
+    source: '/subscriptions/s/vaults/kv-a',
+    data: { vaultName: 'KV-A', objectName: 'www' },
+  };
+  expect(
+    keyVaultEventItems({
+      events: [
+        gridEvent('Microsoft.KeyVault.SecretNewVersionCreated', 'kv-a', 'db'),
+        gridEvent('Microsoft.KeyVault.SecretNearExpiry', 'kv-a', 'DB'),
+        gridEvent('Microsoft.KeyVault.KeyExpired', 'kv-b', 'signing'),
+        cloudEvent,
+      ],
+    }),
+  ).toEqual({
+    ignored: 0,
+    vaults: [
+      {
+        vault: 'kv-a',
+        items: [
+          { type: 'secret', name: 'db' },
+          { type: 'certificate', name: 'www' },
+        ],
+      },
+      { vault: 'kv-b', items: [{ type: 'key', name: 'signing' }] },
+    ],
+  });
+  expect(keyVaultEventItems([gridEvent('Microsoft.KeyVault.SecretExpired', 'kv-c', 'tls')])).toEqual({
+    ignored: 0,
+    vaults: [{ vault: 'kv-c', items: [{ type: 'secret', name: 'tls' }] }],
+  });
 });
 
 test('a dispatch that carries no Key Vault item event gives nothing, so the full replication runs', () => {
@@ -40,5 +64,9 @@ test.each([
 });
 
 test('a delivery of invalid Key Vault events only is not a full replication: it names no item at all', () => {
-  expect(keyVaultEventItems({ events: [gridEvent(SECRET, 'kv-a', 'x`y'), { type: SECRET, data: { vaultName: 'kv-a', objectName: 42 } }] })).toEqual({ ignored: 2, vaults: [] });
+  expect(
+    keyVaultEventItems({
+      events: [gridEvent(SECRET, 'kv-a', 'x`y'), { type: SECRET, data: { vaultName: 'kv-a', objectName: 42 } }],
+    }),
+  ).toEqual({ ignored: 2, vaults: [] });
 });

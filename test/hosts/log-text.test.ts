@@ -1,9 +1,10 @@
 import { failureMessage } from '../../src/hosts/shared/failure-message.ts';
-import { logLine, logSafeJson, logText } from '../../src/hosts/shared/log-text.ts';
+import { logLine, logSafeArg, logSafeJson, logText } from '../../src/hosts/shared/log-text.ts';
 import { KvrError } from '../../src/engine/errors.ts';
 
 /** What the runners take as a command in one line: GitHub trims (any white space) and looks for a leading `::` or a legacy `##[`; the Azure DevOps agent looks for `##vso[` anywhere. */
-const startsCommand = (line: string) => /^[\s\u180e\u200b-\u200d\u2060\ufeff]*::/.test(line) || /##(vso)?\[/i.test(line);
+const startsCommand = (line: string) =>
+  /^[\s\u180e\u200b-\u200d\u2060\ufeff]*::/.test(line) || /##(vso)?\[/i.test(line);
 /** Every way the text could be split into lines by a runner, a terminal or a log viewer. */
 const LINE_BREAKS = /[\n\r\v\f\u0085\u2028\u2029]/;
 
@@ -19,11 +20,19 @@ test.each([
   ['bidirectional overrides', 'abc\u202eevil\u2066x\u2069', 'abc\\u202eevil\\u2066x\\u2069'],
   ['a tab', 'a\tb', 'a\\tb'],
   ['a leading GitHub command', '::add-mask::x', '\\::add-mask::x'],
-  ['a leading command after spaces GitHub trims', ' \u00a0\u3000::set-output name=x::y', ' \u00a0\u3000\\::set-output name=x::y'],
+  [
+    'a leading command after spaces GitHub trims',
+    ' \u00a0\u3000::set-output name=x::y',
+    ' \u00a0\u3000\\::set-output name=x::y',
+  ],
   ['a leading command after a zero-width space', '\u200b::warning::x', '\u200b\\::warning::x'],
   ['a command after a line separator', '\u2028::warning::x', '\\u2028::warning::x'],
   ['a `::` inside a line is no command', 'rule pattern a::b', 'rule pattern a::b'],
-  ['##vso[ anywhere, any case', 'x ##vso[task.setvariable variable=a]b ##VSO[task.uploadfile]/etc/passwd', 'x ##vso\\[task.setvariable variable=a]b ##VSO\\[task.uploadfile]/etc/passwd'],
+  [
+    '##vso[ anywhere, any case',
+    'x ##vso[task.setvariable variable=a]b ##VSO[task.uploadfile]/etc/passwd',
+    'x ##vso\\[task.setvariable variable=a]b ##VSO\\[task.uploadfile]/etc/passwd',
+  ],
   ['legacy ##[ anywhere', 'x ##[set-output name=a]b ##[group]c', 'x ##\\[set-output name=a]b ##\\[group]c'],
   ['backslashes (a Windows path) stay readable', 'C:\\work\\config.yml', 'C:\\work\\config.yml'],
 ])('logLine: %s', (_what, text, line) => {
@@ -33,9 +42,11 @@ test.each([
   expect(logLine(logLine(text))).toBe(logLine(text));
 });
 
-test('logText keeps a message\'s own lines, each log-safe; its sink (an annotation, a task result) escapes the line breaks', () => {
+test("logText keeps a message's own lines, each log-safe; its sink (an annotation, a task result) escapes the line breaks", () => {
   const text = 'KVR022: missing permissions:\n  - kv-a (source)\n::warning::x\n##vso[task.complete]y';
-  expect(logText(text)).toBe('KVR022: missing permissions:\n  - kv-a (source)\n\\::warning::x\n##vso\\[task.complete]y');
+  expect(logText(text)).toBe(
+    'KVR022: missing permissions:\n  - kv-a (source)\n\\::warning::x\n##vso\\[task.complete]y',
+  );
   for (const line of logText(text).split('\n')) expect(startsCommand(line)).toBe(false);
 });
 
@@ -47,6 +58,23 @@ test('logSafeJson parses back to the same value and starts no command on any lin
 });
 
 test('a failure message is one log-safe line, whatever the error quotes', () => {
-  expect(failureMessage(new KvrError('KVR010', "'secret/a\n::stop-commands::t' is not an item"))).toBe("KVR010: 'secret/a\\n::stop-commands::t' is not an item");
-  expect(failureMessage(new Error('##vso[task.complete]x\nsecond line'))).toBe('KVR039: unexpected failure: ##vso\\[task.complete]x');
+  expect(failureMessage(new KvrError('KVR010', "'secret/a\n::stop-commands::t' is not an item"))).toBe(
+    "KVR010: 'secret/a\\n::stop-commands::t' is not an item",
+  );
+  expect(failureMessage(new Error('##vso[task.complete]x\nsecond line'))).toBe(
+    'KVR039: unexpected failure: ##vso\\[task.complete]x',
+  );
+});
+
+test('a CI library writer gets its message log-safe, an Error as its text, other arguments as they are', () => {
+  const calls: unknown[][] = [];
+  const write = (...args: unknown[]) => void calls.push(args);
+  logSafeArg(write)('::stop-commands::x', { keep: true });
+  logSafeArg(write, (t) => t.toUpperCase(), 1)(2, new Error('boom'), 'third');
+  logSafeArg(write, (t) => t, 1)(3, undefined);
+  expect(calls).toEqual([
+    ['\\::stop-commands::x', { keep: true }],
+    [2, 'ERROR: BOOM', 'third'],
+    [3, undefined],
+  ]);
 });

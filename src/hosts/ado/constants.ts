@@ -1,13 +1,7 @@
-import type { CiInputNames } from '../shared/run-inputs.ts';
+import { camelCase, CI_INPUTS, namesOf, RUN_OUTPUTS } from '../shared/run-options.ts';
 
-/** Every input of task.json, by name (a test keeps the two in step, defaults included). */
-export const INPUTS = {
-  azureSubscription: 'azureSubscription', config: 'configFile', source: 'source', targets: 'targets', types: 'types',
-  rule: 'rule', overwriteOnConflict: 'overwriteOnConflict', propagateDeletes: 'propagateDeletes', mode: 'mode',
-  only: 'only', acknowledge: 'acknowledge', revoke: 'revoke', replications: 'replications',
-  approveDeletes: 'approveDeletes', stateBranch: 'stateBranch', stateKey: 'stateKey', adoptState: 'adoptState',
-  maxConcurrency: 'maxConcurrency', failOn: 'failOn',
-} as const satisfies CiInputNames & Record<string, string>;
+/** Every input of task.json: those the Action has too, in camelCase, and the service connection (a test checks them). */
+export const INPUTS = namesOf([...CI_INPUTS, 'azureSubscription'], camelCase, { config: 'configFile' });
 
 /** Every output variable of task.json. */
-export const OUTPUTS = { correlationId: 'correlationId', reportPath: 'reportPath', counts: 'counts' } as const;
+export const OUTPUTS = namesOf(RUN_OUTPUTS, camelCase);

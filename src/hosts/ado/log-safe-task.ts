@@ -1,9 +1,5 @@
 import * as taskLib from 'azure-pipelines-task-lib/task.js';
-import { logLine, logText } from '../shared/log-text.ts';
-
-type Issue = typeof taskLib.warning;
-const issue = (write: Issue): Issue => (message, ...rest) => write(logText(message), ...rest);
-const setResult = taskLib.setResult as (result: taskLib.TaskResult, message?: string, done?: boolean) => void;
+import { logLine, logSafeArg, logText } from '../shared/log-text.ts';
 
 /**
  * azure-pipelines-task-lib with every function that writes to the log making its text log-safe first: the agent takes
@@ -12,11 +8,15 @@ const setResult = taskLib.setResult as (result: taskLib.TaskResult, message?: st
  */
 export const logSafeTask: typeof taskLib = {
   ...taskLib,
-  debug: (message) => taskLib.debug(logLine(message)),
-  warning: issue(taskLib.warning),
-  error: issue(taskLib.error),
-  logIssue: (type, message, ...rest) => taskLib.logIssue(type, logText(message), ...rest),
-  setResult: (result: taskLib.TaskResult, message?: string, done?: boolean) => setResult(result, message === undefined ? undefined : logText(message), done),
+  debug: logSafeArg(taskLib.debug),
+  warning: logSafeArg(taskLib.warning, logText),
+  error: logSafeArg(taskLib.error, logText),
+  logIssue: logSafeArg(taskLib.logIssue, logText, 1),
+  setResult: logSafeArg(
+    taskLib.setResult as (result: taskLib.TaskResult, message?: string, done?: boolean) => void,
+    logText,
+    1,
+  ),
 };
 
 /** A plain line of the task's log (what console.log would print), log-safe. */

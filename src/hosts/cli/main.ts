@@ -19,11 +19,21 @@ export interface CliIo {
  * a new kind of event is placed on purpose.
  */
 const SHOWN_WHEN_QUIET: Record<RunEventKind, boolean> = {
-  [RUN_EVENTS.pairStarted]: false, [RUN_EVENTS.planned]: false, [RUN_EVENTS.written]: false, [RUN_EVENTS.pairFinished]: false,
-  [RUN_EVENTS.stateSaved]: false, [RUN_EVENTS.failed]: true, [RUN_EVENTS.problem]: true, [RUN_EVENTS.warning]: true,
+  [RUN_EVENTS.pairStarted]: false,
+  [RUN_EVENTS.planned]: false,
+  [RUN_EVENTS.written]: false,
+  [RUN_EVENTS.pairFinished]: false,
+  [RUN_EVENTS.stateSaved]: false,
+  [RUN_EVENTS.failed]: true,
+  [RUN_EVENTS.problem]: true,
+  [RUN_EVENTS.warning]: true,
 };
 
-const defaultIo: CliIo = { env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+const defaultIo: CliIo = {
+  env: process.env,
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
 
 /** The CLI as a host of the run: arguments, the environment's identity, the state file, stderr and stdout. */
 function cliHost(argv: string[], io: CliIo): HostPort<CliOptions> {
@@ -32,7 +42,13 @@ function cliHost(argv: string[], io: CliIo): HostPort<CliOptions> {
   let quiet = false;
   return {
     where: 'the report',
-    log: { info: (message) => { if (!quiet) say(message); }, warning: (message) => say(`warning: ${message}`), error: say },
+    log: {
+      info: (message) => {
+        if (!quiet) say(message);
+      },
+      warning: (message) => say(`warning: ${message}`),
+      error: say,
+    },
     readRequest: async () => {
       const o = parseCliArgs(argv, io.env);
       quiet = o.quiet;
@@ -40,10 +56,13 @@ function cliHost(argv: string[], io: CliIo): HostPort<CliOptions> {
       return o.help ? undefined : o;
     },
     // The environment given, not this process's: an embedding caller (or a test) says who signs in.
-    signIn: () => environmentCredential(io.env) ?? { kind: 'DefaultAzureCredential', credential: new DefaultAzureCredential() },
+    signIn: () =>
+      environmentCredential(io.env) ?? { kind: 'DefaultAzureCredential', credential: new DefaultAzureCredential() },
     openState: async (o) => ({ store: new FileStateStore(o.state, { key: o.stateKey, adopt: o.adoptState }) }),
-    listener: (o) => (e) => { if (!o.quiet || SHOWN_WHEN_QUIET[e.kind]) say(`[${e.kind}] ${e.message}`); },
-    reportPath: (_id, o) => o.reportPath,
+    listener: (o) => (e) => {
+      if (!o.quiet || SHOWN_WHEN_QUIET[e.kind]) say(`[${e.kind}] ${e.message}`);
+    },
+    reportPath: (_id, o) => o.report,
     deliver: ({ report }, _path, o) => io.stdout(o.json ? `${logSafeJson(report)}\n` : `${renderMarkdown(report)}\n`),
   };
 }

@@ -1,24 +1,17 @@
-import type { CiInputNames } from '../shared/run-inputs.ts';
 import { RECORD_STATUSES } from '../../engine/model.ts';
+import { CI_INPUTS, kebabCase, namesOf, RUN_OUTPUTS } from '../shared/run-options.ts';
 
-/** Every input of action.yml, by name (a test keeps the two in step, defaults included). */
-export const INPUTS = {
-  config: 'config', source: 'source', targets: 'targets', types: 'types', rule: 'rule',
-  overwriteOnConflict: 'overwrite-on-conflict', propagateDeletes: 'propagate-deletes', mode: 'mode', only: 'only',
-  acknowledge: 'acknowledge', revoke: 'revoke', replications: 'replications', approveDeletes: 'approve-deletes',
-  clientId: 'client-id', tenantId: 'tenant-id', subscriptionId: 'subscription-id', clientSecret: 'client-secret',
-  stateBranch: 'state-branch', stateKey: 'state-key', adoptState: 'adopt-state', githubToken: 'github-token',
-  commentOnPr: 'comment-on-pr', maxConcurrency: 'max-concurrency', failOn: 'fail-on',
-} as const satisfies CiInputNames & Record<string, string>;
+/** Every input of action.yml: those the task has too, and who signs in, all in kebab-case (a test checks them). */
+export const INPUTS = namesOf(
+  [...CI_INPUTS, 'clientId', 'tenantId', 'subscriptionId', 'clientSecret', 'githubToken', 'commentOnPr'],
+  kebabCase,
+);
 
-/** Every output: one count per record status, plus these. */
-export const OUTPUTS = {
-  counts: 'counts',
-  reportPath: 'report-path',
-  correlationId: 'correlation-id',
-  changed: 'changed',
-  statuses: RECORD_STATUSES,
-} as const;
+/** Every output of action.yml: those the task has too, in kebab-case, whether anything changed, and one count per status. */
+export const OUTPUTS = { ...namesOf(RUN_OUTPUTS, kebabCase), changed: 'changed', statuses: RECORD_STATUSES } as const;
+
+/** Where a summary or comment cut to fit sends the reader for the whole report. */
+export const WHOLE_REPORT = `the JSON report (output ${OUTPUTS.reportPath})`;
 
 export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];

@@ -1,10 +1,16 @@
 import * as actionsCore from '@actions/core';
-import { logLine, logText } from '../shared/log-text.ts';
+import { logLine, logSafeArg, logText } from '../shared/log-text.ts';
 
 type Annotate = (message: string | Error, properties?: actionsCore.AnnotationProperties) => void;
 
-const annotation = (write: Annotate): Annotate => (message, properties) =>
-  write(logText(String(message)), properties?.title === undefined ? properties : { ...properties, title: logLine(properties.title) });
+/** An annotation's message, and its title (one line), made log-safe. */
+const annotation =
+  (write: Annotate): Annotate =>
+  (message, properties) =>
+    write(
+      logText(String(message)),
+      properties?.title === undefined ? properties : { ...properties, title: logLine(properties.title) },
+    );
 
 /**
  * @actions/core with every function that writes a log line or an annotation making its text log-safe first (a log
@@ -13,11 +19,11 @@ const annotation = (write: Annotate): Annotate => (message, properties) =>
  */
 export const logSafeCore: typeof actionsCore = {
   ...actionsCore,
-  info: (message) => actionsCore.info(logLine(message)),
-  debug: (message) => actionsCore.debug(logLine(message)),
-  startGroup: (name) => actionsCore.startGroup(logLine(name)),
+  info: logSafeArg(actionsCore.info),
+  debug: logSafeArg(actionsCore.debug),
+  startGroup: logSafeArg(actionsCore.startGroup),
   notice: annotation(actionsCore.notice),
   warning: annotation(actionsCore.warning),
   error: annotation(actionsCore.error),
-  setFailed: (message) => actionsCore.setFailed(logText(String(message))),
+  setFailed: logSafeArg(actionsCore.setFailed, logText),
 };

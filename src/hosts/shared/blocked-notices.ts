@@ -4,25 +4,35 @@ import { BLOCKED_STATUSES, type BlockedStatus } from './fail-on.ts';
 
 /** What a person does about each blocked kind (exhaustive: a new blocked status must say what to do). */
 const REMEDY: Record<BlockedStatus, string> = {
-  blocked_target_conflict: 'The target items differ and were not written by this tool: acknowledge them (acknowledge, --acknowledge in the CLI) to have them overwritten, or make them equal by hand.',
-  blocked_target_soft_deleted: 'The names are soft-deleted in the target: recover or purge them there (the vault\'s Manage deleted items blade).',
-  blocked_cross_geography_key: 'Key backups cannot cross Azure geographies: replicate these keys to a vault in the same geography.',
-  blocked_cross_subscription_key: 'Key backups cannot cross subscriptions: replicate these keys to a vault in the same subscription.',
-  blocked_key_restore_conflict: 'The target already holds these keys and the source has newer versions: set recreate_keys (purge protection off), or replace them by hand.',
-  blocked_non_exportable_certificate: 'The certificates\' private keys are not exportable, so they cannot be copied: issue them in the target instead.',
+  blocked_target_conflict:
+    'The target items differ and were not written by this tool: acknowledge them (acknowledge, --acknowledge in the CLI) to have them overwritten, or make them equal by hand.',
+  blocked_target_soft_deleted:
+    "The names are soft-deleted in the target: recover or purge them there (the vault's Manage deleted items blade).",
+  blocked_cross_geography_key:
+    'Key backups cannot cross Azure geographies: replicate these keys to a vault in the same geography.',
+  blocked_cross_subscription_key:
+    'Key backups cannot cross subscriptions: replicate these keys to a vault in the same subscription.',
+  blocked_key_restore_conflict:
+    'The target already holds these keys and the source has newer versions: set recreate_keys (purge protection off), or replace them by hand.',
+  blocked_non_exportable_certificate:
+    "The certificates' private keys are not exportable, so they cannot be copied: issue them in the target instead.",
   // Only the mass-delete guard holds records back.
-  held_back: 'The mass-delete guard held these deletes and disables back: check the source, then, if they are meant, re-run once with approve-deletes (approveDeletes in Azure DevOps, --approve-deletes in the CLI).',
+  held_back:
+    'The mass-delete guard held these deletes and disables back: check the source, then, if they are meant, re-run once with approve-deletes (approveDeletes in Azure DevOps, --approve-deletes in the CLI).',
 };
 
 /**
  * A key is never overwritten: a restore refuses an existing name, and this tool deletes only a key it restored itself
  * (recreate_keys), so acknowledge and overwrite_on_conflict do nothing for a key in conflict.
  */
-const KEY_CONFLICT = 'Keys are never overwritten (acknowledge and overwrite_on_conflict do not apply to keys): delete and purge the target key by hand for the next run to restore the source\'s, or restore a backup of the source key there yourself.';
+const KEY_CONFLICT =
+  "Keys are never overwritten (acknowledge and overwrite_on_conflict do not apply to keys): delete and purge the target key by hand for the next run to restore the source's, or restore a backup of the source key there yourself.";
 
 function remedy(status: BlockedStatus, records: readonly { type: string }[]): string {
   if (status !== 'blocked_target_conflict' || !records.some((r) => r.type === 'key')) return REMEDY[status];
-  return records.every((r) => r.type === 'key') ? `The target keys differ and were not restored by this tool. ${KEY_CONFLICT}` : `${REMEDY[status]} ${KEY_CONFLICT}`;
+  return records.every((r) => r.type === 'key')
+    ? `The target keys differ and were not restored by this tool. ${KEY_CONFLICT}`
+    : `${REMEDY[status]} ${KEY_CONFLICT}`;
 }
 
 const FIRST_NAMES = 5;
@@ -48,7 +58,10 @@ export function blockedNotices(report: RunReport, where: string): BlockedNotice[
     for (const status of BLOCKED_STATUSES) {
       const records = p.records.filter((r) => r.status === status);
       if (!records.length) continue;
-      const shown = records.filter((r) => PLAIN_ITEM.test(r.name)).slice(0, FIRST_NAMES).map((r) => `${r.type}/${r.name}`);
+      const shown = records
+        .filter((r) => PLAIN_ITEM.test(r.name))
+        .slice(0, FIRST_NAMES)
+        .map((r) => `${r.type}/${r.name}`);
       const more = records.length - shown.length;
       const names = `${shown.join(', ')}${more ? `${shown.length ? ' and ' : ''}${more} more` : ''}`;
       notices.push({

@@ -12,12 +12,14 @@ export const DEFAULT_RULE = 'all';
 
 /** The run modes, in the order the messages list them. */
 export const RUN_MODES = ['plan', 'apply', 'validate'] as const satisfies readonly RunMode[];
+/** `plan, apply or validate`, as a message lists them. */
+export const RUN_MODE_CHOICES = `${RUN_MODES.slice(0, -1).join(', ')} or ${RUN_MODES.at(-1)}`;
+export const isRunMode = (text: string | undefined): text is RunMode =>
+  (RUN_MODES as readonly unknown[]).includes(text);
 
 /** A mode as a host takes it (any case); absent means the host's default (plan for pull requests, else apply). */
 export function parseMode(text: string | undefined, fallback: RunMode, inputName: string): RunMode {
   const mode = (text ?? fallback).toLowerCase();
-  if (!(RUN_MODES as readonly string[]).includes(mode)) {
-    throw new KvrError('KVR008', `${inputName} must be ${RUN_MODES.slice(0, -1).join(', ')} or ${RUN_MODES.at(-1)}, not '${mode}'`);
-  }
-  return mode as RunMode;
+  if (!isRunMode(mode)) throw new KvrError('KVR008', `${inputName} must be ${RUN_MODE_CHOICES}, not '${mode}'`);
+  return mode;
 }

@@ -6,4 +6,8 @@ import { logLine } from './log-text.ts';
  * error as it is; anything else as KVR039, first line only (no request echo).
  */
 export const failureMessage = (e: unknown): string =>
-  logLine(isKvrError(e) ? e.message : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`);
+  logLine(
+    isKvrError(e)
+      ? e.message
+      : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`,
+  );

@@ -5,7 +5,8 @@ import { KvrError } from '../../engine/errors.ts';
 export function parseConcurrency(text: string | undefined, inputName: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new KvrError('KVR008', `${inputName} must be a whole number from 1 to 256, not '${text}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new KvrError('KVR008', `${inputName} must be a whole number from 1 to 256, not '${text}'`);
   return n;
 }
 

@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
 import { maskedCredential } from '../../azure/masked-credential.ts';
 import { isKvrError } from '../../engine/errors.ts';
@@ -15,6 +16,7 @@ import { failureMessage } from './failure-message.ts';
 import { registerSecretLines } from './host-inputs.ts';
 import { readConfigFile } from './read-config.ts';
 import type { RunRequest } from './run-inputs.ts';
+import type { RunOutput } from './run-options.ts';
 import type { OpenedState } from './state-branch-store.ts';
 import { systemClock } from './system-clock.ts';
 
@@ -25,6 +27,8 @@ export interface HostLog {
   error(message: string, title?: string): void;
   /** Worth a note, no problem (nothing to replicate); info where the host has no such kind. */
   notice?(message: string): void;
+  /** Folds lines into a named group (the Action's log groups); none where the log has no such thing. */
+  readonly groups?: { start(name: string): void; end(): void };
 }
 
 /** Who the run signs in to Azure as, how (for the log), and the subscriptions that identity brings. */
@@ -46,8 +50,11 @@ export interface HostPort<R extends RunRequest> {
   readRequest(): Promise<R | undefined>;
   /** The Key Vault events that started this run, if any did (they narrow it to their items). */
   events?(): unknown;
-  /** Tells the correlation id the moment it exists, so that even a run that fails later has it. */
-  correlationId?(id: string): void;
+  /**
+   * Sets an output for the steps after this one (the Action's outputs, the task's variables): the correlation id the
+   * moment it exists, so that even a run that fails later has it; the report's path and counts once it is written.
+   */
+  output?(name: RunOutput, value: string): void;
   signIn(request: R): SignIn | Promise<SignIn>;
   openState(request: R): Promise<OpenedState>;
   /** The run's progress, as the host shows it; by default through its log (see logListener). */
@@ -77,15 +84,30 @@ export interface PipelineDeps {
   clock?: Clock;
 }
 
-/** Progress as info, warnings as warnings, a record's failure as an error naming its pair. */
-export const logListener = (log: HostLog): RunListener => (e) => {
-  if (e.kind === RUN_EVENTS.failed) log.error(e.message, `Record failed${e.replication ? ` in ${e.replication} → ${e.target}` : ''}`);
-  else if (e.kind === RUN_EVENTS.warning) log.warning(e.message);
-  else log.info(e.message);
-};
+/**
+ * Progress as info, warnings as warnings, a record's failure as an error naming its pair. Where the log has groups,
+ * each pair's lines are one group, which its start opens (saying which pair) and its finish closes.
+ */
+export function logListener(log: HostLog): RunListener {
+  let open = false;
+  return (e) => {
+    if (log.groups && (e.kind === RUN_EVENTS.pairStarted || e.kind === RUN_EVENTS.pairFinished)) {
+      if (open) log.groups.end();
+      open = e.kind === RUN_EVENTS.pairStarted;
+      if (open) log.groups.start(e.message);
+    } else if (e.kind === RUN_EVENTS.failed) {
+      log.error(e.message, `Record failed${e.replication ? ` in ${e.replication} → ${e.target}` : ''}`);
+    } else if (e.kind === RUN_EVENTS.warning) log.warning(e.message);
+    else log.info(e.message);
+  };
+}
 
 const armDirectory: NonNullable<PipelineDeps['directory']> = (credential, subscriptions, id, clock) =>
   new ArmVaultDirectory(credential, subscriptions, id, clock);
+
+/** A file of one run in a CI's temporary directory: the JSON report, the task's summary. */
+export const runFile = (dir: string, correlationId: string, extension: 'json' | 'md'): string =>
+  join(dir, `keyvault-replicate-${correlationId}.${extension}`);
 
 /** The report as a file only its owner reads; an existing file (the CLI's --report) is made so too. */
 async function writeReport(path: string, report: RunReport): Promise<void> {
@@ -98,7 +120,10 @@ async function writeReport(path: string, report: RunReport): Promise<void> {
  * cancellation on SIGINT/SIGTERM, the replication, fail-on, the report file, delivery and the blocked notices. Never
  * throws: what stops the run is the result. The state store is closed whatever the end.
  */
-export async function runHostPipeline<R extends RunRequest>(host: HostPort<R>, deps: PipelineDeps = {}): Promise<PipelineResult> {
+export async function runHostPipeline<R extends RunRequest>(
+  host: HostPort<R>,
+  deps: PipelineDeps = {},
+): Promise<PipelineResult> {
   const clock = deps.clock ?? systemClock;
   let state: OpenedState | undefined;
   let report: RunReport | undefined;
@@ -113,33 +138,64 @@ export async function runHostPipeline<R extends RunRequest>(host: HostPort<R>, d
       return { verdict: 'ok', exitCode: 0, message };
     }
     const correlationId = crypto.randomUUID();
-    host.correlationId?.(correlationId);
+    host.output?.('correlationId', correlationId);
     host.log.info(`keyvault-replicate ${request.mode}: correlation id ${correlationId}`);
     const signIn = await host.signIn(request);
     host.log.info(`signing in to Azure with ${signIn.kind}`);
-    const subscriptions = [...new Set([...request.subscriptions, ...(signIn.subscriptions ?? []), ...config.subscriptions])];
+    const subscriptions = [
+      ...new Set([...request.subscriptions, ...(signIn.subscriptions ?? []), ...config.subscriptions]),
+    ];
     const register = host.mask;
-    const directory = (deps.directory ?? armDirectory)(maskedCredential(signIn.credential, register), subscriptions, correlationId, clock);
+    const directory = (deps.directory ?? armDirectory)(
+      maskedCredential(signIn.credential, register),
+      subscriptions,
+      correlationId,
+      clock,
+    );
     state = await host.openState(request);
-    const cancel = cancelOnSignals((signal) => host.log.warning(
-      `${signal}: the job is being cancelled; finishing the writes under way, then saving state (a second signal stops at once)`));
+    const cancel = cancelOnSignals((signal) =>
+      host.log.warning(
+        `${signal}: the job is being cancelled; finishing the writes under way, then saving state (a second signal stops at once)`,
+      ),
+    );
     const replicated = await runReplication({
-      config, mode: request.mode, correlationId, clock, state: state.store, directory,
-      replications: scope.replications, only: scope.only, acknowledge: request.acknowledge, revoke: request.revoke,
-      approveMassDelete: request.approveDeletes, maxConcurrency: request.maxConcurrency, listener: host.listener?.(request) ?? logListener(host.log),
-      mask: register && ((value) => registerSecretLines(value, register)), signal: cancel.signal,
+      config,
+      mode: request.mode,
+      correlationId,
+      clock,
+      state: state.store,
+      directory,
+      replications: scope.replications,
+      only: scope.only,
+      acknowledge: request.acknowledge,
+      revoke: request.revoke,
+      approveMassDelete: request.approveDeletes,
+      maxConcurrency: request.maxConcurrency,
+      listener: host.listener?.(request) ?? logListener(host.log),
+      mask: register && ((value) => registerSecretLines(value, register)),
+      signal: cancel.signal,
     }).finally(cancel.dispose);
     // The report's exit code is the host's, fail-on applied, so that the JSON says what the step or shell saw.
     const outcome = runOutcome(replicated, request.failOn, host.where);
     report = outcome.report;
     const reportPath = host.reportPath(correlationId, request);
     if (reportPath) await writeReport(reportPath, outcome.report);
+    if (reportPath) host.output?.('reportPath', reportPath);
+    host.output?.('counts', JSON.stringify(outcome.report.totals));
     await host.deliver(outcome, reportPath, request);
     for (const n of blockedNotices(outcome.report, host.where)) host.log.warning(n.message, n.title);
     return { verdict: outcome.verdict, exitCode: outcome.exitCode, message: outcome.message, report: outcome.report };
   } catch (e) {
-    return { verdict: 'failed', exitCode: isKvrError(e) && e.code !== 'KVR039' ? 2 : 1, message: failureMessage(e), report, error: e };
+    return {
+      verdict: 'failed',
+      exitCode: isKvrError(e) && e.code !== 'KVR039' ? 2 : 1,
+      message: failureMessage(e),
+      report,
+      error: e,
+    };
   } finally {
-    await state?.close?.().catch((e: Error) => host.log.warning(`the state's temporary repository was not removed: ${e.message}`));
+    await state
+      ?.close?.()
+      .catch((e: Error) => host.log.warning(`the state's temporary repository was not removed: ${e.message}`));
   }
 }

@@ -33,7 +33,7 @@ const field = (data: Record<string, unknown>, name: string): string | undefined 
  * request or the state.
  */
 export function keyVaultEventItems(payload: unknown): KeyVaultEvents | undefined {
-  const list = Array.isArray(payload) ? payload : (payload as { events?: unknown })?.events ?? [payload];
+  const list = Array.isArray(payload) ? payload : ((payload as { events?: unknown })?.events ?? [payload]);
   if (!Array.isArray(list)) return undefined;
   const byVault = new Map<string, OnlyItem[]>();
   let seen = 0;

@@ -28,3 +28,12 @@ export const logText = (text: string): string => text.split('\n').map(logLine).j
  */
 export const logSafeJson = (value: unknown): string =>
   JSON.stringify(value, null, 2).replace(ANYWHERE_COMMAND, (m) => `${m.slice(0, -1)}\\u005b`);
+
+/**
+ * A CI library's writer with one argument (the message: the first, or the one `at`) made log-safe before it writes;
+ * an Error is written as its text. What the hosts' log-safe chokepoints are made of.
+ */
+export const logSafeArg =
+  <A extends unknown[], R>(write: (...args: A) => R, safe: (text: string) => string = logLine, at = 0) =>
+  (...args: A): R =>
+    write(...(args.map((arg, i) => (i === at && arg !== undefined ? safe(String(arg)) : arg)) as A));

@@ -9,7 +9,10 @@ export async function readConfigFile(path: string): Promise<ReplicationConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new KvrError('KVR001', `${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new KvrError(
+      'KVR001',
+      `${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   return parseConfig(text, path);
 }

@@ -17,7 +17,12 @@ export interface SinglePairInputs {
 }
 
 /** The host's own names of those inputs, so that a message names the input the user wrote. */
-export interface SinglePairNames { readonly source: string; readonly targets: string; readonly types: string; readonly rule: string }
+export interface SinglePairNames {
+  readonly source: string;
+  readonly targets: string;
+  readonly types: string;
+  readonly rule: string;
+}
 
 const TYPES: readonly ConfigType[] = ['secrets', 'certificates', 'keys'];
 const RULES = 'all, tagged:<tag>[=<value>], pattern:<glob>, manual:<name>,<name>';
@@ -48,8 +53,12 @@ function ruleOf(input: string, text: string): Rule {
   const arg = rest.join(':').trim();
   const bad = (why: string, code: 'KVR007' | 'KVR008' = 'KVR008') => new KvrError(code, `input '${input}': ${why}`);
   switch (kind!.trim().toLowerCase()) {
-    case 'all': if (!arg) return { all: true }; break;
-    case 'tagged': if (/^[^=]+(=.*)?$/.test(arg)) return { tagged: arg }; break;
+    case 'all':
+      if (!arg) return { all: true };
+      break;
+    case 'tagged':
+      if (/^[^=]+(=.*)?$/.test(arg)) return { tagged: arg };
+      break;
     case 'pattern': {
       if (!arg) break;
       const problem = arg.length > MAX_PATTERN ? `at most ${MAX_PATTERN} characters` : globProblem(arg);
@@ -75,26 +84,44 @@ function ruleOf(input: string, text: string): Rule {
 export function singlePairConfig(i: SinglePairInputs, names: SinglePairNames): ReplicationConfig {
   const source = vaultOf(names.source, i.source);
   const targetRefs = splitList(i.targets);
-  if (!targetRefs.length) throw new KvrError('KVR008', `input '${names.targets}' is empty: give one or more target vault names, comma-separated`);
-  if (targetRefs.length > MAX_TARGETS) throw new KvrError('KVR008', `input '${names.targets}': at most ${MAX_TARGETS} targets`);
+  if (!targetRefs.length)
+    throw new KvrError(
+      'KVR008',
+      `input '${names.targets}' is empty: give one or more target vault names, comma-separated`,
+    );
+  if (targetRefs.length > MAX_TARGETS)
+    throw new KvrError('KVR008', `input '${names.targets}': at most ${MAX_TARGETS} targets`);
   const targets: string[] = [];
   for (const ref of targetRefs) {
     const target = vaultOf(names.targets, ref);
-    if (target === source) throw new KvrError('KVR005', `input '${names.targets}': target '${ref}' is the source vault itself`);
-    if (targets.includes(target)) throw new KvrError('KVR008', `input '${names.targets}': target '${ref}' is given twice`);
+    if (target === source)
+      throw new KvrError('KVR005', `input '${names.targets}': target '${ref}' is the source vault itself`);
+    if (targets.includes(target))
+      throw new KvrError('KVR008', `input '${names.targets}': target '${ref}' is given twice`);
     targets.push(target);
   }
   const types = splitList(i.types || DEFAULT_TYPES).map((t) => t.toLowerCase());
   for (const [n, t] of types.entries()) {
-    if (!(TYPES as readonly string[]).includes(t)) throw new KvrError('KVR008', `input '${names.types}': '${t}' is not one of ${TYPES.join(', ')}`);
+    if (!(TYPES as readonly string[]).includes(t))
+      throw new KvrError('KVR008', `input '${names.types}': '${t}' is not one of ${TYPES.join(', ')}`);
     if (types.indexOf(t) !== n) throw new KvrError('KVR008', `input '${names.types}': '${t}' is given twice`);
   }
   return {
     subscriptions: [],
-    replications: [{
-      name: singlePairName(source), source, targets, allowedTargets: [], types: types as ConfigType[],
-      rule: ruleOf(names.rule, i.rule || DEFAULT_RULE), exclude: [], overwriteOnConflict: i.overwriteOnConflict ?? false,
-      propagateDeletes: i.propagateDeletes ?? false, recreateKeys: false, maxDeletes: DEFAULT_MAX_DELETES,
-    }],
+    replications: [
+      {
+        name: singlePairName(source),
+        source,
+        targets,
+        allowedTargets: [],
+        types: types as ConfigType[],
+        rule: ruleOf(names.rule, i.rule || DEFAULT_RULE),
+        exclude: [],
+        overwriteOnConflict: i.overwriteOnConflict ?? false,
+        propagateDeletes: i.propagateDeletes ?? false,
+        recreateKeys: false,
+        maxDeletes: DEFAULT_MAX_DELETES,
+      },
+    ],
   };
 }

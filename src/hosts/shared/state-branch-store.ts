@@ -45,20 +45,28 @@ function tokenHeader(token: string | undefined, mask: (secret: string) => void):
   if (!token) return {};
   const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
   mask(basic);
-  return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraheader', GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}` };
+  return {
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'http.extraheader',
+    GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${basic}`,
+  };
 }
 
 /** The state branch of this repository, through its checkout, or without one through a repository of its own. */
 export async function openStateBranch(o: StateBranchOptions): Promise<OpenedState> {
   if (!o.branch) return { store: new EphemeralStateStore() };
   const options = { branch: o.branch, signing: o.signing, ...(o.author ? { author: o.author } : {}) };
-  if (!o.remote || (await hasOrigin(o.repository))) return { store: new GitStateStore({ repository: o.repository, ...options }) };
+  if (!o.remote || (await hasOrigin(o.repository)))
+    return { store: new GitStateStore({ repository: o.repository, ...options }) };
   const dir = await mkdtemp(join(o.remote.tempDir, 'kvr-state-repo-'));
   const close = () => rm(dir, { recursive: true, force: true });
   try {
     await git('git', ['init', '--quiet', dir]);
     await git('git', ['-C', dir, 'remote', 'add', 'origin', o.remote.url]);
-    return { store: new GitStateStore({ repository: dir, ...options, env: tokenHeader(o.remote.token, o.mask) }), close };
+    return {
+      store: new GitStateStore({ repository: dir, ...options, env: tokenHeader(o.remote.token, o.mask) }),
+      close,
+    };
   } catch (e) {
     await close();
     throw e;

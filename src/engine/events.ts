@@ -12,6 +12,22 @@ export const RUN_EVENTS = {
 } as const;
 export type RunEventKind = (typeof RUN_EVENTS)[keyof typeof RUN_EVENTS];
 
+/**
+ * The events a person must see even when progress is hidden (the CLI's --quiet): a failure, a problem (a refused tag
+ * target, a pair that could not be listed) or a warning (state not trusted, a guard hold in a plan). Exhaustive, so
+ * that a new kind of event is placed on purpose.
+ */
+export const NEEDS_ATTENTION: Readonly<Record<RunEventKind, boolean>> = {
+  [RUN_EVENTS.pairStarted]: false,
+  [RUN_EVENTS.planned]: false,
+  [RUN_EVENTS.written]: false,
+  [RUN_EVENTS.pairFinished]: false,
+  [RUN_EVENTS.stateSaved]: false,
+  [RUN_EVENTS.failed]: true,
+  [RUN_EVENTS.problem]: true,
+  [RUN_EVENTS.warning]: true,
+};
+
 export interface RunEvent {
   kind: RunEventKind;
   /** One line for a log: names and statuses only, never a value. */

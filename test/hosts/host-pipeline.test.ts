@@ -15,6 +15,8 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
   const src = directory.add(new MemoryVault({ name: 'src-kv' }));
   const dst = directory.add(new MemoryVault({ name: 'dst-kv' }, 1_800_000_000_000));
   const dir = tempDir('kvr-pipeline-');
+  // A secret of its own per run: the process registers each credential once.
+  const clientSecret = `fake-secret-${crypto.randomUUID()}`;
   const seen = {
     info: [] as string[],
     warnings: [] as string[],
@@ -71,9 +73,9 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
     readRequest: async () => request,
     events: () => events,
     output: (name, value) => (name === 'correlationId' ? seen.ids.push(value) : (seen.outputs[name] = value)),
-    signIn: () => {
+    identity: () => {
       seen.signedIn++;
-      return { kind: 'a fake identity', credential: { getToken: async () => null } };
+      return { kind: 'client-secret', label: 'a fake identity', tenantId: 't', clientId: 'c', secret: clientSecret };
     },
     openState: async () => ({
       store: state,
@@ -89,7 +91,7 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
   };
   const state = new MemoryStateStore();
   const run = () => runHostPipeline(host, { directory: () => directory, clock: new FakeClock() });
-  return { host, src, dst, state, seen, dir, run };
+  return { host, src, dst, state, seen, dir, run, clientSecret };
 }
 
 afterEach(() => {
@@ -121,7 +123,7 @@ test('ok: the run replicates, tells the correlation id first, writes the report 
   expect(JSON.parse(readFileSync(reportPath, 'utf8')).totals).toEqual({ create: 1 });
   expect(w.seen.outputs).toEqual({ reportPath, counts: '{"create":1}' });
   expect(w.seen.delivered).toBe(1);
-  expect(w.seen.masked).toContain('canary-value');
+  expect(w.seen.masked).toEqual(expect.arrayContaining(['canary-value', w.clientSecret]));
   expect(w.seen.closed).toBe(1);
 });
 
@@ -169,7 +171,8 @@ test('failed: a record that fails fails the run, and passes with issues only und
     w.src.seedSecret('broken', '2');
     const write = w.dst.writeSecret.bind(w.dst);
     w.dst.writeSecret = async (name, value, from) => {
-      if (name === 'broken') throw new VaultFailure('transient', 'InternalServerError (HTTP 500)', 'the vault is on fire');
+      if (name === 'broken')
+        throw new VaultFailure('transient', 'InternalServerError (HTTP 500)', 'the vault is on fire');
       return write(name, value, from);
     };
     const result = await w.run();

@@ -7,9 +7,8 @@ import { runFile, runHostPipeline, type HostPort, type PipelineResult } from '..
 import { readCiRequest, type CiRequest } from '../shared/run-inputs.ts';
 import { openStateBranch } from '../shared/state-branch-store.ts';
 import { INPUTS, OUTPUTS } from './constants.ts';
-import { logInfo, logSafeTask as tl } from './log-safe-task.ts';
-import { secretInput } from './secret-input.ts';
-import { signIn } from './service-connection.ts';
+import { logInfo, logSafeTask as tl, secretInput } from './log-safe-task.ts';
+import { serviceConnection } from './service-connection.ts';
 
 const temp = () => tl.getVariable('Agent.TempDirectory') || tmpdir();
 const repository = () => tl.getVariable('Build.SourcesDirectory') || process.cwd();
@@ -43,7 +42,7 @@ const taskHost: HostPort<CiRequest> = {
       repository: repository(),
     }),
   output: (name, value) => tl.setVariable(OUTPUTS[name], value, false, true),
-  signIn,
+  identity: serviceConnection,
   openState: async (o) => {
     const author = { name: 'Azure Pipelines', email: 'keyvault-replicate@pipelines.invalid' };
     return openStateBranch({

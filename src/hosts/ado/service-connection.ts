@@ -1,6 +1,5 @@
-import { AzurePipelinesCredential, ClientSecretCredential } from '@azure/identity';
 import { KvrError } from '../../engine/errors.ts';
-import type { SignIn } from '../shared/host-pipeline.ts';
+import { requireIdentity, type Identity, type IdentityField } from '../shared/identity.ts';
 import { INPUTS } from './constants.ts';
 import { logSafeTask as tl } from './log-safe-task.ts';
 
@@ -18,42 +17,31 @@ function endpointAuthorization(id: string): { scheme: string; parameters: Record
 }
 
 /** The service connection's identity: workload identity federation, or a service principal with a secret. */
-export function signIn(): SignIn {
+export function serviceConnection(): Identity {
   const connection = tl.getInput(INPUTS.azureSubscription, true)!;
-  const { scheme, parameters } = endpointAuthorization(connection);
-  const { serviceprincipalid: clientId, tenantid: tenantId, serviceprincipalkey: secret } = parameters;
-  const subscriptions = [tl.getEndpointDataParameter(connection, 'subscriptionid', true)].filter(
-    (s) => s !== undefined,
-  );
-  if (!clientId || !tenantId) {
-    throw new KvrError(
-      'KVR024',
-      `service connection ${connection} has no service principal id or tenant id; use an Azure Resource Manager connection`,
-    );
-  }
-  if (scheme.toLowerCase() === 'workloadidentityfederation') {
-    const accessToken =
-      endpointAuthorization('SystemVssConnection').parameters.accesstoken ?? tl.getVariable('System.AccessToken');
-    if (!accessToken) {
-      throw new KvrError(
-        'KVR024',
-        'no System.AccessToken for the OIDC request: allow scripts to access the OAuth token, or map System.AccessToken into the step',
-      );
-    }
-    tl.setSecret(accessToken);
-    const credential = new AzurePipelinesCredential(tenantId, clientId, connection, accessToken);
-    return { kind: 'workload identity federation', subscriptions, credential };
-  }
-  if (!secret) {
-    throw new KvrError(
-      'KVR024',
-      `service connection ${connection} (${scheme}) has neither workload identity federation nor a client secret`,
-    );
-  }
-  tl.setSecret(secret);
-  return {
-    kind: 'service principal secret',
-    subscriptions,
-    credential: new ClientSecretCredential(tenantId, clientId, secret),
+  const { scheme, parameters: p } = endpointAuthorization(connection);
+  const subscriptionId = tl.getEndpointDataParameter(connection, 'subscriptionid', true);
+  const principal = {
+    clientId: p.serviceprincipalid,
+    tenantId: p.tenantid,
+    subscriptions: [subscriptionId ?? []].flat(),
   };
+  const federated = scheme.toLowerCase() === 'workloadidentityfederation';
+  const systemAccessToken = () =>
+    endpointAuthorization('SystemVssConnection').parameters.accesstoken ?? tl.getVariable('System.AccessToken');
+  const identity = federated
+    ? { kind: 'azure-pipelines' as const, connection, systemAccessToken: systemAccessToken(), ...principal }
+    : {
+        kind: 'client-secret' as const,
+        label: 'service principal secret',
+        secret: p.serviceprincipalkey,
+        ...principal,
+      };
+  const missing: Partial<Record<IdentityField, string>> = {
+    systemAccessToken:
+      'no System.AccessToken for the OIDC request: allow scripts to access the OAuth token, or map System.AccessToken into the step',
+    secret: `service connection ${connection} (${scheme}) has neither workload identity federation nor a client secret`,
+  };
+  const noPrincipal = `service connection ${connection} has no service principal id or tenant id; use an Azure Resource Manager connection`;
+  return requireIdentity(identity, (field) => new KvrError('KVR024', missing[field] ?? noPrincipal));
 }

@@ -1,8 +1,7 @@
-import { DefaultAzureCredential } from '@azure/identity';
-import { RUN_EVENTS, type RunEventKind } from '../../engine/events.ts';
+import { NEEDS_ATTENTION } from '../../engine/events.ts';
 import { renderMarkdown } from '../../engine/report.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
-import { environmentCredential } from '../shared/env-credential.ts';
+import { environmentIdentity } from '../shared/env-credential.ts';
 import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
 import { logLine, logSafeJson } from '../shared/log-text.ts';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './args.ts';
@@ -12,22 +11,6 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
 }
-
-/**
- * What --quiet still prints: all but progress. A warning (state not trusted, a guard hold in a plan), a problem (a
- * refused tag target, a pair that could not be listed) or a failure is what a quiet run is for. Exhaustive, so that
- * a new kind of event is placed on purpose.
- */
-const SHOWN_WHEN_QUIET: Record<RunEventKind, boolean> = {
-  [RUN_EVENTS.pairStarted]: false,
-  [RUN_EVENTS.planned]: false,
-  [RUN_EVENTS.written]: false,
-  [RUN_EVENTS.pairFinished]: false,
-  [RUN_EVENTS.stateSaved]: false,
-  [RUN_EVENTS.failed]: true,
-  [RUN_EVENTS.problem]: true,
-  [RUN_EVENTS.warning]: true,
-};
 
 const defaultIo: CliIo = {
   env: process.env,
@@ -56,11 +39,10 @@ function cliHost(argv: string[], io: CliIo): HostPort<CliOptions> {
       return o.help ? undefined : o;
     },
     // The environment given, not this process's: an embedding caller (or a test) says who signs in.
-    signIn: () =>
-      environmentCredential(io.env) ?? { kind: 'DefaultAzureCredential', credential: new DefaultAzureCredential() },
+    identity: () => environmentIdentity(io.env),
     openState: async (o) => ({ store: new FileStateStore(o.state, { key: o.stateKey, adopt: o.adoptState }) }),
     listener: (o) => (e) => {
-      if (!o.quiet || SHOWN_WHEN_QUIET[e.kind]) say(`[${e.kind}] ${e.message}`);
+      if (!o.quiet || NEEDS_ATTENTION[e.kind]) say(`[${e.kind}] ${e.message}`);
     },
     reportPath: (_id, o) => o.report,
     deliver: ({ report }, _path, o) => io.stdout(o.json ? `${logSafeJson(report)}\n` : `${renderMarkdown(report)}\n`),

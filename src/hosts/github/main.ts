@@ -8,7 +8,7 @@ import { inputLabel } from '../shared/run-options.ts';
 import { openStateBranch } from '../shared/state-branch-store.ts';
 import { fittedMarkdown, notRunMarkdown } from '../shared/report-markdown.ts';
 import { INPUTS, OUTPUTS, PULL_REQUEST_EVENTS, SUMMARY_LIMIT_BYTES, WHOLE_REPORT } from './constants.ts';
-import { actionSignIn } from './credential.ts';
+import { actionIdentity } from './identity.ts';
 import { logSafeCore as core } from './log-safe-core.ts';
 import { commentOnPullRequest } from './pr-comment.ts';
 
@@ -71,7 +71,7 @@ const actionHost: HostPort<ActionRequest> = {
   events: () =>
     github.context.eventName === 'repository_dispatch' ? github.context.payload.client_payload : undefined,
   output: (name, value) => core.setOutput(OUTPUTS[name], value),
-  signIn: () => actionSignIn(input, env),
+  identity: () => actionIdentity(reader, env),
   openState: async (o) => {
     if (!o.stateBranch) {
       core.warning(

@@ -1,26 +1,16 @@
-import { ClientSecretCredential, WorkloadIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { Identity } from './identity.ts';
 
 /**
- * A service principal named by AZURE_TENANT_ID and AZURE_CLIENT_ID in the environment given (not necessarily this
- * process's), with AZURE_CLIENT_SECRET or a federated token in AZURE_FEDERATED_TOKEN_FILE, as the SDK's
- * EnvironmentCredential and WorkloadIdentityCredential read them; undefined when the environment names none.
+ * Who the CLI signs in as, from the environment given (not necessarily this process's): a service principal named by
+ * AZURE_TENANT_ID and AZURE_CLIENT_ID, with AZURE_CLIENT_SECRET or a federated token in AZURE_FEDERATED_TOKEN_FILE, as
+ * the SDK's EnvironmentCredential and WorkloadIdentityCredential read them; else whatever DefaultAzureCredential finds.
  */
-export function environmentCredential(
-  env: NodeJS.ProcessEnv,
-): { credential: TokenCredential; kind: string } | undefined {
+export function environmentIdentity(env: NodeJS.ProcessEnv): Identity {
   const { AZURE_TENANT_ID: tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: secret } = env;
-  if (!tenantId || !clientId) return undefined;
-  const authorityHost = env.AZURE_AUTHORITY_HOST || undefined;
-  if (secret)
-    return {
-      kind: 'AZURE_CLIENT_SECRET',
-      credential: new ClientSecretCredential(tenantId, clientId, secret, { authorityHost }),
-    };
-  const tokenFilePath = env.AZURE_FEDERATED_TOKEN_FILE;
-  if (tokenFilePath)
-    return {
-      kind: 'AZURE_FEDERATED_TOKEN_FILE',
-      credential: new WorkloadIdentityCredential({ tenantId, clientId, tokenFilePath, authorityHost }),
-    };
-  return undefined;
+  const { AZURE_FEDERATED_TOKEN_FILE: tokenFilePath, AZURE_AUTHORITY_HOST: authorityHost } = env;
+  if (!tenantId || !clientId) return { kind: 'default' };
+  const app = { tenantId, clientId, authorityHost: authorityHost || undefined };
+  if (secret) return { kind: 'client-secret', label: 'AZURE_CLIENT_SECRET', secret, ...app };
+  if (tokenFilePath) return { kind: 'federated-token-file', tokenFilePath, ...app };
+  return { kind: 'default' };
 }

@@ -14,6 +14,7 @@ import { scopeOf } from './event-scope.ts';
 import { runOutcome, type RunOutcome } from './fail-on.ts';
 import { failureMessage } from './failure-message.ts';
 import { registerSecretLines } from './host-inputs.ts';
+import { credentialOf, identityLabel, type Identity } from './identity.ts';
 import { readConfigFile } from './read-config.ts';
 import type { RunRequest } from './run-inputs.ts';
 import type { RunOutput } from './run-options.ts';
@@ -29,13 +30,6 @@ export interface HostLog {
   notice?(message: string): void;
   /** Folds lines into a named group (the Action's log groups); none where the log has no such thing. */
   readonly groups?: { start(name: string): void; end(): void };
-}
-
-/** Who the run signs in to Azure as, how (for the log), and the subscriptions that identity brings. */
-export interface SignIn {
-  credential: TokenCredential;
-  kind: string;
-  subscriptions?: string[];
 }
 
 /**
@@ -55,7 +49,8 @@ export interface HostPort<R extends RunRequest> {
    * moment it exists, so that even a run that fails later has it; the report's path and counts once it is written.
    */
   output?(name: RunOutput, value: string): void;
-  signIn(request: R): SignIn | Promise<SignIn>;
+  /** Who the run signs in to Azure as; the pipeline makes the credential of it (see identity.ts). */
+  identity(request: R): Identity | Promise<Identity>;
   openState(request: R): Promise<OpenedState>;
   /** The run's progress, as the host shows it; by default through its log (see logListener). */
   listener?(request: R): RunListener;
@@ -140,14 +135,14 @@ export async function runHostPipeline<R extends RunRequest>(
     const correlationId = crypto.randomUUID();
     host.output?.('correlationId', correlationId);
     host.log.info(`keyvault-replicate ${request.mode}: correlation id ${correlationId}`);
-    const signIn = await host.signIn(request);
-    host.log.info(`signing in to Azure with ${signIn.kind}`);
+    const identity = await host.identity(request);
+    host.log.info(`signing in to Azure with ${identityLabel(identity)}`);
     const subscriptions = [
-      ...new Set([...request.subscriptions, ...(signIn.subscriptions ?? []), ...config.subscriptions]),
+      ...new Set([...request.subscriptions, ...(identity.subscriptions ?? []), ...config.subscriptions]),
     ];
     const register = host.mask;
     const directory = (deps.directory ?? armDirectory)(
-      maskedCredential(signIn.credential, register),
+      maskedCredential(credentialOf(identity, register), register),
       subscriptions,
       correlationId,
       clock,

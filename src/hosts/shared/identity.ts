@@ -1,0 +1,107 @@
+import {
+  AzureCliCredential,
+  AzurePipelinesCredential,
+  ChainedTokenCredential,
+  ClientAssertionCredential,
+  ClientSecretCredential,
+  DefaultAzureCredential,
+  EnvironmentCredential,
+  WorkloadIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
+import { maskSecret } from '../../azure/masked-credential.ts';
+import type { KvrError } from '../../engine/errors.ts';
+
+/** An app registration: its tenant and client id, and the Entra ID authority when not the public cloud's. */
+interface AppRegistration {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly authorityHost?: string;
+}
+
+/**
+ * Who a run signs in to Azure as, in plain terms (no SDK types): every host describes its identity so, and only here
+ * does a description become a credential. `label` is how the log names it (by default the kind's own name), and
+ * `subscriptions` the ones the identity brings (as azure/login's does).
+ */
+export type Identity = { readonly label?: string; readonly subscriptions?: string[] } & (
+  | (AppRegistration & { readonly kind: 'client-secret'; readonly secret: string })
+  /** A federated token from the CI (GitHub's OIDC ID token), fetched when the SDK asks for one. */
+  | (AppRegistration & { readonly kind: 'federated'; assertion(): Promise<string> })
+  /** An Azure Pipelines service connection with workload identity federation. */
+  | (AppRegistration & {
+      readonly kind: 'azure-pipelines';
+      readonly connection: string;
+      readonly systemAccessToken: string;
+    })
+  /** A federated token in a file (AKS workload identity, AZURE_FEDERATED_TOKEN_FILE). */
+  | (AppRegistration & { readonly kind: 'federated-token-file'; readonly tokenFilePath: string })
+  /** What azure/login leaves behind: AZURE_* variables, or else an Azure CLI session. */
+  | { readonly kind: 'azure-cli' }
+  /** Whatever the SDK's DefaultAzureCredential finds. */
+  | { readonly kind: 'default' }
+);
+
+/** The fields an identity cannot do without, in the order their absence is told. */
+export type IdentityField = 'clientId' | 'tenantId' | 'secret' | 'assertion' | 'systemAccessToken' | 'tokenFilePath';
+const NEEDS: Record<Identity['kind'], readonly IdentityField[]> = {
+  'client-secret': ['clientId', 'tenantId', 'secret'],
+  federated: ['clientId', 'tenantId', 'assertion'],
+  'azure-pipelines': ['clientId', 'tenantId', 'systemAccessToken'],
+  'federated-token-file': ['clientId', 'tenantId', 'tokenFilePath'],
+  'azure-cli': [],
+  default: [],
+};
+
+type Found<I> = I extends unknown ? Omit<I, IdentityField> & { [K in IdentityField & keyof I]?: I[K] } : never;
+/** An identity as a host found it: any field it needs may be missing (an input not given, a parameter not set). */
+export type FoundIdentity = Found<Identity>;
+
+/** The identity, once every field its kind needs is there; else the host's error for the first missing one. */
+export function requireIdentity(found: FoundIdentity, missing: (field: IdentityField) => KvrError): Identity {
+  const absent = NEEDS[found.kind].find((field) => !(found as Partial<Record<IdentityField, unknown>>)[field]);
+  if (absent) throw missing(absent);
+  return found as Identity;
+}
+
+/** How the log names each kind of identity (`signing in to Azure with oidc`), unless the host names it otherwise. */
+const LABELS: Record<Identity['kind'], string> = {
+  'client-secret': 'client-secret',
+  federated: 'oidc',
+  'azure-pipelines': 'workload identity federation',
+  'federated-token-file': 'AZURE_FEDERATED_TOKEN_FILE',
+  'azure-cli': 'azure-login',
+  default: 'DefaultAzureCredential',
+};
+export const identityLabel = (identity: Identity): string => identity.label ?? LABELS[identity.kind];
+
+/**
+ * The credential of an identity. Every secret it holds is registered (`mask`: the runner's or agent's) and hidden in
+ * this process's stderr before the SDK can send or print it; a federated token as it is fetched (it buys access
+ * tokens while it lives).
+ */
+export function credentialOf(identity: Identity, mask: (secret: string) => void = () => undefined): TokenCredential {
+  switch (identity.kind) {
+    case 'client-secret': {
+      const { tenantId, clientId, secret, authorityHost } = identity;
+      return new ClientSecretCredential(tenantId, clientId, maskSecret(secret, mask), { authorityHost });
+    }
+    case 'federated': {
+      const { tenantId, clientId, authorityHost } = identity;
+      const assertion = async () => maskSecret(await identity.assertion(), mask);
+      return new ClientAssertionCredential(tenantId, clientId, assertion, { authorityHost });
+    }
+    case 'azure-pipelines': {
+      const { tenantId, clientId, connection, systemAccessToken } = identity;
+      return new AzurePipelinesCredential(tenantId, clientId, connection, maskSecret(systemAccessToken, mask));
+    }
+    case 'federated-token-file': {
+      const { tenantId, clientId, tokenFilePath, authorityHost } = identity;
+      return new WorkloadIdentityCredential({ tenantId, clientId, tokenFilePath, authorityHost });
+    }
+    case 'azure-cli':
+      return new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential());
+    case 'default':
+      return new DefaultAzureCredential();
+  }
+}

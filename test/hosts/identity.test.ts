@@ -1,5 +1,4 @@
 import {
-  AzurePipelinesCredential,
   ChainedTokenCredential,
   ClientAssertionCredential,
   ClientSecretCredential,

@@ -30,7 +30,7 @@ test('each kind of identity becomes its credential, named in the log by its kind
     [{ kind: 'default' }, DefaultAzureCredential, 'DefaultAzureCredential'],
   ];
   for (const [identity, type, label] of kinds) {
-    expect(credentialOf(identity)).toBeInstanceOf(type);
+    expect(credentialOf(identity).constructor).toBe(type); // exactly: DefaultAzureCredential is a chain too
     expect(identityLabel(identity)).toBe(label);
   }
   // Outside a pipeline the SDK refuses to make one (no SYSTEM_OIDCREQUESTURI): that it tried is the proof.
@@ -71,7 +71,7 @@ test("a missing field is told in the host's words: the app's ids first, then wha
     told.push(field);
     return new KvrError('KVR024', `no ${field}`);
   };
-  expect(() => requireIdentity({ kind: 'client-secret', tenantId: 't' }, missing)).toThrow('KVR024: no clientId');
+  expect(() => requireIdentity({ kind: 'client-secret', secret: 's' }, missing)).toThrow('KVR024: no clientId');
   expect(() => requireIdentity({ kind: 'federated', clientId: 'c', assertion: async () => 'x' }, missing)).toThrow(
     'no tenantId',
   );

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Principal } from '../../emulator/identity.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
+import { CHILD_NODE_ENV } from './child-node.ts';
 import { REPLICATOR } from './replication-world.ts';
 import { SUB_A } from './world.ts';
 
@@ -49,7 +50,7 @@ export async function runTask(emulator: KeyVaultEmulator, workspace: string, inp
   const accessToken = `ado-access-${crypto.randomUUID()}`;
   emulator.identity.devopsRequests.set(accessToken, { organizationId: ORG_ID, subjects: { [CONNECTION]: SUBJECT } });
   const env: Record<string, string> = {
-    PATH: process.env.PATH!, HOME: temp, ...emulator.env(),
+    PATH: process.env.PATH!, HOME: temp, ...CHILD_NODE_ENV, ...emulator.env(),
     AGENT_TEMPDIRECTORY: temp, BUILD_SOURCESDIRECTORY: workspace, BUILD_REASON: o.buildReason ?? 'Schedule', TF_BUILD: 'True',
     SYSTEM_OIDCREQUESTURI: emulator.devopsOidcRequestUri(),
     INPUT_AZURESUBSCRIPTION: CONNECTION, INPUT_STATEBRANCH: 'keyvault-replication-state',

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /** Jest in ESM mode over TypeScript sources (ts-jest transpiles only; `npm run typecheck` type-checks). */
 const common = {
   testEnvironment: 'node',
@@ -15,8 +17,16 @@ const E2E_IN_UNIT_FOLDERS = ['test/engine/vault-port-contract.test.ts'];
 const at = (globs) => globs.map((g) => `<rootDir>/${g}`);
 const not = (globs) => globs.map((g) => `!**/${g}`);
 
+/**
+ * Two workers per core: most e2e files spend much of their time waiting (the SDK's retry back-offs, the Action and task
+ * as child processes, git), which jest's default (one worker fewer than cores: one on two) spent with a core idle.
+ * Capped, so that a big machine does not start dozens of emulators and bundles at once.
+ */
+const WORKERS = Math.min(8, 2 * availableParallelism());
+
 export default {
   randomize: true,
+  maxWorkers: WORKERS,
   testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: [...at(UNIT), ...not(E2E_IN_UNIT_FOLDERS)] },

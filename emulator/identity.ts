@@ -1,5 +1,5 @@
 import type { EmulatorClock } from './clock.ts';
-import { JwtIssuer, verifyJwt } from './jwt.ts';
+import { JwtIssuer } from './jwt.ts';
 import { send, type Exchange } from './http-util.ts';
 
 export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
@@ -104,7 +104,7 @@ export class IdentityProvider {
 
   #checkAssertion(principal: Principal, assertion: string): { status: number; body: unknown } | undefined {
     const now = this.#clock.nowSeconds();
-    const verified = [this.github, this.devops].map((issuer) => verifyJwt(assertion, issuer.publicKey, now)).find(Boolean);
+    const verified = [this.github, this.devops].map((issuer) => issuer.verify(assertion, now)).find(Boolean);
     if (!verified) return this.#aadError(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
     const { iss, sub, aud } = verified.claims as { iss: string; sub: string; aud: string | string[] };
     const audiences = Array.isArray(aud) ? aud : [aud];

@@ -1,22 +1,32 @@
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 
-/** An RS256 signer, standing in for an identity provider's signing key. */
+/**
+ * An RS256 signer, standing in for an identity provider's signing key. The key is made when first needed: an emulator
+ * has three issuers and most sessions sign with Entra's only (an RSA key costs ~0.1 s of CPU).
+ */
 export class JwtIssuer {
   readonly kid = crypto.randomUUID();
-  readonly #privateKey: KeyObject;
-  readonly publicKey: KeyObject;
+  #pair?: { privateKey: KeyObject; publicKey: KeyObject };
 
-  constructor() {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.#privateKey = pair.privateKey;
-    this.publicKey = pair.publicKey;
+  get #keys(): { privateKey: KeyObject; publicKey: KeyObject } {
+    this.#pair ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return this.#pair;
+  }
+
+  get publicKey(): KeyObject {
+    return this.#keys.publicKey;
+  }
+
+  /** A token this issuer signed, checked as verifyJwt does; undefined for any other (before it signed any: all). */
+  verify(token: string, nowSeconds: number): VerifiedJwt | undefined {
+    return this.#pair && verifyJwt(token, this.#pair.publicKey, nowSeconds);
   }
 
   sign(claims: Record<string, unknown>): string {
     const header = { alg: 'RS256', typ: 'JWT', kid: this.kid };
     const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const input = `${enc(header)}.${enc(claims)}`;
-    return `${input}.${sign('sha256', Buffer.from(input), this.#privateKey).toString('base64url')}`;
+    return `${input}.${sign('sha256', Buffer.from(input), this.#keys.privateKey).toString('base64url')}`;
   }
 
   jwks(): unknown {

@@ -3,6 +3,7 @@ import { fail, newVersion } from '../http-util.ts';
 import { keyOf, latest, type Item, type KeyVersion } from '../model.ts';
 import { op } from '../rbac.ts';
 import { page, sortedByName, type Route, type VaultContext } from './context.ts';
+import { rsaKeyPair } from './rsa-key-pool.ts';
 import {
   attributesFrom, attributesJson, checkName, deletedFieldsOf, ensureNotDeleted, findDeleted, findLive, purge, recover,
   restoreInto, softDelete, tagsJson,
@@ -43,7 +44,7 @@ function generate(kty: string, size?: number, crv?: string): Record<string, unkn
   if (f === 'RSA') {
     const bits = size ?? 2048;
     if (![2048, 3072, 4096].includes(bits)) fail(400, 'BadParameter', `Invalid key size ${bits} for RSA key. Supported sizes are 2048, 3072 and 4096.`);
-    return generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
+    return rsaKeyPair(bits).privateKey.export({ format: 'jwk' }) as Record<string, unknown>;
   }
   if (f === 'EC') {
     const curve = CURVES[crv ?? 'P-256'];

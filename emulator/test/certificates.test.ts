@@ -2,6 +2,7 @@ import { CertificateClient, WellKnownIssuer } from '@azure/keyvault-certificates
 import { SecretClient } from '@azure/keyvault-secrets';
 import { KeyClient } from '@azure/keyvault-keys';
 import { createHash } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import forge from 'node-forge';
 import type { KeyVaultEmulator } from '../server.ts';
 import { ADMIN, credentialFor, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
@@ -68,6 +69,9 @@ test('the backing secret of an exportable certificate is a blank-password PKCS#1
   const value = (await secrets.getSecret('exportable')).value!;
   const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value)), '');
   expect(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]).toHaveLength(1);
+  // OpenSSL reads it too (its MAC and key bag checked with a key derivation that is not the emulator's).
+  expect(() => createSecureContext({ pfx: Buffer.from(value, 'base64'), passphrase: '' })).not.toThrow();
+  expect(() => createSecureContext({ pfx: Buffer.from(value, 'base64'), passphrase: 'wrong' })).toThrow(/mac verify failure/i);
 });
 
 test('a non-exportable certificate\'s secret carries no private key', async () => {
@@ -125,4 +129,15 @@ test('update properties, list paged, delete/recover/purge take the backing items
   await (await certs.beginDeleteCertificate('life', { intervalInMs: 0 })).pollUntilDone();
   await certs.purgeDeletedCertificate('life');
   await expect(certs.getDeletedCertificate('life')).rejects.toMatchObject({ statusCode: 404 });
+});
+
+test('every new version of a certificate has a new thumbprint and a key other than the one it replaces', () => {
+  const policy = { key_props: { exportable: true, kty: 'RSA', key_size: 2048 }, x509_props: { subject: 'CN=renewed' }, issuer: { name: 'Self' } };
+  for (let i = 0; i < 10; i++) emulator.invoke('kv-cert', 'POST', 'certificates/renewed/create', { policy });
+  const vault = emulator.vault('kv-cert');
+  const thumbprints = vault.certificates.live.get('renewed')!.versions.map((v) => v.x5t);
+  const moduli = vault.keys.live.get('renewed')!.versions.map((v) => v.jwk.n);
+  expect(new Set(thumbprints).size).toBe(10);
+  expect(moduli).toHaveLength(10);
+  for (let i = 1; i < moduli.length; i++) expect(moduli[i]).not.toBe(moduli[i - 1]);
 });

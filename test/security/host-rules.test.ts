@@ -205,12 +205,14 @@ describe('the Action', () => {
 
   test('a failed write: one error annotation with a title per failure; the step fails by default, not under fail-on never', async () => {
     const { dst, git: repo } = failingWrite();
-    const never = await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { 'fail-on': 'never' } });
+    // Side by side: each run waits out the SDK's retries of its write (seconds), and neither needs the other's state.
+    const [never, byDefault] = await Promise.all([
+      runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { 'fail-on': 'never' } }),
+      runAction(emulator, { workspace: repo.clone(), as: ACTOR }),
+    ]);
     expect(never.report?.totals).toEqual({ failed: 1 });
     expect(never.code).toBe(0);
     expect(lines(never.stdout, /^::error/)).toEqual([expect.stringMatching(new RegExp(`^::error title=Record failed in dr → ${dst}::KVR033 `))]);
-
-    const byDefault = await runAction(emulator, { workspace: repo.clone(), as: ACTOR });
     expect(byDefault.code).toBe(1);
     expect(byDefault.stdout).toMatch(/^::error::1 record\(s\) failed; the job summary lists them/m);
   });
@@ -244,12 +246,14 @@ describe('the Azure DevOps task', () => {
 
   test('a failed write: an error issue per failure; Failed by default, SucceededWithIssues under fail-on never', async () => {
     const { dst, git: repo } = failingWrite();
-    const never = await runTask(emulator, repo.clone(), { configFile: CONFIG_PATH, failOn: 'never' });
+    // Side by side, as the Action's above.
+    const [never, byDefault] = await Promise.all([
+      runTask(emulator, repo.clone(), { configFile: CONFIG_PATH, failOn: 'never' }),
+      runTask(emulator, repo.clone(), { configFile: CONFIG_PATH }),
+    ]);
     expect(never.result).toBe('SucceededWithIssues');
     expect(issues(never.stdout, 'error')).toEqual([expect.stringMatching(/\]KVR033 /)]);
     expect(never.summary).toContain('failed');
-
-    const byDefault = await runTask(emulator, repo.clone(), { configFile: CONFIG_PATH });
     expect(byDefault.result).toBe('Failed');
     expect(JSON.parse(byDefault.variables.counts!)).toEqual({ failed: 1 });
     expect(emulator.vault(dst).secrets.live.size).toBe(0);
@@ -290,9 +294,10 @@ describe('the CLI', () => {
     expect(json.report.errors).toEqual([{ code: 'KVR043', message: expect.stringMatching(/^KVR043: 1 record\(s\) are blocked or held back/) }]);
 
     const failing = failingWrite();
-    const fws = new Workspace().writeConfig(config(failing.src, failing.dst));
-    expect((await fws.cli(['apply', '--fail-on', 'never'])).code).toBe(0);
-    const failed = await fws.cli(['apply']);
+    // Side by side, each with its own state file: each run waits out the SDK's retries of its write.
+    const apply = (args: string[]) => new Workspace().writeConfig(config(failing.src, failing.dst)).cli(['apply', ...args]);
+    const [never, failed] = await Promise.all([apply(['--fail-on', 'never']), apply([])]);
+    expect(never.code).toBe(0);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('1 record(s) failed');
   });

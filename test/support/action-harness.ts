@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Principal } from '../../emulator/identity.ts';
 import { GITHUB_ISSUER } from '../../emulator/identity.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
+import { CHILD_NODE_ENV } from './child-node.ts';
 import { SUB_A } from './world.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -58,7 +59,7 @@ export async function runAction(emulator: KeyVaultEmulator, o: ActionRunOptions)
   writeFileSync(files.event, JSON.stringify(o.event?.payload ?? {}));
   const signIn = o.signIn ?? 'oidc';
   const env: Record<string, string> = {
-    PATH: process.env.PATH!, HOME: temp, RUNNER_TEMP: temp, GITHUB_ACTIONS: 'true', CI: 'true',
+    PATH: process.env.PATH!, HOME: temp, ...CHILD_NODE_ENV, RUNNER_TEMP: temp, GITHUB_ACTIONS: 'true', CI: 'true',
     GITHUB_WORKSPACE: o.workspace, GITHUB_REPOSITORY: REPOSITORY, GITHUB_EVENT_NAME: o.event?.name ?? 'schedule', GITHUB_EVENT_PATH: files.event,
     GITHUB_STEP_SUMMARY: files.summary, GITHUB_OUTPUT: files.output, GITHUB_SHA: '0'.repeat(40), GITHUB_REF: 'refs/heads/main',
     GITHUB_API_URL: o.apiUrl ?? 'http://127.0.0.1:9', GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '1',

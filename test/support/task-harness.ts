@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Principal } from '../../emulator/identity.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
+import { CHILD_NODE_ENV } from './child-node.ts';
 import { REPLICATOR } from './replication-world.ts';
 import { SUB_A } from './world.ts';
 import { tempDir } from './temp-dir.ts';
@@ -49,7 +50,7 @@ export async function runTask(emulator: KeyVaultEmulator, workspace: string, inp
   const accessToken = `ado-access-${crypto.randomUUID()}`;
   emulator.identity.devopsRequests.set(accessToken, { organizationId: ORG_ID, subjects: { [CONNECTION]: SUBJECT } });
   const env: Record<string, string> = {
-    PATH: process.env.PATH!, HOME: temp, ...emulator.env(),
+    PATH: process.env.PATH!, HOME: temp, ...CHILD_NODE_ENV, ...emulator.env(),
     AGENT_TEMPDIRECTORY: temp, BUILD_SOURCESDIRECTORY: workspace, BUILD_REASON: o.buildReason ?? 'Schedule', TF_BUILD: 'True',
     SYSTEM_OIDCREQUESTURI: emulator.devopsOidcRequestUri(),
     INPUT_AZURESUBSCRIPTION: CONNECTION, INPUT_STATEBRANCH: 'keyvault-replication-state',

@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { INPUTS as TASK_INPUTS } from '../../src/hosts/ado/constants.ts';
 import { INPUTS } from '../../src/hosts/github/constants.ts';
-import { inputLabel, parseBoolean, readCiRequest, type CiInputNames } from '../../src/hosts/shared/run-inputs.ts';
+import { parseBoolean, readCiRequest } from '../../src/hosts/shared/run-inputs.ts';
+import { inputLabel, type CiInput } from '../../src/hosts/shared/run-options.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 // The inputs the Action and the task share are read and checked by readCiRequest before any sign-in. The bundled
 // Action shows that a refusal fails the step and touches no vault (test/reliability/bad-input.test.ts keeps one run
@@ -11,13 +10,13 @@ import { inputLabel, parseBoolean, readCiRequest, type CiInputNames } from '../.
 // checked here, each naming the input as the host calls it.
 
 /** Not a repository: the checkout names no branch of its own. */
-const NOT_A_CHECKOUT = mkdtempSync(join(tmpdir(), 'kvr-no-checkout-'));
+const NOT_A_CHECKOUT = tempDir('kvr-no-checkout-');
 
 /** Reads `inputs` as the Action does: trimmed text, empty as unset; yes/no inputs through parseBoolean. */
-function readWith(names: CiInputNames, inputs: Record<string, string>) {
+function readWith(names: Record<CiInput, string>, inputs: Record<string, string>) {
   const text = (name: string) => inputs[name]?.trim() || undefined;
-  const reader = { text, flag: (name: string) => parseBoolean(text(name), inputLabel(name)) };
-  return readCiRequest(names, reader, { defaultMode: 'apply', guarded: [], repository: NOT_A_CHECKOUT }, undefined);
+  const reader = { text, flag: (name: string) => parseBoolean(text(name), inputLabel(name)), secret: text };
+  return readCiRequest(names, reader, { pullRequest: false, guarded: [], repository: NOT_A_CHECKOUT });
 }
 
 const PAIR = { source: 'x-src-kv', targets: 'x-dst-kv' };

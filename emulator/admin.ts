@@ -1,10 +1,10 @@
 import type { FaultSettings } from './faults.ts';
 import { send, type Exchange } from './http-util.ts';
 import { applySeed, type SeedDocument } from './seed.ts';
-import type { KeyVaultEmulator } from './server.ts';
+import type { EmulatorControl } from './control.ts';
 
 /** Inspection and control for a standalone emulator: counters, faults, seeding, reset. Served on localhost only. */
-export function handleAdmin(ex: Exchange, emulator: KeyVaultEmulator): void {
+export function handleAdmin(ex: Exchange, emulator: EmulatorControl): void {
   const route = `${ex.method} ${ex.url.pathname}`;
   if (route === 'GET /__admin/vaults') {
     return send(ex, 200, [...emulator.vaults.values()].map((v) => ({

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import type { FaultSettings } from './faults.ts';
 import type { Principal } from './identity.ts';
 import type { VaultSpec } from './model.ts';
-import type { KeyVaultEmulator } from './server.ts';
+import type { EmulatorControl } from './control.ts';
 
 /** A seed file: tenant principals, vaults and the items they start with. */
 export interface SeedDocument {
@@ -20,7 +20,7 @@ export interface SeedDocument {
 export const readSeed = (path: string): SeedDocument => parse(readFileSync(path, 'utf8')) as SeedDocument;
 
 /** Puts a seed's principals, vaults and items into a running emulator, through its own route handlers. */
-export function applySeed(emulator: KeyVaultEmulator, seed: SeedDocument): void {
+export function applySeed(emulator: EmulatorControl, seed: SeedDocument): void {
   for (const p of seed.principals ?? []) emulator.identity.addPrincipal(p);
   for (const { secrets, certificates, keys, deleted, faults, ...spec } of seed.vaults) {
     emulator.addVault(spec);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { handleAdmin } from './admin.ts';
 import { handleArm } from './arm.ts';
 import { EmulatorClock } from './clock.ts';
+import type { EmulatorControl } from './control.ts';
 import { bearerCaller, handleEntraRequest, type Caller } from './entra.ts';
 import { FaultControl } from './fault-control.ts';
 import type { FaultSettings } from './faults.ts';
@@ -33,7 +34,7 @@ export interface EmulatorOptions {
  * Key Vault, ARM, Entra ID and the CI OIDC issuers on one HTTPS server, reached under their real host names
  * through a loopback CONNECT proxy.
  */
-export class KeyVaultEmulator {
+export class KeyVaultEmulator implements EmulatorControl {
   readonly clock: EmulatorClock;
   readonly identity: IdentityProvider;
   readonly vaults = new Map<string, VaultState>();

@@ -2,9 +2,9 @@ import { fail, newVersion, epoch } from '../http-util.ts';
 import { keyOf, latest, type CertificateItem, type CertificatePolicy, type CertificateVersion, type Item, type KeyVersion, type SecretVersion } from '../model.ts';
 import { op } from '../rbac.ts';
 import { page, sortedByName, type Route, type VaultContext } from './context.ts';
+import { deletedItemRoutes } from './deleted-routes.ts';
 import {
-  attributesFrom, attributesJson, checkName, deletedFieldsOf, ensureNotDeleted, findDeleted, findLive, purge, recover,
-  restoreInto, softDelete, tagsJson,
+  attributesFrom, attributesJson, checkName, ensureNotDeleted, findLive, restoreInto, softDelete, tagsJson,
 } from './shared.ts';
 import { jwkOfPrivateKey, parseImport, secretValueOf, selfSigned, thumbprint, validityOf, type CertificateMaterial } from './certificate-material.ts';
 
@@ -230,28 +230,11 @@ export const certificateRoutes: Route[] = [
       return bundle(ctx, item, latest(item));
     },
   },
-  {
-    method: 'GET', path: 'deletedcertificates', op: op('certificates', 'read', 'list'),
-    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.certificates.deleted.values()].map((d) => ({ ...d, name: d.item.name }))),
-      (d) => ({ ...deletedFieldsOf(C, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) })),
-  },
-  {
-    method: 'GET', path: 'deletedcertificates/:name', op: op('certificates', 'read', 'get'),
-    handle: (ctx, p) => {
-      const d = findDeleted(C, ctx.vault.certificates, p.name!);
-      return { ...deletedFieldsOf(C, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...bundle(ctx, d.item, latest(d.item)) };
-    },
-  },
-  {
-    method: 'DELETE', path: 'deletedcertificates/:name', op: op('certificates', 'purge', 'purge'),
-    handle: (ctx, p) => { purge(C, ctx, ctx.vault.certificates, p.name!); alsoBacking(ctx, p.name!, 'purge'); return null; },
-  },
-  {
-    method: 'POST', path: 'deletedcertificates/:name/recover', op: op('certificates', 'recover/action', 'recover'),
-    handle: (ctx, p) => {
-      const item = recover(C, ctx.vault.certificates, p.name!);
-      alsoBacking(ctx, item.name, 'recover');
-      return bundle(ctx, item, latest(item));
-    },
-  },
+  ...deletedItemRoutes({
+    kind: C, family: 'certificates', readAction: 'read', purgeAction: 'purge',
+    collection: (ctx) => ctx.vault.certificates,
+    listed: (ctx, item, v) => properties(ctx, item, v, false),
+    bundle: (ctx, item, v) => bundle(ctx, item, v),
+    also: alsoBacking,
+  }),
 ];

@@ -3,10 +3,10 @@ import { fail, newVersion } from '../http-util.ts';
 import { keyOf, latest, type Item, type KeyVersion } from '../model.ts';
 import { op } from '../rbac.ts';
 import { page, sortedByName, type Route, type VaultContext } from './context.ts';
+import { deletedItemRoutes } from './deleted-routes.ts';
 import { rsaKeyPair } from './rsa-key-pool.ts';
 import {
-  attributesFrom, attributesJson, checkName, deletedFieldsOf, ensureNotDeleted, findDeleted, findLive, purge, recover,
-  restoreInto, softDelete, tagsJson,
+  attributesFrom, attributesJson, checkName, ensureNotDeleted, findLive, restoreInto, softDelete, tagsJson,
 } from './shared.ts';
 
 const K = 'key' as const;
@@ -148,27 +148,10 @@ export const keyRoutes: Route[] = [
       return bundle(ctx, item, latest(item));
     },
   },
-  {
-    method: 'GET', path: 'deletedkeys', op: op('keys', 'read', 'list'),
-    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.keys.deleted.values()].map((d) => ({ ...d, name: d.item.name }))),
-      (d) => ({ ...deletedFieldsOf(K, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) })),
-  },
-  {
-    method: 'GET', path: 'deletedkeys/:name', op: op('keys', 'read', 'get'),
-    handle: (ctx, p) => {
-      const d = findDeleted(K, ctx.vault.keys, p.name!);
-      return { ...deletedFieldsOf(K, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...bundle(ctx, d.item, latest(d.item)) };
-    },
-  },
-  {
-    method: 'DELETE', path: 'deletedkeys/:name', op: op('keys', 'purge/action', 'purge'),
-    handle: (ctx, p) => { purge(K, ctx, ctx.vault.keys, p.name!); return null; },
-  },
-  {
-    method: 'POST', path: 'deletedkeys/:name/recover', op: op('keys', 'recover/action', 'recover'),
-    handle: (ctx, p) => {
-      const item = recover(K, ctx.vault.keys, p.name!);
-      return bundle(ctx, item, latest(item));
-    },
-  },
+  ...deletedItemRoutes({
+    kind: K, family: 'keys', readAction: 'read', purgeAction: 'purge/action',
+    collection: (ctx) => ctx.vault.keys,
+    listed: (ctx, item, v) => properties(ctx, item, v, false),
+    bundle: (ctx, item, v) => bundle(ctx, item, v),
+  }),
 ];

@@ -2,9 +2,9 @@ import { fail, newVersion } from '../http-util.ts';
 import { keyOf, latest, type Item, type SecretVersion } from '../model.ts';
 import { op } from '../rbac.ts';
 import { page, sortedByName, type Route, type VaultContext } from './context.ts';
+import { deletedItemRoutes } from './deleted-routes.ts';
 import {
-  attributesFrom, attributesJson, checkName, ensureNotDeleted, findDeleted, findLive, purge, recover, restoreInto,
-  softDelete, tagsJson, deletedFieldsOf,
+  attributesFrom, attributesJson, checkName, ensureNotDeleted, findLive, restoreInto, softDelete, tagsJson,
 } from './shared.ts';
 import { pemOfCertificateSecret } from './certificate-material.ts';
 
@@ -124,27 +124,10 @@ export const secretRoutes: Route[] = [
       return bundle(ctx, item, latest(item));
     },
   },
-  {
-    method: 'GET', path: 'deletedsecrets', op: op('secrets', 'readMetadata/action', 'list'),
-    handle: (ctx) => page(ctx, sortedByName([...ctx.vault.secrets.deleted.values()].map((d) => ({ ...d, name: d.item.name }))),
-      (d) => ({ ...deletedFieldsOf(S, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...properties(ctx, d.item, latest(d.item), false) })),
-  },
-  {
-    method: 'GET', path: 'deletedsecrets/:name', op: op('secrets', 'readMetadata/action', 'get'),
-    handle: (ctx, p) => {
-      const d = findDeleted(S, ctx.vault.secrets, p.name!);
-      return { ...deletedFieldsOf(S, ctx, d.item.name, d.deletedDate, d.scheduledPurgeDate), ...bundle(ctx, d.item, latest(d.item)) };
-    },
-  },
-  {
-    method: 'DELETE', path: 'deletedsecrets/:name', op: op('secrets', 'purge/action', 'purge'),
-    handle: (ctx, p) => { purge(S, ctx, ctx.vault.secrets, p.name!); return null; },
-  },
-  {
-    method: 'POST', path: 'deletedsecrets/:name/recover', op: op('secrets', 'recover/action', 'recover'),
-    handle: (ctx, p) => {
-      const item = recover(S, ctx.vault.secrets, p.name!);
-      return bundle(ctx, item, latest(item));
-    },
-  },
+  ...deletedItemRoutes({
+    kind: S, family: 'secrets', readAction: 'readMetadata/action', purgeAction: 'purge/action',
+    collection: (ctx) => ctx.vault.secrets,
+    listed: (ctx, item, v) => properties(ctx, item, v, false),
+    bundle: (ctx, item, v) => bundle(ctx, item, v),
+  }),
 ];

@@ -2,8 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KeyVaultEmulator } from '../server.ts';
-import { ADMIN, startWorld, vaultSpec } from '../../test/support/world.ts';
+import { ADMIN, startWorld, vaultSpec, emulatorPerFile } from '../../test/support/world.ts';
 
 /**
  * Replays the recorded real-service sessions (shared/reference/keyvault-recordings) against the emulator and compares
@@ -22,9 +21,7 @@ const KNOWN_OMISSIONS = new Set([
   'pending',
 ]);
 
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startWorld({ vaults: [] }); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startWorld({ vaults: [] }));
 
 function send(e: Entry, host: string, token: string): Promise<{ status: number; body: unknown; headers: Record<string, unknown> }> {
   const recorded = new URL(e.RequestUri.replace(/^https:\/\/[^/]+/, `https://${host}`));

@@ -2,21 +2,18 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { Principal } from '../../emulator/identity.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { addServiceConnection, runTask as runAdoTask, visibleToAgent, type TaskRunOptions } from '../support/task-harness.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
-import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
+import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
 
 const CONFIG_PATH = '.github/keyvault-replication.yml';
 
-let emulator: KeyVaultEmulator;
+const emulator = emulatorPerFile(() => startReplicationWorld());
 let FEDERATED: Principal;
 beforeAll(async () => {
-  emulator = await startReplicationWorld();
   FEDERATED = addServiceConnection(emulator);
 });
-afterAll(() => emulator.close());
 
 /** Runs the bundled task as the agent does, signed in as the federated service connection unless told otherwise. */
 const runTask = (workspace: string, inputs: Record<string, string>, o: Partial<TaskRunOptions> = {}) => runAdoTask(emulator, workspace, inputs, { as: FEDERATED, ...o });

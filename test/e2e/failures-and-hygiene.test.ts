@@ -2,15 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { putSecret } from '../support/vault-inspect.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
-import { ADMIN, assign, credentialFor, principal, vaultUrl } from '../support/world.ts';
+import { ADMIN, assign, credentialFor, principal, vaultUrl, emulatorPerFile } from '../support/world.ts';
 import { REPLICATOR, addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
 
 const limited = principal('limited');
 const nobody = principal('nobody');
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startReplicationWorld([limited, nobody]); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startReplicationWorld([limited, nobody]));
 
 const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
 const CANARY = 'CANARY-7f3a9c5e-never-print-me';

@@ -1,12 +1,9 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { putSecret } from '../support/vault-inspect.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
-import { ADMIN, credentialFor, vaultUrl } from '../support/world.ts';
+import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
 import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
 
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startReplicationWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startReplicationWorld());
 
 const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
 const purgeGone = (vault: string, name: string) => { emulator.invoke(vault, 'DELETE', `secrets/${name}`); emulator.invoke(vault, 'DELETE', `deletedsecrets/${name}`); };

@@ -2,13 +2,10 @@ import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { putSecret } from '../support/vault-inspect.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
-import { ADMIN, SUB_B, credentialFor, vaultUrl } from '../support/world.ts';
+import { ADMIN, SUB_B, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
 import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
 
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startReplicationWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startReplicationWorld());
 
 const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
 const cert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) => emulator.invoke(vault, 'POST', `certificates/${name}/create`, {

@@ -1,8 +1,7 @@
 import { AzureVaultPort } from '../../src/azure/key-vault-port.ts';
 import { systemClock } from '../../src/hosts/shared/system-clock.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { MemoryVault } from '../fakes/memory-vault.ts';
-import { ADMIN, credentialFor, startWorld, vaultSpec } from '../support/world.ts';
+import { ADMIN, credentialFor, startWorld, vaultSpec, emulatorPerFile } from '../support/world.ts';
 import { vaultPortContract } from '../support/vault-port-contract.ts';
 
 let n = 0;
@@ -13,9 +12,7 @@ vaultPortContract('in-memory fake', {
   advance: () => {}, // the fake's clock moves a second on every write
 });
 
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startWorld());
 
 const port = (name: string) => {
   const spec = vaultSpec(name, 'westeurope');

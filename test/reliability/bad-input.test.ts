@@ -3,21 +3,19 @@ import { join } from 'node:path';
 import { ERROR_CODES } from '../../src/engine/errors.ts';
 import { USAGE } from '../../src/hosts/cli/args.ts';
 import { run } from '../../src/hosts/cli/main.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction, type ActionRunOptions } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { addVault, replication, uniqueVault, Workspace } from '../support/replication-world.ts';
-import { OTHER_TENANT, TENANT } from '../support/world.ts';
+import { OTHER_TENANT, TENANT, emulatorPerFile } from '../support/world.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 // Each broken config or input fails with its documented code, says where, and touches no vault.
-let emulator: KeyVaultEmulator;
+const emulator = emulatorPerFile(() => startActionWorld());
 let src: string;
 let dst: string;
 let foreign: string;
 let tagged: string;
 beforeAll(async () => {
-  emulator = await startActionWorld();
   src = addVault(emulator, uniqueVault('src'), 'westeurope');
   dst = addVault(emulator, uniqueVault('dst'), 'westeurope');
   // Its subscription moved to this tenant, the vault kept its own: Key Vault would refuse this tenant's tokens.
@@ -25,7 +23,6 @@ beforeAll(async () => {
   tagged = uniqueVault('tagged');
   addVault(emulator, tagged, 'westeurope', { tags: { dst_key_vault_names: `${dst},${tagged}` } });
 });
-afterAll(() => emulator.close());
 
 const dataPlaneRequests = () => [...emulator.vaults.values()].reduce((n, v) => n + v.counters.requests, 0);
 

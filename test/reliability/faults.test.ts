@@ -1,14 +1,11 @@
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { replicaProblems } from '../support/replica-check.ts';
 import { seedVariedItems, VARIED_RECORDS } from '../support/varied-items.ts';
 import { addVault, REPLICATOR, replication, statusOf, uniqueVault, Workspace, type Report } from '../support/replication-world.ts';
-import { startWorld } from '../support/world.ts';
+import { startWorld, emulatorPerFile } from '../support/world.ts';
 
 // Fault dice are seeded; which request meets a fault depends on the order requests arrive in, so the assertions are
 // the invariants that must hold whichever ones fail.
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startWorld({ principals: [REPLICATOR], seed: 7 }); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startWorld({ principals: [REPLICATOR], seed: 7 }));
 
 const TYPES = ['secrets', 'certificates', 'keys'];
 const ALLOWED = new Set(['create', 'in_sync', 'update', 'failed', 'source_disabled', 'managed_by_certificate']);

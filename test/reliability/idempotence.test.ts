@@ -1,12 +1,10 @@
 import { rmSync } from 'node:fs';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { replicaProblems } from '../support/replica-check.ts';
 import { addVault, replication, startReplicationWorld, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { seedVariedItems, versionCounts } from '../support/varied-items.ts';
+import { emulatorPerFile } from '../support/world.ts';
 
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startReplicationWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startReplicationWorld());
 
 test('applying twice in a row changes nothing the second time, with its state and without it', async () => {
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');

@@ -1,16 +1,14 @@
 import { stringify } from 'yaml';
 import type { PairState } from '../../src/engine/state.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { git, GitFixture } from '../support/git-fixture.ts';
 import { replicaProblems } from '../support/replica-check.ts';
 import { addVault, uniqueVault } from '../support/replication-world.ts';
+import { emulatorPerFile } from '../support/world.ts';
 
 const BRANCH = 'keyvault-replication-state';
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startActionWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startActionWorld());
 
 /** A pair slow enough (latency, two writes at a time) to be killed part-way through its 30 writes. */
 function slowPair() {

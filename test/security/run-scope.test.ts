@@ -1,12 +1,10 @@
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { latest } from '../../emulator/model.ts';
 import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { putSecret } from '../support/vault-inspect.ts';
+import { emulatorPerFile } from '../support/world.ts';
 
 // What one run may do beyond the pair it plans: targeted runs, several pairs into one target, types it did not plan.
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startReplicationWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startReplicationWorld());
 
 const disable = (vault: string, name: string) => emulator.invoke(vault, 'PATCH', `secrets/${name}/`, { attributes: { enabled: false } });
 const enabledIn = (vault: string, name: string) => latest(emulator.vault(vault).secrets.live.get(name)!).attributes.enabled;

@@ -1,18 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { latest } from '../../emulator/model.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { GitFixture, git } from '../support/git-fixture.ts';
 import { addVault, uniqueVault } from '../support/replication-world.ts';
 import { deleteRequests, liveSecretNames, putSecret } from '../support/vault-inspect.ts';
+import { emulatorPerFile } from '../support/world.ts';
 
 // Issue 11, item 1: two workflows of one repository, each a single pair, writing to one shared DR vault.
 const BRANCH = 'keyvault-replication-state';
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startActionWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startActionWorld());
 
 const put = (vault: string, name: string, value: string) => putSecret(emulator, vault, name, value);
 const live = (vault: string) => liveSecretNames(emulator, vault);

@@ -1,19 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { GitFixture, git } from '../support/git-fixture.ts';
 import { addVault, uniqueVault } from '../support/replication-world.ts';
 import { deleteRequests, putSecret } from '../support/vault-inspect.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { emulatorPerFile } from '../support/world.ts';
 
 // A collaborator with push rights but no Azure access edits the state branch; with `state-key` the edit is noticed.
 const BRANCH = 'keyvault-replication-state';
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startActionWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startActionWorld());
 
 const put = (vault: string, name: string, value: string) => putSecret(emulator, vault, name, value);
 const deletes = (vault: string) => deleteRequests(emulator, vault);

@@ -1,14 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { latest } from '../../emulator/model.ts';
 import { addVault, REPLICATOR, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
 import { deleteRequests, liveSecretNames, putSecret } from '../support/vault-inspect.ts';
+import { emulatorPerFile } from '../support/world.ts';
 
 // The state is memory, not authority: whoever can write it (the state branch, the CLI's file) must not be able to make
 // the tool delete, overwrite, disable or purge what it cannot prove, live, it wrote and nobody changed.
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startReplicationWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startReplicationWorld());
 
 type StateFile = { pairs: Record<string, { records: Record<string, Record<string, unknown>> }> };
 const put = (vault: string, name: string, value: string) => putSecret(emulator, vault, name, value);

@@ -1,10 +1,8 @@
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { addVault, startReplicationWorld, uniqueVault, Workspace } from '../support/replication-world.ts';
+import { emulatorPerFile } from '../support/world.ts';
 
 // Issue 11, item 6: writing a tag on the source vault is a control-plane right; it must not decide where secrets go.
-let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startReplicationWorld(); });
-afterAll(() => emulator.close());
+const emulator = emulatorPerFile(() => startReplicationWorld());
 
 test('a targets tag naming a vault outside allowed_targets is reported and never written; a name given twice runs once', async () => {
   const dr = addVault(emulator, uniqueVault('dr'), 'westeurope');

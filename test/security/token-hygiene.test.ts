@@ -4,13 +4,12 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { hideInLogs, redact } from '../../src/azure/log-redaction.ts';
 import type { Principal } from '../../emulator/identity.ts';
-import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { runAction } from '../support/action-harness.ts';
 import { ACTOR, startActionWorld } from '../support/action-world.ts';
 import { addServiceConnection, runTask, visibleToAgent } from '../support/task-harness.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, uniqueVault, Workspace } from '../support/replication-world.ts';
-import { SUB_A } from '../support/world.ts';
+import { SUB_A, emulatorPerFile } from '../support/world.ts';
 
 /*
  * Issue 11, item 4: behind an HTTPS proxy with the SDK's request log on, access tokens reached stderr. Every host runs
@@ -22,13 +21,11 @@ const CLI = resolve(import.meta.dirname, '../../src/hosts/cli/index.ts');
 const CONFIG_PATH = '.github/keyvault-replication.yml';
 const SECRETS = 8;
 
-let emulator: KeyVaultEmulator;
+const emulator = emulatorPerFile(() => startActionWorld());
 let adoConnection: Principal;
 beforeAll(async () => {
-  emulator = await startActionWorld();
   adoConnection = addServiceConnection(emulator);
 });
-afterAll(() => emulator.close());
 
 /** The SDK's request log at the level given, Node's own debug output of the modules a request goes through, every `debug` namespace. */
 const loud = (level: string) => ({ AZURE_LOG_LEVEL: level, TYPESPEC_RUNTIME_LOG_LEVEL: level, NODE_DEBUG: 'http,https,tls,net', DEBUG: '*' });

@@ -36,3 +36,23 @@ export async function startWorld(options: EmulatorOptions = {}): Promise<KeyVaul
 export const credentialFor = (p: Principal) => new ClientSecretCredential(p.tenantId, p.clientId, p.clientSecret!);
 
 export const vaultUrl = (name: string) => `https://${name}.vault.azure.net`;
+
+/**
+ * The emulator of one test file: started before its tests, closed after them. What it returns stands for the emulator
+ * started (every property and method goes to it), so a file declares it in one line and uses it as the emulator.
+ */
+export function emulatorPerFile(start: () => Promise<KeyVaultEmulator>): KeyVaultEmulator {
+  let started: KeyVaultEmulator | undefined;
+  beforeAll(async () => {
+    started = await start();
+  });
+  afterAll(() => started?.close());
+  const current = () => started ?? (() => { throw new Error('the emulator starts in beforeAll: use it inside a test or hook'); })();
+  return new Proxy({} as KeyVaultEmulator, {
+    get: (_target, property) => {
+      const value: unknown = Reflect.get(current(), property);
+      return typeof value === 'function' ? value.bind(current()) : value;
+    },
+    set: (_target, property, value) => Reflect.set(current(), property, value),
+  });
+}

@@ -32,6 +32,15 @@ export default {
     { ...common, displayName: 'unit', testMatch: [...at(UNIT), ...not(E2E_IN_UNIT_FOLDERS)] },
     // Everything else: the contract with the emulator, the hosts end to end, the bundles. A later positive glob adds
     // back what an earlier negative one took out.
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/emulator/test/**/*.test.ts', ...not(UNIT), ...at(E2E_IN_UNIT_FOLDERS)] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: [
+        '<rootDir>/test/**/*.test.ts',
+        '<rootDir>/emulator/test/**/*.test.ts',
+        ...not(UNIT),
+        ...at(E2E_IN_UNIT_FOLDERS),
+      ],
+    },
   ],
 };

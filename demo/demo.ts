@@ -11,7 +11,14 @@ const SUB = '11111111-1111-1111-1111-111111111111';
 const OTHER_SUB = '22222222-2222-2222-2222-222222222222';
 const demo = { clientId: 'demo-client', objectId: 'demo-oid', tenantId: TENANT, clientSecret: 'demo-only-secret' };
 const admin = [{ principalId: demo.objectId, role: 'Key Vault Administrator' as const }];
-const vault = (name: string, location: string, subscriptionId = SUB) => ({ name, location, subscriptionId, resourceGroup: 'rg-demo', tenantId: TENANT, roleAssignments: admin });
+const vault = (name: string, location: string, subscriptionId = SUB) => ({
+  name,
+  location,
+  subscriptionId,
+  resourceGroup: 'rg-demo',
+  tenantId: TENANT,
+  roleAssignments: admin,
+});
 
 const emulator = await KeyVaultEmulator.start();
 applySeed(emulator, {
@@ -20,8 +27,17 @@ applySeed(emulator, {
     {
       ...vault('contoso-prod-weu', 'westeurope'),
       secrets: [
-        ...Array.from({ length: 24 }, (_, i) => ({ name: `app-setting-${String(i).padStart(2, '0')}`, value: `value-${i}`, tags: { replicate: 'true' } })),
-        { name: 'db-password', value: 'correct horse battery staple', contentType: 'text/plain', tags: { replicate: 'true', owner: 'data' } },
+        ...Array.from({ length: 24 }, (_, i) => ({
+          name: `app-setting-${String(i).padStart(2, '0')}`,
+          value: `value-${i}`,
+          tags: { replicate: 'true' },
+        })),
+        {
+          name: 'db-password',
+          value: 'correct horse battery staple',
+          contentType: 'text/plain',
+          tags: { replicate: 'true', owner: 'data' },
+        },
         { name: 'shared-api-key', value: 'source-copy', tags: { replicate: 'true' } },
         { name: 'already-there', value: 'same everywhere', tags: { replicate: 'true' } },
         { name: 'paused-feature', value: 'off for now', enabled: false, tags: { replicate: 'true' } },
@@ -36,11 +52,17 @@ applySeed(emulator, {
         { name: 'api-contoso-com', subject: 'CN=api.contoso.com', tags: { replicate: 'true' } },
         { name: 'hsm-bound-cert', subject: 'CN=signing.contoso.com', exportable: false, tags: { replicate: 'true' } },
       ],
-      keys: [{ name: 'data-encryption-key', tags: { replicate: 'true' } }, { name: 'token-signing-key', curve: 'P-256', kty: 'EC', tags: { replicate: 'true' } }],
+      keys: [
+        { name: 'data-encryption-key', tags: { replicate: 'true' } },
+        { name: 'token-signing-key', curve: 'P-256', kty: 'EC', tags: { replicate: 'true' } },
+      ],
     },
     {
       ...vault('contoso-dr-neu', 'northeurope'),
-      secrets: [{ name: 'shared-api-key', value: 'edited by hand in DR' }, { name: 'already-there', value: 'same everywhere', tags: { replicate: 'true' } }],
+      secrets: [
+        { name: 'shared-api-key', value: 'edited by hand in DR' },
+        { name: 'already-there', value: 'same everywhere', tags: { replicate: 'true' } },
+      ],
       deleted: { secrets: ['recycled-name'] },
     },
     vault('contoso-read-eus', 'eastus'),
@@ -50,7 +72,9 @@ applySeed(emulator, {
 
 const dir = mkdtempSync(join(tmpdir(), 'kvr-demo-'));
 const config = join(dir, 'keyvault-replication.yml');
-writeFileSync(config, `version: 1
+writeFileSync(
+  config,
+  `version: 1
 subscriptions: [${SUB}, ${OTHER_SUB}]
 replications:
   - name: prod-dr
@@ -59,9 +83,15 @@ replications:
     types: [secrets, certificates, keys]
     rule: { tagged: replicate=true }
     exclude: ["*-tmp"]
-`);
+`,
+);
 Object.assign(process.env, {
-  HTTPS_PROXY: emulator.proxyUrl, NO_PROXY: '', AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: demo.clientId, AZURE_CLIENT_SECRET: demo.clientSecret, AZURE_SUBSCRIPTION_ID: SUB,
+  HTTPS_PROXY: emulator.proxyUrl,
+  NO_PROXY: '',
+  AZURE_TENANT_ID: TENANT,
+  AZURE_CLIENT_ID: demo.clientId,
+  AZURE_CLIENT_SECRET: demo.clientSecret,
+  AZURE_SUBSCRIPTION_ID: SUB,
 });
 const cli = async (title: string, ...args: string[]) => {
   console.log(`\n\x1b[1m$ keyvault-replicate ${args.join(' ')}\x1b[0m   # ${title}`);
@@ -69,14 +99,28 @@ const cli = async (title: string, ...args: string[]) => {
   console.log(`(exit code ${code})`);
 };
 
-console.log(`Emulated vaults: contoso-prod-weu (West Europe) → contoso-dr-neu (North Europe), contoso-read-eus (East US), contoso-sandbox-weu (another subscription). Config: ${config}`);
+console.log(
+  `Emulated vaults: contoso-prod-weu (West Europe) → contoso-dr-neu (North Europe), contoso-read-eus (East US), contoso-sandbox-weu (another subscription). Config: ${config}`,
+);
 await cli('1. preview: nothing is written', 'plan');
 await cli('2. apply', 'apply');
-emulator.invoke('contoso-prod-weu', 'PUT', 'secrets/db-password', { value: 'rotated', contentType: 'text/plain', tags: { replicate: 'true', owner: 'data' } });
+emulator.invoke('contoso-prod-weu', 'PUT', 'secrets/db-password', {
+  value: 'rotated',
+  contentType: 'text/plain',
+  tags: { replicate: 'true', owner: 'data' },
+});
 emulator.invoke('contoso-prod-weu', 'DELETE', 'secrets/to-be-removed');
 emulator.invoke('contoso-prod-weu', 'DELETE', 'deletedsecrets/to-be-removed');
 emulator.invoke('contoso-prod-weu', 'DELETE', 'secrets/to-be-recycled');
-emulator.invoke('contoso-prod-weu', 'POST', 'keys/data-encryption-key/create', { kty: 'RSA', tags: { replicate: 'true' } });
-await cli('3. after a rotation, a purge, a soft delete and a new key version on the source', 'plan', '--replications', 'prod-dr');
+emulator.invoke('contoso-prod-weu', 'POST', 'keys/data-encryption-key/create', {
+  kty: 'RSA',
+  tags: { replicate: 'true' },
+});
+await cli(
+  '3. after a rotation, a purge, a soft delete and a new key version on the source',
+  'plan',
+  '--replications',
+  'prod-dr',
+);
 await emulator.close();
 rmSync(dir, { recursive: true, force: true });

@@ -7,19 +7,37 @@ import type { EmulatorControl } from './control.ts';
 export function handleAdmin(ex: Exchange, emulator: EmulatorControl): void {
   const route = `${ex.method} ${ex.url.pathname}`;
   if (route === 'GET /__admin/vaults') {
-    return send(ex, 200, [...emulator.vaults.values()].map((v) => ({
-      name: v.spec.name, location: v.spec.location, subscriptionId: v.spec.subscriptionId,
-      items: { secrets: v.secrets.live.size, keys: v.keys.live.size, certificates: v.certificates.live.size, deletedSecrets: v.secrets.deleted.size },
-      counters: { ...v.counters, clientRequestIds: [...v.counters.clientRequestIds] }, faults: emulator.faultsOf(v.spec.name),
-    })));
+    return send(
+      ex,
+      200,
+      [...emulator.vaults.values()].map((v) => ({
+        name: v.spec.name,
+        location: v.spec.location,
+        subscriptionId: v.spec.subscriptionId,
+        items: {
+          secrets: v.secrets.live.size,
+          keys: v.keys.live.size,
+          certificates: v.certificates.live.size,
+          deletedSecrets: v.secrets.deleted.size,
+        },
+        counters: { ...v.counters, clientRequestIds: [...v.counters.clientRequestIds] },
+        faults: emulator.faultsOf(v.spec.name),
+      })),
+    );
   }
   if (route === 'POST /__admin/faults') {
     const { vault = '*', ...faults } = ex.json<Partial<FaultSettings> & { vault?: string }>();
     emulator.setFaults(vault, faults);
     return send(ex, 200, emulator.faultsOf(vault === '*' ? '' : vault));
   }
-  if (route === 'POST /__admin/reset-counters') { emulator.resetCounters(); return send(ex, 204); }
-  if (route === 'POST /__admin/reset') { emulator.reset(); return send(ex, 204); }
+  if (route === 'POST /__admin/reset-counters') {
+    emulator.resetCounters();
+    return send(ex, 204);
+  }
+  if (route === 'POST /__admin/reset') {
+    emulator.reset();
+    return send(ex, 204);
+  }
   if (route === 'POST /__admin/seed') {
     applySeed(emulator, ex.json<SeedDocument>());
     return send(ex, 200, { vaults: [...emulator.vaults.values()].map((v) => v.spec.name) });

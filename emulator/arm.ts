@@ -9,22 +9,46 @@ export function vaultJson(v: VaultState) {
   const s = v.spec;
   return {
     id: `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.KeyVault/vaults/${s.name}`,
-    name: s.name, type: 'Microsoft.KeyVault/vaults', location: s.location, tags: s.tags ?? {},
+    name: s.name,
+    type: 'Microsoft.KeyVault/vaults',
+    location: s.location,
+    tags: s.tags ?? {},
     properties: {
-      sku: { family: 'A', name: 'standard' }, tenantId: s.tenantId,
-      accessPolicies: (s.accessPolicies ?? []).map((p) => ({ tenantId: s.tenantId, objectId: p.objectId, permissions: { keys: p.permissions.keys ?? [], secrets: p.permissions.secrets ?? [], certificates: p.permissions.certificates ?? [] } })),
-      enabledForDeployment: false, enabledForDiskEncryption: false, enabledForTemplateDeployment: false,
-      enableSoftDelete: s.enableSoftDelete, softDeleteRetentionInDays: s.softDeleteRetentionInDays,
-      enableRbacAuthorization: s.enableRbacAuthorization, ...(s.enablePurgeProtection ? { enablePurgeProtection: true } : {}),
-      vaultUri: `https://${s.name}.vault.azure.net/`, provisioningState: 'Succeeded', publicNetworkAccess: 'Enabled',
+      sku: { family: 'A', name: 'standard' },
+      tenantId: s.tenantId,
+      accessPolicies: (s.accessPolicies ?? []).map((p) => ({
+        tenantId: s.tenantId,
+        objectId: p.objectId,
+        permissions: {
+          keys: p.permissions.keys ?? [],
+          secrets: p.permissions.secrets ?? [],
+          certificates: p.permissions.certificates ?? [],
+        },
+      })),
+      enabledForDeployment: false,
+      enabledForDiskEncryption: false,
+      enabledForTemplateDeployment: false,
+      enableSoftDelete: s.enableSoftDelete,
+      softDeleteRetentionInDays: s.softDeleteRetentionInDays,
+      enableRbacAuthorization: s.enableRbacAuthorization,
+      ...(s.enablePurgeProtection ? { enablePurgeProtection: true } : {}),
+      vaultUri: `https://${s.name}.vault.azure.net/`,
+      provisioningState: 'Succeeded',
+      publicNetworkAccess: 'Enabled',
     },
   };
 }
 
 /** The ARM calls the tool makes: list/get vaults and the caller's permissions on a vault. */
 export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Caller | 'missing' | 'invalid'): void {
-  if (caller === 'missing') return send(ex, 401, armError('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing."));
-  if (caller === 'invalid') return send(ex, 401, armError('InvalidAuthenticationToken', 'The access token is invalid.'));
+  if (caller === 'missing')
+    return send(
+      ex,
+      401,
+      armError('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing."),
+    );
+  if (caller === 'invalid')
+    return send(ex, 401, armError('InvalidAuthenticationToken', 'The access token is invalid.'));
   const path = ex.url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   const visible = [...vaults].filter((v) => (v.spec.subscriptionTenantId ?? v.spec.tenantId) === caller.tenantId);
   let m = path.match(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults$/i);
@@ -33,24 +57,54 @@ export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Ca
   }
   m = path.match(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults$/i);
   if (m && ex.method === 'GET') {
-    return send(ex, 200, { value: visible.filter((v) => v.spec.subscriptionId === m![1] && v.spec.resourceGroup.toLowerCase() === m![2]!.toLowerCase()).map(vaultJson) });
+    return send(ex, 200, {
+      value: visible
+        .filter((v) => v.spec.subscriptionId === m![1] && v.spec.resourceGroup.toLowerCase() === m![2]!.toLowerCase())
+        .map(vaultJson),
+    });
   }
   m = path.match(/^\/subscriptions\/([^/]+)\/resources$/i);
   if (m && ex.method === 'GET') {
     return send(ex, 200, {
-      value: visible.filter((v) => v.spec.subscriptionId === m![1]).map((v) => {
-        const j = vaultJson(v);
-        return { id: j.id, name: j.name, type: j.type, location: j.location, tags: j.tags };
-      }),
+      value: visible
+        .filter((v) => v.spec.subscriptionId === m![1])
+        .map((v) => {
+          const j = vaultJson(v);
+          return { id: j.id, name: j.name, type: j.type, location: j.location, tags: j.tags };
+        }),
     });
   }
-  m = path.match(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)(\/providers\/Microsoft\.Authorization\/permissions)?$/i);
+  m = path.match(
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)(\/providers\/Microsoft\.Authorization\/permissions)?$/i,
+  );
   if (m && ex.method === 'GET') {
     const [, sub, rg, name, permissions] = m;
-    const v = visible.find((x) => x.spec.subscriptionId === sub && x.spec.resourceGroup.toLowerCase() === rg!.toLowerCase() && x.spec.name.toLowerCase() === name!.toLowerCase());
-    if (!v) return send(ex, 404, armError('ResourceNotFound', `The Resource 'Microsoft.KeyVault/vaults/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`));
+    const v = visible.find(
+      (x) =>
+        x.spec.subscriptionId === sub &&
+        x.spec.resourceGroup.toLowerCase() === rg!.toLowerCase() &&
+        x.spec.name.toLowerCase() === name!.toLowerCase(),
+    );
+    if (!v)
+      return send(
+        ex,
+        404,
+        armError(
+          'ResourceNotFound',
+          `The Resource 'Microsoft.KeyVault/vaults/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+        ),
+      );
     if (permissions) {
-      return send(ex, 200, { value: [{ actions: actionsOf(v, caller.objectId), notActions: [], dataActions: dataActionsOf(v, caller.objectId), notDataActions: [] }] });
+      return send(ex, 200, {
+        value: [
+          {
+            actions: actionsOf(v, caller.objectId),
+            notActions: [],
+            dataActions: dataActionsOf(v, caller.objectId),
+            notDataActions: [],
+          },
+        ],
+      });
     }
     return send(ex, 200, vaultJson(v));
   }

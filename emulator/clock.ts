@@ -51,6 +51,7 @@ export class EmulatorClock {
     } finally {
       this.#offsetMs = offset;
     }
-    if (result instanceof Promise) throw new TypeError('backdated takes a synchronous write; its requests would not be backdated');
+    if (result instanceof Promise)
+      throw new TypeError('backdated takes a synchronous write; its requests would not be backdated');
   }
 }

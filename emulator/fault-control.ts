@@ -2,7 +2,11 @@ import { NO_FAULTS, seededRandom, ThrottleWindow, type FaultSettings } from './f
 import { kvError } from './http-util.ts';
 
 /** An answer a fault puts in place of the service's. */
-export interface FaultAnswer { status: number; body: unknown; headers?: Record<string, string> }
+export interface FaultAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
 
 /** The faults of every vault (set at start, by tests and over the admin API), their throttle windows and dice. */
 export class FaultControl {
@@ -53,8 +57,18 @@ export class FaultControl {
       this.#windows.set(vault, window);
       const waitMs = window.admit(faults.throttle, isCreate, now);
       if (waitMs > 0) {
-        const retryAfter: Record<string, string> = faults.throttle.mode === 'retry-after' ? { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) } : {};
-        return { status: 429, body: kvError('Throttled', 'Request was not processed because too many requests were received. Reason: A0001'), headers: retryAfter };
+        const retryAfter: Record<string, string> =
+          faults.throttle.mode === 'retry-after'
+            ? { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) }
+            : {};
+        return {
+          status: 429,
+          body: kvError(
+            'Throttled',
+            'Request was not processed because too many requests were received. Reason: A0001',
+          ),
+          headers: retryAfter,
+        };
       }
     }
     if (isCreate && this.roll(faults.writeErrorRate)) {

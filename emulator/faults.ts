@@ -27,7 +27,12 @@ export interface FaultSettings {
   emptyPageRate: number;
 }
 
-export const PUBLISHED_LIMITS: ThrottleSettings = { mode: 'retry-after', createLimit: 300, otherLimit: 4000, windowMs: 10_000 };
+export const PUBLISHED_LIMITS: ThrottleSettings = {
+  mode: 'retry-after',
+  createLimit: 300,
+  otherLimit: 4000,
+  windowMs: 10_000,
+};
 
 export const NO_FAULTS: FaultSettings = { latencyMs: 0, serverErrorRate: 0, dropRate: 0, emptyPageRate: 0 };
 

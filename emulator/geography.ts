@@ -1,6 +1,16 @@
 /** The emulator's own region → geography table (kept apart from the product's so a mistake in one shows in tests). */
 const GEOGRAPHIES: Record<string, string[]> = {
-  'United States': ['eastus', 'eastus2', 'westus', 'westus2', 'westus3', 'centralus', 'northcentralus', 'southcentralus', 'westcentralus'],
+  'United States': [
+    'eastus',
+    'eastus2',
+    'westus',
+    'westus2',
+    'westus3',
+    'centralus',
+    'northcentralus',
+    'southcentralus',
+    'westcentralus',
+  ],
   Europe: ['northeurope', 'westeurope'],
   'United Kingdom': ['uksouth', 'ukwest'],
   Germany: ['germanywestcentral', 'germanynorth'],

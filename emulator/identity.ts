@@ -5,7 +5,11 @@ import { send, type Exchange } from './http-util.ts';
 export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
-export interface FederatedCredential { issuer: string; subject: string; audience?: string }
+export interface FederatedCredential {
+  issuer: string;
+  subject: string;
+  audience?: string;
+}
 
 /** An app registration (service principal) known to the emulated tenant. */
 export interface Principal {
@@ -50,8 +54,16 @@ export class IdentityProvider {
     const now = this.#clock.nowSeconds();
     this.tokensIssued++;
     const token = this.entra.sign({
-      aud: resource, iss: `https://sts.windows.net/${principal.tenantId}/`, iat: now, nbf: now, exp: now + lifetimeSeconds,
-      appid: principal.clientId, oid: principal.objectId, sub: principal.objectId, tid: principal.tenantId, ver: '1.0',
+      aud: resource,
+      iss: `https://sts.windows.net/${principal.tenantId}/`,
+      iat: now,
+      nbf: now,
+      exp: now + lifetimeSeconds,
+      appid: principal.clientId,
+      oid: principal.objectId,
+      sub: principal.objectId,
+      tid: principal.tenantId,
+      ver: '1.0',
       // Entra's unique token id: two tokens for one principal and audience in one second are still two tokens.
       uti: crypto.randomUUID().replaceAll('-', '').slice(0, 22),
     });
@@ -65,8 +77,12 @@ export class IdentityProvider {
     return {
       status,
       body: {
-        error, error_description: `AADSTS${code}: ${description} Trace ID: ${crypto.randomUUID()} Correlation ID: ${crypto.randomUUID()} Timestamp: ${now.toISOString()}`,
-        error_codes: [code], timestamp: now.toISOString(), trace_id: crypto.randomUUID(), correlation_id: crypto.randomUUID(),
+        error,
+        error_description: `AADSTS${code}: ${description} Trace ID: ${crypto.randomUUID()} Correlation ID: ${crypto.randomUUID()} Timestamp: ${now.toISOString()}`,
+        error_codes: [code],
+        timestamp: now.toISOString(),
+        trace_id: crypto.randomUUID(),
+        correlation_id: crypto.randomUUID(),
       },
     };
   }
@@ -84,22 +100,53 @@ export class IdentityProvider {
     const principal = this.principals.get(clientId);
     const reply = (r: { status: number; body: unknown }) => send(ex, r.status, r.body);
     if (form.get('grant_type') !== 'client_credentials') {
-      return reply(this.#aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
+      return reply(
+        this.#aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'),
+      );
     }
     if (!principal || principal.tenantId !== tenant) {
-      return reply(this.#aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`));
+      return reply(
+        this.#aadError(
+          400,
+          'unauthorized_client',
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        ),
+      );
     }
     const assertion = form.get('client_assertion');
     if (assertion) {
       const failure = this.#checkAssertion(principal, assertion);
       if (failure) return reply(failure);
     } else if (!principal.clientSecret || form.get('client_secret') !== principal.clientSecret) {
-      return reply(this.#aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app \'' + clientId + '\'.'));
+      return reply(
+        this.#aadError(
+          401,
+          'invalid_client',
+          7000215,
+          "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '" +
+            clientId +
+            "'.",
+        ),
+      );
     }
     const scope = (form.get('scope') ?? '').split(' ').find((s) => s.endsWith('/.default'));
-    if (!scope) return reply(this.#aadError(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).'));
+    if (!scope)
+      return reply(
+        this.#aadError(
+          400,
+          'invalid_scope',
+          1002012,
+          'The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).',
+        ),
+      );
     const resource = scope.slice(0, -'/.default'.length);
-    send(ex, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: this.accessToken(principal, resource) });
+    send(ex, 200, {
+      token_type: 'Bearer',
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: this.accessToken(principal, resource),
+    });
   }
 
   #checkAssertion(principal: Principal, assertion: string): { status: number; body: unknown } | undefined {
@@ -108,10 +155,16 @@ export class IdentityProvider {
     if (!verified) return this.#aadError(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
     const { iss, sub, aud } = verified.claims as { iss: string; sub: string; aud: string | string[] };
     const audiences = Array.isArray(aud) ? aud : [aud];
-    const match = (principal.federatedCredentials ?? []).find((f) =>
-      f.issuer === iss && f.subject === sub && audiences.includes(f.audience ?? FEDERATION_AUDIENCE));
+    const match = (principal.federatedCredentials ?? []).find(
+      (f) => f.issuer === iss && f.subject === sub && audiences.includes(f.audience ?? FEDERATION_AUDIENCE),
+    );
     if (!match) {
-      return this.#aadError(400, 'invalid_client', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${audiences.join(',')}'.`);
+      return this.#aadError(
+        400,
+        'invalid_client',
+        70021,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${audiences.join(',')}'.`,
+      );
     }
     return undefined;
   }
@@ -125,8 +178,13 @@ export class IdentityProvider {
     send(ex, 200, {
       count: 1944,
       value: this.#idToken(this.github, {
-        jti: crypto.randomUUID(), aud: ex.url.searchParams.get('audience') ?? 'https://github.com', iss: GITHUB_ISSUER,
-        nbf: now, iat: now, exp: now + 300, ...claims,
+        jti: crypto.randomUUID(),
+        aud: ex.url.searchParams.get('audience') ?? 'https://github.com',
+        iss: GITHUB_ISSUER,
+        nbf: now,
+        iat: now,
+        exp: now + 300,
+        ...claims,
       }),
     });
   }
@@ -137,12 +195,22 @@ export class IdentityProvider {
     const grant = this.devopsRequests.get(bearer);
     const connection = ex.url.searchParams.get('serviceConnectionId') ?? '';
     const subject = grant?.subjects[connection];
-    if (!grant || !subject) return send(ex, 401, { $id: '1', message: 'TF400813: The user is not authorized to access this resource.', typeKey: 'UnauthorizedRequestException' });
+    if (!grant || !subject)
+      return send(ex, 401, {
+        $id: '1',
+        message: 'TF400813: The user is not authorized to access this resource.',
+        typeKey: 'UnauthorizedRequestException',
+      });
     const now = this.#clock.nowSeconds();
     send(ex, 200, {
       oidcToken: this.#idToken(this.devops, {
-        jti: crypto.randomUUID(), sub: subject, aud: FEDERATION_AUDIENCE, iss: this.devopsIssuer(grant.organizationId),
-        nbf: now, iat: now, exp: now + 600,
+        jti: crypto.randomUUID(),
+        sub: subject,
+        aud: FEDERATION_AUDIENCE,
+        iss: this.devopsIssuer(grant.organizationId),
+        nbf: now,
+        iat: now,
+        exp: now + 600,
       }),
     });
   }

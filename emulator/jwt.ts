@@ -30,7 +30,9 @@ export class JwtIssuer {
   }
 
   jwks(): unknown {
-    return { keys: [{ ...createPublicKey(this.publicKey).export({ format: 'jwk' }), kid: this.kid, use: 'sig', alg: 'RS256' }] };
+    return {
+      keys: [{ ...createPublicKey(this.publicKey).export({ format: 'jwk' }), kid: this.kid, use: 'sig', alg: 'RS256' }],
+    };
   }
 }
 

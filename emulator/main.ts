@@ -8,7 +8,10 @@ const emulator = await KeyVaultEmulator.start({ seed: Number(values.seedRandom) 
 if (values.seed) applySeed(emulator, readSeed(values.seed));
 
 console.log('Key Vault emulator running.');
-for (const v of emulator.vaults.values()) console.log(`  vault  https://${v.spec.name}.vault.azure.net  (${v.spec.location}, subscription ${v.spec.subscriptionId})`);
+for (const v of emulator.vaults.values())
+  console.log(
+    `  vault  https://${v.spec.name}.vault.azure.net  (${v.spec.location}, subscription ${v.spec.subscriptionId})`,
+  );
 console.log(`  admin  https://localhost:${emulator.tlsPort}/__admin/vaults`);
 console.log('Environment for a client process:');
 for (const [k, v] of Object.entries(emulator.env())) if (k === k.toUpperCase()) console.log(`  export ${k}=${v}`);

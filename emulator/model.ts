@@ -1,8 +1,13 @@
 /** The emulator's in-memory picture of vaults and their items, shaped after Key Vault's own objects. */
 
 export type RoleName =
-  | 'Key Vault Administrator' | 'Key Vault Reader' | 'Key Vault Secrets User' | 'Key Vault Secrets Officer'
-  | 'Key Vault Certificates Officer' | 'Key Vault Certificate User' | 'Key Vault Crypto Officer'
+  | 'Key Vault Administrator'
+  | 'Key Vault Reader'
+  | 'Key Vault Secrets User'
+  | 'Key Vault Secrets Officer'
+  | 'Key Vault Certificates Officer'
+  | 'Key Vault Certificate User'
+  | 'Key Vault Crypto Officer'
   | 'Key Vault Crypto User';
 
 export interface AccessPolicy {
@@ -16,7 +21,10 @@ export interface VaultSpec {
   subscriptionId: string;
   resourceGroup: string;
   tenantId: string;
-  /** The tenant of the subscription that holds the vault, when not `tenantId`: a subscription moved to another tenant keeps its vaults' tenant. */
+  /**
+   * The tenant of the subscription that holds the vault, when not `tenantId`: a subscription moved to another tenant
+   * keeps its vaults' tenant.
+   */
   subscriptionTenantId?: string;
   tags?: Record<string, string>;
   /** true: Azure RBAC decides data-plane access; false: access policies do. */
@@ -109,7 +117,13 @@ export interface VaultCounters {
 }
 
 export interface VaultState {
-  spec: Required<Pick<VaultSpec, 'enableRbacAuthorization' | 'enableSoftDelete' | 'enablePurgeProtection' | 'softDeleteRetentionInDays'>> & VaultSpec;
+  spec: Required<
+    Pick<
+      VaultSpec,
+      'enableRbacAuthorization' | 'enableSoftDelete' | 'enablePurgeProtection' | 'softDeleteRetentionInDays'
+    >
+  > &
+    VaultSpec;
   secrets: Collection<Item<SecretVersion>>;
   keys: Collection<Item<KeyVersion>>;
   certificates: Collection<CertificateItem>;
@@ -119,16 +133,27 @@ export interface VaultState {
 const collection = <T>(): Collection<T> => ({ live: new Map(), deleted: new Map() });
 
 export const newCounters = (): VaultCounters => ({
-  requests: 0, valueReads: 0, writes: 0, throttled: 0, byOperation: {}, clientRequestIds: new Set(),
+  requests: 0,
+  valueReads: 0,
+  writes: 0,
+  throttled: 0,
+  byOperation: {},
+  clientRequestIds: new Set(),
 });
 
 export function newVaultState(spec: VaultSpec): VaultState {
   return {
     spec: {
-      enableRbacAuthorization: true, enableSoftDelete: true, enablePurgeProtection: false,
-      softDeleteRetentionInDays: 90, ...spec,
+      enableRbacAuthorization: true,
+      enableSoftDelete: true,
+      enablePurgeProtection: false,
+      softDeleteRetentionInDays: 90,
+      ...spec,
     },
-    secrets: collection(), keys: collection(), certificates: collection(), counters: newCounters(),
+    secrets: collection(),
+    keys: collection(),
+    certificates: collection(),
+    counters: newCounters(),
   };
 }
 
@@ -138,7 +163,12 @@ export const keyOf = (name: string): string => name.toLowerCase();
 export const latest = <V>(item: Item<V>): V => item.versions[item.versions.length - 1] as V;
 
 export const recoveryLevel = (v: VaultState): string =>
-  !v.spec.enableSoftDelete ? 'Purgeable'
+  !v.spec.enableSoftDelete
+    ? 'Purgeable'
     : v.spec.enablePurgeProtection
-      ? (v.spec.softDeleteRetentionInDays < 90 ? 'CustomizedRecoverable+ProtectedSubscription' : 'Recoverable+ProtectedSubscription')
-      : (v.spec.softDeleteRetentionInDays < 90 ? 'CustomizedRecoverable+Purgeable' : 'Recoverable+Purgeable');
+      ? v.spec.softDeleteRetentionInDays < 90
+        ? 'CustomizedRecoverable+ProtectedSubscription'
+        : 'Recoverable+ProtectedSubscription'
+      : v.spec.softDeleteRetentionInDays < 90
+        ? 'CustomizedRecoverable+Purgeable'
+        : 'Recoverable+Purgeable';

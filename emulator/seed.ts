@@ -9,7 +9,15 @@ import type { EmulatorControl } from './control.ts';
 export interface SeedDocument {
   principals?: Principal[];
   vaults: (VaultSpec & {
-    secrets?: { name: string; value: string; contentType?: string; enabled?: boolean; tags?: Record<string, string>; expires?: number; notBefore?: number }[];
+    secrets?: {
+      name: string;
+      value: string;
+      contentType?: string;
+      enabled?: boolean;
+      tags?: Record<string, string>;
+      expires?: number;
+      notBefore?: number;
+    }[];
     certificates?: { name: string; subject?: string; exportable?: boolean; tags?: Record<string, string> }[];
     keys?: { name: string; kty?: string; size?: number; curve?: string; tags?: Record<string, string> }[];
     deleted?: { secrets?: string[] };
@@ -27,18 +35,29 @@ export function applySeed(emulator: EmulatorControl, seed: SeedDocument): void {
     if (faults) emulator.setFaults(spec.name, faults);
     for (const s of secrets ?? []) {
       emulator.invoke(spec.name, 'PUT', `secrets/${s.name}`, {
-        value: s.value, contentType: s.contentType, tags: s.tags,
+        value: s.value,
+        contentType: s.contentType,
+        tags: s.tags,
         attributes: { enabled: s.enabled ?? true, exp: s.expires, nbf: s.notBefore },
       });
     }
     for (const c of certificates ?? []) {
       emulator.invoke(spec.name, 'POST', `certificates/${c.name}/create`, {
-        policy: { key_props: { exportable: c.exportable ?? true, kty: 'RSA', key_size: 2048 }, x509_props: { subject: c.subject ?? `CN=${c.name}` }, issuer: { name: 'Self' } },
+        policy: {
+          key_props: { exportable: c.exportable ?? true, kty: 'RSA', key_size: 2048 },
+          x509_props: { subject: c.subject ?? `CN=${c.name}` },
+          issuer: { name: 'Self' },
+        },
         tags: c.tags,
       });
     }
     for (const k of keys ?? []) {
-      emulator.invoke(spec.name, 'POST', `keys/${k.name}/create`, { kty: k.kty ?? 'RSA', key_size: k.size, crv: k.curve, tags: k.tags });
+      emulator.invoke(spec.name, 'POST', `keys/${k.name}/create`, {
+        kty: k.kty ?? 'RSA',
+        key_size: k.size,
+        crv: k.curve,
+        tags: k.tags,
+      });
     }
     for (const name of deleted?.secrets ?? []) {
       emulator.invoke(spec.name, 'PUT', `secrets/${name}`, { value: 'deleted-before-start' });

@@ -43,28 +43,48 @@ export class KeyVaultEmulator implements EmulatorControl {
   #net!: TlsProxy;
   /** Called with every data-plane answer; conformance tests use it to check shapes against the spec. */
   onVaultResponse?: (method: string, path: string, status: number, body: unknown, request: VaultRequestInfo) => void;
-  /** Holds a data-plane request back, before the service acts on it, until the promise given settles: orders two clients' requests exactly. */
+  /**
+   * Holds a data-plane request back, before the service acts on it, until the promise given settles: orders two
+   * clients' requests exactly.
+   */
   hold?: (request: VaultRequestInfo) => Promise<void> | undefined;
 
   private constructor(options: EmulatorOptions) {
     this.clock = options.clock ?? new EmulatorClock();
     this.identity = new IdentityProvider(this.clock);
     this.#faults = new FaultControl(options.faults, options.seed ?? 1);
-    this.#dataPlane = new DataPlane({ vaults: this.vaults, faults: this.#faults, identity: this.identity, hooks: this, clock: this.clock });
+    this.#dataPlane = new DataPlane({
+      vaults: this.vaults,
+      faults: this.#faults,
+      identity: this.identity,
+      hooks: this,
+      clock: this.clock,
+    });
     for (const v of options.vaults ?? []) this.addVault(v);
     for (const p of options.principals ?? []) this.identity.addPrincipal(p);
   }
 
   static async start(options: EmulatorOptions = {}): Promise<KeyVaultEmulator> {
     const emulator = new KeyVaultEmulator(options);
-    emulator.#net = await TlsProxy.listen((ex) => emulator.#dispatch(ex), (host) => emulator.#serves(host));
+    emulator.#net = await TlsProxy.listen(
+      (ex) => emulator.#dispatch(ex),
+      (host) => emulator.#serves(host),
+    );
     return emulator;
   }
 
-  get tlsPort(): number { return this.#net.tlsPort; }
-  get proxyPort(): number { return this.#net.proxyPort; }
-  get proxyUrl(): string { return this.#net.proxyUrl; }
-  get githubOidcRequestUrl(): string { return `https://localhost:${this.tlsPort}/gh-oidc?api-version=2.0`; }
+  get tlsPort(): number {
+    return this.#net.tlsPort;
+  }
+  get proxyPort(): number {
+    return this.#net.proxyPort;
+  }
+  get proxyUrl(): string {
+    return this.#net.proxyUrl;
+  }
+  get githubOidcRequestUrl(): string {
+    return `https://localhost:${this.tlsPort}/gh-oidc?api-version=2.0`;
+  }
   /** The Azure DevOps OIDC request URI, on the real host name, as SYSTEM_OIDCREQUESTURI carries it. */
   devopsOidcRequestUri(org = 'contoso', projectId = '00000000-0000-0000-0000-0000000000aa'): string {
     return `https://dev.azure.com/${org}/${projectId}/_apis/distributedtask/hubs/build/plans/${crypto.randomUUID()}/jobs/${crypto.randomUUID()}/oidctoken`;
@@ -72,7 +92,13 @@ export class KeyVaultEmulator implements EmulatorControl {
 
   /** Environment a child process needs to reach the emulator as if it were Azure. */
   env(): Record<string, string> {
-    return { HTTPS_PROXY: this.proxyUrl, https_proxy: this.proxyUrl, NO_PROXY: '', no_proxy: '', NODE_EXTRA_CA_CERTS: join(CERT_DIR, 'ca.pem') };
+    return {
+      HTTPS_PROXY: this.proxyUrl,
+      https_proxy: this.proxyUrl,
+      NO_PROXY: '',
+      no_proxy: '',
+      NODE_EXTRA_CA_CERTS: join(CERT_DIR, 'ca.pem'),
+    };
   }
 
   addVault(spec: VaultSpec): VaultState {
@@ -125,9 +151,11 @@ export class KeyVaultEmulator implements EmulatorControl {
     try {
       const vault = vaultNameOf(ex.host);
       if (vault !== undefined) return await this.#dataPlane.serve(ex, vault);
-      if (ex.host === 'management.azure.com') return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'));
+      if (ex.host === 'management.azure.com')
+        return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'));
       if (ex.host === 'login.microsoftonline.com') return handleEntraRequest(ex, this.identity);
-      if (ex.host === 'dev.azure.com' && ex.method === 'POST' && ex.url.pathname.endsWith('/oidctoken')) return this.identity.handleDevopsOidc(ex);
+      if (ex.host === 'dev.azure.com' && ex.method === 'POST' && ex.url.pathname.endsWith('/oidctoken'))
+        return this.identity.handleDevopsOidc(ex);
       if (ex.host === 'localhost' && ex.url.pathname === '/gh-oidc') return this.identity.handleGithubOidc(ex);
       if (ex.host === 'localhost' && ex.url.pathname.startsWith('/__admin/')) return handleAdmin(ex, this);
       send(ex, 404, { error: 'not served by the emulator' });

@@ -24,24 +24,41 @@ export class TlsProxy {
   /** `handle` answers every request; `tunnels` says which host names the proxy connects (others fail like DNS). */
   private constructor(handle: (ex: Exchange) => Promise<void>, tunnels: (host: string) => boolean) {
     this.#tunnels = tunnels;
-    this.#tls = createHttpsServer({
-      cert: readFileSync(join(CERT_DIR, 'server.pem')), key: readFileSync(join(CERT_DIR, 'server-key.pem')),
-    }, (req, res) => {
-      void readBody(req).then((rawBody) => {
-        const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-        const url = new URL(req.url ?? '/', `https://${req.headers.host ?? 'localhost'}`);
-        let parsed: unknown;
-        const ex: Exchange = {
-          method: req.method ?? 'GET', host, url, headers: req.headers, rawBody, res,
-          json: <T>() => (parsed ??= rawBody ? JSON.parse(rawBody) : {}) as T,
-        };
-        return handle(ex);
-      }).catch((e: unknown) => {
-        if (!res.headersSent) { res.writeHead(500); res.end(String(e)); }
-      });
-    });
+    this.#tls = createHttpsServer(
+      {
+        cert: readFileSync(join(CERT_DIR, 'server.pem')),
+        key: readFileSync(join(CERT_DIR, 'server-key.pem')),
+      },
+      (req, res) => {
+        void readBody(req)
+          .then((rawBody) => {
+            const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+            const url = new URL(req.url ?? '/', `https://${req.headers.host ?? 'localhost'}`);
+            let parsed: unknown;
+            const ex: Exchange = {
+              method: req.method ?? 'GET',
+              host,
+              url,
+              headers: req.headers,
+              rawBody,
+              res,
+              json: <T>() => (parsed ??= rawBody ? JSON.parse(rawBody) : {}) as T,
+            };
+            return handle(ex);
+          })
+          .catch((e: unknown) => {
+            if (!res.headersSent) {
+              res.writeHead(500);
+              res.end(String(e));
+            }
+          });
+      },
+    );
     this.#tls.on('connection', (s: Socket) => this.#track(s));
-    this.#proxy = createHttpServer((_req, res) => { res.writeHead(403); res.end('only CONNECT is served'); });
+    this.#proxy = createHttpServer((_req, res) => {
+      res.writeHead(403);
+      res.end('only CONNECT is served');
+    });
     this.#proxy.on('connect', (req, client: Socket, head: Buffer) => this.#tunnel(req.url ?? '', client, head));
     this.#proxy.on('connection', (s: Socket) => this.#track(s));
   }
@@ -55,7 +72,9 @@ export class TlsProxy {
     return server;
   }
 
-  get proxyUrl(): string { return `http://127.0.0.1:${this.proxyPort}`; }
+  get proxyUrl(): string {
+    return `http://127.0.0.1:${this.proxyPort}`;
+  }
 
   async close(): Promise<void> {
     for (const s of this.#sockets) s.destroy();

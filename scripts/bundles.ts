@@ -17,8 +17,14 @@ const STAMP = 'lib/.bundles-stamp';
 function hashOf(paths: string[]): string {
   const hash = createHash('sha256');
   const visit = (path: string): void => {
-    if (!existsSync(path)) { hash.update(`missing ${path}\0`); return; }
-    if (statSync(path).isDirectory()) { for (const name of readdirSync(path).sort()) visit(join(path, name)); return; }
+    if (!existsSync(path)) {
+      hash.update(`missing ${path}\0`);
+      return;
+    }
+    if (statSync(path).isDirectory()) {
+      for (const name of readdirSync(path).sort()) visit(join(path, name));
+      return;
+    }
     hash.update(`${path}\0`).update(readFileSync(path)).update('\0');
   };
   paths.forEach(visit);
@@ -30,7 +36,8 @@ const stampNow = () => `${hashOf(INPUTS)} ${hashOf(BUNDLES)}`;
 function npmRun(script: string): Promise<void> {
   return new Promise((resolve, reject) => {
     spawn('npm', ['run', '--silent', script], { stdio: 'inherit' }).on('exit', (code, signal) =>
-      (code === 0 ? resolve() : reject(new Error(`npm run ${script} failed (${signal ?? `exit ${code}`})`))));
+      code === 0 ? resolve() : reject(new Error(`npm run ${script} failed (${signal ?? `exit ${code}`})`)),
+    );
   });
 }
 

@@ -8,8 +8,13 @@ import forge from 'node-forge';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', '.certs');
 export const SERVER_HOST_NAMES = [
-  '*.vault.azure.net', 'vault.azure.net', 'management.azure.com', 'login.microsoftonline.com',
-  'dev.azure.com', 'token.actions.githubusercontent.com', 'localhost',
+  '*.vault.azure.net',
+  'vault.azure.net',
+  'management.azure.com',
+  'login.microsoftonline.com',
+  'dev.azure.com',
+  'token.actions.githubusercontent.com',
+  'localhost',
 ];
 
 function rsaKeyPair() {
@@ -46,7 +51,10 @@ if (!existsSync(join(dir, 'server.pem'))) {
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [...SERVER_HOST_NAMES.map((value) => ({ type: 2, value })), { type: 7, ip: '127.0.0.1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [...SERVER_HOST_NAMES.map((value) => ({ type: 2, value })), { type: 7, ip: '127.0.0.1' }],
+    },
   ]);
   writeFileSync(join(dir, 'ca.pem'), caPem);
   writeFileSync(join(dir, 'server.pem'), serverPem + caPem);

@@ -60,29 +60,56 @@ export function parseImport(value: string, password: string | undefined, content
   if (contentType === 'application/x-pem-file' || value.trimStart().startsWith('-----BEGIN')) {
     const certMatch = value.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/);
     const keyMatch = value.match(/-----BEGIN (RSA |EC )?PRIVATE KEY-----[^-]+-----END (RSA |EC )?PRIVATE KEY-----/);
-    if (!certMatch) fail(400, 'BadParameter', 'The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.');
-    if (!keyMatch) fail(400, 'BadParameter', 'Private key is not specified in the specified X.509 PEM certificate content. Please specify private key in the X.509 PEM certificate content.');
+    if (!certMatch)
+      fail(
+        400,
+        'BadParameter',
+        'The specified PEM X.509 certificate content is in an unexpected format. Please check if certificate is in valid PEM format.',
+      );
+    if (!keyMatch)
+      fail(
+        400,
+        'BadParameter',
+        'Private key is not specified in the specified X.509 PEM certificate content. Please specify private key in the X.509 PEM certificate content.',
+      );
     const key = createPrivateKey(keyMatch![0]).export({ type: 'pkcs8', format: 'pem' }).toString();
     return { certDerBase64: derOf(forge.pki.certificateFromPem(certMatch![0])), privateKeyPem: key };
   }
   // A blank password is written either as '' or as no password at all; Key Vault reads both.
   const candidates = password ? [password] : ['', undefined];
-  const p12 = candidates.map((pwd) => {
-    try {
-      return forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value)), false, pwd as string);
-    } catch {
-      return undefined;
-    }
-  }).find(Boolean);
-  if (!p12) return fail(400, 'BadParameter', 'The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format and the password is correct.');
+  const p12 = candidates
+    .map((pwd) => {
+      try {
+        return forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value)), false, pwd as string);
+      } catch {
+        return undefined;
+      }
+    })
+    .find(Boolean);
+  if (!p12)
+    return fail(
+      400,
+      'BadParameter',
+      'The specified PKCS#12 X.509 certificate content can not be read. Please check if certificate is in valid PKCS#12 format and the password is correct.',
+    );
   const oids = forge.pki.oids as Record<string, string>;
   const certBag = p12.getBags({ bagType: oids.certBag! })[oids.certBag!]?.[0];
-  const keyBag = p12.getBags({ bagType: oids.pkcs8ShroudedKeyBag! })[oids.pkcs8ShroudedKeyBag!]?.[0]
-    ?? p12.getBags({ bagType: oids.keyBag! })[oids.keyBag!]?.[0];
-  if (!certBag?.cert) return fail(400, 'BadParameter', 'The specified PKCS#12 X.509 certificate content does not contain a certificate.');
-  if (!keyBag?.key) return fail(400, 'BadParameter', 'Private key is not specified in the specified PKCS#12 X.509 certificate content.');
+  const keyBag =
+    p12.getBags({ bagType: oids.pkcs8ShroudedKeyBag! })[oids.pkcs8ShroudedKeyBag!]?.[0] ??
+    p12.getBags({ bagType: oids.keyBag! })[oids.keyBag!]?.[0];
+  if (!certBag?.cert)
+    return fail(400, 'BadParameter', 'The specified PKCS#12 X.509 certificate content does not contain a certificate.');
+  if (!keyBag?.key)
+    return fail(
+      400,
+      'BadParameter',
+      'Private key is not specified in the specified PKCS#12 X.509 certificate content.',
+    );
   const pem = forge.pki.privateKeyToPem(keyBag.key);
-  return { certDerBase64: derOf(certBag.cert), privateKeyPem: createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return {
+    certDerBase64: derOf(certBag.cert),
+    privateKeyPem: createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
 
 /** The backing secret's value as Key Vault serves it: a blank-password PKCS#12 (3DES) or PEM text. */
@@ -102,15 +129,21 @@ export function pemOfCertificateSecret(pfxBase64: string): string {
 }
 
 /** node-forge reads PKCS#1 RSA keys; Node exports PKCS#8. */
-const rsaPem = (pkcs8Pem: string): string => createPrivateKey(pkcs8Pem).export({ type: 'pkcs1', format: 'pem' }).toString();
+const rsaPem = (pkcs8Pem: string): string =>
+  createPrivateKey(pkcs8Pem).export({ type: 'pkcs1', format: 'pem' }).toString();
 
 export function subjectOf(certDerBase64: string): string {
-  return certFromDer(certDerBase64).subject.attributes.map((a) => `${a.shortName ?? a.name}=${String(a.value)}`).join(', ');
+  return certFromDer(certDerBase64)
+    .subject.attributes.map((a) => `${a.shortName ?? a.name}=${String(a.value)}`)
+    .join(', ');
 }
 
 export function validityOf(certDerBase64: string): { nbf: number; exp: number } {
   const c = certFromDer(certDerBase64);
-  return { nbf: Math.floor(c.validity.notBefore.getTime() / 1000), exp: Math.floor(c.validity.notAfter.getTime() / 1000) };
+  return {
+    nbf: Math.floor(c.validity.notBefore.getTime() / 1000),
+    exp: Math.floor(c.validity.notAfter.getTime() / 1000),
+  };
 }
 
 export function jwkOfPrivateKey(privateKeyPem: string): Record<string, unknown> {

@@ -32,7 +32,11 @@ export const MAX_RESULTS = 25;
  * One page of a listing, with Key Vault's absolute nextLink (port 443 included, as the service sends it). Only the
  * page's own items go through `shape`, so that a page of a large vault costs what the service's would.
  */
-export function page<T, U = T>(ctx: VaultContext, items: T[], shape: (item: T) => U = (i) => i as unknown as U): { value: U[]; nextLink: string | null } {
+export function page<T, U = T>(
+  ctx: VaultContext,
+  items: T[],
+  shape: (item: T) => U = (i) => i as unknown as U,
+): { value: U[]; nextLink: string | null } {
   const q = ctx.ex.url.searchParams;
   const size = Math.min(MAX_RESULTS, Math.max(1, Number(q.get('maxresults') ?? MAX_RESULTS) || MAX_RESULTS));
   const token = q.get('$skiptoken');
@@ -51,6 +55,9 @@ export function page<T, U = T>(ctx: VaultContext, items: T[], shape: (item: T) =
 
 /** By folded name, in code-unit order (names are [0-9a-zA-Z-], so no locale rules apply). */
 export const sortedByName = <T extends { name: string }>(items: Iterable<T>): T[] =>
-  [...items].map((i) => [i.name.toLowerCase(), i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, i]) => i);
+  [...items]
+    .map((i) => [i.name.toLowerCase(), i] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, i]) => i);
 
 export const NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;

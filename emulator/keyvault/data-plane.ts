@@ -14,7 +14,12 @@ import { matchRoute, VAULT_SUFFIX, vaultNameOf } from './router.ts';
 const SUPPORTED_API_VERSIONS = new Set(['7.4', '7.5', '7.6', '2025-07-01']);
 
 /** Who asked what of which vault: what the test hooks see of a data-plane request. */
-export interface VaultRequestInfo { method: string; vault: string; path: string; clientRequestId?: string }
+export interface VaultRequestInfo {
+  method: string;
+  vault: string;
+  path: string;
+  clientRequestId?: string;
+}
 
 /** What tests hook into: every answer, and holding a request back. */
 export interface DataPlaneHooks {
@@ -31,8 +36,11 @@ export interface DataPlaneParts {
 }
 
 const requestInfo = (ex: Exchange): VaultRequestInfo => ({
-  method: ex.method, vault: vaultNameOf(ex.host) ?? '', path: ex.url.pathname,
-  clientRequestId: typeof ex.headers['x-ms-client-request-id'] === 'string' ? ex.headers['x-ms-client-request-id'] : undefined,
+  method: ex.method,
+  vault: vaultNameOf(ex.host) ?? '',
+  path: ex.url.pathname,
+  clientRequestId:
+    typeof ex.headers['x-ms-client-request-id'] === 'string' ? ex.headers['x-ms-client-request-id'] : undefined,
 });
 
 /** Key Vault's data plane over the emulator's vaults: api versions, the bearer challenge, faults, access and routes. */
@@ -59,7 +67,9 @@ export class DataPlane {
       try {
         return this.#answer(ex, vaultName, faults);
       } catch (e) {
-        return () => { throw e; };
+        return () => {
+          throw e;
+        };
       }
     })();
     const wait = faults.latencyMs - (performance.now() - arrived);
@@ -72,15 +82,33 @@ export class DataPlane {
     const url = new URL(`https://${vault.spec.name}${VAULT_SUFFIX}/${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const headers: Record<string, string> = {};
-    const res = { setHeader: (k: string, v: string) => { headers[k] = v; }, statusCode: 200, headersSent: false } as unknown as Exchange['res'];
-    const ex: Exchange = { method, host: url.host, url, headers: {}, rawBody: JSON.stringify(body ?? {}), res, json: () => (body ?? {}) as never };
+    const res = {
+      setHeader: (k: string, v: string) => {
+        headers[k] = v;
+      },
+      statusCode: 200,
+      headersSent: false,
+    } as unknown as Exchange['res'];
+    const ex: Exchange = {
+      method,
+      host: url.host,
+      url,
+      headers: {},
+      rawBody: JSON.stringify(body ?? {}),
+      res,
+      json: () => (body ?? {}) as never,
+    };
     const match = matchRoute(method, path.split('/'));
     if (!match) throw new Error(`no route ${method} ${path}`);
     const counters = { ...vault.counters };
     try {
       return match.route.handle(this.#context(vault, ex), match.params);
     } finally {
-      vault.counters = { ...counters, byOperation: vault.counters.byOperation, clientRequestIds: vault.counters.clientRequestIds };
+      vault.counters = {
+        ...counters,
+        byOperation: vault.counters.byOperation,
+        clientRequestIds: vault.counters.clientRequestIds,
+      };
     }
   }
 
@@ -95,21 +123,60 @@ export class DataPlane {
     if (this.#parts.faults.roll(faults.dropRate)) return () => ex.res.socket?.destroy();
     const apiVersion = ex.url.searchParams.get('api-version');
     if (!apiVersion || !SUPPORTED_API_VERSIONS.has(apiVersion)) {
-      return () => send(ex, 400, kvError('BadParameter', `The specified version (${apiVersion ?? ''}) is not recognized. Consider using the latest supported version (2025-07-01).`));
+      return () =>
+        send(
+          ex,
+          400,
+          kvError(
+            'BadParameter',
+            `The specified version (${apiVersion ?? ''}) is not recognized. Consider using the latest supported version (2025-07-01).`,
+          ),
+        );
     }
-    const challenge = { 'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${vault.spec.tenantId}", resource="https://vault.azure.net"` };
-    const caller = bearerCaller(ex, 'https://vault.azure.net', identity.entra.publicKey, this.#parts.clock.nowSeconds());
-    if (caller === 'missing') return () => send(ex, 401, kvError('Unauthorized', 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.'), challenge);
-    if (caller === 'invalid') return () => send(ex, 401, kvError('Unauthorized', 'AKV10022: Invalid audience or token.'), challenge);
+    const challenge = {
+      'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${vault.spec.tenantId}", resource="https://vault.azure.net"`,
+    };
+    const caller = bearerCaller(
+      ex,
+      'https://vault.azure.net',
+      identity.entra.publicKey,
+      this.#parts.clock.nowSeconds(),
+    );
+    if (caller === 'missing')
+      return () =>
+        send(
+          ex,
+          401,
+          kvError('Unauthorized', 'AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.'),
+          challenge,
+        );
+    if (caller === 'invalid')
+      return () => send(ex, 401, kvError('Unauthorized', 'AKV10022: Invalid audience or token.'), challenge);
     if (caller.tenantId !== vault.spec.tenantId) {
-      return () => send(ex, 401, kvError('Unauthorized', `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${vault.spec.tenantId}/, found https://sts.windows.net/${caller.tenantId}/.`), challenge);
+      return () =>
+        send(
+          ex,
+          401,
+          kvError(
+            'Unauthorized',
+            `AKV10032: Invalid issuer. Expected one of https://sts.windows.net/${vault.spec.tenantId}/, found https://sts.windows.net/${caller.tenantId}/.`,
+          ),
+          challenge,
+        );
     }
     const match = matchRoute(ex.method, ex.url.pathname.slice(1).split('/'));
-    if (!match) return () => send(ex, 405, kvError('BadParameter', `The emulator does not serve ${ex.method} ${ex.url.pathname}.`));
+    if (!match)
+      return () =>
+        send(ex, 405, kvError('BadParameter', `The emulator does not serve ${ex.method} ${ex.url.pathname}.`));
     const { route, params } = match;
     const opName = `${route.method} ${route.path}`;
     vault.counters.byOperation[opName] = (vault.counters.byOperation[opName] ?? 0) + 1;
-    const failure = this.#parts.faults.failureBefore(vaultName, route.create === true, this.#parts.clock.now(), ex.rawBody);
+    const failure = this.#parts.faults.failureBefore(
+      vaultName,
+      route.create === true,
+      this.#parts.clock.now(),
+      ex.rawBody,
+    );
     if (failure) {
       if (failure.status === 429) vault.counters.throttled++;
       return () => send(ex, failure.status, failure.body, failure.headers);
@@ -124,7 +191,10 @@ export class DataPlane {
     const { subscriptionId, location, name } = vault.spec;
     const faults = this.#parts.faults.of(name);
     return {
-      vault, ex, now: this.#parts.clock.now(), base: `https://${name}${VAULT_SUFFIX}`,
+      vault,
+      ex,
+      now: this.#parts.clock.now(),
+      base: `https://${name}${VAULT_SUFFIX}`,
       geography: geographyOf(location),
       emptyPage: () => this.#parts.faults.roll(faults.emptyPageRate),
       sealBackup: (payload) => this.#backups.seal({ subscriptionId, geography: geographyOf(location), payload }),

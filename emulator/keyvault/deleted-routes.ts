@@ -32,19 +32,29 @@ export function deletedItemRoutes<T extends Item<unknown>>(d: DeletedItems<T>): 
   const path = `deleted${d.family}`;
   return [
     {
-      method: 'GET', path, op: op(d.family, d.readAction, 'list'),
-      handle: (ctx) => page(ctx, sortedByName([...d.collection(ctx).deleted.values()].map((e) => ({ ...e, name: e.item.name }))),
-        (e) => ({ ...fields(ctx, e), ...d.listed(ctx, e.item, newest(e.item)) })),
+      method: 'GET',
+      path,
+      op: op(d.family, d.readAction, 'list'),
+      handle: (ctx) =>
+        page(
+          ctx,
+          sortedByName([...d.collection(ctx).deleted.values()].map((e) => ({ ...e, name: e.item.name }))),
+          (e) => ({ ...fields(ctx, e), ...d.listed(ctx, e.item, newest(e.item)) }),
+        ),
     },
     {
-      method: 'GET', path: `${path}/:name`, op: op(d.family, d.readAction, 'get'),
+      method: 'GET',
+      path: `${path}/:name`,
+      op: op(d.family, d.readAction, 'get'),
       handle: (ctx, p) => {
         const e = findDeleted(d.kind, d.collection(ctx), p.name!);
         return { ...fields(ctx, e), ...d.bundle(ctx, e.item, newest(e.item)) };
       },
     },
     {
-      method: 'DELETE', path: `${path}/:name`, op: op(d.family, d.purgeAction, 'purge'),
+      method: 'DELETE',
+      path: `${path}/:name`,
+      op: op(d.family, d.purgeAction, 'purge'),
       handle: (ctx, p) => {
         purge(d.kind, ctx, d.collection(ctx), p.name!);
         d.also?.(ctx, p.name!, 'purge');
@@ -52,7 +62,9 @@ export function deletedItemRoutes<T extends Item<unknown>>(d: DeletedItems<T>): 
       },
     },
     {
-      method: 'POST', path: `${path}/:name/recover`, op: op(d.family, 'recover/action', 'recover'),
+      method: 'POST',
+      path: `${path}/:name/recover`,
+      op: op(d.family, 'recover/action', 'recover'),
       handle: (ctx, p) => {
         const item = recover(d.kind, d.collection(ctx), p.name!);
         d.also?.(ctx, item.name, 'recover');

@@ -9,8 +9,14 @@ const BLOCK_BYTES: Record<string, number> = { sha1: 64, sha224: 64, sha256: 64, 
  * JavaScript SHA-1 over 2,000 iterations, three times per PKCS#12 written or read, was most of the emulator's CPU.
  * Same arguments and bytes as forge's (a null or undefined password is empty, '' is the two-byte terminator).
  */
-export function pkcs12Key(password: string | null | undefined, salt: forge.util.ByteBuffer, id: number, iter: number,
-  n: number, md?: forge.md.MessageDigest): forge.util.ByteBuffer {
+export function pkcs12Key(
+  password: string | null | undefined,
+  salt: forge.util.ByteBuffer,
+  id: number,
+  iter: number,
+  n: number,
+  md?: forge.md.MessageDigest,
+): forge.util.ByteBuffer {
   if (!(iter >= 1)) throw new Error('PKCS#12 key derivation iteration count must be >= 1.');
   const algorithm = md?.algorithm ?? 'sha1';
   const v = BLOCK_BYTES[algorithm];
@@ -18,7 +24,10 @@ export function pkcs12Key(password: string | null | undefined, salt: forge.util.
   const pass = Buffer.alloc(password === null || password === undefined ? 0 : 2 * (password.length + 1));
   for (let i = 0; i < (password?.length ?? 0); i++) pass.writeUInt16BE(password!.charCodeAt(i), 2 * i);
   const saltBytes = Buffer.from(salt.bytes(), 'binary');
-  const I = Buffer.concat([repeatedTo(saltBytes, v * Math.ceil(saltBytes.length / v)), repeatedTo(pass, v * Math.ceil(pass.length / v))]);
+  const I = Buffer.concat([
+    repeatedTo(saltBytes, v * Math.ceil(saltBytes.length / v)),
+    repeatedTo(pass, v * Math.ceil(pass.length / v)),
+  ]);
   const D = Buffer.alloc(v, id);
   const out: Buffer[] = [];
   let produced = 0;

@@ -11,7 +11,10 @@ export const vaultNameOf = (host: string): string | undefined =>
   host.endsWith(VAULT_SUFFIX) ? host.slice(0, -VAULT_SUFFIX.length) : undefined;
 
 /** The data-plane route a method and path segments match, with the path's parameters, decoded. */
-export function matchRoute(method: string, segments: string[]): { route: Route; params: Record<string, string> } | undefined {
+export function matchRoute(
+  method: string,
+  segments: string[],
+): { route: Route; params: Record<string, string> } | undefined {
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const pattern = route.path.split('/');

@@ -4,7 +4,14 @@ import { op } from '../rbac.ts';
 import { page, sortedByName, type Route, type VaultContext } from './context.ts';
 import { deletedItemRoutes } from './deleted-routes.ts';
 import {
-  attributesFrom, attributesJson, checkName, ensureNotDeleted, findLive, restoreInto, softDelete, tagsJson,
+  attributesFrom,
+  attributesJson,
+  checkName,
+  ensureNotDeleted,
+  findLive,
+  restoreInto,
+  softDelete,
+  tagsJson,
 } from './shared.ts';
 import { pemOfCertificateSecret } from './certificate-material.ts';
 
@@ -36,17 +43,27 @@ function bundle(ctx: VaultContext, item: Item<SecretVersion>, v: SecretVersion, 
 
 function rejectManaged(item: Item<SecretVersion> | undefined, name: string): void {
   if (item?.managed) {
-    fail(403, 'Forbidden', `Secret ${name} is managed by Key Vault as the backing secret of a certificate; it can only be changed through the certificate.`, 'SecretManagedByKeyVault');
+    fail(
+      403,
+      'Forbidden',
+      `Secret ${name} is managed by Key Vault as the backing secret of a certificate; it can only be changed through the certificate.`,
+      'SecretManagedByKeyVault',
+    );
   }
 }
 
 export const secretRoutes: Route[] = [
   {
-    method: 'GET', path: 'secrets', op: op('secrets', 'readMetadata/action', 'list'),
-    handle: (ctx) => page(ctx, sortedByName(ctx.vault.secrets.live.values()), (i) => properties(ctx, i, latest(i), false)),
+    method: 'GET',
+    path: 'secrets',
+    op: op('secrets', 'readMetadata/action', 'list'),
+    handle: (ctx) =>
+      page(ctx, sortedByName(ctx.vault.secrets.live.values()), (i) => properties(ctx, i, latest(i), false)),
   },
   {
-    method: 'GET', path: 'secrets/:name/versions', op: op('secrets', 'readMetadata/action', 'list'),
+    method: 'GET',
+    path: 'secrets/:name/versions',
+    op: op('secrets', 'readMetadata/action', 'list'),
     handle: (ctx, p) => {
       // The service lists no versions, rather than 404, for a name it does not hold.
       const item = ctx.vault.secrets.live.get(keyOf(p.name!));
@@ -54,10 +71,13 @@ export const secretRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: 'secrets/:name/:version?', op: op('secrets', 'getSecret/action', 'get'),
+    method: 'GET',
+    path: 'secrets/:name/:version?',
+    op: op('secrets', 'getSecret/action', 'get'),
     handle: (ctx, p) => {
       const { item, v } = findLive(S, ctx.vault.secrets, p.name!, p.version || undefined);
-      if (!v.attributes.enabled) fail(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+      if (!v.attributes.enabled)
+        fail(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
       ctx.vault.counters.valueReads++;
       const out = ctx.ex.url.searchParams.get('outContentType');
       if (out === 'application/x-pem-file' && item.managed && v.contentType === 'application/x-pkcs12') {
@@ -67,19 +87,31 @@ export const secretRoutes: Route[] = [
     },
   },
   {
-    method: 'PUT', path: 'secrets/:name', op: op('secrets', 'setSecret/action', 'set'), create: true,
+    method: 'PUT',
+    path: 'secrets/:name',
+    op: op('secrets', 'setSecret/action', 'set'),
+    create: true,
     handle: (ctx, p) => {
       const name = p.name!;
       checkName(name);
-      const body = ctx.ex.json<{ value?: unknown; contentType?: string; tags?: Record<string, string>; attributes?: { enabled?: boolean; nbf?: number; exp?: number } }>();
+      const body = ctx.ex.json<{
+        value?: unknown;
+        contentType?: string;
+        tags?: Record<string, string>;
+        attributes?: { enabled?: boolean; nbf?: number; exp?: number };
+      }>();
       if (typeof body.value !== 'string') fail(400, 'BadParameter', 'Property value is required.');
-      if (Buffer.byteLength(body.value as string) > MAX_VALUE_BYTES) fail(400, 'BadParameter', 'Secret value is too large. The maximum allowed size is 25 KB.');
+      if (Buffer.byteLength(body.value as string) > MAX_VALUE_BYTES)
+        fail(400, 'BadParameter', 'Secret value is too large. The maximum allowed size is 25 KB.');
       ensureNotDeleted(S, ctx.vault.secrets, name);
       const existing = ctx.vault.secrets.live.get(keyOf(name));
       rejectManaged(existing, name);
       const v: SecretVersion = {
-        version: newVersion(), value: body.value as string, contentType: body.contentType,
-        attributes: attributesFrom(body, ctx.now), tags: body.tags,
+        version: newVersion(),
+        value: body.value as string,
+        contentType: body.contentType,
+        attributes: attributesFrom(body, ctx.now),
+        tags: body.tags,
       };
       const item = existing ?? { name, versions: [] };
       item.versions.push(v);
@@ -89,11 +121,17 @@ export const secretRoutes: Route[] = [
     },
   },
   {
-    method: 'PATCH', path: 'secrets/:name/:version?', op: op('secrets', 'update/action', 'set'),
+    method: 'PATCH',
+    path: 'secrets/:name/:version?',
+    op: op('secrets', 'update/action', 'set'),
     handle: (ctx, p) => {
       const { item, v } = findLive(S, ctx.vault.secrets, p.name!, p.version || undefined);
       rejectManaged(item, item.name);
-      const body = ctx.ex.json<{ contentType?: string; tags?: Record<string, string>; attributes?: { enabled?: boolean; nbf?: number; exp?: number } }>();
+      const body = ctx.ex.json<{
+        contentType?: string;
+        tags?: Record<string, string>;
+        attributes?: { enabled?: boolean; nbf?: number; exp?: number };
+      }>();
       v.attributes = attributesFrom(body, ctx.now, v.attributes);
       if ('contentType' in body) v.contentType = body.contentType;
       if ('tags' in body) v.tags = body.tags;
@@ -101,7 +139,9 @@ export const secretRoutes: Route[] = [
     },
   },
   {
-    method: 'DELETE', path: 'secrets/:name', op: op('secrets', 'delete', 'delete'),
+    method: 'DELETE',
+    path: 'secrets/:name',
+    op: op('secrets', 'delete', 'delete'),
     handle: (ctx, p) => {
       rejectManaged(ctx.vault.secrets.live.get(keyOf(p.name!)), p.name!);
       const { item, deletedFields } = softDelete(S, ctx, ctx.vault.secrets, p.name!);
@@ -109,7 +149,9 @@ export const secretRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: 'secrets/:name/backup', op: op('secrets', 'backup/action', 'backup'),
+    method: 'POST',
+    path: 'secrets/:name/backup',
+    op: op('secrets', 'backup/action', 'backup'),
     handle: (ctx, p) => {
       const { item } = findLive(S, ctx.vault.secrets, p.name!);
       rejectManaged(item, item.name);
@@ -117,7 +159,10 @@ export const secretRoutes: Route[] = [
     },
   },
   {
-    method: 'POST', path: 'secrets/restore', op: op('secrets', 'restore/action', 'restore'), create: true,
+    method: 'POST',
+    path: 'secrets/restore',
+    op: op('secrets', 'restore/action', 'restore'),
+    create: true,
     handle: (ctx) => {
       const item = restoreInto(S, ctx, ctx.vault.secrets, ctx.ex.json<{ value?: string }>().value);
       ctx.vault.counters.writes++;
@@ -125,7 +170,10 @@ export const secretRoutes: Route[] = [
     },
   },
   ...deletedItemRoutes({
-    kind: S, family: 'secrets', readAction: 'readMetadata/action', purgeAction: 'purge/action',
+    kind: S,
+    family: 'secrets',
+    readAction: 'readMetadata/action',
+    purgeAction: 'purge/action',
     collection: (ctx) => ctx.vault.secrets,
     listed: (ctx, item, v) => properties(ctx, item, v, false),
     bundle: (ctx, item, v) => bundle(ctx, item, v),

@@ -2,7 +2,16 @@ import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { KeyVaultEmulator } from '../server.ts';
-import { ADMIN, SUB_A, assign, credentialFor, principal, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
+import {
+  ADMIN,
+  SUB_A,
+  assign,
+  credentialFor,
+  principal,
+  startWorld,
+  vaultSpec,
+  vaultUrl,
+} from '../../test/support/world.ts';
 
 const user = principal('arm-user');
 let emulator: KeyVaultEmulator;
@@ -11,8 +20,15 @@ beforeAll(async () => {
   emulator = await startWorld({
     principals: [user],
     vaults: [
-      vaultSpec('kv-arm-eu', 'westeurope', { tags: { dst_key_vault_names: 'kv-arm-us' }, roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(user, 'Key Vault Secrets User')] }),
-      vaultSpec('kv-arm-us', 'eastus', { enableRbacAuthorization: false, enablePurgeProtection: true, accessPolicies: [{ objectId: user.objectId, permissions: { secrets: ['get'] } }] }),
+      vaultSpec('kv-arm-eu', 'westeurope', {
+        tags: { dst_key_vault_names: 'kv-arm-us' },
+        roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(user, 'Key Vault Secrets User')],
+      }),
+      vaultSpec('kv-arm-us', 'eastus', {
+        enableRbacAuthorization: false,
+        enablePurgeProtection: true,
+        accessPolicies: [{ objectId: user.objectId, permissions: { secrets: ['get'] } }],
+      }),
       vaultSpec('kv-faulty', 'westeurope'),
     ],
   });
@@ -39,17 +55,22 @@ test('ARM: list vaults in a subscription, get one with location, tags and access
   await expect(arm.vaults.get('rg-kv', 'nope')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
 });
 
-test('ARM: the caller\'s permissions on a vault scope list its data actions', async () => {
+test("ARM: the caller's permissions on a vault scope list its data actions", async () => {
   const auth = new AuthorizationManagementClient(credentialFor(user), SUB_A);
   const perms = [];
-  for await (const p of auth.permissions.listForResource('rg-kv', 'Microsoft.KeyVault', '', 'vaults', 'kv-arm-eu')) perms.push(p);
-  expect(perms.flatMap((p) => p.dataActions)).toEqual(expect.arrayContaining(['Microsoft.KeyVault/vaults/secrets/getSecret/action']));
+  for await (const p of auth.permissions.listForResource('rg-kv', 'Microsoft.KeyVault', '', 'vaults', 'kv-arm-eu'))
+    perms.push(p);
+  expect(perms.flatMap((p) => p.dataActions)).toEqual(
+    expect.arrayContaining(['Microsoft.KeyVault/vaults/secrets/getSecret/action']),
+  );
 });
 
 test('throttling at a per-window limit: 429 with Retry-After is retried by the SDK, a bare 429 is not', async () => {
   const c = new SecretClient(vaultUrl('kv-faulty'), credentialFor(ADMIN));
   await c.setSecret('warm', 'x');
-  emulator.setFaults('kv-faulty', { throttle: { mode: 'retry-after', createLimit: 2, otherLimit: 1000, windowMs: 1000 } });
+  emulator.setFaults('kv-faulty', {
+    throttle: { mode: 'retry-after', createLimit: 2, otherLimit: 1000, windowMs: 1000 },
+  });
   const started = Date.now();
   for (let i = 0; i < 4; i++) await c.setSecret(`t-${i}`, 'v');
   expect(Date.now() - started).toBeGreaterThanOrEqual(900);
@@ -67,7 +88,14 @@ test('server errors and dropped connections are injected at the configured share
   const c = new SecretClient(vaultUrl('kv-faulty'), credentialFor(ADMIN), { retryOptions: { maxRetries: 0 } });
   await c.setSecret('probe', 'x');
   emulator.setFaults('kv-faulty', { serverErrorRate: 0.5 });
-  const outcomes = await Promise.all(Array.from({ length: 40 }, () => c.getSecret('probe').then(() => 200, (e) => e.statusCode)));
+  const outcomes = await Promise.all(
+    Array.from({ length: 40 }, () =>
+      c.getSecret('probe').then(
+        () => 200,
+        (e) => e.statusCode,
+      ),
+    ),
+  );
   emulator.setFaults('kv-faulty', { serverErrorRate: 0 });
   expect(outcomes.filter((s) => s === 500 || s === 503).length).toBeGreaterThan(5);
   expect(outcomes.filter((s) => s === 200).length).toBeGreaterThan(5);

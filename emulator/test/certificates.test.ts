@@ -20,9 +20,17 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-const selfPolicy = (exportable = true) => ({ issuerName: WellKnownIssuer.Self, subject: 'CN=app.contoso.com', exportable, validityInMonths: 12 });
+const selfPolicy = (exportable = true) => ({
+  issuerName: WellKnownIssuer.Self,
+  subject: 'CN=app.contoso.com',
+  exportable,
+  validityInMonths: 12,
+});
 
-function pfxFromForge(password: string | null, subject = 'imported.contoso.com'): { pfxBase64: string; thumbprint: string; pem: string } {
+function pfxFromForge(
+  password: string | null,
+  subject = 'imported.contoso.com',
+): { pfxBase64: string; thumbprint: string; pem: string } {
   const keysPair = forge.pki.rsa.generateKeyPair(1024);
   const cert = forge.pki.createCertificate();
   cert.publicKey = keysPair.publicKey;
@@ -68,37 +76,52 @@ test('the backing secret of an exportable certificate is a blank-password PKCS#1
   await (await certs.beginCreateCertificate('exportable', selfPolicy(true), { intervalInMs: 0 })).pollUntilDone();
   const value = (await secrets.getSecret('exportable')).value!;
   const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value)), '');
-  expect(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]).toHaveLength(1);
+  expect(
+    p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!],
+  ).toHaveLength(1);
   // OpenSSL reads it too (its MAC and key bag checked with a key derivation that is not the emulator's).
   expect(() => createSecureContext({ pfx: Buffer.from(value, 'base64'), passphrase: '' })).not.toThrow();
-  expect(() => createSecureContext({ pfx: Buffer.from(value, 'base64'), passphrase: 'wrong' })).toThrow(/mac verify failure/i);
+  expect(() => createSecureContext({ pfx: Buffer.from(value, 'base64'), passphrase: 'wrong' })).toThrow(
+    /mac verify failure/i,
+  );
 });
 
-test('a non-exportable certificate\'s secret carries no private key', async () => {
+test("a non-exportable certificate's secret carries no private key", async () => {
   await (await certs.beginCreateCertificate('locked', selfPolicy(false), { intervalInMs: 0 })).pollUntilDone();
   const value = (await secrets.getSecret('locked')).value!;
   const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value)), '');
-  expect(p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? []).toHaveLength(0);
+  expect(
+    p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!] ?? [],
+  ).toHaveLength(0);
   expect((await certs.getCertificatePolicy('locked')).exportable).toBe(false);
 });
 
 test('import PKCS#12 without and with a password, thumbprint as Azure computes it, issuer Unknown', async () => {
   const plain = pfxFromForge(null);
-  const imported = await certs.importCertificate('imp-plain', Buffer.from(plain.pfxBase64, 'base64'), { tags: { src: 'x' }, enabled: true });
+  const imported = await certs.importCertificate('imp-plain', Buffer.from(plain.pfxBase64, 'base64'), {
+    tags: { src: 'x' },
+    enabled: true,
+  });
   expect(Buffer.from(imported.properties.x509Thumbprint!).toString('base64url')).toBe(plain.thumbprint);
   expect(imported.policy?.issuerName).toBe('Unknown');
   const secret = await secrets.getSecret('imp-plain');
   expect(secret.properties.managed).toBe(true);
 
   const locked = pfxFromForge('s3cret');
-  const withPwd = await certs.importCertificate('imp-pwd', Buffer.from(locked.pfxBase64, 'base64'), { password: 's3cret' });
+  const withPwd = await certs.importCertificate('imp-pwd', Buffer.from(locked.pfxBase64, 'base64'), {
+    password: 's3cret',
+  });
   expect(Buffer.from(withPwd.properties.x509Thumbprint!).toString('base64url')).toBe(locked.thumbprint);
-  await expect(certs.importCertificate('imp-bad', Buffer.from(locked.pfxBase64, 'base64'), { password: 'wrong' })).rejects.toMatchObject({ statusCode: 400 });
+  await expect(
+    certs.importCertificate('imp-bad', Buffer.from(locked.pfxBase64, 'base64'), { password: 'wrong' }),
+  ).rejects.toMatchObject({ statusCode: 400 });
 });
 
 test('import PEM', async () => {
   const m = pfxFromForge(null, 'pem.contoso.com');
-  const imported = await certs.importCertificate('imp-pem', Buffer.from(m.pem), { policy: { contentType: 'application/x-pem-file', issuerName: 'Unknown' } });
+  const imported = await certs.importCertificate('imp-pem', Buffer.from(m.pem), {
+    policy: { contentType: 'application/x-pem-file', issuerName: 'Unknown' },
+  });
   expect(Buffer.from(imported.properties.x509Thumbprint!).toString('base64url')).toBe(m.thumbprint);
   const secret = await secrets.getSecret('imp-pem');
   expect(secret.value).toContain('-----BEGIN CERTIFICATE-----');
@@ -118,7 +141,8 @@ test('update properties, list paged, delete/recover/purge take the backing items
   expect(updated.properties.enabled).toBe(false);
   expect(updated.properties.tags).toEqual({ t: '1' });
   const names = [];
-  for await (const p of certs.listPropertiesOfCertificates().byPage({ maxPageSize: 2 })) names.push(...p.map((c) => c.name));
+  for await (const p of certs.listPropertiesOfCertificates().byPage({ maxPageSize: 2 }))
+    names.push(...p.map((c) => c.name));
   expect(names).toContain('life');
   await (await certs.beginDeleteCertificate('life', { intervalInMs: 0 })).pollUntilDone();
   await expect(secrets.getSecret('life')).rejects.toMatchObject({ statusCode: 404 });
@@ -132,7 +156,11 @@ test('update properties, list paged, delete/recover/purge take the backing items
 });
 
 test('every new version of a certificate has a new thumbprint and a key other than the one it replaces', () => {
-  const policy = { key_props: { exportable: true, kty: 'RSA', key_size: 2048 }, x509_props: { subject: 'CN=renewed' }, issuer: { name: 'Self' } };
+  const policy = {
+    key_props: { exportable: true, kty: 'RSA', key_size: 2048 },
+    x509_props: { subject: 'CN=renewed' },
+    issuer: { name: 'Self' },
+  };
   for (let i = 0; i < 10; i++) emulator.invoke('kv-cert', 'POST', 'certificates/renewed/create', { policy });
   const vault = emulator.vault('kv-cert');
   const thumbprints = vault.certificates.live.get('renewed')!.versions.map((v) => v.x5t);

@@ -4,15 +4,27 @@ import { KeyClient } from '@azure/keyvault-keys';
 import { CertificateClient } from '@azure/keyvault-certificates';
 import type { KeyVaultEmulator } from '../server.ts';
 import { GITHUB_ISSUER } from '../identity.ts';
-import { ADMIN, OTHER_TENANT, TENANT, assign, credentialFor, principal, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
+import {
+  ADMIN,
+  OTHER_TENANT,
+  TENANT,
+  assign,
+  credentialFor,
+  principal,
+  startWorld,
+  vaultSpec,
+  vaultUrl,
+} from '../../test/support/world.ts';
 
 const reader = principal('reader');
 const secretsUser = principal('secrets-user');
 const policyUser = principal('policy-user');
 const stranger = principal('stranger', OTHER_TENANT);
-const federated = { ...principal('federated'), clientSecret: undefined, federatedCredentials: [
-  { issuer: GITHUB_ISSUER, subject: 'repo:contoso/platform:ref:refs/heads/main' },
-] };
+const federated = {
+  ...principal('federated'),
+  clientSecret: undefined,
+  federatedCredentials: [{ issuer: GITHUB_ISSUER, subject: 'repo:contoso/platform:ref:refs/heads/main' }],
+};
 
 let emulator: KeyVaultEmulator;
 
@@ -20,14 +32,21 @@ beforeAll(async () => {
   emulator = await startWorld({
     principals: [reader, secretsUser, policyUser, stranger, federated],
     vaults: [
-      vaultSpec('kv-rbac', 'westeurope', { roleAssignments: [
-        assign(ADMIN, 'Key Vault Administrator'), assign(reader, 'Key Vault Reader'), assign(secretsUser, 'Key Vault Secrets User'),
-        assign(federated, 'Key Vault Secrets Officer'),
-      ] }),
-      vaultSpec('kv-policies', 'westeurope', { enableRbacAuthorization: false, accessPolicies: [
-        { objectId: ADMIN.objectId, permissions: { secrets: ['all'], keys: ['all'], certificates: ['all'] } },
-        { objectId: policyUser.objectId, permissions: { secrets: ['get', 'list'] } },
-      ] }),
+      vaultSpec('kv-rbac', 'westeurope', {
+        roleAssignments: [
+          assign(ADMIN, 'Key Vault Administrator'),
+          assign(reader, 'Key Vault Reader'),
+          assign(secretsUser, 'Key Vault Secrets User'),
+          assign(federated, 'Key Vault Secrets Officer'),
+        ],
+      }),
+      vaultSpec('kv-policies', 'westeurope', {
+        enableRbacAuthorization: false,
+        accessPolicies: [
+          { objectId: ADMIN.objectId, permissions: { secrets: ['all'], keys: ['all'], certificates: ['all'] } },
+          { objectId: policyUser.objectId, permissions: { secrets: ['get', 'list'] } },
+        ],
+      }),
     ],
   });
   emulator.invoke('kv-rbac', 'PUT', 'secrets/shared', { value: 'x' });
@@ -35,7 +54,8 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-const secrets = (vault: string, cred: ConstructorParameters<typeof SecretClient>[1]) => new SecretClient(vaultUrl(vault), cred);
+const secrets = (vault: string, cred: ConstructorParameters<typeof SecretClient>[1]) =>
+  new SecretClient(vaultUrl(vault), cred);
 
 test('an unauthenticated request gets the bearer challenge the SDK answers', async () => {
   const res = await emulator.vault('kv-rbac');
@@ -59,7 +79,9 @@ test('RBAC: Reader lists but cannot read values; Secrets User reads but cannot w
   const asUser = secrets('kv-rbac', credentialFor(secretsUser));
   expect((await asUser.getSecret('shared')).value).toBe('x');
   await expect(asUser.setSecret('shared', 'z')).rejects.toMatchObject({ statusCode: 403 });
-  await expect(new KeyClient(vaultUrl('kv-rbac'), credentialFor(secretsUser)).createRsaKey('k')).rejects.toMatchObject({ statusCode: 403 });
+  await expect(new KeyClient(vaultUrl('kv-rbac'), credentialFor(secretsUser)).createRsaKey('k')).rejects.toMatchObject({
+    statusCode: 403,
+  });
 });
 
 test('RBAC: Certificates Officer imports certificates but cannot read secret values; Crypto Officer manages keys only', async () => {
@@ -67,14 +89,25 @@ test('RBAC: Certificates Officer imports certificates but cannot read secret val
   const cryptoOfficer = principal('crypto-officer');
   emulator.identity.addPrincipal(certOfficer);
   emulator.identity.addPrincipal(cryptoOfficer);
-  emulator.vault('kv-rbac').spec.roleAssignments!.push(assign(certOfficer, 'Key Vault Certificates Officer'), assign(cryptoOfficer, 'Key Vault Crypto Officer'));
+  emulator
+    .vault('kv-rbac')
+    .spec.roleAssignments!.push(
+      assign(certOfficer, 'Key Vault Certificates Officer'),
+      assign(cryptoOfficer, 'Key Vault Crypto Officer'),
+    );
   const certs = new CertificateClient(vaultUrl('kv-rbac'), credentialFor(certOfficer));
-  await (await certs.beginCreateCertificate('officer-cert', { issuerName: 'Self', subject: 'CN=o' }, { intervalInMs: 0 })).pollUntilDone();
-  await expect(secrets('kv-rbac', credentialFor(certOfficer)).getSecret('officer-cert')).rejects.toMatchObject({ statusCode: 403 });
+  await (
+    await certs.beginCreateCertificate('officer-cert', { issuerName: 'Self', subject: 'CN=o' }, { intervalInMs: 0 })
+  ).pollUntilDone();
+  await expect(secrets('kv-rbac', credentialFor(certOfficer)).getSecret('officer-cert')).rejects.toMatchObject({
+    statusCode: 403,
+  });
   const keys = new KeyClient(vaultUrl('kv-rbac'), credentialFor(cryptoOfficer));
   await keys.createRsaKey('officer-key');
   expect(await keys.backupKey('officer-key')).toBeInstanceOf(Uint8Array);
-  await expect(secrets('kv-rbac', credentialFor(cryptoOfficer)).getSecret('shared')).rejects.toMatchObject({ statusCode: 403 });
+  await expect(secrets('kv-rbac', credentialFor(cryptoOfficer)).getSecret('shared')).rejects.toMatchObject({
+    statusCode: 403,
+  });
   await expect(certs.getCertificate('officer-cert')).resolves.toBeDefined();
 });
 
@@ -85,7 +118,9 @@ test('access policies decide on vaults that use them', async () => {
   expect(denied.statusCode).toBe(403);
   expect(JSON.stringify(denied.details)).toContain('AccessDenied');
   expect(denied.message).toContain('does not have secrets set permission');
-  await expect(secrets('kv-policies', credentialFor(reader)).getSecret('shared')).rejects.toMatchObject({ statusCode: 403 });
+  await expect(secrets('kv-policies', credentialFor(reader)).getSecret('shared')).rejects.toMatchObject({
+    statusCode: 403,
+  });
 });
 
 test('Entra refuses a wrong client secret and an unknown app with AADSTS errors', async () => {
@@ -96,15 +131,23 @@ test('Entra refuses a wrong client secret and an unknown app with AADSTS errors'
 });
 
 test('a vault refuses a token from another tenant', async () => {
-  const e = await secrets('kv-rbac', credentialFor(stranger)).getSecret('shared').catch((x) => x);
+  const e = await secrets('kv-rbac', credentialFor(stranger))
+    .getSecret('shared')
+    .catch((x) => x);
   expect(String(e.message)).toMatch(/tenant|AKV10032/i);
 });
 
 test('federated credential: a GitHub OIDC token with the configured subject is exchanged; another subject is refused', async () => {
   const requestToken = 'gh-request-token';
-  emulator.identity.githubRequests.set(requestToken, { sub: 'repo:contoso/platform:ref:refs/heads/main', repository: 'contoso/platform' });
+  emulator.identity.githubRequests.set(requestToken, {
+    sub: 'repo:contoso/platform:ref:refs/heads/main',
+    repository: 'contoso/platform',
+  });
   const fetchAssertion = async () => {
-    const res = await fetch(`${emulator.githubOidcRequestUrl}&audience=${encodeURIComponent('api://AzureADTokenExchange')}`, { headers: { authorization: `Bearer ${requestToken}` } });
+    const res = await fetch(
+      `${emulator.githubOidcRequestUrl}&audience=${encodeURIComponent('api://AzureADTokenExchange')}`,
+      { headers: { authorization: `Bearer ${requestToken}` } },
+    );
     return ((await res.json()) as { value: string }).value;
   };
   const ok = new ClientAssertionCredential(TENANT, federated.clientId, fetchAssertion);
@@ -112,15 +155,26 @@ test('federated credential: a GitHub OIDC token with the configured subject is e
 
   emulator.identity.githubRequests.set('other', { sub: 'repo:contoso/platform:pull_request' });
   const wrongSubject = new ClientAssertionCredential(TENANT, federated.clientId, async () => {
-    const res = await fetch(`${emulator.githubOidcRequestUrl}&audience=api%3A%2F%2FAzureADTokenExchange`, { headers: { authorization: 'Bearer other' } });
+    const res = await fetch(`${emulator.githubOidcRequestUrl}&audience=api%3A%2F%2FAzureADTokenExchange`, {
+      headers: { authorization: 'Bearer other' },
+    });
     return ((await res.json()) as { value: string }).value;
   });
   await expect(wrongSubject.getToken('https://vault.azure.net/.default')).rejects.toThrow(/AADSTS70021/);
 });
 
 test('Azure DevOps OIDC: a service connection token is exchanged through SYSTEM_OIDCREQUESTURI; a wrong access token is refused', async () => {
-  emulator.identity.devopsRequests.set('system-access-token', { organizationId: 'org-guid', subjects: { 'sc-id': 'sc://contoso/platform/kv-connection' } });
-  emulator.identity.addPrincipal({ ...principal('ado'), clientSecret: undefined, federatedCredentials: [{ issuer: emulator.identity.devopsIssuer('org-guid'), subject: 'sc://contoso/platform/kv-connection' }] });
+  emulator.identity.devopsRequests.set('system-access-token', {
+    organizationId: 'org-guid',
+    subjects: { 'sc-id': 'sc://contoso/platform/kv-connection' },
+  });
+  emulator.identity.addPrincipal({
+    ...principal('ado'),
+    clientSecret: undefined,
+    federatedCredentials: [
+      { issuer: emulator.identity.devopsIssuer('org-guid'), subject: 'sc://contoso/platform/kv-connection' },
+    ],
+  });
   emulator.vault('kv-rbac').spec.roleAssignments!.push(assign(principal('ado'), 'Key Vault Secrets User'));
   process.env.SYSTEM_OIDCREQUESTURI = emulator.devopsOidcRequestUri();
   const ok = new AzurePipelinesCredential(TENANT, principal('ado').clientId, 'sc-id', 'system-access-token');

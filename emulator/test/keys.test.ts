@@ -9,8 +9,10 @@ const client = (vault: string) => new KeyClient(vaultUrl(vault), credentialFor(A
 beforeAll(async () => {
   emulator = await startWorld({
     vaults: [
-      vaultSpec('kv-keys-eu', 'westeurope'), vaultSpec('kv-keys-eu2', 'northeurope'),
-      vaultSpec('kv-keys-us', 'eastus'), vaultSpec('kv-keys-eu-other-sub', 'westeurope', { subscriptionId: SUB_B }),
+      vaultSpec('kv-keys-eu', 'westeurope'),
+      vaultSpec('kv-keys-eu2', 'northeurope'),
+      vaultSpec('kv-keys-us', 'eastus'),
+      vaultSpec('kv-keys-eu-other-sub', 'westeurope', { subscriptionId: SUB_B }),
     ],
   });
 });
@@ -30,19 +32,36 @@ test('create RSA and EC keys; the private part never leaves', async () => {
 test('import, get, update, list paged', async () => {
   const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
   const imported = await client('kv-keys-eu').importKey('imported', {
-    kty: 'RSA', n: Buffer.from(jwk.n!, 'base64url'), e: Buffer.from(jwk.e!, 'base64url'), d: Buffer.from(jwk.d!, 'base64url'),
-    p: Buffer.from(jwk.p!, 'base64url'), q: Buffer.from(jwk.q!, 'base64url'), dp: Buffer.from(jwk.dp!, 'base64url'),
-    dq: Buffer.from(jwk.dq!, 'base64url'), qi: Buffer.from(jwk.qi!, 'base64url'),
+    kty: 'RSA',
+    n: Buffer.from(jwk.n!, 'base64url'),
+    e: Buffer.from(jwk.e!, 'base64url'),
+    d: Buffer.from(jwk.d!, 'base64url'),
+    p: Buffer.from(jwk.p!, 'base64url'),
+    q: Buffer.from(jwk.q!, 'base64url'),
+    dp: Buffer.from(jwk.dp!, 'base64url'),
+    dq: Buffer.from(jwk.dq!, 'base64url'),
+    qi: Buffer.from(jwk.qi!, 'base64url'),
   });
-  const pub = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(imported.key!.n!).toString('base64url'), e: Buffer.from(imported.key!.e!).toString('base64url') }, format: 'jwk' });
+  const pub = createPublicKey({
+    key: {
+      kty: 'RSA',
+      n: Buffer.from(imported.key!.n!).toString('base64url'),
+      e: Buffer.from(imported.key!.e!).toString('base64url'),
+    },
+    format: 'jwk',
+  });
   expect(pub.export({ format: 'jwk' }).n).toBe(jwk.n);
-  await client('kv-keys-eu').updateKeyProperties('imported', imported.properties.version!, { enabled: false, tags: { x: '1' } });
+  await client('kv-keys-eu').updateKeyProperties('imported', imported.properties.version!, {
+    enabled: false,
+    tags: { x: '1' },
+  });
   const got = await client('kv-keys-eu').getKey('imported');
   expect(got.properties.enabled).toBe(false);
   expect(got.properties.tags).toEqual({ x: '1' });
   await client('kv-keys-eu').createEcKey('listed-ec');
   const names = [];
-  for await (const p of client('kv-keys-eu').listPropertiesOfKeys().byPage({ maxPageSize: 1 })) names.push(...p.map((k) => k.name));
+  for await (const p of client('kv-keys-eu').listPropertiesOfKeys().byPage({ maxPageSize: 1 }))
+    names.push(...p.map((k) => k.name));
   expect(names).toEqual(expect.arrayContaining(['listed-ec', 'imported']));
 });
 
@@ -73,7 +92,16 @@ test('backup restores into a vault of the same subscription and geography, with 
 test('backup does not restore across geography or subscription; a malformed blob is 400', async () => {
   await client('kv-keys-eu').createRsaKey('stay-home');
   const blob = await client('kv-keys-eu').backupKey('stay-home');
-  await expect(client('kv-keys-us').restoreKeyBackup(blob!)).rejects.toMatchObject({ statusCode: 400, message: 'Cannot decrypt backup blob.' });
-  await expect(client('kv-keys-eu-other-sub').restoreKeyBackup(blob!)).rejects.toMatchObject({ statusCode: 400, message: 'Cannot decrypt backup blob.' });
-  await expect(client('kv-keys-eu2').restoreKeyBackup(new Uint8Array(64))).rejects.toMatchObject({ statusCode: 400, code: 'Malformed backup blob' });
+  await expect(client('kv-keys-us').restoreKeyBackup(blob!)).rejects.toMatchObject({
+    statusCode: 400,
+    message: 'Cannot decrypt backup blob.',
+  });
+  await expect(client('kv-keys-eu-other-sub').restoreKeyBackup(blob!)).rejects.toMatchObject({
+    statusCode: 400,
+    message: 'Cannot decrypt backup blob.',
+  });
+  await expect(client('kv-keys-eu2').restoreKeyBackup(new Uint8Array(64))).rejects.toMatchObject({
+    statusCode: 400,
+    code: 'Malformed backup blob',
+  });
 });

@@ -10,7 +10,9 @@ const seen: { method: string; path: string; status: number; body: unknown }[] = 
 
 beforeAll(async () => {
   emulator = await startWorld({ vaults: [vaultSpec('kv-spec', 'westeurope'), vaultSpec('kv-spec2', 'westeurope')] });
-  emulator.onVaultResponse = (method, path, status, body) => { if (status !== 401) seen.push({ method, path, status, body }); };
+  emulator.onVaultResponse = (method, path, status, body) => {
+    if (status !== 401) seen.push({ method, path, status, body });
+  };
 });
 afterAll(() => emulator.close());
 
@@ -19,17 +21,27 @@ test('every answer of a full workload matches the REST API spec: types, required
   const secrets = new SecretClient(vaultUrl('kv-spec'), cred);
   const keys = new KeyClient(vaultUrl('kv-spec'), cred);
   const certs = new CertificateClient(vaultUrl('kv-spec'), cred);
-  const s = await secrets.setSecret('s1', 'v', { contentType: 'text/plain', tags: { a: 'b' }, expiresOn: new Date(2030, 1, 1) });
+  const s = await secrets.setSecret('s1', 'v', {
+    contentType: 'text/plain',
+    tags: { a: 'b' },
+    expiresOn: new Date(2030, 1, 1),
+  });
   await secrets.getSecret('s1');
   await secrets.updateSecretProperties('s1', s.properties.version!, { enabled: true });
-  for await (const _ of secrets.listPropertiesOfSecrets()) { /* drain */ }
-  for await (const _ of secrets.listPropertiesOfSecretVersions('s1')) { /* drain */ }
+  for await (const _ of secrets.listPropertiesOfSecrets()) {
+    /* drain */
+  }
+  for await (const _ of secrets.listPropertiesOfSecretVersions('s1')) {
+    /* drain */
+  }
   await secrets.getSecret('missing').catch(() => undefined);
   await secrets.setSecret('off', 'v', { enabled: false });
   await secrets.getSecret('off').catch(() => undefined);
   const blob = await secrets.backupSecret('s1');
   await (await secrets.beginDeleteSecret('s1', { intervalInMs: 0 })).pollUntilDone();
-  for await (const _ of secrets.listDeletedSecrets()) { /* drain */ }
+  for await (const _ of secrets.listDeletedSecrets()) {
+    /* drain */
+  }
   await secrets.setSecret('s1', 'again').catch(() => undefined);
   await (await secrets.beginRecoverDeletedSecret('s1', { intervalInMs: 0 })).pollUntilDone();
   await (await secrets.beginDeleteSecret('s1', { intervalInMs: 0 })).pollUntilDone();
@@ -40,21 +52,35 @@ test('every answer of a full workload matches the REST API spec: types, required
   await keys.createEcKey('k2');
   await keys.getKey('k1');
   await keys.updateKeyProperties('k1', '', { enabled: false });
-  for await (const _ of keys.listPropertiesOfKeys()) { /* drain */ }
+  for await (const _ of keys.listPropertiesOfKeys()) {
+    /* drain */
+  }
   const kb = await keys.backupKey('k1');
   await new KeyClient(vaultUrl('kv-spec2'), cred).restoreKeyBackup(kb!);
   await (await keys.beginDeleteKey('k2', { intervalInMs: 0 })).pollUntilDone();
-  for await (const _ of keys.listDeletedKeys()) { /* drain */ }
+  for await (const _ of keys.listDeletedKeys()) {
+    /* drain */
+  }
   await keys.purgeDeletedKey('k2');
 
-  await (await certs.beginCreateCertificate('c1', { issuerName: WellKnownIssuer.Self, subject: 'CN=x' }, { intervalInMs: 0, tags: { c: '1' } })).pollUntilDone();
+  await (
+    await certs.beginCreateCertificate(
+      'c1',
+      { issuerName: WellKnownIssuer.Self, subject: 'CN=x' },
+      { intervalInMs: 0, tags: { c: '1' } },
+    )
+  ).pollUntilDone();
   await certs.getCertificatePolicy('c1');
   await certs.updateCertificateProperties('c1', '', { tags: { c: '2' } });
-  for await (const _ of certs.listPropertiesOfCertificates()) { /* drain */ }
+  for await (const _ of certs.listPropertiesOfCertificates()) {
+    /* drain */
+  }
   const pfx = (await secrets.getSecret('c1')).value!;
   await certs.importCertificate('c2', Buffer.from(pfx, 'base64'));
   await (await certs.beginDeleteCertificate('c2', { intervalInMs: 0 })).pollUntilDone();
-  for await (const _ of certs.listDeletedCertificates()) { /* drain */ }
+  for await (const _ of certs.listDeletedCertificates()) {
+    /* drain */
+  }
 
   const problems = seen.flatMap((x) => checkAgainstSpec(x.method, x.path, x.status, x.body));
   expect(problems).toEqual([]);

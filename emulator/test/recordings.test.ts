@@ -8,10 +8,28 @@ import { ADMIN, startWorld, vaultSpec, emulatorPerFile } from '../../test/suppor
  * Replays the recorded real-service sessions (shared/reference/keyvault-recordings) against the emulator and compares
  * status codes, error codes and the top-level shape of each body.
  */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'reference', 'keyvault-recordings');
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.json') ? [join(dir, f)] : []));
+const ROOT = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'shared',
+  'reference',
+  'keyvault-recordings',
+);
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) =>
+    statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.json') ? [join(dir, f)] : [],
+  );
 
-interface Entry { RequestUri: string; RequestMethod: string; RequestHeaders: Record<string, string>; RequestBody: unknown; StatusCode: number; ResponseBody: unknown }
+interface Entry {
+  RequestUri: string;
+  RequestMethod: string;
+  RequestHeaders: Record<string, string>;
+  RequestBody: unknown;
+  StatusCode: number;
+  ResponseBody: unknown;
+}
 
 /** Fields the real service sends that the emulator deliberately leaves out, each with the reason. */
 const KNOWN_OMISSIONS = new Set([
@@ -23,21 +41,46 @@ const KNOWN_OMISSIONS = new Set([
 
 const emulator = emulatorPerFile(() => startWorld({ vaults: [] }));
 
-function send(e: Entry, host: string, token: string): Promise<{ status: number; body: unknown; headers: Record<string, unknown> }> {
+function send(
+  e: Entry,
+  host: string,
+  token: string,
+): Promise<{ status: number; body: unknown; headers: Record<string, unknown> }> {
   const recorded = new URL(e.RequestUri.replace(/^https:\/\/[^/]+/, `https://${host}`));
-  if (recorded.searchParams.has('api-version')) recorded.searchParams.set('api-version', host === 'management.azure.com' ? '2026-02-01' : '2025-07-01');
-  let body = e.RequestBody === null || e.RequestBody === undefined || e.RequestBody === '' ? '' : typeof e.RequestBody === 'string' ? e.RequestBody : JSON.stringify(e.RequestBody);
+  if (recorded.searchParams.has('api-version'))
+    recorded.searchParams.set('api-version', host === 'management.azure.com' ? '2026-02-01' : '2025-07-01');
+  let body =
+    e.RequestBody === null || e.RequestBody === undefined || e.RequestBody === ''
+      ? ''
+      : typeof e.RequestBody === 'string'
+        ? e.RequestBody
+        : JSON.stringify(e.RequestBody);
   body = body.replace(/"issuer":\s*\{"name":\s*"Sanitized"\}/g, '"issuer":{"name":"Self"}'); // the recorder hid the issuer name
   const withAuth = Object.keys(e.RequestHeaders).some((h) => h.toLowerCase() === 'authorization');
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port: emulator.tlsPort, servername: host, method: e.RequestMethod, path: recorded.pathname + recorded.search,
-      headers: { host, 'content-type': 'application/json', ...(withAuth ? { authorization: `Bearer ${token}` } : {}) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null, headers: res.headers }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: emulator.tlsPort,
+        servername: host,
+        method: e.RequestMethod,
+        path: recorded.pathname + recorded.search,
+        headers: {
+          host,
+          'content-type': 'application/json',
+          ...(withAuth ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null, headers: res.headers }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -50,34 +93,53 @@ function shapeDiff(recorded: unknown, ours: unknown, at = ''): string[] {
   for (const [k, v] of Object.entries(recorded)) {
     const path = at ? `${at}.${k}` : k;
     if (KNOWN_OMISSIONS.has(path)) continue;
-    if (!(k in (ours as object))) { out.push(`missing ${path}`); continue; }
-    if (['attributes', 'policy', 'key_props', 'secret_props', 'x509_props', 'issuer', 'error'].includes(k)) out.push(...shapeDiff(v, (ours as Record<string, unknown>)[k], path));
+    if (!(k in (ours as object))) {
+      out.push(`missing ${path}`);
+      continue;
+    }
+    if (['attributes', 'policy', 'key_props', 'secret_props', 'x509_props', 'issuer', 'error'].includes(k))
+      out.push(...shapeDiff(v, (ours as Record<string, unknown>)[k], path));
   }
   return out;
 }
 
-const cases = files(ROOT).filter((f) => !f.endsWith('vaults_create_test.json')).map((f) => [relative(ROOT, f), f] as const);
+const cases = files(ROOT)
+  .filter((f) => !f.endsWith('vaults_create_test.json'))
+  .map((f) => [relative(ROOT, f), f] as const);
 
 test.each(cases)('%s', async (_name, file) => {
   const isArm = file.includes('arm-keyvault');
   const vault = `rec-${Math.random().toString(36).slice(2, 8)}`;
   emulator.addVault(vaultSpec(vault, 'westeurope'));
   const host = isArm ? 'management.azure.com' : `${vault}.vault.azure.net`;
-  const token = emulator.identity.accessToken(ADMIN, isArm ? 'https://management.azure.com' : 'https://vault.azure.net');
+  const token = emulator.identity.accessToken(
+    ADMIN,
+    isArm ? 'https://management.azure.com' : 'https://vault.azure.net',
+  );
   const entries = (JSON.parse(readFileSync(file, 'utf8')) as { Entries: Entry[] }).Entries;
   const problems: string[] = [];
   for (const [i, e] of entries.entries()) {
     const next = entries[i + 1];
     // Polls repeat one request until the service settles; the emulator settles at once, so compare the last poll.
-    const isIntermediatePoll = next && next.RequestMethod === e.RequestMethod && next.RequestUri === e.RequestUri && e.RequestMethod === 'GET';
+    const isIntermediatePoll =
+      next && next.RequestMethod === e.RequestMethod && next.RequestUri === e.RequestUri && e.RequestMethod === 'GET';
     if (isIntermediatePoll || e.RequestUri.includes('$skiptoken=')) continue;
     const got = await send(e, host, token);
     const where = `${e.RequestMethod} ${new URL(e.RequestUri).pathname}`;
-    if (got.status !== e.StatusCode) { problems.push(`${where}: status ${got.status}, recorded ${e.StatusCode}`); continue; }
+    if (got.status !== e.StatusCode) {
+      problems.push(`${where}: status ${got.status}, recorded ${e.StatusCode}`);
+      continue;
+    }
     const recordedCode = (e.ResponseBody as { error?: { code?: string } } | null)?.error?.code;
     const ourCode = (got.body as { error?: { code?: string } } | null)?.error?.code;
     if (recordedCode !== ourCode) problems.push(`${where}: error code ${ourCode}, recorded ${recordedCode}`);
-    if (e.StatusCode === 401 && !String(got.headers['www-authenticate'] ?? '').startsWith('Bearer authorization="https://login.microsoftonline.com/')) problems.push(`${where}: 401 without the bearer challenge`);
+    if (
+      e.StatusCode === 401 &&
+      !String(got.headers['www-authenticate'] ?? '').startsWith(
+        'Bearer authorization="https://login.microsoftonline.com/',
+      )
+    )
+      problems.push(`${where}: 401 without the bearer challenge`);
     problems.push(...shapeDiff(e.ResponseBody, got.body).map((d) => `${where}: ${d}`));
   }
   expect(problems).toEqual([]);

@@ -23,7 +23,11 @@ const restError = async (p: Promise<unknown>): Promise<RestError> => {
 
 test('set, get latest and by version, with attributes and tags', async () => {
   const expiresOn = new Date('2030-01-01T00:00:00Z');
-  const first = await client.setSecret('db-password', 'v1', { contentType: 'text/plain', tags: { team: 'a' }, expiresOn });
+  const first = await client.setSecret('db-password', 'v1', {
+    contentType: 'text/plain',
+    tags: { team: 'a' },
+    expiresOn,
+  });
   const second = await client.setSecret('db-password', 'v2');
   expect(second.properties.version).not.toBe(first.properties.version);
   expect(second.properties.version).toMatch(/^[0-9a-f]{32}$/);
@@ -42,7 +46,8 @@ test('names are case-insensitive', async () => {
 });
 
 test('list pages 25 at a time and follows nextLink, empty pages included', async () => {
-  for (let i = 0; i < 60; i++) emulator.invoke('kv-sec', 'PUT', `secrets/bulk-${String(i).padStart(2, '0')}`, { value: `x${i}` });
+  for (let i = 0; i < 60; i++)
+    emulator.invoke('kv-sec', 'PUT', `secrets/bulk-${String(i).padStart(2, '0')}`, { value: `x${i}` });
   emulator.setFaults('kv-sec', { emptyPageRate: 0.5 });
   const pages: number[] = [];
   for await (const p of client.listPropertiesOfSecrets().byPage()) pages.push(p.length);
@@ -63,7 +68,12 @@ test('list versions', async () => {
 
 test('update properties changes attributes, not the value', async () => {
   const s = await client.setSecret('props', 'value-1');
-  await client.updateSecretProperties('props', s.properties.version!, { enabled: true, contentType: 'application/json', tags: { env: 'prod' }, notBefore: new Date('2020-01-01T00:00:00Z') });
+  await client.updateSecretProperties('props', s.properties.version!, {
+    enabled: true,
+    contentType: 'application/json',
+    tags: { env: 'prod' },
+    notBefore: new Date('2020-01-01T00:00:00Z'),
+  });
   const got = await client.getSecret('props');
   expect(got.value).toBe('value-1');
   expect(got.properties.version).toBe(s.properties.version);

@@ -4,11 +4,16 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 test('npm run emulator -- --seed starts it, prints vault URLs and env; the README smoke script sets and reads a secret', async () => {
-  const child = spawn(process.execPath, ['emulator/main.ts', '--seed', 'test/fixtures/smoke-seed.yml'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['emulator/main.ts', '--seed', 'test/fixtures/smoke-seed.yml'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     let out = '';
     await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (c) => { out += c; if (out.includes('Ctrl-C')) resolve(); });
+      child.stdout.on('data', (c) => {
+        out += c;
+        if (out.includes('Ctrl-C')) resolve();
+      });
       child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
     });
     expect(out).toContain('vault  https://smoke-src.vault.azure.net  (westeurope');
@@ -17,7 +22,10 @@ test('npm run emulator -- --seed starts it, prints vault URLs and env; the READM
     const { stdout } = await run(process.execPath, ['test/smoke.mjs'], { env: { ...process.env, ...env } });
     expect(stdout.trim()).toBe('read back: it works');
     const admin = out.match(/admin {2}(\S+)/)![1]!;
-    const vaults = (await (await fetch(admin)).json()) as { name: string; counters: { valueReads: number; writes: number } }[];
+    const vaults = (await (await fetch(admin)).json()) as {
+      name: string;
+      counters: { valueReads: number; writes: number };
+    }[];
     expect(vaults.find((v) => v.name === 'smoke-src')?.counters).toMatchObject({ valueReads: 1, writes: 1 });
   } finally {
     child.kill('SIGTERM');
@@ -28,10 +36,24 @@ test('the admin interface seeds, reads counters and resets over HTTPS', async ()
   const { KeyVaultEmulator } = await import('../server.ts');
   const emulator = await KeyVaultEmulator.start();
   try {
-    const admin = (path: string, body?: unknown) => fetch(`https://localhost:${emulator.tlsPort}/__admin/${path}`, {
-      method: body === undefined ? 'GET' : 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    const admin = (path: string, body?: unknown) =>
+      fetch(`https://localhost:${emulator.tlsPort}/__admin/${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const seeded = await admin('seed', {
+      vaults: [
+        {
+          name: 'admin-kv',
+          location: 'westeurope',
+          subscriptionId: 's',
+          resourceGroup: 'rg',
+          tenantId: 't',
+          secrets: [{ name: 'a', value: 'b' }],
+        },
+      ],
     });
-    const seeded = await admin('seed', { vaults: [{ name: 'admin-kv', location: 'westeurope', subscriptionId: 's', resourceGroup: 'rg', tenantId: 't', secrets: [{ name: 'a', value: 'b' }] }] });
     expect(await seeded.json()).toEqual({ vaults: ['admin-kv'] });
     const vaults = (await (await admin('vaults')).json()) as { name: string; items: { secrets: number } }[];
     expect(vaults[0]).toMatchObject({ name: 'admin-kv', items: { secrets: 1 } });

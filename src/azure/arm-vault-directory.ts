@@ -21,9 +21,15 @@ function claimsOf(token: string): { oid?: string; tid?: string } {
 const infoOf = (v: Vault): VaultInfo => {
   const [, , subscriptionId, , resourceGroup] = (v.id ?? '').split('/');
   return {
-    name: v.name!.toLowerCase(), uri: (v.properties.vaultUri ?? `https://${v.name}.vault.azure.net/`).replace(/\/$/, ''),
-    location: v.location ?? '', subscriptionId: subscriptionId ?? '', resourceGroup: resourceGroup ?? '', tenantId: v.properties.tenantId,
-    tags: v.tags ?? {}, rbac: v.properties.enableRbacAuthorization === true, purgeProtection: v.properties.enablePurgeProtection === true,
+    name: v.name!.toLowerCase(),
+    uri: (v.properties.vaultUri ?? `https://${v.name}.vault.azure.net/`).replace(/\/$/, ''),
+    location: v.location ?? '',
+    subscriptionId: subscriptionId ?? '',
+    resourceGroup: resourceGroup ?? '',
+    tenantId: v.properties.tenantId,
+    tags: v.tags ?? {},
+    rbac: v.properties.enableRbacAuthorization === true,
+    purgeProtection: v.properties.enablePurgeProtection === true,
   };
 };
 
@@ -37,7 +43,11 @@ export class ArmVaultDirectory implements VaultDirectory {
   #caller?: Promise<{ oid?: string; tid?: string }>;
 
   constructor(credential: TokenCredential, subscriptions: string[], correlationId: string, clock: Clock) {
-    if (!subscriptions.length) throw new KvrError('KVR025', 'no subscription to look vaults up in: set subscription-id (AZURE_SUBSCRIPTION_ID) or `subscriptions` in the configuration');
+    if (!subscriptions.length)
+      throw new KvrError(
+        'KVR025',
+        'no subscription to look vaults up in: set subscription-id (AZURE_SUBSCRIPTION_ID) or `subscriptions` in the configuration',
+      );
     this.#credential = credential;
     this.#subscriptions = subscriptions;
     this.#correlationId = correlationId;
@@ -45,9 +55,12 @@ export class ArmVaultDirectory implements VaultDirectory {
   }
 
   #caller_(): Promise<{ oid?: string; tid?: string }> {
-    this.#caller ??= this.#credential.getToken(ARM_SCOPE).then((t) => claimsOf(t?.token ?? ''), (e: Error) => {
-      throw new KvrError('KVR024', `authentication failed: ${e.message.split('\n')[0]}`);
-    });
+    this.#caller ??= this.#credential.getToken(ARM_SCOPE).then(
+      (t) => claimsOf(t?.token ?? ''),
+      (e: Error) => {
+        throw new KvrError('KVR024', `authentication failed: ${e.message.split('\n')[0]}`);
+      },
+    );
     return this.#caller;
   }
 
@@ -61,7 +74,10 @@ export class ArmVaultDirectory implements VaultDirectory {
           for await (const v of arm.vaults.listBySubscription()) found.set(v.name!.toLowerCase(), v);
         } catch (e) {
           const err = describeRestError(e);
-          throw new KvrError(err.status === 401 || err.status === 403 ? 'KVR024' : 'KVR020', `cannot list vaults in subscription ${sub}: ${err.serviceCode ?? err.message}`);
+          throw new KvrError(
+            err.status === 401 || err.status === 403 ? 'KVR024' : 'KVR020',
+            `cannot list vaults in subscription ${sub}: ${err.serviceCode ?? err.message}`,
+          );
         }
       }
       return found;
@@ -71,11 +87,18 @@ export class ArmVaultDirectory implements VaultDirectory {
 
   async resolve(name: string): Promise<VaultInfo> {
     const v = (await this.#all()).get(name.toLowerCase());
-    if (!v) throw new KvrError('KVR020', `vault ${name} was not found in subscription(s) ${this.#subscriptions.join(', ')}; check the name, and that the caller has at least Reader on it`);
+    if (!v)
+      throw new KvrError(
+        'KVR020',
+        `vault ${name} was not found in subscription(s) ${this.#subscriptions.join(', ')}; check the name, and that the caller has at least Reader on it`,
+      );
     const info = infoOf(v);
     const caller = await this.#caller_();
     if (caller.tid && info.tenantId && caller.tid.toLowerCase() !== info.tenantId.toLowerCase()) {
-      throw new KvrError('KVR021', `vault ${name} belongs to tenant ${info.tenantId}, the caller to ${caller.tid}; replication stays within one tenant`);
+      throw new KvrError(
+        'KVR021',
+        `vault ${name} belongs to tenant ${info.tenantId}, the caller to ${caller.tid}; replication stays within one tenant`,
+      );
     }
     return info;
   }
@@ -85,20 +108,39 @@ export class ArmVaultDirectory implements VaultDirectory {
       const v = (await this.#all()).get(vault.name)!;
       const caller = await this.#caller_();
       const mine = (v.properties.accessPolicies ?? []).filter((p) => p.objectId === caller.oid);
-      const perms = (k: 'secrets' | 'keys' | 'certificates') => mine.flatMap((p) => (p.permissions[k] ?? []).map(String));
-      return { model: 'access-policy', secrets: perms('secrets'), keys: perms('keys'), certificates: perms('certificates') };
+      const perms = (k: 'secrets' | 'keys' | 'certificates') =>
+        mine.flatMap((p) => (p.permissions[k] ?? []).map(String));
+      return {
+        model: 'access-policy',
+        secrets: perms('secrets'),
+        keys: perms('keys'),
+        certificates: perms('certificates'),
+      };
     }
-    const auth = new AuthorizationManagementClient(this.#credential, vault.subscriptionId, clientOptions(this.#correlationId));
+    const auth = new AuthorizationManagementClient(
+      this.#credential,
+      vault.subscriptionId,
+      clientOptions(this.#correlationId),
+    );
     const dataActions: string[] = [];
     const notDataActions: string[] = [];
     try {
-      for await (const p of auth.permissions.listForResource(vault.resourceGroup, 'Microsoft.KeyVault', '', 'vaults', vault.name)) {
+      for await (const p of auth.permissions.listForResource(
+        vault.resourceGroup,
+        'Microsoft.KeyVault',
+        '',
+        'vaults',
+        vault.name,
+      )) {
         dataActions.push(...(p.dataActions ?? []));
         notDataActions.push(...(p.notDataActions ?? []));
       }
     } catch (e) {
       const err = describeRestError(e);
-      throw new KvrError('KVR022', `cannot read the caller's permissions on ${vault.name}: ${err.serviceCode ?? err.message}; the caller needs Microsoft.Authorization/*/read (any Key Vault role but the data-only ones grants it)`);
+      throw new KvrError(
+        'KVR022',
+        `cannot read the caller's permissions on ${vault.name}: ${err.serviceCode ?? err.message}; the caller needs Microsoft.Authorization/*/read (any Key Vault role but the data-only ones grants it)`,
+      );
     }
     return { model: 'rbac', dataActions, notDataActions };
   }

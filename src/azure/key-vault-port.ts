@@ -14,22 +14,43 @@ const PEM = 'application/x-pem-file';
 
 function snapshotOfSecret(p: SecretProperties): ItemSnapshot {
   return {
-    type: 'secret', name: p.name, enabled: p.enabled ?? true, updatedOn: ms(p.updatedOn), contentType: p.contentType, tags: p.tags ?? {},
-    expiresOn: ms(p.expiresOn), notBefore: ms(p.notBefore), managed: p.managed === true, version: p.version,
+    type: 'secret',
+    name: p.name,
+    enabled: p.enabled ?? true,
+    updatedOn: ms(p.updatedOn),
+    contentType: p.contentType,
+    tags: p.tags ?? {},
+    expiresOn: ms(p.expiresOn),
+    notBefore: ms(p.notBefore),
+    managed: p.managed === true,
+    version: p.version,
   };
 }
 
 function snapshotOfCertificate(p: CertificateProperties): ItemSnapshot {
   return {
-    type: 'certificate', name: p.name!, enabled: p.enabled ?? true, updatedOn: ms(p.updatedOn), tags: p.tags ?? {}, managed: false,
-    thumbprint: p.x509Thumbprint ? Buffer.from(p.x509Thumbprint).toString('base64url') : undefined, version: p.version,
+    type: 'certificate',
+    name: p.name!,
+    enabled: p.enabled ?? true,
+    updatedOn: ms(p.updatedOn),
+    tags: p.tags ?? {},
+    managed: false,
+    thumbprint: p.x509Thumbprint ? Buffer.from(p.x509Thumbprint).toString('base64url') : undefined,
+    version: p.version,
   };
 }
 
 function snapshotOfKey(p: KeyProperties): ItemSnapshot {
   return {
-    type: 'key', name: p.name, enabled: p.enabled ?? true, updatedOn: ms(p.updatedOn), tags: p.tags ?? {},
-    expiresOn: ms(p.expiresOn), notBefore: ms(p.notBefore), managed: p.managed === true, version: p.version,
+    type: 'key',
+    name: p.name,
+    enabled: p.enabled ?? true,
+    updatedOn: ms(p.updatedOn),
+    tags: p.tags ?? {},
+    expiresOn: ms(p.expiresOn),
+    notBefore: ms(p.notBefore),
+    managed: p.managed === true,
+    version: p.version,
   };
 }
 
@@ -80,23 +101,38 @@ export class AzureVaultPort implements VaultPort {
   }
 
   async list(type: ItemType): Promise<ItemSnapshot[]> {
-    if (type === 'secret') return (await this.#pages(() => this.#secrets.listPropertiesOfSecrets().byPage())).map(snapshotOfSecret);
-    if (type === 'certificate') return (await this.#pages(() => this.#certificates.listPropertiesOfCertificates().byPage())).map(snapshotOfCertificate);
+    if (type === 'secret')
+      return (await this.#pages(() => this.#secrets.listPropertiesOfSecrets().byPage())).map(snapshotOfSecret);
+    if (type === 'certificate')
+      return (await this.#pages(() => this.#certificates.listPropertiesOfCertificates().byPage())).map(
+        snapshotOfCertificate,
+      );
     return (await this.#pages(() => this.#keys.listPropertiesOfKeys().byPage())).map(snapshotOfKey);
   }
 
   async listDeletedNames(type: ItemType): Promise<Set<string>> {
-    const items = type === 'secret' ? await this.#pages(() => this.#secrets.listDeletedSecrets().byPage())
-      : type === 'certificate' ? await this.#pages(() => this.#certificates.listDeletedCertificates().byPage())
-        : await this.#pages(() => this.#keys.listDeletedKeys().byPage());
-    return new Set(items.map((i) => ('properties' in i && i.properties ? i.properties.name! : (i as { name: string }).name).toLowerCase()));
+    const items =
+      type === 'secret'
+        ? await this.#pages(() => this.#secrets.listDeletedSecrets().byPage())
+        : type === 'certificate'
+          ? await this.#pages(() => this.#certificates.listDeletedCertificates().byPage())
+          : await this.#pages(() => this.#keys.listDeletedKeys().byPage());
+    return new Set(
+      items.map((i) =>
+        ('properties' in i && i.properties ? i.properties.name! : (i as { name: string }).name).toLowerCase(),
+      ),
+    );
   }
 
   async get(type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
     try {
       // Key Vault has no metadata-only read of a secret's current version: its value arrives too, and stops here.
-      if (type === 'secret') return snapshotOfSecret((await this.#call('other', () => this.#secrets.getSecret(name))).properties);
-      if (type === 'certificate') return snapshotOfCertificate((await this.#call('other', () => this.#certificates.getCertificate(name))).properties);
+      if (type === 'secret')
+        return snapshotOfSecret((await this.#call('other', () => this.#secrets.getSecret(name))).properties);
+      if (type === 'certificate')
+        return snapshotOfCertificate(
+          (await this.#call('other', () => this.#certificates.getCertificate(name))).properties,
+        );
       return snapshotOfKey((await this.#call('other', () => this.#keys.getKey(name))).properties);
     } catch (e) {
       const err = toVaultFailure(e);
@@ -116,18 +152,31 @@ export class AzureVaultPort implements VaultPort {
   }
 
   async writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot> {
-    const s = await this.#call('create', () => this.#secrets.setSecret(name, value, {
-      contentType: from.contentType, enabled: from.enabled, tags: from.tags,
-      expiresOn: from.expiresOn !== undefined ? new Date(from.expiresOn) : undefined,
-      notBefore: from.notBefore !== undefined ? new Date(from.notBefore) : undefined,
-    }));
+    const s = await this.#call('create', () =>
+      this.#secrets.setSecret(name, value, {
+        contentType: from.contentType,
+        enabled: from.enabled,
+        tags: from.tags,
+        expiresOn: from.expiresOn !== undefined ? new Date(from.expiresOn) : undefined,
+        notBefore: from.notBefore !== undefined ? new Date(from.notBefore) : undefined,
+      }),
+    );
     return snapshotOfSecret(s.properties);
   }
 
   async setEnabled(type: ItemType, name: string, enabled: boolean): Promise<ItemSnapshot> {
-    if (type === 'secret') return snapshotOfSecret(await this.#call('other', () => this.#secrets.updateSecretProperties(name, '', { enabled })));
-    if (type === 'certificate') return snapshotOfCertificate((await this.#call('other', () => this.#certificates.updateCertificateProperties(name, '', { enabled }))).properties);
-    return snapshotOfKey((await this.#call('other', () => this.#keys.updateKeyProperties(name, { enabled }))).properties);
+    if (type === 'secret')
+      return snapshotOfSecret(
+        await this.#call('other', () => this.#secrets.updateSecretProperties(name, '', { enabled })),
+      );
+    if (type === 'certificate')
+      return snapshotOfCertificate(
+        (await this.#call('other', () => this.#certificates.updateCertificateProperties(name, '', { enabled })))
+          .properties,
+      );
+    return snapshotOfKey(
+      (await this.#call('other', () => this.#keys.updateKeyProperties(name, { enabled }))).properties,
+    );
   }
 
   async certificateExportable(name: string): Promise<boolean> {
@@ -136,14 +185,22 @@ export class AzureVaultPort implements VaultPort {
 
   async exportCertificate(name: string): Promise<ExportedCertificate> {
     const s = await this.#call('other', () => this.#secrets.getSecret(name));
-    return { value: s.value ?? '', contentType: s.properties.contentType ?? 'application/x-pkcs12', version: s.properties.version };
+    return {
+      value: s.value ?? '',
+      contentType: s.properties.contentType ?? 'application/x-pkcs12',
+      version: s.properties.version,
+    };
   }
 
   async importCertificate(name: string, c: ExportedCertificate, from: ItemSnapshot): Promise<ItemSnapshot> {
     const pem = c.contentType === PEM;
-    const imported = await this.#call('create', () => this.#certificates.importCertificate(name, pem ? Buffer.from(c.value, 'utf8') : Buffer.from(c.value, 'base64'), {
-      enabled: from.enabled, tags: from.tags, ...(pem ? { policy: { contentType: PEM, issuerName: 'Unknown' as const, subject: '' } } : {}),
-    }));
+    const imported = await this.#call('create', () =>
+      this.#certificates.importCertificate(name, pem ? Buffer.from(c.value, 'utf8') : Buffer.from(c.value, 'base64'), {
+        enabled: from.enabled,
+        tags: from.tags,
+        ...(pem ? { policy: { contentType: PEM, issuerName: 'Unknown' as const, subject: '' } } : {}),
+      }),
+    );
     return snapshotOfCertificate(imported.properties);
   }
 
@@ -162,8 +219,10 @@ export class AzureVaultPort implements VaultPort {
   }
 
   async deleteItem(type: ItemType, name: string): Promise<void> {
-    if (type === 'secret') await (await this.#call('other', () => this.#secrets.beginDeleteSecret(name, POLL))).pollUntilDone();
-    else if (type === 'certificate') await (await this.#call('other', () => this.#certificates.beginDeleteCertificate(name, POLL))).pollUntilDone();
+    if (type === 'secret')
+      await (await this.#call('other', () => this.#secrets.beginDeleteSecret(name, POLL))).pollUntilDone();
+    else if (type === 'certificate')
+      await (await this.#call('other', () => this.#certificates.beginDeleteCertificate(name, POLL))).pollUntilDone();
     else await (await this.#call('other', () => this.#keys.beginDeleteKey(name, POLL))).pollUntilDone();
   }
 

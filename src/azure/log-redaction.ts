@@ -15,7 +15,8 @@ export function hideInLogs(secret: string): boolean {
  * No word boundaries: in a JSON-escaped raw header the name follows the letter of a `\r\n`.
  */
 const SHAPES: [RegExp, string][] = [
-  // A header's value: raw (`Authorization: Bearer …\r\n`), as Node's debug prints options (`Authorization: 'Bearer …'`), or JSON.
+  // A header's value: raw (`Authorization: Bearer …\r\n`), as Node's debug prints options (`Authorization: 'Bearer
+  // …'`), or JSON.
   [/(authorization["']?\s*:\s*["']?)[^"'\r\n\\]+/gi, `$1${REDACTED}`],
   // A credential after its scheme, in any text (RFC 6750 b64token).
   [/(Bearer|PoP|Basic)(\s+)[\w\-.~+/]{16,}=*/gi, `$1$2${REDACTED}`],
@@ -43,13 +44,17 @@ let installed = false;
  *   serialises as a placeholder.
  * - What the SDK logs goes to stderr through two copies of @azure/logger (ESM, and CommonJS for arm-authorization,
  *   which is CommonJS only), and NODE_DEBUG=http prints each new connection's options, headers included, to stderr
- *   too: stderr is the one place they all meet, so that is where text is redacted. Stdout is left alone: the runner's and agent's
- *   commands, `::add-mask::` and `##vso[task.setsecret]`, travel there and must stay whole.
+ *   too: stderr is the one place they all meet, so that is where text is redacted. Stdout is left alone: the runner's
+ *   and agent's commands, `::add-mask::` and `##vso[task.setsecret]`, travel there and must stay whole.
  */
 export function redactLogs(): void {
   if (installed) return;
   installed = true;
-  Object.defineProperty(HttpsProxyAgent.prototype, 'toJSON', { value: () => '[proxy agent]', configurable: true, writable: true });
+  Object.defineProperty(HttpsProxyAgent.prototype, 'toJSON', {
+    value: () => '[proxy agent]',
+    configurable: true,
+    writable: true,
+  });
   const write = process.stderr.write.bind(process.stderr) as (chunk: unknown, ...rest: unknown[]) => boolean;
   const isText = (chunk: unknown, encoding: unknown): chunk is string =>
     typeof chunk === 'string' && (typeof encoding !== 'string' || /^utf-?8$/i.test(encoding));

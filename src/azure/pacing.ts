@@ -29,7 +29,10 @@ export class SlidingWindowLimiter {
     for (;;) {
       const now = this.#clock.now();
       while (this.#head < this.#stamps.length && this.#stamps[this.#head]! <= now - this.windowMs) this.#head++;
-      if (this.#head > 1024) { this.#stamps.splice(0, this.#head); this.#head = 0; }
+      if (this.#head > 1024) {
+        this.#stamps.splice(0, this.#head);
+        this.#head = 0;
+      }
       if (this.#stamps.length - this.#head < this.limit) {
         this.#stamps.push(now);
         return;

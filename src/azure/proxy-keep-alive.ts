@@ -15,7 +15,10 @@ class KeepAliveTunnelAgent extends HttpsProxyAgent<string> {
 const tunnels = new Map<string, KeepAliveTunnelAgent>();
 /** The SDK types its agent option with its own narrow Agent interface; Node's agents satisfy it at run time. */
 const tunnelsThrough = (proxy: string) =>
-  (tunnels.get(proxy) ?? tunnels.set(proxy, new KeepAliveTunnelAgent(proxy, { keepAlive: true })).get(proxy)!) as unknown as PipelineRequest['agent'];
+  (tunnels.get(proxy) ??
+    tunnels
+      .set(proxy, new KeepAliveTunnelAgent(proxy, { keepAlive: true }))
+      .get(proxy)!) as unknown as PipelineRequest['agent'];
 
 const isOneShotProxyAgent = (agent: unknown): agent is HttpsProxyAgent<string> =>
   agent instanceof HttpsProxyAgent && !(agent instanceof KeepAliveTunnelAgent);

@@ -1,6 +1,12 @@
 import { VaultFailure, type VaultFailureKind } from '../engine/vault-failure.ts';
 
-interface RestErrorLike { name?: string; statusCode?: number; code?: string; message?: string; details?: unknown }
+interface RestErrorLike {
+  name?: string;
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  details?: unknown;
+}
 
 /** What an Azure SDK error says, kept to status and service codes: its request (body included) must never travel on. */
 export interface RestFailure {
@@ -12,8 +18,10 @@ export interface RestFailure {
 
 export function describeRestError(e: unknown): RestFailure {
   const r = (e ?? {}) as RestErrorLike;
-  // The Key Vault clients deserialize the body's `innererror` as `innerError`; older core-client ones keep the wire name.
-  const details = r.details as { error?: { code?: string; innerError?: { code?: string }; innererror?: { code?: string } } } | undefined;
+  // The Key Vault clients deserialize the body's `innererror` as `innerError`; older core-client ones keep the wire
+  // name.
+  const details = r.details as
+    { error?: { code?: string; innerError?: { code?: string }; innererror?: { code?: string } } } | undefined;
   const innerCode = details?.error?.innerError?.code ?? details?.error?.innererror?.code;
   const serviceCode = details?.error?.code ?? (r.code && !/^[A-Z_]+$/.test(r.code) ? r.code : undefined) ?? r.code;
   const message = typeof r.message === 'string' ? r.message.split('\n')[0]!.slice(0, 300) : 'request failed';

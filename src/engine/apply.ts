@@ -32,7 +32,10 @@ class SourceKeptChanging extends KvrError {
   readonly written: ItemSnapshot;
   readonly copied: ItemSnapshot;
   constructor(written: ItemSnapshot, copied: ItemSnapshot) {
-    super('KVR038', `the source kept changing while it was copied (${MAX_COPIES} versions in a row); the next run copies the latest`);
+    super(
+      'KVR038',
+      `the source kept changing while it was copied (${MAX_COPIES} versions in a row); the next run copies the latest`,
+    );
     this.written = written;
     this.copied = copied;
   }
@@ -43,35 +46,52 @@ class SourceKeptChanging extends KvrError {
  * records as they ended (written, or failed with a code), in the order given.
  */
 export async function applyRecords(
-  records: readonly ReplicationRecord[], vaults: ApplyVaults, o: ApplyOptions, events: ApplyEvents,
+  records: readonly ReplicationRecord[],
+  vaults: ApplyVaults,
+  o: ApplyOptions,
+  events: ApplyEvents,
 ): Promise<ReplicationRecord[]> {
   const limit = pLimit(Math.max(1, o.concurrency));
-  return Promise.all(records.map((r) => r.action === 'none' ? r : limit(async () => {
-    try {
-      if (o.signal?.aborted) throw new KvrError('KVR041', 'not written: the run was cancelled before this write; the next run writes it');
-      const done = await applyRecord(vaults, r);
-      const written: ReplicationRecord = { ...r, source: done.source ?? r.source, target: done.target };
-      events.written(written);
-      return written;
-    } catch (e) {
-      const failed = failedRecord(r, e, vaults.target.info.name);
-      events.failed(failed, failed.reason);
-      return failed;
-    } finally {
-      vaults.values.forget(r.type, r.name);
-    }
-  })));
+  return Promise.all(
+    records.map((r) =>
+      r.action === 'none'
+        ? r
+        : limit(async () => {
+            try {
+              if (o.signal?.aborted)
+                throw new KvrError(
+                  'KVR041',
+                  'not written: the run was cancelled before this write; the next run writes it',
+                );
+              const done = await applyRecord(vaults, r);
+              const written: ReplicationRecord = { ...r, source: done.source ?? r.source, target: done.target };
+              events.written(written);
+              return written;
+            } catch (e) {
+              const failed = failedRecord(r, e, vaults.target.info.name);
+              events.failed(failed, failed.reason);
+              return failed;
+            } finally {
+              vaults.values.forget(r.type, r.name);
+            }
+          }),
+    ),
+  );
 }
 
 /** A record whose write failed: its code and remedy; a name soft-deleted in the target is blocked, not failed. */
 export function failedRecord(r: ReplicationRecord, e: unknown, targetName: string): ReplicationRecord {
   const { code, message } = classifyFailure(e, targetName, `${r.type}/${r.name}`);
-  const stale = e instanceof SourceKeptChanging ? { source: e.copied, target: e.written, wroteStale: true as const } : {};
+  const stale =
+    e instanceof SourceKeptChanging ? { source: e.copied, target: e.written, wroteStale: true as const } : {};
   const status = code === 'KVR032' ? 'blocked_target_soft_deleted' : 'failed';
   return { ...r, ...stale, status, action: 'none', errorCode: code, reason: message };
 }
 
-interface Applied { target?: ItemSnapshot; source?: ItemSnapshot }
+interface Applied {
+  target?: ItemSnapshot;
+  source?: ItemSnapshot;
+}
 
 async function applyRecord(vaults: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
   const { source, target } = vaults;
@@ -94,9 +114,13 @@ const sameVersion = (a: ItemSnapshot, b: ItemSnapshot) => a.version === b.versio
  * newer one at once instead of leaving the older one in place.
  */
 async function copySecret({ source, target, values }: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
-  let read: SourceRead | undefined = values.get(r.type, r.name) ?? await readSecretIfEnabled(source, r.name);
+  let read: SourceRead | undefined = values.get(r.type, r.name) ?? (await readSecretIfEnabled(source, r.name));
   for (let copy = 1; ; copy++) {
-    if (!read) throw new KvrError('KVR035', 'the source secret was disabled while it was being copied; the next run mirrors that');
+    if (!read)
+      throw new KvrError(
+        'KVR035',
+        'the source secret was disabled while it was being copied; the next run mirrors that',
+      );
     const written = await target.writeSecret(r.name, read.value, read.item);
     const now = await readSecretIfEnabled(source, r.name);
     if (now && sameVersion(now.item, read.item)) return { target: written, source: read.item };
@@ -113,7 +137,8 @@ async function copyCertificate({ source, target }: ApplyVaults, r: ReplicationRe
     const written = await target.importCertificate(r.name, exported, from);
     const now = await source.get('certificate', r.name);
     if (!now) throw new KvrError('KVR035', 'the source certificate was deleted while it was being copied');
-    if (now.version === exported.version && !attributeDifferences(now, from).length) return { target: written, source: now };
+    if (now.version === exported.version && !attributeDifferences(now, from).length)
+      return { target: written, source: now };
     if (copy >= MAX_COPIES) throw new SourceKeptChanging(written, from);
     from = now;
   }

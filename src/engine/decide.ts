@@ -1,7 +1,14 @@
 import { attributeDifferences } from './compare.ts';
 import { ask, FactsNeeded, known, type DecideOptions, type FactName, type ItemFacts } from './facts.ts';
 import { geographyOf } from './geography.ts';
-import { recordKey, type ItemSnapshot, type ItemType, type RecordAction, type RecordStatus, type ReplicationRecord } from './model.ts';
+import {
+  recordKey,
+  type ItemSnapshot,
+  type ItemType,
+  type RecordAction,
+  type RecordStatus,
+  type ReplicationRecord,
+} from './model.ts';
 import { acknowledgedBy, matchesAnyGlob, selectedByRule } from './rules.ts';
 import type { PairState, StateRecord } from './state.ts';
 import { acknowledged, currentVersion, ourUnchangedWrite, unchanged } from './target-proof.ts';
@@ -38,8 +45,13 @@ interface Outcome {
 }
 
 /** The item's record: its source and target as known, unless the outcome names others (a version learnt). */
-const recordOf = (f: ItemFacts, o: Outcome): ReplicationRecord =>
-  ({ type: f.type, name: f.name, source: f.source, target: f.target, ...o });
+const recordOf = (f: ItemFacts, o: Outcome): ReplicationRecord => ({
+  type: f.type,
+  name: f.name,
+  source: f.source,
+  target: f.target,
+  ...o,
+});
 const decided = (f: ItemFacts, o: Outcome): Decided => ({ record: recordOf(f, o) });
 
 const BLADE: Record<ItemType, string> = { key: 'Keys', secret: 'Secrets', certificate: 'Certificates' };
@@ -49,7 +61,12 @@ function decideItem(f: ItemFacts, prev: StateRecord | undefined, o: DecideOption
   const s = f.source;
   if (!s) return o.targeted ? decideNotFound(f) : decideMissing(f, prev, o);
   const t = f.target;
-  if (s.managed) return decided(f, { status: 'managed_by_certificate', action: 'none', reason: 'backs a certificate; replicated with it' });
+  if (s.managed)
+    return decided(f, {
+      status: 'managed_by_certificate',
+      action: 'none',
+      reason: 'backs a certificate; replicated with it',
+    });
   const rule = selectedByRule(o.replication, s.name, s.tags);
   if (!rule.selected) return decided(f, { status: 'excluded_by_rule', action: 'none', reason: rule.reason });
   if (f.type === 'key' && geographyOf(o.source.location) !== geographyOf(o.target.location)) {
@@ -67,25 +84,38 @@ function decideItem(f: ItemFacts, prev: StateRecord | undefined, o: DecideOption
 
 /** A targeted run's item the source does not have: one look at one item is no evidence that it is gone. */
 function decideNotFound(f: ItemFacts): Decided {
-  if (known(f, 'deletedInSource')) return decided(f, { status: 'source_soft_deleted', action: 'none', reason: SOURCE_SOFT_DELETED });
-  return decided(f, { status: 'missing_once', action: 'none', reason: 'not in the source (a targeted sync never deletes)' });
+  if (known(f, 'deletedInSource'))
+    return decided(f, { status: 'source_soft_deleted', action: 'none', reason: SOURCE_SOFT_DELETED });
+  return decided(f, {
+    status: 'missing_once',
+    action: 'none',
+    reason: 'not in the source (a targeted sync never deletes)',
+  });
 }
 
 /** An item the previous run knew and the source listing no longer has: flap protection, then retire or delete. */
 function decideMissing(f: ItemFacts, prev: StateRecord | undefined, o: DecideOptions): Decided {
-  if (!prev) throw new Error(`${f.type}/${f.name}: an item missing from the source is decided from its previous record`);
+  if (!prev)
+    throw new Error(`${f.type}/${f.name}: an item missing from the source is decided from its previous record`);
   const t = f.target;
-  if (known(f, 'deletedInSource')) return decided(f, { status: 'source_soft_deleted', action: 'none', reason: SOURCE_SOFT_DELETED });
+  if (known(f, 'deletedInSource'))
+    return decided(f, { status: 'source_soft_deleted', action: 'none', reason: SOURCE_SOFT_DELETED });
   if (prev.missingRuns + 1 < 2) {
-    return decided(f, { status: 'missing_once', action: 'none', reason: 'absent from the source for the first time; waiting one more run' });
+    return decided(f, {
+      status: 'missing_once',
+      action: 'none',
+      reason: 'absent from the source for the first time; waiting one more run',
+    });
   }
   // A delete needs the source item gone by its very name, asked of the vault, not only missing from a listing.
   if (o.replication.propagateDeletes && t && ourUnchangedWrite(f, prev, t) && known(f, 'absentFromSource')) {
     const reason = 'gone from the source two runs in a row; the copy this tool wrote is soft-deleted';
     return decided(f, { status: 'delete', action: 'delete', reason });
   }
-  const reason = !t ? 'gone from the source and the target'
-    : o.replication.propagateDeletes ? 'gone from the source; the target copy was not written by this tool (or changed since), so it stays'
+  const reason = !t
+    ? 'gone from the source and the target'
+    : o.replication.propagateDeletes
+      ? 'gone from the source; the target copy was not written by this tool (or changed since), so it stays'
       : 'gone from the source two runs in a row; propagate_deletes is off, the target copy stays';
   return decided(f, { status: 'retired', action: 'none', reason });
 }
@@ -97,9 +127,14 @@ function decideDisabledSource(f: ItemFacts, prev: StateRecord | undefined, o: De
   if (!t) return disabled('none', 'disabled on the source; its value cannot be read');
   if (!t.enabled) return disabled('none', 'disabled on the source and in the target');
   // Disables, like deletes, are left to a full run, where the mass-delete guard sees all of them together.
-  if (o.targeted) return disabled('none', 'disabled on the source; a targeted run never disables, the next full run mirrors it');
-  if (ourUnchangedWrite(f, prev, t)) return disabled('disable', 'disabled on the source: the target copy will be disabled too');
-  return disabled('none', 'disabled on the source; the target item was not written by this tool (or changed since) and is left as it is');
+  if (o.targeted)
+    return disabled('none', 'disabled on the source; a targeted run never disables, the next full run mirrors it');
+  if (ourUnchangedWrite(f, prev, t))
+    return disabled('disable', 'disabled on the source: the target copy will be disabled too');
+  return disabled(
+    'none',
+    'disabled on the source; the target item was not written by this tool (or changed since) and is left as it is',
+  );
 }
 
 function decideMissingInTarget(f: ItemFacts, o: DecideOptions): Decided {
@@ -120,10 +155,19 @@ function decideMissingInTarget(f: ItemFacts, o: DecideOptions): Decided {
  * `updated` has whole seconds, so a source listed in the second it changed is compared again (`recheck`).
  */
 const unchangedSinceLastSync = (prev: StateRecord | undefined, s: ItemSnapshot, t: ItemSnapshot): boolean =>
-  !!prev && !prev.recheck && ['in_sync', 'create', 'update'].includes(prev.status)
-  && prev.sourceUpdatedOn === s.updatedOn && prev.targetUpdatedOn === t.updatedOn;
+  !!prev &&
+  !prev.recheck &&
+  ['in_sync', 'create', 'update'].includes(prev.status) &&
+  prev.sourceUpdatedOn === s.updatedOn &&
+  prev.targetUpdatedOn === t.updatedOn;
 
-function decideExisting(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: StateRecord | undefined, o: DecideOptions): Decided {
+function decideExisting(
+  f: ItemFacts,
+  s: ItemSnapshot,
+  t: ItemSnapshot,
+  prev: StateRecord | undefined,
+  o: DecideOptions,
+): Decided {
   if (f.type === 'secret') return decideSecret(f, s, t, prev, o);
   if (f.type === 'certificate') {
     const differs = attributeDifferences(s, t);
@@ -136,7 +180,13 @@ function decideExisting(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: St
   return decideKey(f, s, t, prev, o);
 }
 
-function decideSecret(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: StateRecord | undefined, o: DecideOptions): Decided {
+function decideSecret(
+  f: ItemFacts,
+  s: ItemSnapshot,
+  t: ItemSnapshot,
+  prev: StateRecord | undefined,
+  o: DecideOptions,
+): Decided {
   // A record without the version it found equal (kept by versions before 0.2) is compared once more, live, so that the
   // version is known as proof when the source next changes.
   if (unchangedSinceLastSync(prev, s, t) && prev?.targetVersion) {
@@ -147,7 +197,11 @@ function decideSecret(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: Stat
   }
   const values = known(f, 'values');
   if (!values.sourceReadable) {
-    return decided(f, { status: 'source_disabled', action: 'none', reason: 'the source value cannot be read (disabled)' });
+    return decided(f, {
+      status: 'source_disabled',
+      action: 'none',
+      reason: 'the source value cannot be read (disabled)',
+    });
   }
   const differs = [...(values.equal ? [] : ['value']), ...attributeDifferences(s, t)];
   if (!differs.length) {
@@ -158,8 +212,15 @@ function decideSecret(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: Stat
 }
 
 /** Keys: a restore brings every version with its id, so equal latest versions mean the same key. */
-function decideKey(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: StateRecord | undefined, o: DecideOptions): Decided {
-  if (unchangedSinceLastSync(prev, s, t)) return decided(f, { status: 'in_sync', action: 'none', reason: 'unchanged since the last sync' });
+function decideKey(
+  f: ItemFacts,
+  s: ItemSnapshot,
+  t: ItemSnapshot,
+  prev: StateRecord | undefined,
+  o: DecideOptions,
+): Decided {
+  if (unchangedSinceLastSync(prev, s, t))
+    return decided(f, { status: 'in_sync', action: 'none', reason: 'unchanged since the last sync' });
   ask(f, 'sourceKeyVersion', 'targetVersion');
   const sv = f.sourceKeyVersion ?? undefined;
   const tv = currentVersion(f);
@@ -168,29 +229,45 @@ function decideKey(f: ItemFacts, s: ItemSnapshot, t: ItemSnapshot, prev: StateRe
     return decided(f, { status: 'in_sync', action: 'none', reason: 'same latest version', ...versions });
   }
   if (!ourUnchangedWrite(f, prev, t)) {
-    const reason = 'a different key with this name exists in the target and was not restored by this tool (or was changed since); '
-      + 'this tool never deletes or purges a key it did not restore';
+    const reason =
+      'a different key with this name exists in the target and was not restored by this tool (or was changed since); ' +
+      'this tool never deletes or purges a key it did not restore';
     return decided(f, { status: 'blocked_target_conflict', action: 'none', reason });
   }
   const { recreateKeys } = o.replication;
-  // A purge cannot be undone: the record that says this tool restored the key must be signed (state-key), not only live-checked.
+  // A purge cannot be undone: the record that says this tool restored the key must be signed (state-key), not only
+  // live-checked.
   if (recreateKeys && !o.target.purgeProtection && o.signedState) {
     const reason = 'newer version on the source; recreate_keys: delete, purge and restore the key this tool restored';
     return decided(f, { status: 'update', action: 'write', reason, target: { ...t, version: tv } });
   }
   const reason = !recreateKeys
     ? 'newer version on the source, but restore refuses an existing key; set recreate_keys to delete, purge and restore'
-    : o.target.purgeProtection ? `purge protection on ${o.target.name} forbids recreating the key`
-      : 'newer version on the source; recreate_keys purges only on a signed state (set state-key): '
-        + 'an unsigned record cannot prove this tool restored the key';
+    : o.target.purgeProtection
+      ? `purge protection on ${o.target.name} forbids recreating the key`
+      : 'newer version on the source; recreate_keys purges only on a signed state (set state-key): ' +
+        'an unsigned record cannot prove this tool restored the key';
   return decided(f, { status: 'blocked_key_restore_conflict', action: 'none', reason });
 }
 
-/** A target that differs from the source: updated when it is this tool's untouched copy, overwritten, or acknowledged. */
-function conflictOr(f: ItemFacts, t: ItemSnapshot, prev: StateRecord | undefined, o: DecideOptions, differs: string): Decided {
-  if (unchanged(f, prev, t)) return exportableOr(f, { status: 'update', action: 'write', reason: `changed on the source (${differs})` });
+/**
+ * A target that differs from the source: updated when it is this tool's untouched copy, overwritten, or acknowledged.
+ */
+function conflictOr(
+  f: ItemFacts,
+  t: ItemSnapshot,
+  prev: StateRecord | undefined,
+  o: DecideOptions,
+  differs: string,
+): Decided {
+  if (unchanged(f, prev, t))
+    return exportableOr(f, { status: 'update', action: 'write', reason: `changed on the source (${differs})` });
   if (o.replication.overwriteOnConflict) {
-    return exportableOr(f, { status: 'update', action: 'write', reason: `target differs (${differs}); overwrite_on_conflict` });
+    return exportableOr(f, {
+      status: 'update',
+      action: 'write',
+      reason: `target differs (${differs}); overwrite_on_conflict`,
+    });
   }
   const acknowledgedNow = acknowledgedBy(o.acknowledge, f.name);
   const remembered = !matchesAnyGlob(o.revoke, f.name) && !!prev?.acknowledgedVersion;
@@ -201,8 +278,9 @@ function conflictOr(f: ItemFacts, t: ItemSnapshot, prev: StateRecord | undefined
     return { record, acknowledgedVersion: acknowledgedNow ? version : undefined };
   }
   const memory = prev ? '' : ' (this run has no record of the item: a first run, or state that was not trusted)';
-  const reason = `target item differs (${differs}) and was not written by this tool (or was changed since)${memory}; `
-    + 'acknowledge it or set overwrite_on_conflict';
+  const reason =
+    `target item differs (${differs}) and was not written by this tool (or was changed since)${memory}; ` +
+    'acknowledge it or set overwrite_on_conflict';
   return decided(f, { status: 'blocked_target_conflict', action: 'none', reason });
 }
 
@@ -218,10 +296,13 @@ function exportableOr(f: ItemFacts, o: Outcome): Decided {
  * undefined where `revoke` withdraws a remembered one (a revoke wins over an acknowledgement of the same run).
  */
 export function acknowledgementChanges(
-  all: readonly Decided[], previous: PairState, revoke: readonly string[],
+  all: readonly Decided[],
+  previous: PairState,
+  revoke: readonly string[],
 ): ReadonlyMap<string, string | undefined> {
   const changes = new Map<string, string | undefined>();
-  for (const d of all) if (d.acknowledgedVersion) changes.set(recordKey(d.record.type, d.record.name), d.acknowledgedVersion);
+  for (const d of all)
+    if (d.acknowledgedVersion) changes.set(recordKey(d.record.type, d.record.name), d.acknowledgedVersion);
   for (const { record: r } of all) {
     const key = recordKey(r.type, r.name);
     if (matchesAnyGlob(revoke, r.name) && previous.records[key]?.acknowledgedVersion) changes.set(key, undefined);

@@ -39,7 +39,13 @@ export interface ItemFacts {
 
 /** The facts a decision may ask for, each read on demand by the gatherer (plan.ts). */
 export const ON_DEMAND_FACTS = [
-  'targetVersion', 'sourceKeyVersion', 'values', 'exportable', 'deletedInTarget', 'deletedInSource', 'absentFromSource',
+  'targetVersion',
+  'sourceKeyVersion',
+  'values',
+  'exportable',
+  'deletedInTarget',
+  'deletedInSource',
+  'absentFromSource',
   'standaloneInTarget',
 ] as const satisfies readonly (keyof ItemFacts)[];
 export type FactName = (typeof ON_DEMAND_FACTS)[number];

@@ -3,7 +3,19 @@
  * and geographic boundaries"), so this decides `blocked_cross_geography_key`.
  */
 const GEOGRAPHIES: Record<string, readonly string[]> = {
-  'United States': ['eastus', 'eastus2', 'westus', 'westus2', 'westus3', 'centralus', 'northcentralus', 'southcentralus', 'westcentralus', 'eastusstg', 'southcentralusstg'],
+  'United States': [
+    'eastus',
+    'eastus2',
+    'westus',
+    'westus2',
+    'westus3',
+    'centralus',
+    'northcentralus',
+    'southcentralus',
+    'westcentralus',
+    'eastusstg',
+    'southcentralusstg',
+  ],
   'US Government': ['usgovvirginia', 'usgovarizona', 'usgovtexas', 'usdodeast', 'usdodcentral'],
   Canada: ['canadacentral', 'canadaeast'],
   Brazil: ['brazilsouth', 'brazilsoutheast'],
@@ -30,7 +42,9 @@ const GEOGRAPHIES: Record<string, readonly string[]> = {
   China: ['chinaeast', 'chinaeast2', 'chinaeast3', 'chinanorth', 'chinanorth2', 'chinanorth3'],
 };
 
-const BY_REGION = new Map(Object.entries(GEOGRAPHIES).flatMap(([geo, regions]) => regions.map((r) => [r, geo] as const)));
+const BY_REGION = new Map(
+  Object.entries(GEOGRAPHIES).flatMap(([geo, regions]) => regions.map((r) => [r, geo] as const)),
+);
 
 /** The geography of a region; an unknown region is its own geography, so keys never cross on a guess. */
 export function geographyOf(region: string): string {

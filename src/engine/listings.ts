@@ -17,7 +17,8 @@ export class Listings {
    * earlier one wrote (and does not take the name for missing, writing over it).
    */
   forget(port: VaultPort): void {
-    for (const cache of [this.#live, this.#deleted]) for (const k of [...cache.keys()]) if (k.startsWith(`${port.info.name}/`)) cache.delete(k);
+    for (const cache of [this.#live, this.#deleted])
+      for (const k of [...cache.keys()]) if (k.startsWith(`${port.info.name}/`)) cache.delete(k);
   }
 
   deleted(port: VaultPort, type: ItemType): Promise<Set<string>> {
@@ -27,4 +28,5 @@ export class Listings {
   }
 }
 
-export const byName = (items: ItemSnapshot[]): Map<string, ItemSnapshot> => new Map(items.map((i) => [i.name.toLowerCase(), i]));
+export const byName = (items: ItemSnapshot[]): Map<string, ItemSnapshot> =>
+  new Map(items.map((i) => [i.name.toLowerCase(), i]));

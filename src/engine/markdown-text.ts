@@ -16,7 +16,11 @@ import { visibleControls } from './visible-text.ts';
  */
 const ZERO_WIDTH_SPACE = '\u200b';
 const ESCAPED: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '#': `#${ZERO_WIDTH_SPACE}`, '@': `\\@${ZERO_WIDTH_SPACE}`,
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '#': `#${ZERO_WIDTH_SPACE}`,
+  '@': `\\@${ZERO_WIDTH_SPACE}`,
 };
 const SYNTAX = /[&<>|`\\[\]*_~$#@]/g;
 const AUTOLINK = /:\/\/|www\./gi;
@@ -25,10 +29,14 @@ const escaped = (c: string): string => ESCAPED[c] ?? `\\${c}`;
 
 /** Untrusted text as one line of inert Markdown for a table cell, a heading or a quote (controls shown as escapes). */
 export const markdownText = (text: string): string =>
-  visibleControls(text).replace(SYNTAX, escaped).replace(AUTOLINK, (m) => (m === '://' ? '&#58;//' : `${m.slice(0, 3)}&#46;`));
+  visibleControls(text)
+    .replace(SYNTAX, escaped)
+    .replace(AUTOLINK, (m) => (m === '://' ? '&#58;//' : `${m.slice(0, 3)}&#46;`));
 
 /** An item name in code style: `<code>` around escaped text, where a backtick in the name could end a code span. */
 export const markdownCode = (text: string): string => `<code>${markdownText(text)}</code>`;
 
-/** A message for a quote (`> **KVR0xx** …`): its own lines (a list of problems) kept as `<br>`, each of them escaped. */
+/**
+ * A message for a quote (`> **KVR0xx** …`): its own lines (a list of problems) kept as `<br>`, each of them escaped.
+ */
 export const markdownLines = (text: string): string => text.split('\n').map(markdownText).join('<br>');

@@ -31,22 +31,40 @@ export class MaskingVaultPort implements VaultPort {
     return exported;
   }
 
-  list(type: ItemType): Promise<ItemSnapshot[]> { return this.#port.list(type); }
-  listDeletedNames(type: ItemType): Promise<Set<string>> { return this.#port.listDeletedNames(type); }
-  get(type: ItemType, name: string): Promise<ItemSnapshot | undefined> { return this.#port.get(type, name); }
+  list(type: ItemType): Promise<ItemSnapshot[]> {
+    return this.#port.list(type);
+  }
+  listDeletedNames(type: ItemType): Promise<Set<string>> {
+    return this.#port.listDeletedNames(type);
+  }
+  get(type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
+    return this.#port.get(type, name);
+  }
   writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot> {
     return this.#port.writeSecret(name, value, from);
   }
   setEnabled(type: ItemType, name: string, enabled: boolean): Promise<ItemSnapshot> {
     return this.#port.setEnabled(type, name, enabled);
   }
-  certificateExportable(name: string): Promise<boolean> { return this.#port.certificateExportable(name); }
+  certificateExportable(name: string): Promise<boolean> {
+    return this.#port.certificateExportable(name);
+  }
   importCertificate(name: string, c: ExportedCertificate, from: ItemSnapshot): Promise<ItemSnapshot> {
     return this.#port.importCertificate(name, c, from);
   }
-  keyVersion(name: string): Promise<string | undefined> { return this.#port.keyVersion(name); }
-  backupKey(name: string): Promise<Uint8Array> { return this.#port.backupKey(name); }
-  restoreKey(backup: Uint8Array): Promise<ItemSnapshot> { return this.#port.restoreKey(backup); }
-  deleteItem(type: ItemType, name: string): Promise<void> { return this.#port.deleteItem(type, name); }
-  purgeDeletedItem(type: ItemType, name: string): Promise<void> { return this.#port.purgeDeletedItem(type, name); }
+  keyVersion(name: string): Promise<string | undefined> {
+    return this.#port.keyVersion(name);
+  }
+  backupKey(name: string): Promise<Uint8Array> {
+    return this.#port.backupKey(name);
+  }
+  restoreKey(backup: Uint8Array): Promise<ItemSnapshot> {
+    return this.#port.restoreKey(backup);
+  }
+  deleteItem(type: ItemType, name: string): Promise<void> {
+    return this.#port.deleteItem(type, name);
+  }
+  purgeDeletedItem(type: ItemType, name: string): Promise<void> {
+    return this.#port.purgeDeletedItem(type, name);
+  }
 }

@@ -19,7 +19,10 @@ export interface GuardInput {
  * says. The guard is against a mass change at the source; each delete or disable still needs its own live proof.
  * Returns the records to apply (new ones where held back), and the message when it held any back.
  */
-export function guardMassDeletes(g: GuardInput, approved: boolean): { records: readonly ReplicationRecord[]; message?: string } {
+export function guardMassDeletes(
+  g: GuardInput,
+  approved: boolean,
+): { records: readonly ReplicationRecord[]; message?: string } {
   const changes = g.records.filter((r) => r.action === 'delete' || r.action === 'disable');
   if (!changes.length || approved) return { records: g.records };
   const written = g.records.filter((r) => {
@@ -31,8 +34,16 @@ export function guardMassDeletes(g: GuardInput, approved: boolean): { records: r
   const what = `${changes.length} deletes and disables (max_deletes ${max}, or 25 % of the ${written} live copies this tool wrote)`;
   return {
     message: `KVR040: ${g.replication.name} → ${g.targetName} would make ${what}; none was made. Check the source; if it is meant, re-run once with approve-deletes (--approve-deletes in the CLI).`,
-    records: g.records.map((r): ReplicationRecord => (r.action === 'delete' || r.action === 'disable'
-      ? { ...r, status: 'held_back', action: 'none', held: r.action, reason: `${r.reason}; held back by the mass-delete guard (${what})` }
-      : r)),
+    records: g.records.map((r): ReplicationRecord =>
+      r.action === 'delete' || r.action === 'disable'
+        ? {
+            ...r,
+            status: 'held_back',
+            action: 'none',
+            held: r.action,
+            reason: `${r.reason}; held back by the mass-delete guard (${what})`,
+          }
+        : r,
+    ),
   };
 }

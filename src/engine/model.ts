@@ -4,7 +4,10 @@ export const ITEM_TYPES = ['secret', 'certificate', 'key'] as const;
 export type ItemType = (typeof ITEM_TYPES)[number];
 
 /** Config names the types in the plural, records in the singular. */
-export const TYPE_OF_CONFIG = { secrets: 'secret', certificates: 'certificate', keys: 'key' } as const satisfies Record<string, ItemType>;
+export const TYPE_OF_CONFIG = { secrets: 'secret', certificates: 'certificate', keys: 'key' } as const satisfies Record<
+  string,
+  ItemType
+>;
 
 /** What a listing tells about an item, without reading any value. Times are epoch milliseconds. */
 export interface ItemSnapshot {
@@ -25,10 +28,24 @@ export interface ItemSnapshot {
 }
 
 export const RECORD_STATUSES = [
-  'create', 'update', 'in_sync', 'delete', 'excluded_by_rule', 'source_disabled', 'source_soft_deleted', 'missing_once',
-  'retired', 'blocked_target_conflict', 'blocked_target_soft_deleted', 'blocked_cross_geography_key',
-  'blocked_cross_subscription_key', 'blocked_key_restore_conflict', 'blocked_non_exportable_certificate',
-  'managed_by_certificate', 'held_back', 'failed',
+  'create',
+  'update',
+  'in_sync',
+  'delete',
+  'excluded_by_rule',
+  'source_disabled',
+  'source_soft_deleted',
+  'missing_once',
+  'retired',
+  'blocked_target_conflict',
+  'blocked_target_soft_deleted',
+  'blocked_cross_geography_key',
+  'blocked_cross_subscription_key',
+  'blocked_key_restore_conflict',
+  'blocked_non_exportable_certificate',
+  'managed_by_certificate',
+  'held_back',
+  'failed',
 ] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 

@@ -35,7 +35,9 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
   // Records of item types this run did not plan (the config's types changed, or two single pairs of one source and
   // target replicate different types) are kept as they are: what a run did not look at, it does not forget.
   const planned = new Set(o.types);
-  const records: Record<string, StateRecord> = Object.fromEntries(Object.entries(o.previous.records).filter(([, r]) => targeted || !planned.has(r.type)));
+  const records: Record<string, StateRecord> = Object.fromEntries(
+    Object.entries(o.previous.records).filter(([, r]) => targeted || !planned.has(r.type)),
+  );
   for (const r of o.records) {
     if (targeted && !r.source) continue;
     const key = recordKey(r.type, r.name);
@@ -46,19 +48,42 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
     records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true });
   }
   return {
-    version: 1, replication: o.identity.replication, source: o.identity.source, target: o.identity.target,
-    updatedAt: run.nowIso, correlationId, basedOn: o.previous.correlationId, records,
+    version: 1,
+    replication: o.identity.replication,
+    source: o.identity.source,
+    target: o.identity.target,
+    updatedAt: run.nowIso,
+    correlationId,
+    basedOn: o.previous.correlationId,
+    records,
   };
 }
 
-function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledgedVersion: string | undefined, correlationId: string): StateRecord {
+function stateOf(
+  r: ReplicationRecord,
+  prev: StateRecord | undefined,
+  acknowledgedVersion: string | undefined,
+  correlationId: string,
+): StateRecord {
   const base: StateRecord = {
-    type: r.type, name: r.name, status: r.status, replicatedByUs: prev?.replicatedByUs ?? false,
-    missingRuns: 0, acknowledgedVersion, lastCorrelationId: correlationId,
-    sourceUpdatedOn: prev?.sourceUpdatedOn, targetUpdatedOn: prev?.targetUpdatedOn, sourceVersion: prev?.sourceVersion,
-    targetVersion: prev?.targetVersion, thumbprint: prev?.thumbprint,
+    type: r.type,
+    name: r.name,
+    status: r.status,
+    replicatedByUs: prev?.replicatedByUs ?? false,
+    missingRuns: 0,
+    acknowledgedVersion,
+    lastCorrelationId: correlationId,
+    sourceUpdatedOn: prev?.sourceUpdatedOn,
+    targetUpdatedOn: prev?.targetUpdatedOn,
+    sourceVersion: prev?.sourceVersion,
+    targetVersion: prev?.targetVersion,
+    thumbprint: prev?.thumbprint,
   };
-  const missing = r.status === 'missing_once' || r.status === 'retired' || r.status === 'delete' || (r.status === 'held_back' && r.held === 'delete');
+  const missing =
+    r.status === 'missing_once' ||
+    r.status === 'retired' ||
+    r.status === 'delete' ||
+    (r.status === 'held_back' && r.held === 'delete');
   if (missing) {
     // A delete held back (mass-delete guard, or plan mode) leaves the copy ours; only a done delete gives it up.
     const deleted = r.status === 'delete' && r.action === 'delete';
@@ -68,8 +93,13 @@ function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledg
   if (r.status === 'failed' && r.wroteStale) {
     // The target holds this tool's copy of an older version: next run, a trusted copy with a changed source.
     return {
-      ...base, lastErrorCode: r.errorCode, replicatedByUs: true, sourceUpdatedOn: r.source?.updatedOn,
-      targetUpdatedOn: r.target?.updatedOn, targetVersion: r.target?.version, acknowledgedVersion: undefined,
+      ...base,
+      lastErrorCode: r.errorCode,
+      replicatedByUs: true,
+      sourceUpdatedOn: r.source?.updatedOn,
+      targetUpdatedOn: r.target?.updatedOn,
+      targetVersion: r.target?.version,
+      acknowledgedVersion: undefined,
     };
   }
   if (r.status === 'failed') return { ...base, lastErrorCode: r.errorCode };
@@ -77,7 +107,13 @@ function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledg
     // Whatever is in the target now is not this tool's. Nothing of it is kept: no version (no later run may take it for
     // one), and no timestamp either, so that no one reading the state learns the target's current `updated` to forge
     // "unchanged since" with. The next run compares it again.
-    return { ...base, replicatedByUs: false, targetVersion: undefined, sourceUpdatedOn: undefined, targetUpdatedOn: undefined };
+    return {
+      ...base,
+      replicatedByUs: false,
+      targetVersion: undefined,
+      sourceUpdatedOn: undefined,
+      targetUpdatedOn: undefined,
+    };
   }
   // A disabled source whose copy this tool left alone: the record stays as it was, so a person's later edit of the
   // copy (re-enabling it) still reads as "changed since" and is never undone.
@@ -87,9 +123,12 @@ function stateOf(r: ReplicationRecord, prev: StateRecord | undefined, acknowledg
     return {
       ...base,
       replicatedByUs: base.replicatedByUs || wrote,
-      sourceUpdatedOn: r.source?.updatedOn, targetUpdatedOn: r.target?.updatedOn,
-      sourceVersion: r.source?.version ?? base.sourceVersion, targetVersion: r.target?.version ?? base.targetVersion,
-      thumbprint: r.source?.thumbprint, lastErrorCode: undefined,
+      sourceUpdatedOn: r.source?.updatedOn,
+      targetUpdatedOn: r.target?.updatedOn,
+      sourceVersion: r.source?.version ?? base.sourceVersion,
+      targetVersion: r.target?.version ?? base.targetVersion,
+      thumbprint: r.source?.thumbprint,
+      lastErrorCode: undefined,
       // Once the target equals the source (written or found so), an acknowledgement has nothing left to allow.
       acknowledgedVersion: SYNCED.has(r.status) ? undefined : acknowledgedVersion,
     };

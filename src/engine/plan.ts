@@ -8,7 +8,10 @@ import { readSecretIfEnabled, type SourceValues } from './source-values.ts';
 import type { PairState } from './state.ts';
 import { isVaultFailure } from './vault-failure.ts';
 
-export interface OnlyItem { type: ItemType; name: string }
+export interface OnlyItem {
+  type: ItemType;
+  name: string;
+}
 
 export interface PlanInput {
   replication: Replication;
@@ -40,13 +43,19 @@ export interface PairPlan {
 export async function planPair(input: PlanInput): Promise<PairPlan> {
   const { replication, source, target, listings } = input;
   const options: DecideOptions = {
-    replication, source: source.info, target: target.info, acknowledge: input.acknowledge, revoke: input.revoke,
-    targeted: !!input.only, signedState: input.signedState,
+    replication,
+    source: source.info,
+    target: target.info,
+    acknowledge: input.acknowledge,
+    revoke: input.revoke,
+    targeted: !!input.only,
+    signedState: input.signedState,
   };
   const types = replication.types.map((t) => TYPE_OF_CONFIG[t]);
 
   // Every listing of the pair starts at once: a no-op run costs the longest listing, not the sum of all of them.
-  if (!input.only) for (const type of types) for (const v of [source, target]) listings.live(v, type).catch(() => undefined);
+  if (!input.only)
+    for (const type of types) for (const v of [source, target]) listings.live(v, type).catch(() => undefined);
 
   const all: Decided[] = [];
   for (const type of types) {
@@ -55,7 +64,10 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
     const items = wanted ? await lookedUpItems(input, type, wanted) : await listedItems(input, type);
     for (const item of items) all.push(await settle(input, options, item));
   }
-  return { records: all.map((d) => d.record), acknowledgements: acknowledgementChanges(all, input.previous, input.revoke) };
+  return {
+    records: all.map((d) => d.record),
+    acknowledgements: acknowledgementChanges(all, input.previous, input.revoke),
+  };
 }
 
 /** Asks `decide` until it answers with a record, reading the facts it needs in between. */
@@ -82,10 +94,13 @@ async function settle(input: PlanInput, options: DecideOptions, first: ItemFacts
 async function listedItems(input: PlanInput, type: ItemType): Promise<ItemFacts[]> {
   const sourceItems = await input.listings.live(input.source, type);
   const targets = byName(await input.listings.live(input.target, type));
-  const items: ItemFacts[] = sourceItems.map((s) => withTarget({ type, name: s.name, source: s }, targets.get(s.name.toLowerCase())));
+  const items: ItemFacts[] = sourceItems.map((s) =>
+    withTarget({ type, name: s.name, source: s }, targets.get(s.name.toLowerCase())),
+  );
   const seen = new Set(sourceItems.map((s) => recordKey(type, s.name)));
   for (const [key, r] of Object.entries(input.previous.records)) {
-    if (r.type === type && !seen.has(key)) items.push({ type, name: r.name, target: targets.get(r.name.toLowerCase()) });
+    if (r.type === type && !seen.has(key))
+      items.push({ type, name: r.name, target: targets.get(r.name.toLowerCase()) });
   }
   return items;
 }
@@ -103,8 +118,11 @@ async function lookedUpItems(input: PlanInput, type: ItemType, wanted: readonly 
 }
 
 /** The target as found; a version that came with it (a lookup by name) is a fact already read. */
-const withTarget = (f: ItemFacts, t: ItemSnapshot | undefined): ItemFacts =>
-  ({ ...f, target: t, ...(t?.version !== undefined ? { targetVersion: t.version } : {}) });
+const withTarget = (f: ItemFacts, t: ItemSnapshot | undefined): ItemFacts => ({
+  ...f,
+  target: t,
+  ...(t?.version !== undefined ? { targetVersion: t.version } : {}),
+});
 
 /** A source secret is read with its value at once (kept for apply): its comparison and copy need it anyway. */
 async function lookUpSource(input: PlanInput, type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
@@ -124,8 +142,10 @@ type Reader = (input: PlanInput, f: ItemFacts) => Promise<Partial<ItemFacts>>;
 
 /** How each fact a decision may ask for is read. */
 const READ: Record<FactName, Reader> = {
-  targetVersion: async ({ target }, f) =>
-    ({ targetVersion: (f.type === 'key' ? await target.keyVersion(f.name) : (await target.get(f.type, f.name))?.version) ?? null }),
+  targetVersion: async ({ target }, f) => ({
+    targetVersion:
+      (f.type === 'key' ? await target.keyVersion(f.name) : (await target.get(f.type, f.name))?.version) ?? null,
+  }),
   sourceKeyVersion: async ({ source }, f) => ({ sourceKeyVersion: (await source.keyVersion(f.name)) ?? null }),
   values: compareValues,
   exportable: async ({ source }, f) => ({ exportable: await source.certificateExportable(f.name) }),
@@ -140,22 +160,32 @@ const softDeleted = async (listings: Listings, vault: VaultPort, f: ItemFacts): 
 
 /** Reads the source value (unless planning read it already) and the target's, and keeps only whether they are equal. */
 async function compareValues(input: PlanInput, f: ItemFacts): Promise<Partial<ItemFacts>> {
-  const sourceRead = input.values.get(f.type, f.name) ?? await readSecretIfEnabled(input.source, f.name);
+  const sourceRead = input.values.get(f.type, f.name) ?? (await readSecretIfEnabled(input.source, f.name));
   if (!sourceRead) return { values: { sourceReadable: false } };
   input.values.remember(f.type, f.name, sourceRead);
   const targetRead = f.target?.enabled ? await readSecretIfEnabled(input.target, f.name) : undefined;
   const equal = targetRead !== undefined && targetRead.value === sourceRead.value;
   const targetVersion = targetRead?.item.version;
-  return { values: { sourceReadable: true, equal, targetVersion }, ...(targetVersion !== undefined ? { targetVersion } : {}) };
+  return {
+    values: { sourceReadable: true, equal, targetVersion },
+    ...(targetVersion !== undefined ? { targetVersion } : {}),
+  };
 }
 
-/** A standalone (not certificate-backing) secret or key of this name in the target: by name when targeted, else listed. */
+/**
+ * A standalone (not certificate-backing) secret or key of this name in the target: by name when targeted, else listed.
+ */
 async function standaloneInTarget(input: PlanInput, name: string): Promise<boolean> {
   const lower = name.toLowerCase();
   if (input.only) {
-    const found = await Promise.all((['secret', 'key'] as const).map((t) => input.target.get(t, name).catch(() => undefined)));
+    const found = await Promise.all(
+      (['secret', 'key'] as const).map((t) => input.target.get(t, name).catch(() => undefined)),
+    );
     return found.some((i) => i && !i.managed);
   }
-  const lists = await Promise.all([input.listings.live(input.target, 'secret'), input.listings.live(input.target, 'key')]);
+  const lists = await Promise.all([
+    input.listings.live(input.target, 'secret'),
+    input.listings.live(input.target, 'key'),
+  ]);
   return lists.flat().some((i) => !i.managed && i.name.toLowerCase() === lower);
 }

@@ -4,7 +4,11 @@ import type { Replication } from './config/types.ts';
 const glob = (name: string, pattern: string) => minimatch(name, pattern, { nocase: true, nonegate: false });
 
 /** Whether the replication's rule selects an item, and why not when it does not. Names match case-insensitively. */
-export function selectedByRule(r: Pick<Replication, 'rule' | 'exclude'>, name: string, tags: Record<string, string>): { selected: boolean; reason: string } {
+export function selectedByRule(
+  r: Pick<Replication, 'rule' | 'exclude'>,
+  name: string,
+  tags: Record<string, string>,
+): { selected: boolean; reason: string } {
   const rule = r.rule;
   let matched: boolean;
   let why: string;
@@ -30,6 +34,7 @@ export function selectedByRule(r: Pick<Replication, 'rule' | 'exclude'>, name: s
 }
 
 /** Whether a name matches any of the names or globs given, case-insensitively (acknowledgements, allowed targets). */
-export const matchesAnyGlob = (patterns: readonly string[], name: string): boolean => patterns.some((p) => glob(name, p));
+export const matchesAnyGlob = (patterns: readonly string[], name: string): boolean =>
+  patterns.some((p) => glob(name, p));
 
 export const acknowledgedBy = matchesAnyGlob;

@@ -42,9 +42,17 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-interface Pair { replication: Replication; source: VaultInfo; target: VaultInfo }
+interface Pair {
+  replication: Replication;
+  source: VaultInfo;
+  target: VaultInfo;
+}
 
-const identityOf = (p: Pair): PairIdentity => ({ replication: p.replication.name, source: p.source.name, target: p.target.name });
+const identityOf = (p: Pair): PairIdentity => ({
+  replication: p.replication.name,
+  source: p.source.name,
+  target: p.target.name,
+});
 
 /**
  * One run: resolve and validate every vault, then plan each pair, and (mode apply) write and save state. Bad input
@@ -62,8 +70,16 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     emit({ kind: RUN_EVENTS.warning, message: w.message });
   };
   const report = (exitCode: RunReport['exitCode'], pairs: PairReport[], errors: RunReport['errors']): RunReport => ({
-    tool: 'keyvault-replicate', mode: o.mode, correlationId: o.correlationId, startedAt, finishedAt: new Date(o.clock.now()).toISOString(),
-    exitCode, errors, warnings, pairs, totals: countStatuses(pairs.flatMap((p) => p.records)),
+    tool: 'keyvault-replicate',
+    mode: o.mode,
+    correlationId: o.correlationId,
+    startedAt,
+    finishedAt: new Date(o.clock.now()).toISOString(),
+    exitCode,
+    errors,
+    warnings,
+    pairs,
+    totals: countStatuses(pairs.flatMap((p) => p.records)),
   });
 
   let pairs: Pair[];
@@ -76,12 +92,18 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     return report(2, [], [{ code: e.code, message: e.message }]);
   }
   for (const e of refused) emit({ kind: RUN_EVENTS.problem, message: e.message });
-  if (o.mode === 'validate') return report(refused.length ? 1 : 0, pairs.map((p) => pairReport(p.replication.name, p.source.name, p.target.name, [])), refused);
+  if (o.mode === 'validate')
+    return report(
+      refused.length ? 1 : 0,
+      pairs.map((p) => pairReport(p.replication.name, p.source.name, p.target.name, [])),
+      refused,
+    );
 
   const listings = new Listings();
   const ports = new Map<string, VaultPort>();
   // Every value any port returns is masked the moment it is read, whichever code reads it.
-  const port = (v: VaultInfo) => ports.get(v.name) ?? ports.set(v.name, new MaskingVaultPort(o.directory.open(v), mask)).get(v.name)!;
+  const port = (v: VaultInfo) =>
+    ports.get(v.name) ?? ports.set(v.name, new MaskingVaultPort(o.directory.open(v), mask)).get(v.name)!;
   const values = new SourceValues();
   let previous: Map<string, PairState>;
   try {
@@ -99,16 +121,33 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   for (const p of pairs) {
     const where = { replication: p.replication.name, target: p.target.name };
     if (o.signal?.aborted) {
-      results.push(pairReport(p.replication.name, p.source.name, p.target.name, [], { code: 'KVR041', message: 'KVR041: not started: the run was cancelled' }));
+      results.push(
+        pairReport(p.replication.name, p.source.name, p.target.name, [], {
+          code: 'KVR041',
+          message: 'KVR041: not started: the run was cancelled',
+        }),
+      );
       continue;
     }
-    emit({ kind: RUN_EVENTS.pairStarted, message: `${p.replication.name}: ${p.source.name} → ${p.target.name}`, ...where });
+    emit({
+      kind: RUN_EVENTS.pairStarted,
+      message: `${p.replication.name}: ${p.source.name} → ${p.target.name}`,
+      ...where,
+    });
     const prev = previous.get(stateKeyOf(where)) ?? emptyPairState(identityOf(p));
     let plan: PairPlan;
     try {
       plan = await planPair({
-        replication: p.replication, source: port(p.source), target: port(p.target), previous: prev,
-        acknowledge: o.acknowledge ?? [], revoke: o.revoke ?? [], only: o.only, listings, values, signedState: o.state.signs,
+        replication: p.replication,
+        source: port(p.source),
+        target: port(p.target),
+        previous: prev,
+        acknowledge: o.acknowledge ?? [],
+        revoke: o.revoke ?? [],
+        only: o.only,
+        listings,
+        values,
+        signedState: o.state.signs,
       });
     } catch (e) {
       const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
@@ -117,9 +156,16 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
       errors.push({ code, message });
       continue;
     }
-    emit({ kind: RUN_EVENTS.planned, message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`, ...where });
+    emit({
+      kind: RUN_EVENTS.planned,
+      message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`,
+      ...where,
+    });
     // The guard holds in plan mode too, so that the preview shows what apply will do.
-    const guarded = guardMassDeletes({ records: plan.records, previous: prev, replication: p.replication, targetName: p.target.name }, o.approveMassDelete === true);
+    const guarded = guardMassDeletes(
+      { records: plan.records, previous: prev, replication: p.replication, targetName: p.target.name },
+      o.approveMassDelete === true,
+    );
     let records = guarded.records;
     if (guarded.message && o.mode === 'apply') {
       emit({ kind: RUN_EVENTS.problem, message: guarded.message, ...where });
@@ -128,15 +174,32 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     if (o.mode === 'apply') {
       const vaults = { source: port(p.source), target: port(p.target), values };
       const wrote = records.some((r) => r.action !== 'none');
-      records = await applyRecords(records, vaults, { concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, signal: o.signal }, {
-        written: (r) => emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
-        failed: (r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
-      });
+      records = await applyRecords(
+        records,
+        vaults,
+        { concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, signal: o.signal },
+        {
+          written: (r) =>
+            emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
+          failed: (r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
+        },
+      );
       if (wrote || records.some((r) => r.status === 'failed')) listings.forget(vaults.target);
       const outcome = {
-        identity: identityOf(p), types: p.replication.types.map((t) => TYPE_OF_CONFIG[t]), previous: prev, records, acknowledgements: plan.acknowledgements,
+        identity: identityOf(p),
+        types: p.replication.types.map((t) => TYPE_OF_CONFIG[t]),
+        previous: prev,
+        records,
+        acknowledgements: plan.acknowledgements,
       };
-      nextStates.push(nextPairState(outcome, { correlationId: o.correlationId, nowIso: new Date(o.clock.now()).toISOString(), targeted: !!o.only, listedAt: started }));
+      nextStates.push(
+        nextPairState(outcome, {
+          correlationId: o.correlationId,
+          nowIso: new Date(o.clock.now()).toISOString(),
+          targeted: !!o.only,
+          listedAt: started,
+        }),
+      );
     }
     values.clear();
     results.push(pairReport(p.replication.name, p.source.name, p.target.name, records));
@@ -165,7 +228,9 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
   const chosen = o.replications?.length
     ? o.config.replications.filter((r) => o.replications!.some((n) => n.toLowerCase() === r.name.toLowerCase()))
     : o.config.replications;
-  const unknown = (o.replications ?? []).filter((n) => !o.config.replications.some((r) => r.name.toLowerCase() === n.toLowerCase()));
+  const unknown = (o.replications ?? []).filter(
+    (n) => !o.config.replications.some((r) => r.name.toLowerCase() === n.toLowerCase()),
+  );
   if (unknown.length) throw new KvrError('KVR008', `no replication named ${unknown.join(', ')} in the configuration`);
   const vaults = new Map<string, Promise<VaultInfo>>();
   const resolve = (name: string) => vaults.get(name) ?? vaults.set(name, o.directory.resolve(name)).get(name)!;
@@ -184,7 +249,10 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
     const fromTag = tagTargets(r, source);
     refused.push(...fromTag.refused);
     for (const t of fromTag.allowed) {
-      if (t === source.name) { refused.push(refusedTagName(r, source, t, 'the source vault itself', 'Fix the tag')); continue; }
+      if (t === source.name) {
+        refused.push(refusedTagName(r, source, t, 'the source vault itself', 'Fix the tag'));
+        continue;
+      }
       try {
         pairs.push({ replication: r, source, target: await resolve(t) });
       } catch (e) {
@@ -195,11 +263,23 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
   }
   // Each vault's permissions are read once, all vaults at once: ARM answers slowly, and these come before any listing.
   const involved = new Map(pairs.flatMap((p) => [p.source, p.target]).map((v) => [v.name, v] as const));
-  const granted = new Map(await Promise.all([...involved.values()].map(async (v) => [v.name, await o.directory.permissions(v)] as const)));
+  const granted = new Map(
+    await Promise.all([...involved.values()].map(async (v) => [v.name, await o.directory.permissions(v)] as const)),
+  );
   const problems = new Set<string>();
   for (const p of pairs) {
-    for (const [side, v] of [['source', p.source], ['target', p.target]] as const) {
-      for (const problem of missingPermissions(side, v, granted.get(v.name)!, p.replication, o.mode === 'plan' ? 'plan' : 'apply')) problems.add(problem);
+    for (const [side, v] of [
+      ['source', p.source],
+      ['target', p.target],
+    ] as const) {
+      for (const problem of missingPermissions(
+        side,
+        v,
+        granted.get(v.name)!,
+        p.replication,
+        o.mode === 'plan' ? 'plan' : 'apply',
+      ))
+        problems.add(problem);
     }
   }
   assertPermitted([...problems]);
@@ -213,20 +293,51 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
  */
 function tagTargets(r: Replication, source: VaultInfo): { allowed: string[]; refused: RunReport['errors'] } {
   const tag = Object.entries(source.tags).find(([k]) => k.toLowerCase() === r.targetsFromTag!.toLowerCase())?.[1];
-  const names = [...new Set((tag ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))];
-  if (!names.length) return { allowed: [], refused: [{ code: 'KVR023', message: `KVR023: ${r.name}: the source vault ${source.name} has no tag '${r.targetsFromTag}' naming target vaults (comma-separated names); this replication did not run` }] };
+  const names = [
+    ...new Set(
+      (tag ?? '')
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
+  if (!names.length)
+    return {
+      allowed: [],
+      refused: [
+        {
+          code: 'KVR023',
+          message: `KVR023: ${r.name}: the source vault ${source.name} has no tag '${r.targetsFromTag}' naming target vaults (comma-separated names); this replication did not run`,
+        },
+      ],
+    };
   const allowed: string[] = [];
   const refused: RunReport['errors'] = [];
   for (const name of names) {
     const valid = isVaultName(name);
     if (valid && matchesAnyGlob(r.allowedTargets, name)) allowed.push(name);
-    else refused.push(refusedTagName(r, source, name, valid ? 'which allowed_targets does not allow' : 'which is not a vault name', 'Remove it from the tag, or add it to allowed_targets in the config'));
+    else
+      refused.push(
+        refusedTagName(
+          r,
+          source,
+          name,
+          valid ? 'which allowed_targets does not allow' : 'which is not a vault name',
+          'Remove it from the tag, or add it to allowed_targets in the config',
+        ),
+      );
   }
   return { allowed, refused };
 }
 
 /** KVR042 for one name of a targets tag. The name is quoted as JSON: it is the tag writer's text, in one log line. */
-const refusedTagName = (r: Replication, source: VaultInfo, name: string, why: string, fix: string): RunReport['errors'][number] => ({
+const refusedTagName = (
+  r: Replication,
+  source: VaultInfo,
+  name: string,
+  why: string,
+  fix: string,
+): RunReport['errors'][number] => ({
   code: 'KVR042',
   message: `KVR042: ${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(name)}, ${why}; nothing was read for it or written to it. ${fix}`,
 });

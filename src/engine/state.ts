@@ -51,10 +51,31 @@ export interface StateProblem {
 }
 
 export const emptyPairState = (id: PairIdentity): PairState => ({
-  version: 1, replication: id.replication, source: id.source, target: id.target, updatedAt: new Date(0).toISOString(), correlationId: '', records: {},
+  version: 1,
+  replication: id.replication,
+  source: id.source,
+  target: id.target,
+  updatedAt: new Date(0).toISOString(),
+  correlationId: '',
+  records: {},
 });
 
-const FIELDS: readonly (keyof StateRecord)[] = ['type', 'name', 'status', 'sourceUpdatedOn', 'targetUpdatedOn', 'sourceVersion', 'targetVersion', 'thumbprint', 'replicatedByUs', 'missingRuns', 'acknowledgedVersion', 'lastErrorCode', 'lastCorrelationId', 'recheck'];
+const FIELDS: readonly (keyof StateRecord)[] = [
+  'type',
+  'name',
+  'status',
+  'sourceUpdatedOn',
+  'targetUpdatedOn',
+  'sourceVersion',
+  'targetVersion',
+  'thumbprint',
+  'replicatedByUs',
+  'missingRuns',
+  'acknowledgedVersion',
+  'lastErrorCode',
+  'lastCorrelationId',
+  'recheck',
+];
 
 /** Copies only the known fields, so nothing else (a value above all) can ever reach a state file. */
 export function sanitizeRecord(r: StateRecord): StateRecord {
@@ -80,14 +101,27 @@ const matching = (re: RegExp) => (v: unknown) => typeof v === 'string' && re.tes
 /** Why a stored record cannot be used, or undefined when every field is one this tool could have written. */
 function recordProblem(key: string, r: unknown): string | undefined {
   if (!isObject(r)) return 'not an object';
-  if (!ITEM_TYPES.includes(r.type as ItemType) || typeof r.name !== 'string' || !ITEM_NAME.test(r.name)) return 'no valid type and item name';
+  if (!ITEM_TYPES.includes(r.type as ItemType) || typeof r.name !== 'string' || !ITEM_NAME.test(r.name))
+    return 'no valid type and item name';
   if (key !== recordKey(r.type as ItemType, r.name)) return `its key is not ${r.type}/<name>`;
   if (!RECORD_STATUSES.includes(r.status as RecordStatus)) return 'unknown status';
   if (typeof r.replicatedByUs !== 'boolean') return 'replicatedByUs is not a boolean';
-  if (!Number.isSafeInteger(r.missingRuns) || (r.missingRuns as number) < 0 || (r.missingRuns as number) > MAX_MISSING_RUNS) return 'missingRuns out of range';
-  if ((r.missingRuns as number) > 0 && !ABSENT_STATUSES.has(r.status as RecordStatus)) return `missingRuns with status ${r.status}`;
-  if (!optional(r.sourceUpdatedOn, timestamp) || !optional(r.targetUpdatedOn, timestamp)) return 'a timestamp out of range';
-  if (!optional(r.sourceVersion, matching(VERSION)) || !optional(r.targetVersion, matching(VERSION)) || !optional(r.acknowledgedVersion, matching(VERSION))) return 'a version that is no Key Vault version id';
+  if (
+    !Number.isSafeInteger(r.missingRuns) ||
+    (r.missingRuns as number) < 0 ||
+    (r.missingRuns as number) > MAX_MISSING_RUNS
+  )
+    return 'missingRuns out of range';
+  if ((r.missingRuns as number) > 0 && !ABSENT_STATUSES.has(r.status as RecordStatus))
+    return `missingRuns with status ${r.status}`;
+  if (!optional(r.sourceUpdatedOn, timestamp) || !optional(r.targetUpdatedOn, timestamp))
+    return 'a timestamp out of range';
+  if (
+    !optional(r.sourceVersion, matching(VERSION)) ||
+    !optional(r.targetVersion, matching(VERSION)) ||
+    !optional(r.acknowledgedVersion, matching(VERSION))
+  )
+    return 'a version that is no Key Vault version id';
   if (r.replicatedByUs && r.targetVersion === undefined) return 'written by this tool, but no version';
   if (!optional(r.thumbprint, matching(THUMBPRINT))) return 'malformed thumbprint';
   if (!optional(r.lastErrorCode, matching(ERROR_CODE))) return 'malformed error code';
@@ -104,18 +138,37 @@ const describePair = (id: PairIdentity) => `${id.replication}: ${id.source} → 
  * one this tool could have written. A file of another pair is not used at all; a bad record is dropped alone. What
  * is dropped is reported; the run then treats those items as never seen, which only ever makes it more careful.
  */
-export function trustedPairState(raw: unknown, id: PairIdentity, where: string): { state?: PairState; problems: StateProblem[] } {
+export function trustedPairState(
+  raw: unknown,
+  id: PairIdentity,
+  where: string,
+): { state?: PairState; problems: StateProblem[] } {
   if (!isObject(raw) || raw.version !== 1 || !isObject(raw.records)) {
-    return { problems: [{ code: 'KVR054', message: `KVR054: ${where} is not a keyvault-replicate state file (version 1); it is not used, and the next save replaces it` }] };
-  }
-  if (!sameName(raw.replication, id.replication) || !sameName(raw.source, id.source) || !sameName(raw.target, id.target)) {
-    // Quoted: what a file says is untrusted text, and must not read as the tool's own words.
-    const recorded = [raw.replication, raw.source, raw.target].map((v) => JSON.stringify(String(v).slice(0, 64))).join(', ');
     return {
-      problems: [{
-        code: 'KVR052',
-        message: `KVR052: ${where} records replication, source, target ${recorded}, not ${describePair(id)}; it is not used as memory for this pair (nothing is deleted or overwritten on its word). Give each replication a name of its own; the next save replaces the file`,
-      }],
+      problems: [
+        {
+          code: 'KVR054',
+          message: `KVR054: ${where} is not a keyvault-replicate state file (version 1); it is not used, and the next save replaces it`,
+        },
+      ],
+    };
+  }
+  if (
+    !sameName(raw.replication, id.replication) ||
+    !sameName(raw.source, id.source) ||
+    !sameName(raw.target, id.target)
+  ) {
+    // Quoted: what a file says is untrusted text, and must not read as the tool's own words.
+    const recorded = [raw.replication, raw.source, raw.target]
+      .map((v) => JSON.stringify(String(v).slice(0, 64)))
+      .join(', ');
+    return {
+      problems: [
+        {
+          code: 'KVR052',
+          message: `KVR052: ${where} records replication, source, target ${recorded}, not ${describePair(id)}; it is not used as memory for this pair (nothing is deleted or overwritten on its word). Give each replication a name of its own; the next save replaces the file`,
+        },
+      ],
     };
   }
   const records: Record<string, StateRecord> = {};
@@ -126,7 +179,10 @@ export function trustedPairState(raw: unknown, id: PairIdentity, where: string):
     else records[key] = sanitizeRecord(r as unknown as StateRecord);
   }
   const state: PairState = {
-    version: 1, replication: id.replication, source: id.source, target: id.target,
+    version: 1,
+    replication: id.replication,
+    source: id.source,
+    target: id.target,
     updatedAt: typeof raw.updatedAt === 'string' ? raw.updatedAt : new Date(0).toISOString(),
     correlationId: typeof raw.correlationId === 'string' ? raw.correlationId : '',
     ...(typeof raw.basedOn === 'string' ? { basedOn: raw.basedOn } : {}),
@@ -136,10 +192,12 @@ export function trustedPairState(raw: unknown, id: PairIdentity, where: string):
   const shown = dropped.slice(0, 5).join('; ');
   return {
     state,
-    problems: [{
-      code: 'KVR054',
-      message: `KVR054: ${where}: ${dropped.length} invalid record(s) dropped, their items treated as never seen: ${shown}${dropped.length > 5 ? '; …' : ''}`,
-    }],
+    problems: [
+      {
+        code: 'KVR054',
+        message: `KVR054: ${where}: ${dropped.length} invalid record(s) dropped, their items treated as never seen: ${shown}${dropped.length > 5 ? '; …' : ''}`,
+      },
+    ],
   };
 }
 
@@ -149,14 +207,16 @@ export function trustedPairState(raw: unknown, id: PairIdentity, where: string):
  * writes are forgotten; records only the other run has are kept too. `current` must be trusted (checked) state.
  */
 export function mergePairStates(ours: PairState, current: PairState | undefined): PairState {
-  if (!current || current.correlationId === (ours.basedOn ?? '') || current.correlationId === ours.correlationId) return ours;
+  if (!current || current.correlationId === (ours.basedOn ?? '') || current.correlationId === ours.correlationId)
+    return ours;
   const records: Record<string, StateRecord> = { ...current.records };
   for (const [key, mine] of Object.entries(ours.records)) {
     const theirs = current.records[key];
     const [a, b] = [theirs?.targetUpdatedOn ?? -Infinity, mine.targetUpdatedOn ?? -Infinity];
     if (!theirs || b > a) records[key] = mine;
     else if (a > b) records[key] = theirs;
-    // Both saw the same target: what either proved of that very version (this tool wrote it, it was acknowledged) holds.
+    // Both saw the same target: what either proved of that very version (this tool wrote it, it was acknowledged)
+    // holds.
     else if (mine.targetVersion === theirs.targetVersion) {
       records[key] = sanitizeRecord({
         ...mine,

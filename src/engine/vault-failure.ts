@@ -3,8 +3,15 @@
  * statuses, service codes) into a kind; the engine decides on the kind alone and never sees a status code.
  */
 export const VAULT_FAILURE_KINDS = [
-  'denied', 'throttled', 'soft_deleted_conflict', 'conflict', 'gone', 'backup_not_restorable', 'transient',
-  'secret_disabled', 'other',
+  'denied',
+  'throttled',
+  'soft_deleted_conflict',
+  'conflict',
+  'gone',
+  'backup_not_restorable',
+  'transient',
+  'secret_disabled',
+  'other',
 ] as const;
 export type VaultFailureKind = (typeof VAULT_FAILURE_KINDS)[number];
 

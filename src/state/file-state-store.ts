@@ -3,9 +3,20 @@ import { dirname } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
 import { mergePairStates, type PairState } from '../engine/state.ts';
-import { loadTrusted, parseStateText, readPairState, signedPairState, verifiesState, type ReadState, type StateSigning } from './state-codec.ts';
+import {
+  loadTrusted,
+  parseStateText,
+  readPairState,
+  signedPairState,
+  verifiesState,
+  type ReadState,
+  type StateSigning,
+} from './state-codec.ts';
 
-interface StateFile { version: 1; pairs: Record<string, unknown> }
+interface StateFile {
+  version: 1;
+  pairs: Record<string, unknown>;
+}
 
 /**
  * The CLI's state: one JSON file holding every pair's records, written atomically (temp file, then rename). A file
@@ -32,14 +43,19 @@ export class FileStateStore implements StateStore {
     }
     const file = parseStateText(text) as StateFile | undefined;
     if (file?.version !== 1 || typeof file.pairs !== 'object' || file.pairs === null || Array.isArray(file.pairs)) {
-      throw new KvrError('KVR050', `${this.#path} is not a keyvault-replicate state file; check --state, or move the file aside to start afresh`);
+      throw new KvrError(
+        'KVR050',
+        `${this.#path} is not a keyvault-replicate state file; check --state, or move the file aside to start afresh`,
+      );
     }
     return file;
   }
 
   #trusted(file: StateFile, key: StateKey): ReadState {
     const raw = file.pairs[stateKeyOf(key)];
-    return raw === undefined ? { problems: [] } : readPairState(raw, key, this.#signing, `${this.#path} (${stateKeyOf(key)})`);
+    return raw === undefined
+      ? { problems: [] }
+      : readPairState(raw, key, this.#signing, `${this.#path} (${stateKeyOf(key)})`);
   }
 
   async load(keys: StateKey[]): Promise<LoadedStates> {
@@ -52,7 +68,8 @@ export class FileStateStore implements StateStore {
     const file = await this.#read();
     for (const s of states) {
       const current = this.#trusted(file, s);
-      if (!current.keep) file.pairs[stateKeyOf(s)] = signedPairState(mergePairStates(s, current.state), this.#signing.key);
+      if (!current.keep)
+        file.pairs[stateKeyOf(s)] = signedPairState(mergePairStates(s, current.state), this.#signing.key);
     }
     await mkdir(dirname(this.#path), { recursive: true });
     const tmp = `${this.#path}.${process.pid}.tmp`;

@@ -5,11 +5,21 @@ import { join } from 'node:path';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey, type StateStore } from '../engine/ports.ts';
 import { mergePairStates, type PairState } from '../engine/state.ts';
-import { loadTrusted, parseStateText, readPairState, signedPairState, verifiesState, type ReadState, type StateSigning } from './state-codec.ts';
+import {
+  loadTrusted,
+  parseStateText,
+  readPairState,
+  signedPairState,
+  verifiesState,
+  type ReadState,
+  type StateSigning,
+} from './state-codec.ts';
 import { branchNameProblem } from './state-branch.ts';
 
 export interface GitStateStoreOptions {
-  /** A git repository whose `origin` (or the given remote) holds the state branch; its working tree is never touched. */
+  /**
+   * A git repository whose `origin` (or the given remote) holds the state branch; its working tree is never touched.
+   */
   repository: string;
   branch: string;
   remote?: string;
@@ -17,7 +27,10 @@ export interface GitStateStoreOptions {
   author?: { name: string; email: string };
   /** Extra environment for git (credentials through GIT_CONFIG_* for instance). */
   env?: NodeJS.ProcessEnv;
-  /** With a key, files are signed on save and a file that does not verify is not used as memory (`state-key`, `adopt-state`). */
+  /**
+   * With a key, files are signed on save and a file that does not verify is not used as memory (`state-key`,
+   * `adopt-state`).
+   */
   signing?: StateSigning;
   /** Push attempts before giving up when other runs keep landing first. */
   attempts?: number;
@@ -43,9 +56,12 @@ export class GitStateStore implements StateStore {
   constructor(options: GitStateStoreOptions) {
     // The hosts refuse a bad branch before any vault call; this keeps the store itself from ever pushing to one.
     const problem = branchNameProblem(options.branch);
-    if (problem) throw new KvrError('KVR011', `state branch ${JSON.stringify(options.branch)} is not allowed: ${problem}`);
+    if (problem)
+      throw new KvrError('KVR011', `state branch ${JSON.stringify(options.branch)} is not allowed: ${problem}`);
     this.#o = {
-      remote: 'origin', attempts: 8, env: {},
+      remote: 'origin',
+      attempts: 8,
+      env: {},
       author: { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com' },
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       ...options,
@@ -56,13 +72,25 @@ export class GitStateStore implements StateStore {
 
   #git(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = execFile('git', args, {
-        cwd: this.#o.repository, maxBuffer: 256 * 1024 * 1024,
-        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.#o.env, ...env },
-      }, (error, stdout, stderr) => {
-        if (error) reject(Object.assign(new Error(`git ${args[0]}: ${stderr.trim().split('\n').slice(-2).join(' ') || error.message}`), { stderr }));
-        else resolve(stdout);
-      });
+      const child = execFile(
+        'git',
+        args,
+        {
+          cwd: this.#o.repository,
+          maxBuffer: 256 * 1024 * 1024,
+          env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...this.#o.env, ...env },
+        },
+        (error, stdout, stderr) => {
+          if (error)
+            reject(
+              Object.assign(
+                new Error(`git ${args[0]}: ${stderr.trim().split('\n').slice(-2).join(' ') || error.message}`),
+                { stderr },
+              ),
+            );
+          else resolve(stdout);
+        },
+      );
       if (input !== undefined) child.stdin!.end(input);
     });
   }
@@ -124,7 +152,10 @@ export class GitStateStore implements StateStore {
         }
       }
     } catch (e) {
-      throw new KvrError('KVR051', `state cannot be pushed to branch ${this.#o.branch}: ${(e as Error).message}. The workflow needs 'permissions: contents: write'.`);
+      throw new KvrError(
+        'KVR051',
+        `state cannot be pushed to branch ${this.#o.branch}: ${(e as Error).message}. The workflow needs 'permissions: contents: write'.`,
+      );
     } finally {
       await rm(indexDir, { recursive: true, force: true });
     }
@@ -146,8 +177,13 @@ export class GitStateStore implements StateStore {
     const pairs = states.map((s) => `${s.replication} → ${s.target}`).join(', ');
     const message = `keyvault-replicate state: ${pairs}\n\nCorrelation-Id: ${correlationId}\n`;
     const { name, email } = this.#o.author;
-    return (await this.#git(['commit-tree', tree, ...(hasParent ? ['-p', LOCAL_REF] : []), '-F', '-'], message, {
-      GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email,
-    })).trim();
+    return (
+      await this.#git(['commit-tree', tree, ...(hasParent ? ['-p', LOCAL_REF] : []), '-F', '-'], message, {
+        GIT_AUTHOR_NAME: name,
+        GIT_AUTHOR_EMAIL: email,
+        GIT_COMMITTER_NAME: name,
+        GIT_COMMITTER_EMAIL: email,
+      })
+    ).trim();
   }
 }

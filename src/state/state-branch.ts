@@ -27,9 +27,11 @@ const FORBIDDEN_CHARACTERS = /[\x00-\x20~^:?*[\\\x7f]/;
 export function branchNameProblem(name: string): string | undefined {
   if (name === 'HEAD') return 'HEAD is the checked-out commit, not a branch of its own';
   if (name.startsWith('-')) return 'a name starting with a dash reads as an option to git';
-  if (name.startsWith('refs/')) return 'give the branch name alone: refs/heads/x would make a branch refs/heads/refs/heads/x';
+  if (name.startsWith('refs/'))
+    return 'give the branch name alone: refs/heads/x would make a branch refs/heads/refs/heads/x';
   if (name === '@') return "'@' is git's shorthand for HEAD";
-  if (FORBIDDEN_CHARACTERS.test(name)) return 'git refuses spaces, control characters and ~ ^ : ? * [ \\ in a branch name';
+  if (FORBIDDEN_CHARACTERS.test(name))
+    return 'git refuses spaces, control characters and ~ ^ : ? * [ \\ in a branch name';
   if (name.includes('..')) return "git refuses '..' in a branch name";
   if (name.includes('@{')) return "git refuses '@{' in a branch name";
   if (name.endsWith('.')) return 'git refuses a branch name ending with a dot';
@@ -51,12 +53,21 @@ export function branchOfRef(ref: string | undefined): string | undefined {
 
 /**
  * Throws KVR011 unless `name` is a valid branch name that is none of the guarded branches (nor main or master). Names
- * compare case-insensitively: Windows and macOS checkouts, and people reading a branch list, do not tell Main from main.
+ * compare case-insensitively: Windows and macOS checkouts, and people reading a branch list, do not tell Main from
+ * main.
  */
 export function assertStateBranch(name: string, guarded: readonly GuardedBranch[], inputName: string): void {
   const shown = JSON.stringify(name);
   const problem = branchNameProblem(name);
-  if (problem) throw new KvrError('KVR011', `${inputName}: ${shown} is not allowed as the state branch: ${problem}. Use a branch of its own, such as the default keyvault-replication-state`);
+  if (problem)
+    throw new KvrError(
+      'KVR011',
+      `${inputName}: ${shown} is not allowed as the state branch: ${problem}. Use a branch of its own, such as the default keyvault-replication-state`,
+    );
   const hit = [...guarded, ...USUAL_DEFAULT_BRANCHES].find((g) => g.name.toLowerCase() === name.toLowerCase());
-  if (hit) throw new KvrError('KVR011', `${inputName}: ${shown} is not allowed as the state branch: it is ${hit.why}, and the state files must never land on a branch people build from. Use a branch of its own, such as the default keyvault-replication-state`);
+  if (hit)
+    throw new KvrError(
+      'KVR011',
+      `${inputName}: ${shown} is not allowed as the state branch: it is ${hit.why}, and the state files must never land on a branch people build from. Use a branch of its own, such as the default keyvault-replication-state`,
+    );
 }

@@ -14,7 +14,9 @@ const SCHEME = 'hmac-sha256:';
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -26,7 +28,10 @@ const mac = (state: object, key: string) => createHmac('sha256', key).update(can
 export function checkStateKey(key: string | undefined, inputName: string): string | undefined {
   if (!key) return undefined;
   if (key.length < MIN_STATE_KEY_LENGTH) {
-    throw new KvrError('KVR008', `${inputName} must be at least ${MIN_STATE_KEY_LENGTH} characters (for example the output of 'openssl rand -base64 32'); a shorter key can be guessed offline by anyone who can read the state branch`);
+    throw new KvrError(
+      'KVR008',
+      `${inputName} must be at least ${MIN_STATE_KEY_LENGTH} characters (for example the output of 'openssl rand -base64 32'); a shorter key can be guessed offline by anyone who can read the state branch`,
+    );
   }
   return key;
 }
@@ -40,7 +45,10 @@ export function signedPairState(state: PairState, key: string | undefined): Pair
 /** How a store treats signatures: sign and verify with `key`; `adopt` takes this run's files as they are, once. */
 export interface StateSigning {
   key?: string;
-  /** Turning the key on, rotating it or turning it off: use the files whatever their signature, then save them as this run signs. */
+  /**
+   * Turning the key on, rotating it or turning it off: use the files whatever their signature, then save them as this
+   * run signs.
+   */
   adopt?: boolean;
 }
 
@@ -51,7 +59,9 @@ export const verifiesState = (signing: StateSigning): boolean => !!signing.key &
 export interface ReadState {
   state?: PairState;
   problems: StateProblem[];
-  /** A signed file this run cannot verify (it has no key): neither used nor replaced, so a keyless run never unsigns it. */
+  /**
+   * A signed file this run cannot verify (it has no key): neither used nor replaced, so a keyless run never unsigns it.
+   */
   keep?: true;
 }
 
@@ -64,31 +74,53 @@ export interface ReadState {
 export function readPairState(raw: unknown, key: StateKey, signing: StateSigning, where: string): ReadState {
   const { signature, ...unsigned } = (raw && typeof raw === 'object' ? raw : {}) as { signature?: unknown };
   const signed = typeof signature === 'string';
-  const adopted = (what: string): StateProblem => ({ code: 'KVR053', message: `KVR053: ${where} ${what}; adopted as it is (adopt-state), and saved ${signing.key ? 'signed with this run\'s key' : 'unsigned'}` });
+  const adopted = (what: string): StateProblem => ({
+    code: 'KVR053',
+    message: `KVR053: ${where} ${what}; adopted as it is (adopt-state), and saved ${signing.key ? "signed with this run's key" : 'unsigned'}`,
+  });
   if (signing.key) {
     const expected = Buffer.from(`${SCHEME}${mac(unsigned, signing.key)}`);
     const given = Buffer.from(signed ? signature : '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      const what = signed ? 'has a signature that does not verify with the state key (edited, or signed with another key)' : 'is not signed';
+      const what = signed
+        ? 'has a signature that does not verify with the state key (edited, or signed with another key)'
+        : 'is not signed';
       if (signing.adopt) return withProblem(trustedPairState(raw, key, where), adopted(what));
       return {
-        problems: [{ code: 'KVR053', message: `KVR053: ${where} ${what}; it is not used as memory, and the next save replaces it with a signed file (turning the key on or rotating it: run once with adopt-state)` }],
+        problems: [
+          {
+            code: 'KVR053',
+            message: `KVR053: ${where} ${what}; it is not used as memory, and the next save replaces it with a signed file (turning the key on or rotating it: run once with adopt-state)`,
+          },
+        ],
       };
     }
   } else if (signed) {
-    if (signing.adopt) return withProblem(trustedPairState(raw, key, where), adopted('is signed, and this run has no state key'));
+    if (signing.adopt)
+      return withProblem(trustedPairState(raw, key, where), adopted('is signed, and this run has no state key'));
     return {
       keep: true,
-      problems: [{ code: 'KVR053', message: `KVR053: ${where} is signed, but this run has no state key: it is neither used nor replaced. Give every workflow that writes the state the same state-key (or run once with adopt-state to stop signing)` }],
+      problems: [
+        {
+          code: 'KVR053',
+          message: `KVR053: ${where} is signed, but this run has no state key: it is neither used nor replaced. Give every workflow that writes the state the same state-key (or run once with adopt-state to stop signing)`,
+        },
+      ],
     };
   }
   return trustedPairState(raw, key, where);
 }
 
-const withProblem = (read: ReadState, problem: StateProblem): ReadState => ({ ...read, problems: [problem, ...read.problems] });
+const withProblem = (read: ReadState, problem: StateProblem): ReadState => ({
+  ...read,
+  problems: [problem, ...read.problems],
+});
 
 /** Every requested pair's trusted state, and what was refused or dropped: how both stores answer `load`. */
-export async function loadTrusted(keys: StateKey[], read: (key: StateKey) => ReadState | Promise<ReadState>): Promise<LoadedStates> {
+export async function loadTrusted(
+  keys: StateKey[],
+  read: (key: StateKey) => ReadState | Promise<ReadState>,
+): Promise<LoadedStates> {
   const loaded: LoadedStates = { states: new Map(), problems: [] };
   for (const k of keys) {
     const { state, problems } = await read(k);

@@ -2,7 +2,12 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { Principal } from '../../emulator/identity.ts';
-import { addServiceConnection, runTask as runAdoTask, visibleToAgent, type TaskRunOptions } from '../support/task-harness.ts';
+import {
+  addServiceConnection,
+  runTask as runAdoTask,
+  visibleToAgent,
+  type TaskRunOptions,
+} from '../support/task-harness.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
 import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
@@ -16,15 +21,21 @@ beforeAll(async () => {
 });
 
 /** Runs the bundled task as the agent does, signed in as the federated service connection unless told otherwise. */
-const runTask = (workspace: string, inputs: Record<string, string>, o: Partial<TaskRunOptions> = {}) => runAdoTask(emulator, workspace, inputs, { as: FEDERATED, ...o });
+const runTask = (workspace: string, inputs: Record<string, string>, o: Partial<TaskRunOptions> = {}) =>
+  runAdoTask(emulator, workspace, inputs, { as: FEDERATED, ...o });
 
 const visible = visibleToAgent;
-const pair = (src: string, dst: string) => stringify({ version: 1, replications: [{ name: 'promote', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] });
+const pair = (src: string, dst: string) =>
+  stringify({
+    version: 1,
+    replications: [{ name: 'promote', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }],
+  });
 
 function world() {
   const src = addVault(emulator, uniqueVault('asrc'), 'westeurope');
   const dst = addVault(emulator, uniqueVault('adst'), 'westeurope');
-  for (const v of [src, dst]) emulator.vault(v).spec.roleAssignments!.push({ principalId: FEDERATED.objectId, role: 'Key Vault Administrator' });
+  for (const v of [src, dst])
+    emulator.vault(v).spec.roleAssignments!.push({ principalId: FEDERATED.objectId, role: 'Key Vault Administrator' });
   return { src, dst };
 }
 
@@ -44,7 +55,13 @@ test('apply through workload identity federation: summary attached, result Succe
   expect(JSON.parse(run.variables.counts!)).toEqual({ create: 1 });
   expect(git.log('keyvault-replication-state')[0]).toContain(`Correlation-Id: ${run.variables.correlationId}`);
   expect(run.stdout).toContain(`##vso[task.setsecret]${canary}`);
-  for (const place of [visible(run.stdout), run.summary, git.history('keyvault-replication-state'), readFileSync(run.variables.reportPath!, 'utf8')]) expect(place).not.toContain(canary);
+  for (const place of [
+    visible(run.stdout),
+    run.summary,
+    git.history('keyvault-replication-state'),
+    readFileSync(run.variables.reportPath!, 'utf8'),
+  ])
+    expect(place).not.toContain(canary);
 });
 
 test('a pull request build plans without writing; a service principal secret works as the fallback', async () => {
@@ -57,7 +74,11 @@ test('a pull request build plans without writing; a service principal secret wor
   expect(plan.summary).toContain('plan (nothing written)');
   expect(emulator.vault(dst).secrets.live.size).toBe(0);
 
-  const apply = await runTask(ws, { source: src, targets: dst, stateBranch: '' }, { as: REPLICATOR, scheme: 'ServicePrincipal' });
+  const apply = await runTask(
+    ws,
+    { source: src, targets: dst, stateBranch: '' },
+    { as: REPLICATOR, scheme: 'ServicePrincipal' },
+  );
   expect(apply.result).toBe('Succeeded');
   expect(apply.stdout).toContain('signing in to Azure with service principal secret');
   expect(visible(apply.stdout)).not.toContain(REPLICATOR.clientSecret);
@@ -68,7 +89,10 @@ test('a blocked record gives SucceededWithIssues; a bad config gives Failed with
   const { src, dst } = world();
   emulator.invoke(src, 'PUT', 'secrets/shared', { value: 'source' });
   emulator.invoke(dst, 'PUT', 'secrets/shared', { value: 'target-own' });
-  const ws = new GitFixture({ [CONFIG_PATH]: pair(src, dst), 'bad.yml': 'version: 1\nreplications: [ { name: x, source: a-b-c }\n' }).clone();
+  const ws = new GitFixture({
+    [CONFIG_PATH]: pair(src, dst),
+    'bad.yml': 'version: 1\nreplications: [ { name: x, source: a-b-c }\n',
+  }).clone();
 
   const blocked = await runTask(ws, { configFile: CONFIG_PATH });
   expect(blocked.result).toBe('SucceededWithIssues');

@@ -4,9 +4,11 @@ import { VaultFailure } from '../../src/engine/vault-failure.ts';
 
 /** Key Vault's error body, as the Key Vault clients deserialize it onto RestError.details. */
 const keyVaultError = (statusCode: number, code: string, inner?: string, message = `${code} happened`) =>
-  Object.assign(new RestError(message, { statusCode }), { details: { error: { code, message, ...(inner ? { innerError: { code: inner } } : {}) } } });
+  Object.assign(new RestError(message, { statusCode }), {
+    details: { error: { code, message, ...(inner ? { innerError: { code: inner } } : {}) } },
+  });
 
-describe('Azure errors in the engine\'s kinds', () => {
+describe("Azure errors in the engine's kinds", () => {
   test.each([
     [403, 'Forbidden', 'SecretDisabled', 'secret_disabled'],
     [403, 'Forbidden', 'ForbiddenByRbac', 'denied'],
@@ -28,12 +30,16 @@ describe('Azure errors in the engine\'s kinds', () => {
   });
 
   test('a backup that cannot be decrypted here is its own kind; another bad request is not', () => {
-    expect(failureKindOf({ status: 400, innerCode: undefined, message: 'Unable to decrypt backup blob' })).toBe('backup_not_restorable');
+    expect(failureKindOf({ status: 400, innerCode: undefined, message: 'Unable to decrypt backup blob' })).toBe(
+      'backup_not_restorable',
+    );
     expect(failureKindOf({ status: 400, innerCode: undefined, message: 'Bad key size' })).toBe('other');
   });
 
   test('the older wire name of the inner error counts as well', () => {
-    const e = Object.assign(new RestError('x', { statusCode: 403 }), { details: { error: { code: 'Forbidden', innererror: { code: 'SecretDisabled' } } } });
+    const e = Object.assign(new RestError('x', { statusCode: 403 }), {
+      details: { error: { code: 'Forbidden', innererror: { code: 'SecretDisabled' } } },
+    });
     expect(toVaultFailure(e).kind).toBe('secret_disabled');
   });
 

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, assign, credentialFor, principal, vaultUrl, emulatorPerFile } from '../support/world.ts';
-import { REPLICATOR, addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
+import {
+  REPLICATOR,
+  addVault,
+  replication,
+  startReplicationWorld,
+  statusOf,
+  uniqueVault,
+  Workspace,
+  vaultPair,
+} from '../support/replication-world.ts';
 
 const limited = principal('limited');
 const nobody = principal('nobody');
@@ -17,7 +26,9 @@ test('one record failing leaves the others applied, exits 1, and is retried next
   put(src, 'fine-1', { value: '1' });
   put(src, 'fine-2', { value: '2' });
   put(src, 'blocked-by-cert', { value: CANARY });
-  emulator.invoke(dst, 'POST', 'certificates/blocked-by-cert/create', { policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=x' } } });
+  emulator.invoke(dst, 'POST', 'certificates/blocked-by-cert/create', {
+    policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=x' } },
+  });
   const ws = new Workspace().writeConfig(replication(src, [dst], { overwrite_on_conflict: true }));
   const r = await ws.cli(['apply', '--report', join(new Workspace().dir, 'report.json')]);
   expect(r.code).toBe(1);
@@ -26,7 +37,10 @@ test('one record failing leaves the others applied, exits 1, and is retried next
   expect((await copy.getSecret('fine-1')).value).toBe('1');
   expect((await copy.getSecret('fine-2')).value).toBe('2');
   const state = ws.state();
-  expect(Object.values(state.pairs)[0]!.records['secret/blocked-by-cert']).toMatchObject({ status: 'failed', lastErrorCode: 'KVR030' });
+  expect(Object.values(state.pairs)[0]!.records['secret/blocked-by-cert']).toMatchObject({
+    status: 'failed',
+    lastErrorCode: 'KVR030',
+  });
   for (const text of [r.stdout, r.stderr, JSON.stringify(state)]) expect(text).not.toContain(CANARY);
 });
 
@@ -35,7 +49,9 @@ test('a canary value never appears in stdout, stderr, the JSON report or the sta
   put(src, 'canary', { value: CANARY, contentType: 'text/plain' });
   put(src, 'clash', { value: CANARY });
   put(dst, 'clash', { value: `${CANARY}-other` });
-  emulator.invoke(src, 'POST', 'certificates/canary-cert/create', { policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=c' } } });
+  emulator.invoke(src, 'POST', 'certificates/canary-cert/create', {
+    policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=c' } },
+  });
   const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['secrets', 'certificates'] }));
   const reportPath = join(ws.dir, 'report.json');
   const outputs: string[] = [];
@@ -53,8 +69,12 @@ test('a canary value never appears in stdout, stderr, the JSON report or the sta
 });
 
 test('least privilege: Secrets User on the source and Secrets Officer on the target replicate secrets; certificates and keys name the missing roles', async () => {
-  const src = addVault(emulator, uniqueVault('src'), 'westeurope', { roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(limited, 'Key Vault Secrets User')] });
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope', { roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(limited, 'Key Vault Secrets Officer')] });
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope', {
+    roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(limited, 'Key Vault Secrets User')],
+  });
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope', {
+    roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(limited, 'Key Vault Secrets Officer')],
+  });
   put(src, 's', { value: 'v' });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   const ok = await ws.json(['apply'], limited);
@@ -67,8 +87,15 @@ test('least privilege: Secrets User on the source and Secrets Officer on the tar
   expect(denied.code).toBe(2);
   expect(denied.stderr + denied.stdout).toContain('KVR022');
   // Exactly the four missing grants, each with its role; nothing about secrets, which this principal may replicate.
-  const missing = [...denied.stdout.matchAll(/\((source|target), (\w+)\): missing [^;]*; assign '([^']+)'/g)].map((m) => m.slice(1).join(' '));
-  expect(missing.sort()).toEqual(['source certificates Key Vault Certificate User', 'source keys Key Vault Crypto User', 'target certificates Key Vault Certificates Officer', 'target keys Key Vault Crypto Officer']);
+  const missing = [...denied.stdout.matchAll(/\((source|target), (\w+)\): missing [^;]*; assign '([^']+)'/g)].map((m) =>
+    m.slice(1).join(' '),
+  );
+  expect(missing.sort()).toEqual([
+    'source certificates Key Vault Certificate User',
+    'source keys Key Vault Crypto User',
+    'target certificates Key Vault Certificates Officer',
+    'target keys Key Vault Crypto Officer',
+  ]);
   expect(emulator.vault(dst).counters.requests).toBe(0);
   expect(emulator.vault(src).counters.requests).toBe(0);
 });
@@ -86,7 +113,9 @@ test('a pull request plan runs with read roles only; apply with that identity is
   emulator.resetCounters();
   const apply = await ws.cli(['apply'], limited);
   expect(apply.code).toBe(2);
-  expect(apply.stdout).toMatch(/KVR022.*\(target, secrets\): missing Microsoft\.KeyVault\/vaults\/secrets\/setSecret\/action; assign 'Key Vault Secrets Officer'/s);
+  expect(apply.stdout).toMatch(
+    /KVR022.*\(target, secrets\): missing Microsoft\.KeyVault\/vaults\/secrets\/setSecret\/action; assign 'Key Vault Secrets Officer'/s,
+  );
   expect(emulator.vault(dst).counters.requests + emulator.vault(src).counters.requests).toBe(0);
 });
 
@@ -100,9 +129,13 @@ test('a principal with no access is stopped at validation with nothing written',
   expect(emulator.vault(dst).counters.requests + emulator.vault(src).counters.requests).toBe(0);
 });
 
-test('access-policy vaults are validated against the caller\'s policy', async () => {
+test("access-policy vaults are validated against the caller's policy", async () => {
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');
-  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope', { enableRbacAuthorization: false, roleAssignments: [], accessPolicies: [{ objectId: REPLICATOR.objectId, permissions: { secrets: ['get', 'list'] } }] });
+  const dst = addVault(emulator, uniqueVault('dst'), 'westeurope', {
+    enableRbacAuthorization: false,
+    roleAssignments: [],
+    accessPolicies: [{ objectId: REPLICATOR.objectId, permissions: { secrets: ['get', 'list'] } }],
+  });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
   const r = await ws.cli(['validate']);
   expect(r.code).toBe(2);

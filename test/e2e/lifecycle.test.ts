@@ -1,15 +1,27 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
-import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
+import {
+  addVault,
+  replication,
+  startReplicationWorld,
+  statusOf,
+  uniqueVault,
+  Workspace,
+  vaultPair,
+} from '../support/replication-world.ts';
 
 const emulator = emulatorPerFile(() => startReplicationWorld());
 
 const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
-const purgeGone = (vault: string, name: string) => { emulator.invoke(vault, 'DELETE', `secrets/${name}`); emulator.invoke(vault, 'DELETE', `deletedsecrets/${name}`); };
+const purgeGone = (vault: string, name: string) => {
+  emulator.invoke(vault, 'DELETE', `secrets/${name}`);
+  emulator.invoke(vault, 'DELETE', `deletedsecrets/${name}`);
+};
 const targetNames = async (vault: string) => {
   const names = [];
-  for await (const s of new SecretClient(vaultUrl(vault), credentialFor(ADMIN)).listPropertiesOfSecrets()) names.push(s.name);
+  for await (const s of new SecretClient(vaultUrl(vault), credentialFor(ADMIN)).listPropertiesOfSecrets())
+    names.push(s.name);
   return names;
 };
 
@@ -64,7 +76,10 @@ test('without propagate_deletes nothing in the target is deleted; a source soft-
   await on.json(['apply']);
   purgeGone(src, 'a');
   emulator.invoke(src, 'DELETE', 'secrets/b');
-  for (let i = 0; i < 3; i++) { await off.json(['apply']); await on.json(['apply']); }
+  for (let i = 0; i < 3; i++) {
+    await off.json(['apply']);
+    await on.json(['apply']);
+  }
   const last = await on.json(['apply']);
   expect(statusOf(last.report, 'b')).toBe('source_soft_deleted');
   expect(await targetNames(dst)).toEqual(expect.arrayContaining(['a', 'b']));
@@ -94,7 +109,19 @@ test('several targets, each with its own records and state; targets_from_tag rea
   const src = addVault(emulator, uniqueVault('src'), 'westeurope', { tags: { dst_key_vault_names: `${t1}, ${t2}` } });
   put(src, 'shared', { value: 's' });
   put(t2, 'shared', { value: 'different' });
-  const ws = new Workspace().writeConfig({ version: 1, replications: [{ name: 'fan-out', source: src, targets_from_tag: 'dst_key_vault_names', allowed_targets: ['t1-*', 't2-*'], types: ['secrets'], rule: { all: true } }] });
+  const ws = new Workspace().writeConfig({
+    version: 1,
+    replications: [
+      {
+        name: 'fan-out',
+        source: src,
+        targets_from_tag: 'dst_key_vault_names',
+        allowed_targets: ['t1-*', 't2-*'],
+        types: ['secrets'],
+        rule: { all: true },
+      },
+    ],
+  });
   const r = await ws.json(['apply']);
   expect(r.report.pairs.map((p) => p.target)).toEqual([t1, t2]);
   expect(statusOf(r.report, 'shared', t1)).toBe('create');

@@ -1,7 +1,15 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
-import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
+import {
+  addVault,
+  replication,
+  startReplicationWorld,
+  statusOf,
+  uniqueVault,
+  Workspace,
+  vaultPair,
+} from '../support/replication-world.ts';
 
 const emulator = emulatorPerFile(() => startReplicationWorld());
 
@@ -14,7 +22,12 @@ test('creates missing secrets with value and every attribute, then a re-run read
   // Key Vault's `updated` has whole seconds: items listed in the second they changed are rightly compared once more,
   // so these were written a minute before the run.
   emulator.clock.backdated(60_000, () => {
-    put(src, 'db-password', { value: 'p@ss', contentType: 'text/plain', tags: { team: 'data', replicate: 'true' }, attributes: { enabled: true, exp: 1900000000, nbf: 1700000000 } });
+    put(src, 'db-password', {
+      value: 'p@ss',
+      contentType: 'text/plain',
+      tags: { team: 'data', replicate: 'true' },
+      attributes: { enabled: true, exp: 1900000000, nbf: 1700000000 },
+    });
     put(src, 'api-key', { value: 'k', tags: {} });
   });
   const ws = new Workspace().writeConfig(replication(src, [dst]));
@@ -70,7 +83,10 @@ test('a target equal to the source is in_sync; a different one not written by us
   expect(statusOf(acked.report, 'clash')).toBe('update');
   expect((await secrets(dst).getSecret('clash')).value).toBe('source-value');
   // The overwrite used the acknowledgement up: the target now holds this tool's write, and nothing else is allowed.
-  expect(Object.values(ws.state().pairs)[0]!.records['secret/clash']).toMatchObject({ replicatedByUs: true, targetVersion: expect.stringMatching(/^[0-9a-f]{32}$/) });
+  expect(Object.values(ws.state().pairs)[0]!.records['secret/clash']).toMatchObject({
+    replicatedByUs: true,
+    targetVersion: expect.stringMatching(/^[0-9a-f]{32}$/),
+  });
   expect(Object.values(ws.state().pairs)[0]!.records['secret/clash']!.acknowledgedVersion).toBeUndefined();
 });
 

@@ -3,15 +3,30 @@ import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, SUB_B, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
-import { addVault, replication, startReplicationWorld, statusOf, uniqueVault, Workspace, vaultPair } from '../support/replication-world.ts';
+import {
+  addVault,
+  replication,
+  startReplicationWorld,
+  statusOf,
+  uniqueVault,
+  Workspace,
+  vaultPair,
+} from '../support/replication-world.ts';
 
 const emulator = emulatorPerFile(() => startReplicationWorld());
 
 const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
-const cert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) => emulator.invoke(vault, 'POST', `certificates/${name}/create`, {
-  policy: { key_props: { exportable, kty: 'RSA', key_size: 2048 }, x509_props: { subject: `CN=${name}` }, issuer: { name: 'Self' } }, tags,
-});
-const key = (vault: string, name: string, tags?: Record<string, string>) => emulator.invoke(vault, 'POST', `keys/${name}/create`, { kty: 'RSA', tags });
+const cert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) =>
+  emulator.invoke(vault, 'POST', `certificates/${name}/create`, {
+    policy: {
+      key_props: { exportable, kty: 'RSA', key_size: 2048 },
+      x509_props: { subject: `CN=${name}` },
+      issuer: { name: 'Self' },
+    },
+    tags,
+  });
+const key = (vault: string, name: string, tags?: Record<string, string>) =>
+  emulator.invoke(vault, 'POST', `keys/${name}/create`, { kty: 'RSA', tags });
 
 test('certificates travel as PKCS#12 with chain, private key, tags and enabled; re-run is in_sync by thumbprint', async () => {
   const src = addVault(emulator, uniqueVault('src'), 'westeurope');
@@ -49,10 +64,12 @@ test('a renewed certificate (new thumbprint) is re-imported on the next run', as
   const r = await ws.json(['apply']);
   expect(statusOf(r.report, 'renewing')).toBe('update');
   const certs = (v: string) => new CertificateClient(vaultUrl(v), credentialFor(ADMIN));
-  expect(Buffer.from((await certs(dst).getCertificate('renewing')).properties.x509Thumbprint!)).toEqual(Buffer.from((await certs(src).getCertificate('renewing')).properties.x509Thumbprint!));
+  expect(Buffer.from((await certs(dst).getCertificate('renewing')).properties.x509Thumbprint!)).toEqual(
+    Buffer.from((await certs(src).getCertificate('renewing')).properties.x509Thumbprint!),
+  );
 });
 
-test('a standalone target secret with a certificate\'s name is reported before any write', async () => {
+test("a standalone target secret with a certificate's name is reported before any write", async () => {
   const { src, dst } = vaultPair(emulator);
   cert(src, 'taken');
   put(dst, 'taken', { value: 'standalone' });
@@ -69,7 +86,11 @@ test('keys: restored with every version in the same geography and subscription; 
   const otherSub = addVault(emulator, uniqueVault('osub'), 'westeurope', { subscriptionId: SUB_B });
   key(src, 'signing');
   key(src, 'signing', { use: 'jwt' });
-  const ws = new Workspace().writeConfig({ version: 1, subscriptions: ['11111111-1111-1111-1111-111111111111', SUB_B], replications: [{ name: 'keys', source: src, targets: [near, far, otherSub], types: ['keys'], rule: { all: true } }] });
+  const ws = new Workspace().writeConfig({
+    version: 1,
+    subscriptions: ['11111111-1111-1111-1111-111111111111', SUB_B],
+    replications: [{ name: 'keys', source: src, targets: [near, far, otherSub], types: ['keys'], rule: { all: true } }],
+  });
   const r = await ws.json(['apply']);
   expect(r.code).toBe(0);
   expect(statusOf(r.report, 'signing', near)).toBe('create');
@@ -107,7 +128,9 @@ test('recreate_keys deletes, purges and restores a key whose source has moved on
   }
   expect(statusOf(r.report, 'rolling')).toBe('update');
   const keys = (v: string) => new KeyClient(vaultUrl(v), credentialFor(ADMIN));
-  expect((await keys(dst).getKey('rolling')).properties.version).toBe((await keys(src).getKey('rolling')).properties.version);
+  expect((await keys(dst).getKey('rolling')).properties.version).toBe(
+    (await keys(src).getKey('rolling')).properties.version,
+  );
 });
 
 test('disabled, soft-deleted, excluded and rule statuses, each with its reason', async () => {
@@ -119,7 +142,9 @@ test('disabled, soft-deleted, excluded and rule statuses, each with its reason',
   put(src, 'app-deleted-in-target', { value: '5', tags: { replicate: 'true' } });
   put(dst, 'app-deleted-in-target', { value: 'old' });
   emulator.invoke(dst, 'DELETE', 'secrets/app-deleted-in-target');
-  const ws = new Workspace().writeConfig(replication(src, [dst], { rule: { tagged: 'replicate=true' }, exclude: ['*-TMP'] }));
+  const ws = new Workspace().writeConfig(
+    replication(src, [dst], { rule: { tagged: 'replicate=true' }, exclude: ['*-TMP'] }),
+  );
   const r = await ws.json(['apply']);
   expect(statusOf(r.report, 'app-one')).toBe('create');
   expect(statusOf(r.report, 'app-tmp')).toBe('excluded_by_rule');

@@ -21,7 +21,10 @@ describe('classifyFailure', () => {
   });
 
   test('another kind is KVR039 with the detail alone', () => {
-    expect(classifyFailure(failure('other'), 'kv', 'key/k')).toEqual({ code: 'KVR039', message: 'kv/key/k: Code (HTTP 400)' });
+    expect(classifyFailure(failure('other'), 'kv', 'key/k')).toEqual({
+      code: 'KVR039',
+      message: 'kv/key/k: Code (HTTP 400)',
+    });
   });
 
   test('every kind has a code', () => {
@@ -29,10 +32,16 @@ describe('classifyFailure', () => {
   });
 
   test('a KvrError keeps its code, without repeating it in the message', () => {
-    expect(classifyFailure(new KvrError('KVR038', 'kept changing'), 'kv', 'secret/s')).toEqual({ code: 'KVR038', message: 'kv/secret/s: kept changing' });
+    expect(classifyFailure(new KvrError('KVR038', 'kept changing'), 'kv', 'secret/s')).toEqual({
+      code: 'KVR038',
+      message: 'kv/secret/s: kept changing',
+    });
   });
 
   test('anything else is an unexpected failure named by its class only (its message may hold anything)', () => {
-    expect(classifyFailure(new TypeError('value s3cret'), 'kv', 'secret/s')).toEqual({ code: 'KVR039', message: 'kv/secret/s: unexpected failure (TypeError)' });
+    expect(classifyFailure(new TypeError('value s3cret'), 'kv', 'secret/s')).toEqual({
+      code: 'KVR039',
+      message: 'kv/secret/s: unexpected failure (TypeError)',
+    });
   });
 });

@@ -13,7 +13,8 @@ replications:
 `;
 
 test('every field of a replication, as the engine reads it: vault URLs become names, allowed targets lower case', () => {
-  const c = parseConfig(`version: 1
+  const c = parseConfig(
+    `version: 1
 subscriptions: [${SUBSCRIPTION}]
 replications:
   - name: tagged
@@ -27,32 +28,55 @@ replications:
     propagate_deletes: true
     recreate_keys: true
     max_deletes: 0
-`, 'c.yml');
+`,
+    'c.yml',
+  );
   expect(c).toEqual({
     subscriptions: [SUBSCRIPTION],
-    replications: [{
-      name: 'tagged', source: 'src-kv', targets: undefined, targetsFromTag: 'dst_key_vault_names', allowedTargets: ['dr-*', 'prod-us-kv'],
-      types: ['secrets', 'certificates', 'keys'], rule: { pattern: 'db-*' }, exclude: ['db-tmp-*'], overwriteOnConflict: true,
-      propagateDeletes: true, recreateKeys: true, maxDeletes: 0,
-    }],
+    replications: [
+      {
+        name: 'tagged',
+        source: 'src-kv',
+        targets: undefined,
+        targetsFromTag: 'dst_key_vault_names',
+        allowedTargets: ['dr-*', 'prod-us-kv'],
+        types: ['secrets', 'certificates', 'keys'],
+        rule: { pattern: 'db-*' },
+        exclude: ['db-tmp-*'],
+        overwriteOnConflict: true,
+        propagateDeletes: true,
+        recreateKeys: true,
+        maxDeletes: 0,
+      },
+    ],
   });
 });
 
 test('the size limit counts bytes, not characters: a file of exactly the limit is read, one byte more is KVR009', () => {
-  const padded = (bytes: number, char = 'x') => `${BASE}#${char.repeat((bytes - Buffer.byteLength(BASE) - 2) / Buffer.byteLength(char))}\n`;
+  const padded = (bytes: number, char = 'x') =>
+    `${BASE}#${char.repeat((bytes - Buffer.byteLength(BASE) - 2) / Buffer.byteLength(char))}\n`;
   expect(Buffer.byteLength(padded(MAX_CONFIG_BYTES))).toBe(MAX_CONFIG_BYTES);
   expect(parseConfig(padded(MAX_CONFIG_BYTES), 'c.yml').replications).toHaveLength(1);
   expect(() => parseConfig(padded(MAX_CONFIG_BYTES + 1), 'c.yml')).toThrow(expect.objectContaining({ code: 'KVR009' }));
   // Two bytes per character: within the limit in characters, over it in bytes.
   const wide = `${BASE}#${'é'.repeat(MAX_CONFIG_BYTES / 2)}\n`;
   expect(wide.length).toBeLessThan(MAX_CONFIG_BYTES);
-  expect(() => parseConfig(wide, 'c.yml')).toThrow(expect.objectContaining({ code: 'KVR009', message: expect.stringContaining(`${Buffer.byteLength(wide)} bytes`) }));
+  expect(() => parseConfig(wide, 'c.yml')).toThrow(
+    expect.objectContaining({ code: 'KVR009', message: expect.stringContaining(`${Buffer.byteLength(wide)} bytes`) }),
+  );
 });
 
 test('several mistakes: the deepest is placed and named, the others are counted and listed after it', () => {
-  const text = BASE.replace('types: [secrets]', 'types: [passwords]').replace('rule: { all: true }', 'rule: { all: true }\n    colour: blue');
-  expect(() => parseConfig(text, 'c.yml')).toThrow(expect.objectContaining({
-    code: 'KVR003',
-    message: expect.stringMatching(/^KVR003: c\.yml:6:13: \/replications\/0\/types\/0: expected one of secrets, certificates, keys \(and 1 more: \/replications\/0: unknown key 'colour'\)$/),
-  }));
+  const text = BASE.replace('types: [secrets]', 'types: [passwords]').replace(
+    'rule: { all: true }',
+    'rule: { all: true }\n    colour: blue',
+  );
+  expect(() => parseConfig(text, 'c.yml')).toThrow(
+    expect.objectContaining({
+      code: 'KVR003',
+      message: expect.stringMatching(
+        /^KVR003: c\.yml:6:13: \/replications\/0\/types\/0: expected one of secrets, certificates, keys \(and 1 more: \/replications\/0: unknown key 'colour'\)$/,
+      ),
+    }),
+  );
 });

@@ -2,7 +2,8 @@ import type { RunReport } from '../../src/engine/report.ts';
 import { mergePairStates, type PairState, type StateRecord } from '../../src/engine/state.ts';
 import { memoryWorld } from '../fakes/memory-world.ts';
 
-const SECRETS = 'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets], rule: { all: true } }\n';
+const SECRETS =
+  'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets], rule: { all: true } }\n';
 
 const world = () => memoryWorld(SECRETS);
 const status = (r: RunReport, name: string) => r.pairs[0]!.records.find((x) => x.name === name)?.status;
@@ -12,7 +13,12 @@ test('a source rotated while its value was being copied ends in the target at it
   const w = world();
   w.src.seedSecret('db', 'v1');
   let rotated = false;
-  w.dst.afterWrite = () => { if (!rotated) { rotated = true; w.src.seedSecret('db', 'v2', { tags: { rotated: 'yes' } }); } };
+  w.dst.afterWrite = () => {
+    if (!rotated) {
+      rotated = true;
+      w.src.seedSecret('db', 'v2', { tags: { rotated: 'yes' } });
+    }
+  };
   const r = await w.run();
   expect(status(r, 'db')).toBe('create');
   expect((await w.dst.readSecret('db')).value).toBe('v2');
@@ -24,7 +30,9 @@ test('a source that never holds still is reported KVR038 after three copies, and
   const w = world();
   w.src.seedSecret('hot', 'v0');
   let n = 0;
-  w.dst.afterWrite = () => { w.src.seedSecret('hot', `v${++n}`); };
+  w.dst.afterWrite = () => {
+    w.src.seedSecret('hot', `v${++n}`);
+  };
   const r = await w.run();
   expect(r.pairs[0]!.records[0]).toMatchObject({ status: 'failed', errorCode: 'KVR038' });
   w.dst.afterWrite = undefined;
@@ -66,7 +74,9 @@ test('a cancelled run starts no new write, marks the rest KVR041, saves the stat
   const w = world();
   for (let i = 0; i < 10; i++) w.src.seedSecret(`s${i}`, `v${i}`);
   const controller = new AbortController();
-  w.dst.afterWrite = () => { if (w.dst.writes >= 3) controller.abort(); };
+  w.dst.afterWrite = () => {
+    if (w.dst.writes >= 3) controller.abort();
+  };
   const r = await w.run({ signal: controller.signal, maxConcurrency: 1 });
   expect(r.exitCode).toBe(1);
   expect(r.errors.map((e) => e.code)).toEqual(['KVR041']);
@@ -79,27 +89,56 @@ test('a cancelled run starts no new write, marks the rest KVR041, saves the stat
 });
 
 describe('two runs of one replication saving at once', () => {
-  const rec = (name: string, targetUpdatedOn: number, extra: Partial<StateRecord> = {}): StateRecord =>
-    ({ type: 'secret', name, status: 'create', replicatedByUs: true, missingRuns: 0, lastCorrelationId: 'x', targetUpdatedOn, ...extra });
+  const rec = (name: string, targetUpdatedOn: number, extra: Partial<StateRecord> = {}): StateRecord => ({
+    type: 'secret',
+    name,
+    status: 'create',
+    replicatedByUs: true,
+    missingRuns: 0,
+    lastCorrelationId: 'x',
+    targetUpdatedOn,
+    ...extra,
+  });
   const pair = (correlationId: string, basedOn: string, records: StateRecord[]): PairState => ({
-    version: 1, replication: 'r', source: 'src', target: 'dst', updatedAt: '', correlationId, basedOn,
+    version: 1,
+    replication: 'r',
+    source: 'src',
+    target: 'dst',
+    updatedAt: '',
+    correlationId,
+    basedOn,
     records: Object.fromEntries(records.map((r) => [`secret/${r.name}`, r])),
   });
 
   test('after a run that saved in between, each record keeps the later view of the target, and neither run loses a record', () => {
     const theirs = pair('B', 'A', [rec('a', 200, { lastCorrelationId: 'B' }), rec('b', 100), rec('only-theirs', 50)]);
-    const ours = pair('C', 'A', [rec('a', 150, { lastCorrelationId: 'C' }), rec('b', 300, { lastCorrelationId: 'C' }), rec('only-ours', 10)]);
+    const ours = pair('C', 'A', [
+      rec('a', 150, { lastCorrelationId: 'C' }),
+      rec('b', 300, { lastCorrelationId: 'C' }),
+      rec('only-ours', 10),
+    ]);
     const merged = mergePairStates(ours, theirs);
     expect(merged.correlationId).toBe('C');
     expect(merged.records['secret/a']!.lastCorrelationId).toBe('B');
     expect(merged.records['secret/b']!.lastCorrelationId).toBe('C');
-    expect(Object.keys(merged.records).sort()).toEqual(['secret/a', 'secret/b', 'secret/only-ours', 'secret/only-theirs']);
+    expect(Object.keys(merged.records).sort()).toEqual([
+      'secret/a',
+      'secret/b',
+      'secret/only-ours',
+      'secret/only-theirs',
+    ]);
   });
 
   test('two views of the same target version keep what either knew of it; of different versions, ours', () => {
     const [v1, v2, ack] = ['1'.repeat(32), '2'.repeat(32), 'a'.repeat(32)];
-    const theirs = pair('B', 'A', [rec('a', 200, { replicatedByUs: true, status: 'create', targetVersion: v1 }), rec('b', 200, { replicatedByUs: true, targetVersion: v1 })]);
-    const ours = pair('C', 'A', [rec('a', 200, { replicatedByUs: false, status: 'in_sync', targetVersion: v1, acknowledgedVersion: ack }), rec('b', 200, { replicatedByUs: false, status: 'in_sync', targetVersion: v2 })]);
+    const theirs = pair('B', 'A', [
+      rec('a', 200, { replicatedByUs: true, status: 'create', targetVersion: v1 }),
+      rec('b', 200, { replicatedByUs: true, targetVersion: v1 }),
+    ]);
+    const ours = pair('C', 'A', [
+      rec('a', 200, { replicatedByUs: false, status: 'in_sync', targetVersion: v1, acknowledgedVersion: ack }),
+      rec('b', 200, { replicatedByUs: false, status: 'in_sync', targetVersion: v2 }),
+    ]);
     const merged = mergePairStates(ours, theirs).records;
     expect(merged['secret/a']).toMatchObject({ status: 'in_sync', replicatedByUs: true, acknowledgedVersion: ack });
     expect(merged['secret/b']).toMatchObject({ replicatedByUs: false, targetVersion: v2 });

@@ -4,7 +4,14 @@ import { acknowledgementChanges, decide, type Decided } from '../../src/engine/d
 import { KvrError } from '../../src/engine/errors.ts';
 import { ON_DEMAND_FACTS, type DecideOptions, type FactName, type ItemFacts } from '../../src/engine/facts.ts';
 import { guardMassDeletes } from '../../src/engine/mass-delete-guard.ts';
-import type { ItemSnapshot, ItemType, RecordAction, RecordStatus, ReplicationRecord, VaultInfo } from '../../src/engine/model.ts';
+import type {
+  ItemSnapshot,
+  ItemType,
+  RecordAction,
+  RecordStatus,
+  ReplicationRecord,
+  VaultInfo,
+} from '../../src/engine/model.ts';
 import { emptyPairState, type PairState, type StateRecord } from '../../src/engine/state.ts';
 import { VaultFailure } from '../../src/engine/vault-failure.ts';
 
@@ -15,20 +22,57 @@ const DST_UPDATED = 1_700_000_100_000;
 const NAME = 'item';
 
 const snapshot = (type: ItemType, updatedOn: number, over: Partial<ItemSnapshot> | undefined): ItemSnapshot => ({
-  type, name: NAME, enabled: true, tags: {}, managed: false, updatedOn, ...(type === 'certificate' ? { thumbprint: 'tp' } : {}), ...over,
+  type,
+  name: NAME,
+  enabled: true,
+  tags: {},
+  managed: false,
+  updatedOn,
+  ...(type === 'certificate' ? { thumbprint: 'tp' } : {}),
+  ...over,
 });
 const vault = (name: string, over: Partial<VaultInfo> = {}): VaultInfo => ({
-  name, uri: `https://${name}.vault.azure.net`, location: 'westeurope', subscriptionId: 'sub-a', resourceGroup: 'rg', tenantId: 't',
-  tags: {}, rbac: true, purgeProtection: false, ...over,
+  name,
+  uri: `https://${name}.vault.azure.net`,
+  location: 'westeurope',
+  subscriptionId: 'sub-a',
+  resourceGroup: 'rg',
+  tenantId: 't',
+  tags: {},
+  rbac: true,
+  purgeProtection: false,
+  ...over,
 });
 const replication = (over: Partial<Replication> = {}): Replication => ({
-  name: 'r', source: 'src', targets: ['dst'], allowedTargets: [], types: ['secrets', 'certificates', 'keys'], rule: { all: true },
-  exclude: [], overwriteOnConflict: false, propagateDeletes: false, recreateKeys: false, maxDeletes: 10, ...over,
+  name: 'r',
+  source: 'src',
+  targets: ['dst'],
+  allowedTargets: [],
+  types: ['secrets', 'certificates', 'keys'],
+  rule: { all: true },
+  exclude: [],
+  overwriteOnConflict: false,
+  propagateDeletes: false,
+  recreateKeys: false,
+  maxDeletes: 10,
+  ...over,
 });
 /** This tool's copy, untouched since the last run wrote it. */
-const OURS: Partial<StateRecord> = { status: 'create', replicatedByUs: true, targetVersion: 'v-t', sourceUpdatedOn: SRC_UPDATED, targetUpdatedOn: DST_UPDATED };
+const OURS: Partial<StateRecord> = {
+  status: 'create',
+  replicatedByUs: true,
+  targetVersion: 'v-t',
+  sourceUpdatedOn: SRC_UPDATED,
+  targetUpdatedOn: DST_UPDATED,
+};
 const prevRecord = (type: ItemType, over: Partial<StateRecord>): StateRecord => ({
-  type, name: NAME, status: 'in_sync', replicatedByUs: false, missingRuns: 0, lastCorrelationId: 'c0', ...over,
+  type,
+  name: NAME,
+  status: 'in_sync',
+  replicatedByUs: false,
+  missingRuns: 0,
+  lastCorrelationId: 'c0',
+  ...over,
 });
 
 interface Row {
@@ -37,10 +81,16 @@ interface Row {
   /** null: the vault has no such item; otherwise the listed item, with these attributes. */
   source?: Partial<ItemSnapshot> | null;
   target?: Partial<ItemSnapshot> | null;
-  /** Exactly the facts the decision asks for (the harness fails on one asked for and not given, and on one given and not asked). */
+  /**
+   * Exactly the facts the decision asks for (the harness fails on one asked for and not given, and on one given and not
+   * asked).
+   */
   facts?: Partial<Pick<ItemFacts, FactName>>;
   prev?: Partial<StateRecord>;
-  options?: Partial<Omit<DecideOptions, 'replication' | 'target'>> & { replication?: Partial<Replication>; target?: Partial<VaultInfo> };
+  options?: Partial<Omit<DecideOptions, 'replication' | 'target'>> & {
+    replication?: Partial<Replication>;
+    target?: Partial<VaultInfo>;
+  };
   status: RecordStatus;
   action: RecordAction;
   reason: string;
@@ -51,70 +101,442 @@ interface Row {
 
 const rows: Row[] = [
   // Active items
-  { case: 'a secret backing a certificate', source: { managed: true }, status: 'managed_by_certificate', action: 'none', reason: 'backs a certificate; replicated with it' },
-  { case: 'an item the rule does not select', options: { replication: { rule: { pattern: 'other-*' } } }, status: 'excluded_by_rule', action: 'none', reason: 'not matched by pattern other-*' },
-  { case: 'an item the rule excludes', options: { replication: { exclude: ['it*'] } }, status: 'excluded_by_rule', action: 'none', reason: "excluded by 'it*'" },
-  { case: 'a key into another geography', type: 'key', options: { target: { location: 'japaneast' } }, status: 'blocked_cross_geography_key', action: 'none', reason: 'westeurope and japaneast are in different geographies; key backups cannot cross' },
-  { case: 'a key into another subscription', type: 'key', options: { target: { subscriptionId: 'SUB-B' } }, status: 'blocked_cross_subscription_key', action: 'none', reason: 'source and target are in different subscriptions' },
-  { case: 'missing in the target', target: null, facts: { deletedInTarget: false }, status: 'create', action: 'write', reason: 'missing in the target' },
-  { case: 'missing in the target, soft-deleted there', target: null, facts: { deletedInTarget: true }, status: 'blocked_target_soft_deleted', action: 'none', reason: 'the name is soft-deleted in dst: recover or purge it (Azure portal → dst → Secrets → Manage deleted)' },
-  { case: 'a certificate missing in the target', type: 'certificate', target: null, facts: { deletedInTarget: false, standaloneInTarget: false, exportable: true }, status: 'create', action: 'write', reason: 'missing in the target' },
-  { case: 'a certificate over a standalone secret or key', type: 'certificate', target: null, facts: { deletedInTarget: false, standaloneInTarget: true }, status: 'blocked_target_conflict', action: 'none', reason: 'a standalone secret or key named item exists in dst; a certificate cannot be imported over it' },
-  { case: 'a certificate to create whose key is not exportable', type: 'certificate', target: null, facts: { deletedInTarget: false, standaloneInTarget: false, exportable: false }, status: 'blocked_non_exportable_certificate', action: 'none', reason: 'the certificate policy marks its private key non-exportable' },
+  {
+    case: 'a secret backing a certificate',
+    source: { managed: true },
+    status: 'managed_by_certificate',
+    action: 'none',
+    reason: 'backs a certificate; replicated with it',
+  },
+  {
+    case: 'an item the rule does not select',
+    options: { replication: { rule: { pattern: 'other-*' } } },
+    status: 'excluded_by_rule',
+    action: 'none',
+    reason: 'not matched by pattern other-*',
+  },
+  {
+    case: 'an item the rule excludes',
+    options: { replication: { exclude: ['it*'] } },
+    status: 'excluded_by_rule',
+    action: 'none',
+    reason: "excluded by 'it*'",
+  },
+  {
+    case: 'a key into another geography',
+    type: 'key',
+    options: { target: { location: 'japaneast' } },
+    status: 'blocked_cross_geography_key',
+    action: 'none',
+    reason: 'westeurope and japaneast are in different geographies; key backups cannot cross',
+  },
+  {
+    case: 'a key into another subscription',
+    type: 'key',
+    options: { target: { subscriptionId: 'SUB-B' } },
+    status: 'blocked_cross_subscription_key',
+    action: 'none',
+    reason: 'source and target are in different subscriptions',
+  },
+  {
+    case: 'missing in the target',
+    target: null,
+    facts: { deletedInTarget: false },
+    status: 'create',
+    action: 'write',
+    reason: 'missing in the target',
+  },
+  {
+    case: 'missing in the target, soft-deleted there',
+    target: null,
+    facts: { deletedInTarget: true },
+    status: 'blocked_target_soft_deleted',
+    action: 'none',
+    reason: 'the name is soft-deleted in dst: recover or purge it (Azure portal → dst → Secrets → Manage deleted)',
+  },
+  {
+    case: 'a certificate missing in the target',
+    type: 'certificate',
+    target: null,
+    facts: { deletedInTarget: false, standaloneInTarget: false, exportable: true },
+    status: 'create',
+    action: 'write',
+    reason: 'missing in the target',
+  },
+  {
+    case: 'a certificate over a standalone secret or key',
+    type: 'certificate',
+    target: null,
+    facts: { deletedInTarget: false, standaloneInTarget: true },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'a standalone secret or key named item exists in dst; a certificate cannot be imported over it',
+  },
+  {
+    case: 'a certificate to create whose key is not exportable',
+    type: 'certificate',
+    target: null,
+    facts: { deletedInTarget: false, standaloneInTarget: false, exportable: false },
+    status: 'blocked_non_exportable_certificate',
+    action: 'none',
+    reason: 'the certificate policy marks its private key non-exportable',
+  },
 
   // Disabled on the source
-  { case: 'disabled on the source, no copy', source: { enabled: false }, target: null, status: 'source_disabled', action: 'none', reason: 'disabled on the source; its value cannot be read' },
-  { case: 'disabled on the source and in the target', source: { enabled: false }, target: { enabled: false }, status: 'source_disabled', action: 'none', reason: 'disabled on the source and in the target' },
-  { case: 'disabled on the source, targeted run', source: { enabled: false }, options: { targeted: true }, status: 'source_disabled', action: 'none', reason: 'a targeted run never disables, the next full run mirrors it' },
-  { case: 'disabled on the source, our untouched copy', source: { enabled: false }, prev: OURS, facts: { targetVersion: 'v-t' }, status: 'source_disabled', action: 'disable', reason: 'disabled on the source: the target copy will be disabled too' },
-  { case: 'disabled on the source, a copy edited since', source: { enabled: false }, prev: OURS, facts: { targetVersion: 'v-edited' }, status: 'source_disabled', action: 'none', reason: 'was not written by this tool (or changed since) and is left as it is' },
+  {
+    case: 'disabled on the source, no copy',
+    source: { enabled: false },
+    target: null,
+    status: 'source_disabled',
+    action: 'none',
+    reason: 'disabled on the source; its value cannot be read',
+  },
+  {
+    case: 'disabled on the source and in the target',
+    source: { enabled: false },
+    target: { enabled: false },
+    status: 'source_disabled',
+    action: 'none',
+    reason: 'disabled on the source and in the target',
+  },
+  {
+    case: 'disabled on the source, targeted run',
+    source: { enabled: false },
+    options: { targeted: true },
+    status: 'source_disabled',
+    action: 'none',
+    reason: 'a targeted run never disables, the next full run mirrors it',
+  },
+  {
+    case: 'disabled on the source, our untouched copy',
+    source: { enabled: false },
+    prev: OURS,
+    facts: { targetVersion: 'v-t' },
+    status: 'source_disabled',
+    action: 'disable',
+    reason: 'disabled on the source: the target copy will be disabled too',
+  },
+  {
+    case: 'disabled on the source, a copy edited since',
+    source: { enabled: false },
+    prev: OURS,
+    facts: { targetVersion: 'v-edited' },
+    status: 'source_disabled',
+    action: 'none',
+    reason: 'was not written by this tool (or changed since) and is left as it is',
+  },
 
   // Secrets in both vaults
-  { case: 'a secret unchanged since the last sync', prev: OURS, status: 'in_sync', action: 'none', reason: 'unchanged since the last sync' },
-  { case: 'a secret changed on the source, our copy untouched', source: { updatedOn: SRC_UPDATED + 5000 }, prev: OURS, facts: { targetVersion: 'v-t' }, status: 'update', action: 'write', reason: 'changed on the source' },
-  { case: 'a secret whose source value cannot be read', facts: { values: { sourceReadable: false } }, status: 'source_disabled', action: 'none', reason: 'the source value cannot be read (disabled)' },
-  { case: 'a secret equal to its copy', facts: { values: { sourceReadable: true, equal: true, targetVersion: 'v-read' } }, status: 'in_sync', action: 'none', reason: 'target equals the source', targetVersion: 'v-read' },
-  { case: 'a secret to compare again (same second), our copy', prev: { ...OURS, recheck: true }, facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' }, status: 'update', action: 'write', reason: 'changed on the source (value)' },
-  { case: 'a differing secret, overwrite_on_conflict', options: { replication: { overwriteOnConflict: true } }, facts: { values: { sourceReadable: true, equal: false } }, status: 'update', action: 'write', reason: 'target differs (value); overwrite_on_conflict' },
-  { case: 'a differing secret, acknowledged in this run', options: { acknowledge: ['it*'] }, facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' }, status: 'update', action: 'write', reason: 'target differs (value); conflict acknowledged', acknowledgedVersion: 'v-t', targetVersion: 'v-t' },
-  { case: 'a differing secret, acknowledged before for this version', prev: { status: 'blocked_target_conflict', acknowledgedVersion: 'v-t' }, facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' }, status: 'update', action: 'write', reason: 'conflict acknowledged' },
-  { case: 'a differing secret, acknowledged before, edited since', prev: { status: 'blocked_target_conflict', acknowledgedVersion: 'v-t' }, facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-later' }, status: 'blocked_target_conflict', action: 'none', reason: 'target item differs (value) and was not written by this tool (or was changed since); acknowledge it' },
-  { case: 'a differing secret, acknowledgement revoked', prev: { status: 'blocked_target_conflict', acknowledgedVersion: 'v-t' }, options: { revoke: ['item'] }, facts: { values: { sourceReadable: true, equal: false } }, status: 'blocked_target_conflict', action: 'none', reason: 'was not written by this tool (or was changed since); acknowledge it or set overwrite_on_conflict' },
-  { case: 'a differing secret with no record of it', facts: { values: { sourceReadable: true, equal: false } }, status: 'blocked_target_conflict', action: 'none', reason: '(this run has no record of the item: a first run, or state that was not trusted)' },
-  { case: 'a secret whose copy differs in its tags', target: { tags: { owner: 'x' } }, facts: { values: { sourceReadable: true, equal: true } }, status: 'blocked_target_conflict', action: 'none', reason: 'target item differs (tags)' },
+  {
+    case: 'a secret unchanged since the last sync',
+    prev: OURS,
+    status: 'in_sync',
+    action: 'none',
+    reason: 'unchanged since the last sync',
+  },
+  {
+    case: 'a secret changed on the source, our copy untouched',
+    source: { updatedOn: SRC_UPDATED + 5000 },
+    prev: OURS,
+    facts: { targetVersion: 'v-t' },
+    status: 'update',
+    action: 'write',
+    reason: 'changed on the source',
+  },
+  {
+    case: 'a secret whose source value cannot be read',
+    facts: { values: { sourceReadable: false } },
+    status: 'source_disabled',
+    action: 'none',
+    reason: 'the source value cannot be read (disabled)',
+  },
+  {
+    case: 'a secret equal to its copy',
+    facts: { values: { sourceReadable: true, equal: true, targetVersion: 'v-read' } },
+    status: 'in_sync',
+    action: 'none',
+    reason: 'target equals the source',
+    targetVersion: 'v-read',
+  },
+  {
+    case: 'a secret to compare again (same second), our copy',
+    prev: { ...OURS, recheck: true },
+    facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' },
+    status: 'update',
+    action: 'write',
+    reason: 'changed on the source (value)',
+  },
+  {
+    case: 'a differing secret, overwrite_on_conflict',
+    options: { replication: { overwriteOnConflict: true } },
+    facts: { values: { sourceReadable: true, equal: false } },
+    status: 'update',
+    action: 'write',
+    reason: 'target differs (value); overwrite_on_conflict',
+  },
+  {
+    case: 'a differing secret, acknowledged in this run',
+    options: { acknowledge: ['it*'] },
+    facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' },
+    status: 'update',
+    action: 'write',
+    reason: 'target differs (value); conflict acknowledged',
+    acknowledgedVersion: 'v-t',
+    targetVersion: 'v-t',
+  },
+  {
+    case: 'a differing secret, acknowledged before for this version',
+    prev: { status: 'blocked_target_conflict', acknowledgedVersion: 'v-t' },
+    facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' },
+    status: 'update',
+    action: 'write',
+    reason: 'conflict acknowledged',
+  },
+  {
+    case: 'a differing secret, acknowledged before, edited since',
+    prev: { status: 'blocked_target_conflict', acknowledgedVersion: 'v-t' },
+    facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-later' },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'target item differs (value) and was not written by this tool (or was changed since); acknowledge it',
+  },
+  {
+    case: 'a differing secret, acknowledgement revoked',
+    prev: { status: 'blocked_target_conflict', acknowledgedVersion: 'v-t' },
+    options: { revoke: ['item'] },
+    facts: { values: { sourceReadable: true, equal: false } },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'was not written by this tool (or was changed since); acknowledge it or set overwrite_on_conflict',
+  },
+  {
+    case: 'a differing secret with no record of it',
+    facts: { values: { sourceReadable: true, equal: false } },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: '(this run has no record of the item: a first run, or state that was not trusted)',
+  },
+  {
+    case: 'a secret whose copy differs in its tags',
+    target: { tags: { owner: 'x' } },
+    facts: { values: { sourceReadable: true, equal: true } },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'target item differs (tags)',
+  },
 
   // Certificates in both vaults
-  { case: 'a certificate in sync, version known', type: 'certificate', prev: OURS, status: 'in_sync', action: 'none', reason: 'same thumbprint and attributes' },
-  { case: 'a certificate in sync, version read', type: 'certificate', facts: { targetVersion: 'v-now' }, status: 'in_sync', action: 'none', reason: 'same thumbprint and attributes', targetVersion: 'v-now' },
-  { case: 'a differing certificate, overwrite_on_conflict', type: 'certificate', target: { thumbprint: 'other' }, options: { replication: { overwriteOnConflict: true } }, facts: { exportable: true }, status: 'update', action: 'write', reason: 'target differs (thumbprint); overwrite_on_conflict' },
-  { case: 'a differing certificate to overwrite, key not exportable', type: 'certificate', target: { thumbprint: 'other' }, options: { replication: { overwriteOnConflict: true } }, facts: { exportable: false }, status: 'blocked_non_exportable_certificate', action: 'none', reason: 'non-exportable' },
+  {
+    case: 'a certificate in sync, version known',
+    type: 'certificate',
+    prev: OURS,
+    status: 'in_sync',
+    action: 'none',
+    reason: 'same thumbprint and attributes',
+  },
+  {
+    case: 'a certificate in sync, version read',
+    type: 'certificate',
+    facts: { targetVersion: 'v-now' },
+    status: 'in_sync',
+    action: 'none',
+    reason: 'same thumbprint and attributes',
+    targetVersion: 'v-now',
+  },
+  {
+    case: 'a differing certificate, overwrite_on_conflict',
+    type: 'certificate',
+    target: { thumbprint: 'other' },
+    options: { replication: { overwriteOnConflict: true } },
+    facts: { exportable: true },
+    status: 'update',
+    action: 'write',
+    reason: 'target differs (thumbprint); overwrite_on_conflict',
+  },
+  {
+    case: 'a differing certificate to overwrite, key not exportable',
+    type: 'certificate',
+    target: { thumbprint: 'other' },
+    options: { replication: { overwriteOnConflict: true } },
+    facts: { exportable: false },
+    status: 'blocked_non_exportable_certificate',
+    action: 'none',
+    reason: 'non-exportable',
+  },
 
   // Keys in both vaults
-  { case: 'a key unchanged since the last sync', type: 'key', prev: OURS, status: 'in_sync', action: 'none', reason: 'unchanged since the last sync' },
-  { case: 'a key with the same latest version', type: 'key', facts: { sourceKeyVersion: 'k1', targetVersion: 'k1' }, status: 'in_sync', action: 'none', reason: 'same latest version', targetVersion: 'k1' },
-  { case: 'a different key, not restored by this tool', type: 'key', facts: { sourceKeyVersion: 'k2', targetVersion: 'k1' }, status: 'blocked_target_conflict', action: 'none', reason: 'a different key with this name exists in the target and was not restored by this tool' },
-  { case: 'a newer key, recreate_keys on signed state', type: 'key', source: { updatedOn: SRC_UPDATED + 5000 }, prev: OURS, options: { replication: { recreateKeys: true }, signedState: true }, facts: { sourceKeyVersion: 'k2', targetVersion: 'v-t' }, status: 'update', action: 'write', reason: 'recreate_keys: delete, purge and restore the key this tool restored', targetVersion: 'v-t' },
-  { case: 'a newer key, recreate_keys off', type: 'key', source: { updatedOn: SRC_UPDATED + 5000 }, prev: OURS, facts: { sourceKeyVersion: 'k2', targetVersion: 'v-t' }, status: 'blocked_key_restore_conflict', action: 'none', reason: 'set recreate_keys to delete, purge and restore' },
-  { case: 'a newer key, purge protection on', type: 'key', source: { updatedOn: SRC_UPDATED + 5000 }, prev: OURS, options: { replication: { recreateKeys: true }, signedState: true, target: { purgeProtection: true } }, facts: { sourceKeyVersion: 'k2', targetVersion: 'v-t' }, status: 'blocked_key_restore_conflict', action: 'none', reason: 'purge protection on dst forbids recreating the key' },
-  { case: 'a newer key, state not signed', type: 'key', source: { updatedOn: SRC_UPDATED + 5000 }, prev: OURS, options: { replication: { recreateKeys: true } }, facts: { sourceKeyVersion: 'k2', targetVersion: 'v-t' }, status: 'blocked_key_restore_conflict', action: 'none', reason: 'recreate_keys purges only on a signed state (set state-key)' },
+  {
+    case: 'a key unchanged since the last sync',
+    type: 'key',
+    prev: OURS,
+    status: 'in_sync',
+    action: 'none',
+    reason: 'unchanged since the last sync',
+  },
+  {
+    case: 'a key with the same latest version',
+    type: 'key',
+    facts: { sourceKeyVersion: 'k1', targetVersion: 'k1' },
+    status: 'in_sync',
+    action: 'none',
+    reason: 'same latest version',
+    targetVersion: 'k1',
+  },
+  {
+    case: 'a different key, not restored by this tool',
+    type: 'key',
+    facts: { sourceKeyVersion: 'k2', targetVersion: 'k1' },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'a different key with this name exists in the target and was not restored by this tool',
+  },
+  {
+    case: 'a newer key, recreate_keys on signed state',
+    type: 'key',
+    source: { updatedOn: SRC_UPDATED + 5000 },
+    prev: OURS,
+    options: { replication: { recreateKeys: true }, signedState: true },
+    facts: { sourceKeyVersion: 'k2', targetVersion: 'v-t' },
+    status: 'update',
+    action: 'write',
+    reason: 'recreate_keys: delete, purge and restore the key this tool restored',
+    targetVersion: 'v-t',
+  },
+  {
+    case: 'a newer key, recreate_keys off',
+    type: 'key',
+    source: { updatedOn: SRC_UPDATED + 5000 },
+    prev: OURS,
+    facts: { sourceKeyVersion: 'k2', targetVersion: 'v-t' },
+    status: 'blocked_key_restore_conflict',
+    action: 'none',
+    reason: 'set recreate_keys to delete, purge and restore',
+  },
+  {
+    case: 'a newer key, purge protection on',
+    type: 'key',
+    source: { updatedOn: SRC_UPDATED + 5000 },
+    prev: OURS,
+    options: { replication: { recreateKeys: true }, signedState: true, target: { purgeProtection: true } },
+    facts: { sourceKeyVersion: 'k2', targetVersion: 'v-t' },
+    status: 'blocked_key_restore_conflict',
+    action: 'none',
+    reason: 'purge protection on dst forbids recreating the key',
+  },
+  {
+    case: 'a newer key, state not signed',
+    type: 'key',
+    source: { updatedOn: SRC_UPDATED + 5000 },
+    prev: OURS,
+    options: { replication: { recreateKeys: true } },
+    facts: { sourceKeyVersion: 'k2', targetVersion: 'v-t' },
+    status: 'blocked_key_restore_conflict',
+    action: 'none',
+    reason: 'recreate_keys purges only on a signed state (set state-key)',
+  },
 
   // Gone from the source listing (full run): decided from the previous record
-  { case: 'gone, soft-deleted on the source', source: null, prev: OURS, facts: { deletedInSource: true }, status: 'source_soft_deleted', action: 'none', reason: 'deleted but recoverable on the source; never replicated as a delete' },
-  { case: 'gone for the first time', source: null, prev: OURS, facts: { deletedInSource: false }, status: 'missing_once', action: 'none', reason: 'absent from the source for the first time; waiting one more run' },
-  { case: 'gone twice, our untouched copy, propagate_deletes', source: null, prev: { ...OURS, missingRuns: 1 }, options: { replication: { propagateDeletes: true } }, facts: { deletedInSource: false, targetVersion: 'v-t', absentFromSource: true }, status: 'delete', action: 'delete', reason: 'gone from the source two runs in a row; the copy this tool wrote is soft-deleted' },
-  { case: 'gone from the listing, yet found by name', source: null, prev: { ...OURS, missingRuns: 1 }, options: { replication: { propagateDeletes: true } }, facts: { deletedInSource: false, targetVersion: 'v-t', absentFromSource: false }, status: 'retired', action: 'none', reason: 'gone from the source; the target copy was not written by this tool (or changed since), so it stays' },
-  { case: 'gone twice, a copy not ours, propagate_deletes', source: null, prev: { ...OURS, missingRuns: 1, replicatedByUs: false }, options: { replication: { propagateDeletes: true } }, facts: { deletedInSource: false }, status: 'retired', action: 'none', reason: 'so it stays' },
-  { case: 'gone twice, propagate_deletes off', source: null, prev: { ...OURS, missingRuns: 1 }, facts: { deletedInSource: false }, status: 'retired', action: 'none', reason: 'gone from the source two runs in a row; propagate_deletes is off, the target copy stays' },
-  { case: 'gone twice from both vaults', source: null, target: null, prev: { ...OURS, missingRuns: 1 }, facts: { deletedInSource: false }, status: 'retired', action: 'none', reason: 'gone from the source and the target' },
+  {
+    case: 'gone, soft-deleted on the source',
+    source: null,
+    prev: OURS,
+    facts: { deletedInSource: true },
+    status: 'source_soft_deleted',
+    action: 'none',
+    reason: 'deleted but recoverable on the source; never replicated as a delete',
+  },
+  {
+    case: 'gone for the first time',
+    source: null,
+    prev: OURS,
+    facts: { deletedInSource: false },
+    status: 'missing_once',
+    action: 'none',
+    reason: 'absent from the source for the first time; waiting one more run',
+  },
+  {
+    case: 'gone twice, our untouched copy, propagate_deletes',
+    source: null,
+    prev: { ...OURS, missingRuns: 1 },
+    options: { replication: { propagateDeletes: true } },
+    facts: { deletedInSource: false, targetVersion: 'v-t', absentFromSource: true },
+    status: 'delete',
+    action: 'delete',
+    reason: 'gone from the source two runs in a row; the copy this tool wrote is soft-deleted',
+  },
+  {
+    case: 'gone from the listing, yet found by name',
+    source: null,
+    prev: { ...OURS, missingRuns: 1 },
+    options: { replication: { propagateDeletes: true } },
+    facts: { deletedInSource: false, targetVersion: 'v-t', absentFromSource: false },
+    status: 'retired',
+    action: 'none',
+    reason: 'gone from the source; the target copy was not written by this tool (or changed since), so it stays',
+  },
+  {
+    case: 'gone twice, a copy not ours, propagate_deletes',
+    source: null,
+    prev: { ...OURS, missingRuns: 1, replicatedByUs: false },
+    options: { replication: { propagateDeletes: true } },
+    facts: { deletedInSource: false },
+    status: 'retired',
+    action: 'none',
+    reason: 'so it stays',
+  },
+  {
+    case: 'gone twice, propagate_deletes off',
+    source: null,
+    prev: { ...OURS, missingRuns: 1 },
+    facts: { deletedInSource: false },
+    status: 'retired',
+    action: 'none',
+    reason: 'gone from the source two runs in a row; propagate_deletes is off, the target copy stays',
+  },
+  {
+    case: 'gone twice from both vaults',
+    source: null,
+    target: null,
+    prev: { ...OURS, missingRuns: 1 },
+    facts: { deletedInSource: false },
+    status: 'retired',
+    action: 'none',
+    reason: 'gone from the source and the target',
+  },
 
   // Not found in a targeted run
-  { case: 'targeted, soft-deleted on the source', source: null, options: { targeted: true }, facts: { deletedInSource: true }, status: 'source_soft_deleted', action: 'none', reason: 'never replicated as a delete' },
-  { case: 'targeted, not in the source', source: null, options: { targeted: true }, facts: { deletedInSource: false }, status: 'missing_once', action: 'none', reason: 'not in the source (a targeted sync never deletes)' },
+  {
+    case: 'targeted, soft-deleted on the source',
+    source: null,
+    options: { targeted: true },
+    facts: { deletedInSource: true },
+    status: 'source_soft_deleted',
+    action: 'none',
+    reason: 'never replicated as a delete',
+  },
+  {
+    case: 'targeted, not in the source',
+    source: null,
+    options: { targeted: true },
+    facts: { deletedInSource: false },
+    status: 'missing_once',
+    action: 'none',
+    reason: 'not in the source (a targeted sync never deletes)',
+  },
 ];
 
 function optionsOf(row: Row): DecideOptions {
   const { replication: r, target, ...rest } = row.options ?? {};
-  return { replication: replication(r), source: vault('src'), target: vault('dst', target), acknowledge: [], revoke: [], targeted: false, signedState: false, ...rest };
+  return {
+    replication: replication(r),
+    source: vault('src'),
+    target: vault('dst', target),
+    acknowledge: [],
+    revoke: [],
+    targeted: false,
+    signedState: false,
+    ...rest,
+  };
 }
 
 /** Asks decide as the gatherer does, answering each question from the row; returns the decision and what it asked. */
@@ -122,7 +544,8 @@ function settle(row: Row): { decided: Decided; asked: Set<FactName> } {
   const type = row.type ?? 'secret';
   const given = row.facts ?? {};
   let facts: ItemFacts = {
-    type, name: NAME,
+    type,
+    name: NAME,
     source: row.source === null ? undefined : snapshot(type, SRC_UPDATED, row.source),
     target: row.target === null ? undefined : snapshot(type, DST_UPDATED, row.target),
   };
@@ -143,7 +566,12 @@ function settle(row: Row): { decided: Decided; asked: Set<FactName> } {
 describe('decide: one row per status and reason (DESIGN §4)', () => {
   test.each(rows.map((r) => [r.case, r] as const))('%s', (_case, row) => {
     const { decided, asked } = settle(row);
-    expect(decided.record).toMatchObject({ type: row.type ?? 'secret', name: NAME, status: row.status, action: row.action });
+    expect(decided.record).toMatchObject({
+      type: row.type ?? 'secret',
+      name: NAME,
+      status: row.status,
+      action: row.action,
+    });
     expect(decided.record.reason).toContain(row.reason);
     // Lazy: it asks for exactly the facts the row gives, none more (the no-op performance depends on it).
     expect([...asked].sort()).toEqual(Object.keys(row.facts ?? {}).sort());
@@ -152,68 +580,138 @@ describe('decide: one row per status and reason (DESIGN §4)', () => {
   });
 
   test('a conflict is told from a first run only when there is no record', () => {
-    const { decided } = settle({ case: '', prev: { status: 'blocked_target_conflict' }, facts: { values: { sourceReadable: true, equal: false } }, status: 'blocked_target_conflict', action: 'none', reason: '' });
+    const { decided } = settle({
+      case: '',
+      prev: { status: 'blocked_target_conflict' },
+      facts: { values: { sourceReadable: true, equal: false } },
+      status: 'blocked_target_conflict',
+      action: 'none',
+      reason: '',
+    });
     expect(decided.record.reason).not.toContain('no record');
   });
 
   test('facts asked together are asked at once, so that they are read in parallel', () => {
-    const facts: ItemFacts = { type: 'key', name: NAME, source: snapshot('key', SRC_UPDATED, {}), target: snapshot('key', DST_UPDATED, {}) };
-    expect(decide(facts, undefined, optionsOf({ case: '', status: 'in_sync', action: 'none', reason: '' }))).toEqual({ needs: ['sourceKeyVersion', 'targetVersion'] });
+    const facts: ItemFacts = {
+      type: 'key',
+      name: NAME,
+      source: snapshot('key', SRC_UPDATED, {}),
+      target: snapshot('key', DST_UPDATED, {}),
+    };
+    expect(decide(facts, undefined, optionsOf({ case: '', status: 'in_sync', action: 'none', reason: '' }))).toEqual({
+      needs: ['sourceKeyVersion', 'targetVersion'],
+    });
   });
 
   test('every status of the table but those decided later (guard, apply) and source_pending has a row', () => {
     const later: RecordStatus[] = ['held_back', 'failed'];
     const decidedHere = new Set(rows.map((r) => r.status));
-    const all: RecordStatus[] = ['create', 'update', 'in_sync', 'delete', 'excluded_by_rule', 'source_disabled', 'source_soft_deleted',
-      'missing_once', 'retired', 'blocked_target_conflict', 'blocked_target_soft_deleted', 'blocked_cross_geography_key',
-      'blocked_cross_subscription_key', 'blocked_key_restore_conflict', 'blocked_non_exportable_certificate', 'managed_by_certificate'];
+    const all: RecordStatus[] = [
+      'create',
+      'update',
+      'in_sync',
+      'delete',
+      'excluded_by_rule',
+      'source_disabled',
+      'source_soft_deleted',
+      'missing_once',
+      'retired',
+      'blocked_target_conflict',
+      'blocked_target_soft_deleted',
+      'blocked_cross_geography_key',
+      'blocked_cross_subscription_key',
+      'blocked_key_restore_conflict',
+      'blocked_non_exportable_certificate',
+      'managed_by_certificate',
+    ];
     expect(all.filter((s) => !decidedHere.has(s) && !later.includes(s))).toEqual([]);
   });
 
-  // DESIGN §4 lists source_pending (a certificate whose latest version is still pending); the engine has no such status yet.
+  // DESIGN §4 lists source_pending (a certificate whose latest version is still pending); the engine has no such status
+  // yet.
   test.todo('source_pending: a certificate whose latest version is still pending waits until it completes');
 });
 
 describe('statuses given after decide', () => {
-  const record = (over: Partial<ReplicationRecord> = {}): ReplicationRecord =>
-    ({ type: 'secret', name: NAME, status: 'delete', action: 'delete', reason: 'gone from the source two runs in a row', ...over });
+  const record = (over: Partial<ReplicationRecord> = {}): ReplicationRecord => ({
+    type: 'secret',
+    name: NAME,
+    status: 'delete',
+    action: 'delete',
+    reason: 'gone from the source two runs in a row',
+    ...over,
+  });
 
   test('held_back: more deletes and disables than max_deletes wait for approval', () => {
     const records = Array.from({ length: 11 }, (_, i) => record({ name: `s${i}` }));
-    const g = guardMassDeletes({ records, previous: emptyPairState({ replication: 'r', source: 'src', target: 'dst' }), replication: { name: 'r', maxDeletes: 10 }, targetName: 'dst' }, false);
+    const g = guardMassDeletes(
+      {
+        records,
+        previous: emptyPairState({ replication: 'r', source: 'src', target: 'dst' }),
+        replication: { name: 'r', maxDeletes: 10 },
+        targetName: 'dst',
+      },
+      false,
+    );
     expect(g.records.every((r) => r.status === 'held_back' && r.action === 'none' && r.held === 'delete')).toBe(true);
-    expect(g.records[0]!.reason).toContain('held back by the mass-delete guard (11 deletes and disables (max_deletes 10');
+    expect(g.records[0]!.reason).toContain(
+      'held back by the mass-delete guard (11 deletes and disables (max_deletes 10',
+    );
     expect(g.message).toMatch(/^KVR040: r → dst would make 11 deletes and disables/);
     // The records planned are left as they were: the guard returns new ones.
     expect(records[0]!.status).toBe('delete');
   });
 
   test('failed: a write that failed carries its code and remedy', () => {
-    const r = failedRecord(record({ status: 'create', action: 'write' }), new VaultFailure('gone', 'SecretNotFound (HTTP 404)', 'x'), 'dst');
-    expect(r).toMatchObject({ status: 'failed', action: 'none', errorCode: 'KVR035', reason: 'dst/secret/item: SecretNotFound (HTTP 404): the item disappeared while replicating' });
+    const r = failedRecord(
+      record({ status: 'create', action: 'write' }),
+      new VaultFailure('gone', 'SecretNotFound (HTTP 404)', 'x'),
+      'dst',
+    );
+    expect(r).toMatchObject({
+      status: 'failed',
+      action: 'none',
+      errorCode: 'KVR035',
+      reason: 'dst/secret/item: SecretNotFound (HTTP 404): the item disappeared while replicating',
+    });
   });
 
   test('blocked_target_soft_deleted: a write refused because the name is soft-deleted in the target', () => {
-    const r = failedRecord(record({ status: 'create', action: 'write' }), new VaultFailure('soft_deleted_conflict', 'Conflict (HTTP 409)', 'x'), 'dst');
+    const r = failedRecord(
+      record({ status: 'create', action: 'write' }),
+      new VaultFailure('soft_deleted_conflict', 'Conflict (HTTP 409)', 'x'),
+      'dst',
+    );
     expect(r).toMatchObject({ status: 'blocked_target_soft_deleted', action: 'none', errorCode: 'KVR032' });
   });
 
   test('failed (cancelled): a KvrError keeps its code', () => {
-    expect(failedRecord(record(), new KvrError('KVR041', 'not written: cancelled'), 'dst')).toMatchObject({ status: 'failed', errorCode: 'KVR041' });
+    expect(failedRecord(record(), new KvrError('KVR041', 'not written: cancelled'), 'dst')).toMatchObject({
+      status: 'failed',
+      errorCode: 'KVR041',
+    });
   });
 });
 
 describe('acknowledgementChanges', () => {
-  const decided = (name: string, acknowledgedVersion?: string): Decided =>
-    ({ record: { type: 'secret', name, status: 'update', action: 'write', reason: '' }, acknowledgedVersion });
+  const decided = (name: string, acknowledgedVersion?: string): Decided => ({
+    record: { type: 'secret', name, status: 'update', action: 'write', reason: '' },
+    acknowledgedVersion,
+  });
   const previous: PairState = {
     ...emptyPairState({ replication: 'r', source: 'src', target: 'dst' }),
     records: { 'secret/old': prevRecord('secret', { name: 'old', acknowledgedVersion: 'v0' }) },
   };
 
   test('remembers the versions acknowledged now, and withdraws revoked ones; a revoke wins', () => {
-    const changes = acknowledgementChanges([decided('new', 'v1'), decided('old', 'v2'), decided('other')], previous, ['old', 'new']);
-    expect([...changes]).toEqual([['secret/new', 'v1'], ['secret/old', undefined]]);
+    const changes = acknowledgementChanges([decided('new', 'v1'), decided('old', 'v2'), decided('other')], previous, [
+      'old',
+      'new',
+    ]);
+    expect([...changes]).toEqual([
+      ['secret/new', 'v1'],
+      ['secret/old', undefined],
+    ]);
     const kept = acknowledgementChanges([decided('new', 'v1'), decided('old')], previous, []);
     expect([...kept]).toEqual([['secret/new', 'v1']]);
   });

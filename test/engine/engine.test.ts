@@ -3,9 +3,11 @@ import { renderMarkdown, type RunReport } from '../../src/engine/report.ts';
 import { memoryWorld } from '../fakes/memory-world.ts';
 import { MemoryVault } from '../fakes/memory-vault.ts';
 
-const ALL = 'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets, certificates, keys], rule: { all: true } }\n';
+const ALL =
+  'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets, certificates, keys], rule: { all: true } }\n';
 const world = () => memoryWorld(ALL, { dst: 'northeurope' });
-const status = (r: RunReport, name: string, type = 'secret') => r.pairs[0]!.records.find((x) => x.name === name && x.type === type)?.status;
+const status = (r: RunReport, name: string, type = 'secret') =>
+  r.pairs[0]!.records.find((x) => x.name === name && x.type === type)?.status;
 
 describe('planning and applying on memory vaults', () => {
   test('create, then in_sync with no value read; an update of an owned copy; a conflict otherwise', async () => {
@@ -52,7 +54,10 @@ describe('planning and applying on memory vaults', () => {
     const w = world();
     w.directory.add(new MemoryVault({ name: 'far', location: 'japaneast' }));
     w.src.seedKey('k');
-    const r = await w.run({}, 'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst, far], types: [keys], rule: { all: true } }\n');
+    const r = await w.run(
+      {},
+      'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst, far], types: [keys], rule: { all: true } }\n',
+    );
     expect(r.pairs.map((p) => p.records[0]!.status)).toEqual(['create', 'blocked_cross_geography_key']);
   });
 
@@ -67,7 +72,11 @@ describe('planning and applying on memory vaults', () => {
 
   test('missing permissions stop the run with exit 2 before anything is read', async () => {
     const w = world();
-    w.directory.permissionsOf = { model: 'rbac', dataActions: ['Microsoft.KeyVault/vaults/secrets/readMetadata/action'], notDataActions: [] };
+    w.directory.permissionsOf = {
+      model: 'rbac',
+      dataActions: ['Microsoft.KeyVault/vaults/secrets/readMetadata/action'],
+      notDataActions: [],
+    };
     const r = await w.run();
     expect(r.exitCode).toBe(2);
     expect(r.errors[0]!.code).toBe('KVR022');
@@ -86,22 +95,55 @@ describe('planning and applying on memory vaults', () => {
 
 describe('config', () => {
   test('defaults and vault URLs', () => {
-    const c = parseConfig('version: 1\nreplications:\n  - { name: r, source: "https://Src-Kv.vault.azure.net/", targets: [dst-kv], types: [secrets], rule: { tagged: replicate } }\n', 'c.yml');
-    expect(c.replications[0]).toMatchObject({ source: 'src-kv', targets: ['dst-kv'], exclude: [], overwriteOnConflict: false, propagateDeletes: false, maxDeletes: 10 });
+    const c = parseConfig(
+      'version: 1\nreplications:\n  - { name: r, source: "https://Src-Kv.vault.azure.net/", targets: [dst-kv], types: [secrets], rule: { tagged: replicate } }\n',
+      'c.yml',
+    );
+    expect(c.replications[0]).toMatchObject({
+      source: 'src-kv',
+      targets: ['dst-kv'],
+      exclude: [],
+      overwriteOnConflict: false,
+      propagateDeletes: false,
+      maxDeletes: 10,
+    });
   });
   test('an alias bomb is refused', () => {
-    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nversion: 1\n';
+    const bomb =
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nversion: 1\n';
     // Without the alias budget the file expands (to 6,561 strings) and fails schema validation instead: KVR003.
-    expect(() => parseConfig(bomb, 'c.yml')).toThrow(expect.objectContaining({
-      code: 'KVR002', message: expect.stringMatching(/^KVR002: c\.yml: Excessive alias count/),
-    }));
+    expect(() => parseConfig(bomb, 'c.yml')).toThrow(
+      expect.objectContaining({
+        code: 'KVR002',
+        message: expect.stringMatching(/^KVR002: c\.yml: Excessive alias count/),
+      }),
+    );
   });
 });
 
 describe('report', () => {
   test('past the row limit the table stops and says how many are left', () => {
-    const records = Array.from({ length: 5 }, (_, i) => ({ type: 'secret', name: `s${i}`, status: 'create' as const, reason: 'missing | in target' }));
-    const md = renderMarkdown({ tool: 'keyvault-replicate', mode: 'plan', correlationId: 'c', startedAt: '', finishedAt: '', exitCode: 0, totals: {}, errors: [], warnings: [], pairs: [{ replication: 'r', source: 'a', target: 'b', counts: { create: 5 }, records }] }, 3);
+    const records = Array.from({ length: 5 }, (_, i) => ({
+      type: 'secret',
+      name: `s${i}`,
+      status: 'create' as const,
+      reason: 'missing | in target',
+    }));
+    const md = renderMarkdown(
+      {
+        tool: 'keyvault-replicate',
+        mode: 'plan',
+        correlationId: 'c',
+        startedAt: '',
+        finishedAt: '',
+        exitCode: 0,
+        totals: {},
+        errors: [],
+        warnings: [],
+        pairs: [{ replication: 'r', source: 'a', target: 'b', counts: { create: 5 }, records }],
+      },
+      3,
+    );
     expect(md.match(/^\| <code>s\d<\/code>/gm)).toHaveLength(3);
     expect(md).toContain('2 more records not shown');
     expect(md).toContain('missing \\| in target');

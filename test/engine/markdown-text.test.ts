@@ -1,8 +1,15 @@
 import { markdownCode, markdownLines, markdownText } from '../../src/engine/markdown-text.ts';
 import { renderMarkdown, type RunReport } from '../../src/engine/report.ts';
 
-/** What GitHub would find in the rendered text: backslash escapes and entities resolved, then @-mentions and #-references. */
-const decoded = (md: string) => md.replace(/\\([!-/:-@[-`{-~])/g, '$1').replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n))).replace(/&(amp|lt|gt);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>' })[e]!);
+/**
+ * What GitHub would find in the rendered text: backslash escapes and entities resolved, then @-mentions and
+ * #-references.
+ */
+const decoded = (md: string) =>
+  md
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&(amp|lt|gt);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>' })[e]!);
 /** The Markdown with every backslash-escaped character taken out: what is left is what a renderer reads as syntax. */
 const unescaped = (md: string) => md.replace(/\\[!-/:-@[-`{-~]/g, '');
 const MENTION = /(^|[^\w`])@[A-Za-z0-9]/;
@@ -40,7 +47,9 @@ test.each([
 
 test('readable on a terminal: ASCII punctuation is a backslash escape, never a numeric entity', () => {
   const md = markdownText("recreate_keys, overwrite_on_conflict, excluded by '*-tmp', a|b, [x], `y`, ~z, $w, \\v");
-  expect(md).toBe("recreate\\_keys, overwrite\\_on\\_conflict, excluded by '\\*-tmp', a\\|b, \\[x\\], \\`y\\`, \\~z, \\$w, \\\\v");
+  expect(md).toBe(
+    "recreate\\_keys, overwrite\\_on\\_conflict, excluded by '\\*-tmp', a\\|b, \\[x\\], \\`y\\`, \\~z, \\$w, \\\\v",
+  );
   expect(md).not.toMatch(/&#\d+;/);
 });
 
@@ -53,31 +62,71 @@ const NASTY = 'team\r| x |\r# Heading\r![img](https://evil.example/x.png)\r@some
 
 test('the report stays one table whatever a name, a reason or an error says', () => {
   const report: RunReport = {
-    tool: 'keyvault-replicate', mode: 'plan', correlationId: 'c', startedAt: '', finishedAt: '', exitCode: 1, totals: {},
-    errors: [{ code: 'KVR042', message: `KVR042: r: the tag names ${NASTY}` }], warnings: [{ code: 'KVR054', message: `KVR054: ${NASTY}` }],
-    pairs: [{ replication: 'r', source: 'kv-a', target: 'kv-b', counts: { excluded_by_rule: 2 }, records: [
-      { type: 'secret', name: 'plain', status: 'excluded_by_rule', reason: `not matched by tag ${NASTY}` },
-      { type: 'secret', name: 'a`b|c\rd', status: 'excluded_by_rule', reason: 'x' },
-    ] }],
+    tool: 'keyvault-replicate',
+    mode: 'plan',
+    correlationId: 'c',
+    startedAt: '',
+    finishedAt: '',
+    exitCode: 1,
+    totals: {},
+    errors: [{ code: 'KVR042', message: `KVR042: r: the tag names ${NASTY}` }],
+    warnings: [{ code: 'KVR054', message: `KVR054: ${NASTY}` }],
+    pairs: [
+      {
+        replication: 'r',
+        source: 'kv-a',
+        target: 'kv-b',
+        counts: { excluded_by_rule: 2 },
+        records: [
+          { type: 'secret', name: 'plain', status: 'excluded_by_rule', reason: `not matched by tag ${NASTY}` },
+          { type: 'secret', name: 'a`b|c\rd', status: 'excluded_by_rule', reason: 'x' },
+        ],
+      },
+    ],
   };
   const md = renderMarkdown(report);
   const lines = md.split(/\r\n|\r|\n/);
-  expect(lines.filter((l) => /^ {0,3}#{1,6}(\s|$)/.test(l))).toEqual(['## Key Vault replication: plan (nothing written)', '### r: kv-a → kv-b']);
+  expect(lines.filter((l) => /^ {0,3}#{1,6}(\s|$)/.test(l))).toEqual([
+    '## Key Vault replication: plan (nothing written)',
+    '### r: kv-a → kv-b',
+  ]);
   const start = lines.indexOf('| Item | Type | Status | Reason |');
   const rows = lines.slice(start, lines.indexOf('', start));
   expect(rows).toHaveLength(4);
   for (const row of rows) expect(unescaped(row).match(/\|/g)).toHaveLength(5);
   expect(unescaped(md)).not.toMatch(/!\[|\]\(|<img|https:\/\//i);
-  expect(unescaped(md).replace('Correlation id: `c`', '').replace(/<\/?code>/g, '')).not.toMatch(/[<`]/);
+  expect(
+    unescaped(md)
+      .replace('Correlation id: `c`', '')
+      .replace(/<\/?code>/g, ''),
+  ).not.toMatch(/[<`]/);
   expect(decoded(md)).not.toMatch(MENTION);
 });
 
 test('a run error, a warning and a pair error show their code once, and a message without it stays whole', () => {
   const md = renderMarkdown({
-    tool: 'keyvault-replicate', mode: 'apply', correlationId: 'c', startedAt: '', finishedAt: '', exitCode: 1, totals: {},
-    errors: [{ code: 'KVR042', message: 'KVR042: r: the tag names kv-x' }, { code: 'KVR043', message: 'blocked, and fail-on is blocked' }],
+    tool: 'keyvault-replicate',
+    mode: 'apply',
+    correlationId: 'c',
+    startedAt: '',
+    finishedAt: '',
+    exitCode: 1,
+    totals: {},
+    errors: [
+      { code: 'KVR042', message: 'KVR042: r: the tag names kv-x' },
+      { code: 'KVR043', message: 'blocked, and fail-on is blocked' },
+    ],
     warnings: [{ code: 'KVR054', message: 'KVR054: state.json is not a state file' }],
-    pairs: [{ replication: 'r', source: 'kv-a', target: 'kv-b', counts: {}, records: [], error: { code: 'KVR033', message: 'KVR033: kv-a→kv-b listing failed' } }],
+    pairs: [
+      {
+        replication: 'r',
+        source: 'kv-a',
+        target: 'kv-b',
+        counts: {},
+        records: [],
+        error: { code: 'KVR033', message: 'KVR033: kv-a→kv-b listing failed' },
+      },
+    ],
   });
   expect(md).toContain('> **KVR042** r: the tag names kv-x\n');
   expect(md).toContain('> **KVR043** blocked, and fail-on is blocked\n');

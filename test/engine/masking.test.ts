@@ -38,11 +38,21 @@ function world() {
   const dst = directory.add(new MemoryVault({ name: 'dst' }, 1_800_000_000_000));
   const masked: string[] = [];
   const events: string[] = [];
-  const run = (extra: Partial<RunOptions> = {}) => runReplication({
-    config: parseConfig('version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets, certificates, keys], rule: { all: true } }\n', 'c.yml'),
-    mode: 'apply', directory, state: new MemoryStateStore(), correlationId: 'corr', clock: new FakeClock(),
-    mask: (v) => masked.push(v), listener: (e) => events.push(e.message), ...extra,
-  });
+  const run = (extra: Partial<RunOptions> = {}) =>
+    runReplication({
+      config: parseConfig(
+        'version: 1\nreplications:\n  - { name: r, source: src, targets: [dst], types: [secrets, certificates, keys], rule: { all: true } }\n',
+        'c.yml',
+      ),
+      mode: 'apply',
+      directory,
+      state: new MemoryStateStore(),
+      correlationId: 'corr',
+      clock: new FakeClock(),
+      mask: (v) => masked.push(v),
+      listener: (e) => events.push(e.message),
+      ...extra,
+    });
   return { directory, src, dst, masked, events, run };
 }
 
@@ -59,12 +69,14 @@ describe('masking in one place', () => {
     expect(port.info).toBe(vault.info);
   });
 
-  test('a targeted certificate over a standalone target secret never reads that secret\'s value', async () => {
+  test("a targeted certificate over a standalone target secret never reads that secret's value", async () => {
     const w = world();
     w.src.seedCertificate('tls', 'tlsthumbprintxxxxxxxxxxxxxx');
     w.dst.seedSecret('tls', 'standalone-target-value');
     const r = await w.run({ only: [{ type: 'certificate', name: 'tls' }] });
-    expect(r.pairs[0]!.records.map((x) => `${x.type}/${x.name}:${x.status}`)).toEqual(['certificate/tls:blocked_target_conflict']);
+    expect(r.pairs[0]!.records.map((x) => `${x.type}/${x.name}:${x.status}`)).toEqual([
+      'certificate/tls:blocked_target_conflict',
+    ]);
     // The lookup that finds the standalone secret asks for metadata only: no value is read, so none can leak.
     expect(w.dst.valueReads).toBe(0);
     expect(w.directory.returned).not.toContain('standalone-target-value');
@@ -80,7 +92,12 @@ describe('masking in one place', () => {
     w.src.seedSecret('new', 'only-source');
     w.src.seedCertificate('cert', 'certthumbprintxxxxxxxxxxxx');
     await w.run({ acknowledge: ['differs'] });
-    await w.run({ only: [{ type: 'secret', name: 'differs' }, { type: 'secret', name: 'equal' }] });
+    await w.run({
+      only: [
+        { type: 'secret', name: 'differs' },
+        { type: 'secret', name: 'equal' },
+      ],
+    });
     const read = w.directory.returned.filter((s) => values.includes(s));
     expect(new Set(read)).toEqual(new Set(values));
     for (const v of read) expect(w.masked).toContain(v);

@@ -3,18 +3,51 @@ import type { VaultInfo } from '../../src/engine/model.ts';
 import type { VaultPermissions } from '../../src/engine/ports.ts';
 import { assertPermitted, missingPermissions } from '../../src/engine/permissions.ts';
 
-const vault: VaultInfo = { name: 'kv', uri: 'https://kv.vault.azure.net', location: 'westeurope', subscriptionId: 's', resourceGroup: 'rg', tenantId: 't', tags: {}, rbac: true, purgeProtection: false };
+const vault: VaultInfo = {
+  name: 'kv',
+  uri: 'https://kv.vault.azure.net',
+  location: 'westeurope',
+  subscriptionId: 's',
+  resourceGroup: 'rg',
+  tenantId: 't',
+  tags: {},
+  rbac: true,
+  purgeProtection: false,
+};
 const replication = (over: Partial<Replication> = {}): Replication => ({
-  name: 'r', source: 'a', targets: ['b'], allowedTargets: [], types: ['secrets'], rule: { all: true }, exclude: [],
-  overwriteOnConflict: false, propagateDeletes: false, recreateKeys: false, maxDeletes: 10, ...over,
+  name: 'r',
+  source: 'a',
+  targets: ['b'],
+  allowedTargets: [],
+  types: ['secrets'],
+  rule: { all: true },
+  exclude: [],
+  overwriteOnConflict: false,
+  propagateDeletes: false,
+  recreateKeys: false,
+  maxDeletes: 10,
+  ...over,
 });
-const rbac = (dataActions: string[], notDataActions: string[] = []): VaultPermissions => ({ model: 'rbac', dataActions, notDataActions });
+const rbac = (dataActions: string[], notDataActions: string[] = []): VaultPermissions => ({
+  model: 'rbac',
+  dataActions,
+  notDataActions,
+});
 const KV = 'Microsoft.KeyVault/vaults';
 
 describe('missingPermissions', () => {
   test('a wildcard grants everything; notDataActions take it back', () => {
-    expect(missingPermissions('target', vault, rbac([`${KV}/*`]), replication({ types: ['secrets', 'certificates', 'keys'], propagateDeletes: true, recreateKeys: true }))).toEqual([]);
-    expect(missingPermissions('source', vault, rbac([`${KV}/secrets/*`], [`${KV}/secrets/getSecret/action`]), replication())).toEqual([
+    expect(
+      missingPermissions(
+        'target',
+        vault,
+        rbac([`${KV}/*`]),
+        replication({ types: ['secrets', 'certificates', 'keys'], propagateDeletes: true, recreateKeys: true }),
+      ),
+    ).toEqual([]);
+    expect(
+      missingPermissions('source', vault, rbac([`${KV}/secrets/*`], [`${KV}/secrets/getSecret/action`]), replication()),
+    ).toEqual([
       `kv (source, secrets): missing ${KV}/secrets/getSecret/action; assign 'Key Vault Secrets User' on the vault to the caller`,
     ]);
   });
@@ -33,10 +66,23 @@ describe('missingPermissions', () => {
   });
 
   test('propagate_deletes needs delete; recreate_keys needs delete and purge on keys', () => {
-    const officer = rbac([`${KV}/secrets/readMetadata/action`, `${KV}/secrets/getSecret/action`, `${KV}/secrets/setSecret/action`]);
-    expect(missingPermissions('target', vault, officer, replication({ propagateDeletes: true }))[0]).toContain(`missing ${KV}/secrets/delete;`);
+    const officer = rbac([
+      `${KV}/secrets/readMetadata/action`,
+      `${KV}/secrets/getSecret/action`,
+      `${KV}/secrets/setSecret/action`,
+    ]);
+    expect(missingPermissions('target', vault, officer, replication({ propagateDeletes: true }))[0]).toContain(
+      `missing ${KV}/secrets/delete;`,
+    );
     const crypto = rbac([`${KV}/keys/read`, `${KV}/keys/restore/action`, `${KV}/keys/update/action`]);
-    expect(missingPermissions('target', vault, crypto, replication({ types: ['keys'], recreateKeys: true, propagateDeletes: true }))).toEqual([
+    expect(
+      missingPermissions(
+        'target',
+        vault,
+        crypto,
+        replication({ types: ['keys'], recreateKeys: true, propagateDeletes: true }),
+      ),
+    ).toEqual([
       `kv (target, keys): missing ${KV}/keys/delete, ${KV}/keys/purge/action; assign 'Key Vault Crypto Officer' on the vault to the caller`,
     ]);
   });
@@ -51,6 +97,8 @@ describe('missingPermissions', () => {
 
   test('assertPermitted throws KVR022 listing every problem, and nothing when there is none', () => {
     expect(() => assertPermitted([])).not.toThrow();
-    expect(() => assertPermitted(['one', 'two'])).toThrow(/^KVR022: missing permissions, nothing was written:\n {2}- one\n {2}- two$/);
+    expect(() => assertPermitted(['one', 'two'])).toThrow(
+      /^KVR022: missing permissions, nothing was written:\n {2}- one\n {2}- two$/,
+    );
   });
 });

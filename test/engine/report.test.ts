@@ -3,12 +3,33 @@ import { countStatuses, renderMarkdown, type PairReport, type RunReport } from '
 
 // The status table of DESIGN §8, rendered in-process (the CLI, Action and task print exactly this text).
 type Row = PairReport['records'][number];
-const row = (status: RecordStatus, name = 'item', extra: Partial<Row> = {}): Row => ({ type: 'secret', name, status, reason: 'why', ...extra });
-const pair = (records: Row[], extra: Partial<PairReport> = {}): PairReport =>
-  ({ replication: 'dr', source: 'src-kv', target: 'dst-kv', counts: countStatuses(records), records, ...extra });
+const row = (status: RecordStatus, name = 'item', extra: Partial<Row> = {}): Row => ({
+  type: 'secret',
+  name,
+  status,
+  reason: 'why',
+  ...extra,
+});
+const pair = (records: Row[], extra: Partial<PairReport> = {}): PairReport => ({
+  replication: 'dr',
+  source: 'src-kv',
+  target: 'dst-kv',
+  counts: countStatuses(records),
+  records,
+  ...extra,
+});
 const report = (pairs: PairReport[], extra: Partial<RunReport> = {}): RunReport => ({
-  tool: 'keyvault-replicate', mode: 'apply', correlationId: 'corr-1', startedAt: '', finishedAt: '', exitCode: 0,
-  totals: {}, errors: [], warnings: [], pairs, ...extra,
+  tool: 'keyvault-replicate',
+  mode: 'apply',
+  correlationId: 'corr-1',
+  startedAt: '',
+  finishedAt: '',
+  exitCode: 0,
+  totals: {},
+  errors: [],
+  warnings: [],
+  pairs,
+  ...extra,
 });
 const lines = (md: string) => md.split('\n');
 /** The record rows of the item tables: what follows each `| Item | Type | Status | Reason |` header. */
@@ -17,67 +38,117 @@ const recordRows = (md: string) => lines(md).filter((l) => l.startsWith('| <code
 test.each(RECORD_STATUSES.map((s) => [s]))('status %s: one row with its icon, and one count column', (status) => {
   const md = renderMarkdown(report([pair([row(status)])]));
   const icon = String.raw`\S+`; // every status has an icon: a status added without one shows here
-  expect(recordRows(md)).toEqual([expect.stringMatching(new RegExp(`^\\| <code>item</code> \\| secret \\| ${icon} ${status} \\| why \\|$`))]);
+  expect(recordRows(md)).toEqual([
+    expect.stringMatching(new RegExp(`^\\| <code>item</code> \\| secret \\| ${icon} ${status} \\| why \\|$`)),
+  ]);
   const [header, rule, counts] = lines(md).slice(lines(md).indexOf('### dr: src-kv → dst-kv') + 2);
-  expect([header, rule, counts]).toEqual([expect.stringMatching(new RegExp(`^\\| ${icon} ${status} \\|$`)), '| ---: |', '| 1 |']);
+  expect([header, rule, counts]).toEqual([
+    expect.stringMatching(new RegExp(`^\\| ${icon} ${status} \\|$`)),
+    '| ---: |',
+    '| 1 |',
+  ]);
 });
 
 test('rows that need a person come first: failures, blocks, holds, then changes, then the quiet ones', () => {
   const md = renderMarkdown(report([pair([...RECORD_STATUSES].reverse().map((s) => row(s, s.replace(/_/g, '-'))))]));
   expect(recordRows(md).map((l) => l.split(' | ')[2]!.split(' ')[1])).toEqual([
-    'failed', 'blocked_target_conflict', 'blocked_target_soft_deleted', 'blocked_key_restore_conflict',
-    'blocked_non_exportable_certificate', 'blocked_cross_geography_key', 'blocked_cross_subscription_key', 'held_back',
-    'delete', 'create', 'update', 'source_disabled', 'missing_once', 'source_soft_deleted', 'retired', 'in_sync',
-    'excluded_by_rule', 'managed_by_certificate',
+    'failed',
+    'blocked_target_conflict',
+    'blocked_target_soft_deleted',
+    'blocked_key_restore_conflict',
+    'blocked_non_exportable_certificate',
+    'blocked_cross_geography_key',
+    'blocked_cross_subscription_key',
+    'held_back',
+    'delete',
+    'create',
+    'update',
+    'source_disabled',
+    'missing_once',
+    'source_soft_deleted',
+    'retired',
+    'in_sync',
+    'excluded_by_rule',
+    'managed_by_certificate',
   ]);
 });
 
 test('within a status, rows go by type, then name; a failure shows its error code', () => {
-  const md = renderMarkdown(report([pair([
-    row('failed', 'b', { type: 'secret', errorCode: 'KVR033' }), row('failed', 'a', { type: 'secret' }), row('failed', 'z', { type: 'key' }),
-  ])]));
+  const md = renderMarkdown(
+    report([
+      pair([
+        row('failed', 'b', { type: 'secret', errorCode: 'KVR033' }),
+        row('failed', 'a', { type: 'secret' }),
+        row('failed', 'z', { type: 'key' }),
+      ]),
+    ]),
+  );
   expect(recordRows(md).map((l) => l.split(' | ').slice(0, 3).join(' | '))).toEqual([
-    '| <code>z</code> | key | ❌ failed', '| <code>a</code> | secret | ❌ failed', '| <code>b</code> | secret | ❌ failed (KVR033)',
+    '| <code>z</code> | key | ❌ failed',
+    '| <code>a</code> | secret | ❌ failed',
+    '| <code>b</code> | secret | ❌ failed (KVR033)',
   ]);
 });
 
 test.each([
-  ['apply', 0, 'applied'], ['plan', 0, 'plan (nothing written)'], ['validate', 0, 'validation'],
-  ['apply', 1, 'applied'], ['apply', 2, 'apply stopped before any write'], ['plan', 2, 'plan stopped before any write'],
+  ['apply', 0, 'applied'],
+  ['plan', 0, 'plan (nothing written)'],
+  ['validate', 0, 'validation'],
+  ['apply', 1, 'applied'],
+  ['apply', 2, 'apply stopped before any write'],
+  ['plan', 2, 'plan stopped before any write'],
 ] as const)('mode %s, exit code %s: headed "%s"', (mode, exitCode, verb) => {
   expect(lines(renderMarkdown(report([], { mode, exitCode })))[0]).toBe(`## Key Vault replication: ${verb}`);
 });
 
 test('run errors, warnings and a pair error are quotes that show their code once; a pair with no items says so', () => {
-  const md = renderMarkdown(report([pair([], { error: { code: 'KVR020', message: 'KVR020: vault dst-kv was not found' } })], {
-    errors: [{ code: 'KVR022', message: 'KVR022: missing permissions\nassign a role' }],
-    warnings: [{ code: 'KVR054', message: 'a record was dropped' }],
-  }));
+  const md = renderMarkdown(
+    report([pair([], { error: { code: 'KVR020', message: 'KVR020: vault dst-kv was not found' } })], {
+      errors: [{ code: 'KVR022', message: 'KVR022: missing permissions\nassign a role' }],
+      warnings: [{ code: 'KVR054', message: 'a record was dropped' }],
+    }),
+  );
   expect(md).toContain('Correlation id: `corr-1`');
-  expect(lines(md)).toEqual(expect.arrayContaining([
-    '> **KVR022** missing permissions<br>assign a role', '> ⚠️ **KVR054** a record was dropped',
-    '> **KVR020** vault dst-kv was not found', '_No items._',
-  ]));
+  expect(lines(md)).toEqual(
+    expect.arrayContaining([
+      '> **KVR022** missing permissions<br>assign a role',
+      '> ⚠️ **KVR054** a record was dropped',
+      '> **KVR020** vault dst-kv was not found',
+      '_No items._',
+    ]),
+  );
   expect(recordRows(md)).toEqual([]);
 });
 
 test('two pairs or more get an overview: one line per pair, a column per status present in any of them', () => {
-  const md = renderMarkdown(report([
-    pair([row('create', 'a'), row('create', 'b')]),
-    pair([row('failed', 'c', { errorCode: 'KVR030' })], { target: 'dr-kv' }),
-  ]));
+  const md = renderMarkdown(
+    report([
+      pair([row('create', 'a'), row('create', 'b')]),
+      pair([row('failed', 'c', { errorCode: 'KVR030' })], { target: 'dr-kv' }),
+    ]),
+  );
   const at = lines(md).findIndex((l) => l.startsWith('| Replication → target'));
   expect(lines(md).slice(at, at + 4)).toEqual([
-    '| Replication → target | 🆕 create | ❌ failed |', '| --- | ---: | ---: |', '| dr → dst-kv | 2 | 0 |', '| dr → dr-kv | 0 | 1 |',
+    '| Replication → target | 🆕 create | ❌ failed |',
+    '| --- | ---: | ---: |',
+    '| dr → dst-kv | 2 | 0 |',
+    '| dr → dr-kv | 0 | 1 |',
   ]);
   expect(renderMarkdown(report([pair([row('create')])]))).not.toContain('| Replication → target');
 });
 
 test('the row limit counts across pairs: a later pair shows what is left of it and how many it did not show', () => {
-  const md = renderMarkdown(report([
-    pair([row('create', 'a1'), row('create', 'a2')]),
-    pair([row('create', 'b1'), row('create', 'b2')], { target: 'dr-kv' }),
-  ]), 3);
-  expect(recordRows(md).map((l) => l.split(' | ')[0])).toEqual(['| <code>a1</code>', '| <code>a2</code>', '| <code>b1</code>']);
+  const md = renderMarkdown(
+    report([
+      pair([row('create', 'a1'), row('create', 'a2')]),
+      pair([row('create', 'b1'), row('create', 'b2')], { target: 'dr-kv' }),
+    ]),
+    3,
+  );
+  expect(recordRows(md).map((l) => l.split(' | ')[0])).toEqual([
+    '| <code>a1</code>',
+    '| <code>a2</code>',
+    '| <code>b1</code>',
+  ]);
   expect(md).toContain('_1 more records not shown (the table stops at 3 rows); the JSON report has them all._');
 });

@@ -7,8 +7,12 @@ import { vaultPortContract } from '../support/vault-port-contract.ts';
 let n = 0;
 vaultPortContract('in-memory fake', {
   pair: async () => ({ a: new MemoryVault({ name: `mem-a${++n}` }), b: new MemoryVault({ name: `mem-b${n}` }) }),
-  seedCertificate: async (p, name, exportable) => { (p as MemoryVault).seedCertificate(name, `${name}thumbprintxxxxxxxxxxxxxxxx`.slice(0, 27), exportable); },
-  seedKey: async (p, name) => { (p as MemoryVault).seedKey(name); },
+  seedCertificate: async (p, name, exportable) => {
+    (p as MemoryVault).seedCertificate(name, `${name}thumbprintxxxxxxxxxxxxxxxx`.slice(0, 27), exportable);
+  },
+  seedKey: async (p, name) => {
+    (p as MemoryVault).seedKey(name);
+  },
   advance: () => {}, // the fake's clock moves a second on every write
 });
 
@@ -17,14 +21,33 @@ const emulator = emulatorPerFile(() => startWorld());
 const port = (name: string) => {
   const spec = vaultSpec(name, 'westeurope');
   emulator.addVault(spec);
-  return new AzureVaultPort({ name, uri: `https://${name}.vault.azure.net`, location: spec.location, subscriptionId: spec.subscriptionId, resourceGroup: spec.resourceGroup, tenantId: spec.tenantId, tags: {}, rbac: true, purgeProtection: false }, credentialFor(ADMIN), 'contract', systemClock);
+  return new AzureVaultPort(
+    {
+      name,
+      uri: `https://${name}.vault.azure.net`,
+      location: spec.location,
+      subscriptionId: spec.subscriptionId,
+      resourceGroup: spec.resourceGroup,
+      tenantId: spec.tenantId,
+      tags: {},
+      rbac: true,
+      purgeProtection: false,
+    },
+    credentialFor(ADMIN),
+    'contract',
+    systemClock,
+  );
 };
 
 vaultPortContract('Azure adapter over the emulator', {
   pair: async () => ({ a: port(`contract-a${++n}`), b: port(`contract-b${n}`) }),
   seedCertificate: async (p, name, exportable) => {
-    emulator.invoke(p.info.name, 'POST', `certificates/${name}/create`, { policy: { key_props: { exportable }, issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } } });
+    emulator.invoke(p.info.name, 'POST', `certificates/${name}/create`, {
+      policy: { key_props: { exportable }, issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } },
+    });
   },
-  seedKey: async (p, name) => { emulator.invoke(p.info.name, 'POST', `keys/${name}/create`, { kty: 'RSA' }); },
+  seedKey: async (p, name) => {
+    emulator.invoke(p.info.name, 'POST', `keys/${name}/create`, { kty: 'RSA' });
+  },
   advance: (ms) => emulator.clock.advance(ms),
 });

@@ -6,5 +6,8 @@ export class FakeClock implements Clock {
   time = 2_000_000_000_000;
   slept = 0;
   now = () => this.time;
-  sleep = async (ms: number) => { this.time += ms; this.slept += ms; };
+  sleep = async (ms: number) => {
+    this.time += ms;
+    this.slept += ms;
+  };
 }

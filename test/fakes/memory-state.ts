@@ -16,5 +16,7 @@ export class MemoryStateStore implements StateStore {
     }
     return loaded;
   }
-  async save(states: PairState[]) { for (const s of states) this.pairs.set(stateKeyOf(s), structuredClone(s)); }
+  async save(states: PairState[]) {
+    for (const s of states) this.pairs.set(stateKeyOf(s), structuredClone(s));
+  }
 }

@@ -12,12 +12,20 @@ import { MemoryDirectory, MemoryVault } from './memory-vault.ts';
 export function memoryWorld(config: string, locations: { src?: string; dst?: string } = {}) {
   const directory = new MemoryDirectory();
   const src = directory.add(new MemoryVault({ name: 'src', ...(locations.src && { location: locations.src }) }));
-  const dst = directory.add(new MemoryVault({ name: 'dst', ...(locations.dst && { location: locations.dst }) }, 1_800_000_000_000));
+  const dst = directory.add(
+    new MemoryVault({ name: 'dst', ...(locations.dst && { location: locations.dst }) }, 1_800_000_000_000),
+  );
   const state = new MemoryStateStore();
   const clock = new FakeClock();
   const run = (extra: Partial<RunOptions> = {}, yaml = config) =>
     runReplication({
-      config: parseConfig(yaml, 'c.yml'), mode: 'apply', directory, state, correlationId: crypto.randomUUID(), clock, ...extra,
+      config: parseConfig(yaml, 'c.yml'),
+      mode: 'apply',
+      directory,
+      state,
+      correlationId: crypto.randomUUID(),
+      clock,
+      ...extra,
     });
   return { directory, src, dst, state, clock, run };
 }

@@ -32,12 +32,24 @@ afterAll(async () => {
 const put = (vault: string, name: string, value: string, extra: Record<string, unknown> = {}) =>
   emulator.invoke(vault, 'PUT', `secrets/${name}`, { value, ...extra });
 const config = (replications: Record<string, unknown>[]) => stringify({ version: 1, replications });
-const pair = (name: string, source: string, targets: string[], extra: Record<string, unknown> = {}) =>
-  ({ name, source, targets, types: ['secrets'], rule: { all: true }, ...extra });
-const secretValue = async (vault: string, name: string) => (await new SecretClient(vaultUrl(vault), credentialFor(ADMIN)).getSecret(name)).value;
-const statusIn = (run: ActionRun, name: string) => run.report?.pairs.flatMap((p) => p.records).find((r) => r.name === name)?.status;
+const pair = (name: string, source: string, targets: string[], extra: Record<string, unknown> = {}) => ({
+  name,
+  source,
+  targets,
+  types: ['secrets'],
+  rule: { all: true },
+  ...extra,
+});
+const secretValue = async (vault: string, name: string) =>
+  (await new SecretClient(vaultUrl(vault), credentialFor(ADMIN)).getSecret(name)).value;
+const statusIn = (run: ActionRun, name: string) =>
+  run.report?.pairs.flatMap((p) => p.records).find((r) => r.name === name)?.status;
 /** What the runner shows: the ::add-mask:: commands are consumed by the runner and never printed. */
-const visible = (text: string) => text.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+const visible = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
 
 function world(extraFiles: Record<string, string> = {}) {
   const src = addVault(emulator, uniqueVault('gsrc'), 'westeurope');
@@ -69,7 +81,14 @@ test('a scheduled apply signs in by OIDC, replicates, writes the summary and out
   expect(git.log(STATE_BRANCH)[0]).toContain(`Correlation-Id: ${run.outputs['correlation-id']}`);
   // The value was masked the moment it was read, and appears nowhere a person or the repository can see.
   expect(run.stdout).toContain(`::add-mask::${canary}`);
-  for (const place of [visible(run.stdout), run.stderr, run.summary, JSON.stringify(run.outputs), JSON.stringify(run.report), git.history(STATE_BRANCH)]) {
+  for (const place of [
+    visible(run.stdout),
+    run.stderr,
+    run.summary,
+    JSON.stringify(run.outputs),
+    JSON.stringify(run.report),
+    git.history(STATE_BRANCH),
+  ]) {
     expect(place).not.toContain(canary);
   }
 
@@ -83,7 +102,10 @@ test('on pull_request the default mode is plan: one sticky comment, updated on t
   const canary = `canary-${crypto.randomUUID()}`;
   put(src, 'first', canary);
   const git = repo(config([pair('promote', src, [dst])]));
-  const pr = { name: 'pull_request', payload: { pull_request: { number: 42 }, repository: { name: 'repo', owner: { login: 'owner' } } } };
+  const pr = {
+    name: 'pull_request',
+    payload: { pull_request: { number: 42 }, repository: { name: 'repo', owner: { login: 'owner' } } },
+  };
   // A person's comment that starts with the marker is theirs: never taken for the preview, never edited.
   const human = `${COMMENT_MARKER}:all -->\nLGTM, ship it`;
   api.addComment(42, human, { login: 'mallory', type: 'User' });
@@ -104,18 +126,31 @@ test('on pull_request the default mode is plan: one sticky comment, updated on t
   expect(api.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(1);
   expect(api.comments.filter((c) => c.issue === 42 && c.user.type === 'User').map((c) => c.body)).toEqual([human]);
   expect(emulator.vault(dst).secrets.live.size).toBe(0);
-  for (const place of [comments[0]!.body, visible(first.stdout), visible(second.stdout), second.summary, JSON.stringify(second.outputs)]) expect(place).not.toContain(canary);
+  for (const place of [
+    comments[0]!.body,
+    visible(first.stdout),
+    visible(second.stdout),
+    second.summary,
+    JSON.stringify(second.outputs),
+  ])
+    expect(place).not.toContain(canary);
   expect(() => git.branchFile(STATE_BRANCH, `promote/${dst}.json`)).toThrow();
 });
 
 test('two concurrent jobs on different replications both land their state on the branch', async () => {
   const src = addVault(emulator, uniqueVault('gsrc'), 'westeurope');
-  const [a, b] = [addVault(emulator, uniqueVault('ga'), 'westeurope'), addVault(emulator, uniqueVault('gb'), 'westeurope')];
+  const [a, b] = [
+    addVault(emulator, uniqueVault('ga'), 'westeurope'),
+    addVault(emulator, uniqueVault('gb'), 'westeurope'),
+  ];
   for (let i = 0; i < 5; i++) put(src, `s${i}`, `v${i}`);
   const git = new GitFixture({ [CONFIG_PATH]: config([pair('shard-a', src, [a]), pair('shard-b', src, [b])]) });
 
-  const runs = await Promise.all(['shard-a', 'shard-b'].map((r) =>
-    runAction(emulator, { workspace: git.clone(), as: ACTOR, inputs: { replications: r } })));
+  const runs = await Promise.all(
+    ['shard-a', 'shard-b'].map((r) =>
+      runAction(emulator, { workspace: git.clone(), as: ACTOR, inputs: { replications: r } }),
+    ),
+  );
 
   expect(runs.map((r) => r.code)).toEqual([0, 0]);
   expect(JSON.parse(git.branchFile(STATE_BRANCH, `shard-a/${a}.json`)).records['secret/s0'].status).toBe('create');
@@ -149,9 +184,20 @@ test('a repository_dispatch carrying a Key Vault event replicates that one item 
     payload: {
       action: 'keyvault-event',
       client_payload: {
-        id: crypto.randomUUID(), topic: `/subscriptions/x/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/${src}`, subject: 'bravo',
-        eventType: 'Microsoft.KeyVault.SecretNewVersionCreated', eventTime: '2026-11-24T10:00:00Z', dataVersion: '1', metadataVersion: '1',
-        data: { Id: `https://${src}.vault.azure.net/secrets/bravo/0123`, VaultName: src, ObjectType: 'Secret', ObjectName: 'bravo', Version: '0123' },
+        id: crypto.randomUUID(),
+        topic: `/subscriptions/x/resourceGroups/rg-kv/providers/Microsoft.KeyVault/vaults/${src}`,
+        subject: 'bravo',
+        eventType: 'Microsoft.KeyVault.SecretNewVersionCreated',
+        eventTime: '2026-11-24T10:00:00Z',
+        dataVersion: '1',
+        metadataVersion: '1',
+        data: {
+          Id: `https://${src}.vault.azure.net/secrets/bravo/0123`,
+          VaultName: src,
+          ObjectType: 'Secret',
+          ObjectName: 'bravo',
+          Version: '0123',
+        },
       },
     },
   };
@@ -160,7 +206,9 @@ test('a repository_dispatch carrying a Key Vault event replicates that one item 
   const run = await runAction(emulator, { workspace: git.clone(), as: ACTOR, event });
 
   expect(run.code).toBe(0);
-  expect(run.report!.pairs.map((p) => p.records.map((r) => `${r.type}/${r.name}:${r.status}`))).toEqual([['secret/bravo:create']]);
+  expect(run.report!.pairs.map((p) => p.records.map((r) => `${r.type}/${r.name}:${r.status}`))).toEqual([
+    ['secret/bravo:create'],
+  ]);
   expect([...emulator.vault(dst).secrets.live.keys()]).toEqual(['bravo']);
   // Its value, and once more after the write: the check that the source had not moved on meanwhile.
   expect(emulator.vault(src).counters.valueReads).toBe(2);
@@ -170,14 +218,18 @@ test('a repository_dispatch carrying a Key Vault event replicates that one item 
 test('a bad config fails with file, line and column, and no vault is touched', async () => {
   const { src, dst, repo } = world();
   put(src, 'x', 'y');
-  const git = repo(`version: 1\nreplications:\n  - name: dr\n    source: ${src}\n    targets: [${dst}]\n    types: [secrets]\n    rule: { all: true }\n    overwrite_on_confict: true\n`);
+  const git = repo(
+    `version: 1\nreplications:\n  - name: dr\n    source: ${src}\n    targets: [${dst}]\n    types: [secrets]\n    rule: { all: true }\n    overwrite_on_confict: true\n`,
+  );
   emulator.resetCounters();
   const tokensBefore = emulator.identity.tokensIssued;
 
   const run = await runAction(emulator, { workspace: git.clone(), as: ACTOR });
 
   expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/::error::KVR003: \.github\/keyvault-replication\.yml:8:5: .*unknown key 'overwrite_on_confict'/);
+  expect(run.stdout).toMatch(
+    /::error::KVR003: \.github\/keyvault-replication\.yml:8:5: .*unknown key 'overwrite_on_confict'/,
+  );
   expect(run.summary).toContain('KVR003');
   expect(emulator.vault(src).counters.requests + emulator.vault(dst).counters.requests).toBe(0);
   expect(emulator.identity.tokensIssued).toBe(tokensBefore);
@@ -185,9 +237,15 @@ test('a bad config fails with file, line and column, and no vault is touched', a
 
 test('without id-token: write the Action says exactly that, and how to fix it', async () => {
   const { src, dst, repo } = world();
-  const run = await runAction(emulator, { workspace: repo(config([pair('dr', src, [dst])])).clone(), as: ACTOR, signIn: 'no-id-token-permission' });
+  const run = await runAction(emulator, {
+    workspace: repo(config([pair('dr', src, [dst])])).clone(),
+    as: ACTOR,
+    signIn: 'no-id-token-permission',
+  });
   expect(run.code).toBe(1);
-  expect(run.stdout).toContain("::error::KVR024: GitHub did not give this job an OIDC token: add 'permissions: id-token: write'");
+  expect(run.stdout).toContain(
+    "::error::KVR024: GitHub did not give this job an OIDC token: add 'permissions: id-token: write'",
+  );
 });
 
 test('after azure/login the Action uses the signed-in Azure CLI; with a client secret it uses that', async () => {
@@ -197,7 +255,12 @@ test('after azure/login the Action uses the signed-in Azure CLI; with a client s
   emulator.vault(dst).spec.roleAssignments!.push({ principalId: CLI_USER.objectId, role: 'Key Vault Administrator' });
   const git = repo(config([pair('dr', src, [dst])]));
 
-  const viaCli = await runAction(emulator, { workspace: git.clone(), as: CLI_USER, signIn: 'azure-cli', inputs: { 'state-branch': '' } });
+  const viaCli = await runAction(emulator, {
+    workspace: git.clone(),
+    as: CLI_USER,
+    signIn: 'azure-cli',
+    inputs: { 'state-branch': '' },
+  });
   expect(viaCli.code).toBe(0);
   expect(viaCli.stdout).toContain('signing in to Azure with azure-login');
   expect(await secretValue(dst, 'via-cli')).toBe('c');
@@ -218,7 +281,11 @@ test('single-pair inputs replace the config file', async () => {
   put(src, 'db-two', '2');
   const ws = new GitFixture({ 'README.md': 'no config here' }).clone();
 
-  const run = await runAction(emulator, { workspace: ws, as: ACTOR, inputs: { source: `https://${src}.vault.azure.net`, targets: dst, rule: 'pattern:app-*' } });
+  const run = await runAction(emulator, {
+    workspace: ws,
+    as: ACTOR,
+    inputs: { source: `https://${src}.vault.azure.net`, targets: dst, rule: 'pattern:app-*' },
+  });
   expect(run.code).toBe(0);
   expect(run.outputs).toMatchObject({ create: '1', excluded_by_rule: '1' });
 });
@@ -226,7 +293,11 @@ test('single-pair inputs replace the config file', async () => {
 test('past 1,000 records the summary stops with a note, counts first', async () => {
   const { src, dst, repo } = world();
   for (let i = 0; i < 1005; i++) put(src, `bulk-${String(i).padStart(4, '0')}`, 'x');
-  const run = await runAction(emulator, { workspace: repo(config([pair('bulk', src, [dst])])).clone(), as: ACTOR, inputs: { mode: 'plan' } });
+  const run = await runAction(emulator, {
+    workspace: repo(config([pair('bulk', src, [dst])])).clone(),
+    as: ACTOR,
+    inputs: { mode: 'plan' },
+  });
   expect(run.code).toBe(0);
   expect(run.outputs.create).toBe('1005');
   expect(run.summary.indexOf('| 1005 |')).toBeLessThan(run.summary.indexOf('<code>bulk-0000</code>'));
@@ -242,11 +313,21 @@ test('without a checkout the state branch is fetched and pushed with the token, 
   writeFileSync(`${workspace}/${CONFIG_PATH}`, config([pair('dr', src, [dst])]));
   const temps = { RUNNER_TEMP: tempDir('kvr-runner-temp-'), TMPDIR: tempDir('kvr-os-temp-') };
 
-  const run = await runAction(emulator, { workspace, as: ACTOR, env: { GITHUB_SERVER_URL: `file://${git.root}`, ...temps } });
+  const run = await runAction(emulator, {
+    workspace,
+    as: ACTOR,
+    env: { GITHUB_SERVER_URL: `file://${git.root}`, ...temps },
+  });
 
   expect(run.code).toBe(0);
-  expect(JSON.parse(git.branchFile(STATE_BRANCH, `dr/${dst}.json`)).records['secret/no-checkout'].status).toBe('create');
+  expect(JSON.parse(git.branchFile(STATE_BRANCH, `dr/${dst}.json`)).records['secret/no-checkout'].status).toBe(
+    'create',
+  );
   // The repository the state went through was the run's own, and is gone with it.
-  expect(Object.values(temps).flatMap((dir) => readdirSync(dir)).filter((f) => f.startsWith('kvr-state'))).toEqual([]);
+  expect(
+    Object.values(temps)
+      .flatMap((dir) => readdirSync(dir))
+      .filter((f) => f.startsWith('kvr-state')),
+  ).toEqual([]);
   for (const dir of Object.values(temps)) rmSync(dir, { recursive: true, force: true });
 });

@@ -2,7 +2,10 @@ import { failureMessage } from '../../src/hosts/shared/failure-message.ts';
 import { logLine, logSafeArg, logSafeJson, logText } from '../../src/hosts/shared/log-text.ts';
 import { KvrError } from '../../src/engine/errors.ts';
 
-/** What the runners take as a command in one line: GitHub trims (any white space) and looks for a leading `::` or a legacy `##[`; the Azure DevOps agent looks for `##vso[` anywhere. */
+/**
+ * What the runners take as a command in one line: GitHub trims (any white space) and looks for a leading `::` or a
+ * legacy `##[`; the Azure DevOps agent looks for `##vso[` anywhere.
+ */
 const startsCommand = (line: string) =>
   /^[\s\u180e\u200b-\u200d\u2060\ufeff]*::/.test(line) || /##(vso)?\[/i.test(line);
 /** Every way the text could be split into lines by a runner, a terminal or a log viewer. */

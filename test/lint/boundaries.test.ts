@@ -43,7 +43,11 @@ const FORBIDDEN: [string, string, string][] = [
   ['src/state/_probe.ts', "import '@actions/github';", IMPORTS],
   // The Action: not the task's library, not the other hosts; @actions/core only through its log-safe chokepoint.
   ['src/hosts/github/_probe.ts', "import 'azure-pipelines-task-lib/task.js';", IMPORTS],
-  ['src/hosts/github/_probe.ts', "import type { TaskResult } from 'azure-pipelines-task-lib/task.js'; export type R = TaskResult;", IMPORTS],
+  [
+    'src/hosts/github/_probe.ts',
+    "import type { TaskResult } from 'azure-pipelines-task-lib/task.js'; export type R = TaskResult;",
+    IMPORTS,
+  ],
   ['src/hosts/github/_probe.ts', "import '../ado/main.ts';", IMPORTS],
   ['src/hosts/github/_probe.ts', "import '../cli/args.ts';", IMPORTS],
   ['src/hosts/github/_probe.ts', "import '@actions/core';", IMPORTS],
@@ -84,7 +88,10 @@ const ALLOWED: [string, string][] = [
   ['src/hosts/github/_probe.ts', "import '../../azure/arm-vault-directory.ts';"],
   ['src/hosts/github/_probe.ts', "import '../../state/git-state-store.ts';"],
   ['src/hosts/github/log-safe-core.ts', "import '@actions/core';"],
-  ['src/hosts/ado/_probe.ts', "import type { TaskResult } from 'azure-pipelines-task-lib/task.js'; export type R = TaskResult;"],
+  [
+    'src/hosts/ado/_probe.ts',
+    "import type { TaskResult } from 'azure-pipelines-task-lib/task.js'; export type R = TaskResult;",
+  ],
   ['src/hosts/ado/_probe.ts', "import '../shared/read-config.ts';"],
   ['src/hosts/ado/log-safe-task.ts', "import 'azure-pipelines-task-lib/task.js';"],
   ['src/hosts/cli/_probe.ts', "import '../../state/file-state-store.ts';"],

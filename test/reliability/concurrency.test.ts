@@ -12,7 +12,9 @@ import { addVault, uniqueVault } from '../support/replication-world.ts';
 // event delivered as repository_dispatch. The emulator's hooks order their requests exactly, so each race happens.
 const BRANCH = 'keyvault-replication-state';
 let emulator: KeyVaultEmulator;
-beforeAll(async () => { emulator = await startActionWorld(); });
+beforeAll(async () => {
+  emulator = await startActionWorld();
+});
 afterEach(() => {
   emulator.onVaultResponse = undefined;
   emulator.hold = undefined;
@@ -24,7 +26,12 @@ function world() {
   const dst = addVault(emulator, uniqueVault('cdst'), 'westeurope');
   for (let i = 0; i < 20; i++) emulator.invoke(src, 'PUT', `secrets/app-${i}`, { value: `value-${i}` });
   emulator.invoke(src, 'PUT', 'secrets/rotating', { value: 'v1', tags: { generation: '1' } });
-  const repo = new GitFixture({ '.github/keyvault-replication.yml': stringify({ version: 1, replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] }) });
+  const repo = new GitFixture({
+    '.github/keyvault-replication.yml': stringify({
+      version: 1,
+      replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }],
+    }),
+  });
   const sweep = () => runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { 'max-concurrency': '4' } });
   const single = () => runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: { only: 'secret/rotating' } });
   const state = () => JSON.parse(repo.branchFile(BRANCH, `dr/${dst}.json`)) as PairState;
@@ -32,10 +39,15 @@ function world() {
   return { src, dst, sweep, single, state, commits };
 }
 
-/** A gate a held request waits at; it opens by itself after 20 s, so a broken run fails its test instead of hanging it. */
+/**
+ * A gate a held request waits at; it opens by itself after 20 s, so a broken run fails its test instead of hanging it.
+ */
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
-  const wait = new Promise<void>((r) => { open = r; setTimeout(r, 20_000).unref(); });
+  const wait = new Promise<void>((r) => {
+    open = r;
+    setTimeout(r, 20_000).unref();
+  });
   return { wait, open };
 }
 
@@ -52,19 +64,34 @@ test('a run whose write of an older version lands after another run wrote the ne
       emulator.invoke(w.src, 'PUT', 'secrets/rotating', { value: 'v2', tags: { generation: '2' } });
       single = w.single();
     }
-    if (request.clientRequestId !== sweepId && request.vault === w.dst && method === 'PUT' && path === '/secrets/rotating') newerWritten.open();
+    if (
+      request.clientRequestId !== sweepId &&
+      request.vault === w.dst &&
+      method === 'PUT' &&
+      path === '/secrets/rotating'
+    )
+      newerWritten.open();
   };
-  emulator.hold = (r) => (r.clientRequestId === sweepId && r.vault === w.dst && r.method === 'PUT' && r.path === '/secrets/rotating' ? newerWritten.wait : undefined);
+  emulator.hold = (r) =>
+    r.clientRequestId === sweepId && r.vault === w.dst && r.method === 'PUT' && r.path === '/secrets/rotating'
+      ? newerWritten.wait
+      : undefined;
   const sweep = await w.sweep();
   const other = await single!;
   expect([sweep.code, other.code]).toEqual([0, 0]);
-  const copies = emulator.vault(w.dst).secrets.live.get('rotating')!.versions.map((v) => v.value);
+  const copies = emulator
+    .vault(w.dst)
+    .secrets.live.get('rotating')!
+    .versions.map((v) => v.value);
   expect(copies).toEqual(['v2', 'v1', 'v2']); // the older version did land over the newer one, and the sweep's check put the newer one back
   expect(replicaProblems(emulator, w.src, w.dst, true)).toEqual([]);
-  expect(w.state().records['secret/rotating']).toMatchObject({ replicatedByUs: true, sourceUpdatedOn: latest(emulator.vault(w.src).secrets.live.get('rotating')!).attributes.updated * 1000 });
+  expect(w.state().records['secret/rotating']).toMatchObject({
+    replicatedByUs: true,
+    sourceUpdatedOn: latest(emulator.vault(w.src).secrets.live.get('rotating')!).attributes.updated * 1000,
+  });
 }, 60_000);
 
-test('a run that saves last keeps the records a run saved meanwhile: neither run\'s state is lost', async () => {
+test("a run that saves last keeps the records a run saved meanwhile: neither run's state is lost", async () => {
   const w = world();
   let single: Promise<ActionRun> | undefined;
   let sweepId: string | undefined;

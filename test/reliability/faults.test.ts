@@ -1,6 +1,14 @@
 import { replicaProblems } from '../support/replica-check.ts';
 import { seedVariedItems, VARIED_RECORDS } from '../support/varied-items.ts';
-import { addVault, REPLICATOR, replication, statusOf, uniqueVault, Workspace, type Report } from '../support/replication-world.ts';
+import {
+  addVault,
+  REPLICATOR,
+  replication,
+  statusOf,
+  uniqueVault,
+  Workspace,
+  type Report,
+} from '../support/replication-world.ts';
 import { startWorld, emulatorPerFile } from '../support/world.ts';
 
 // Fault dice are seeded; which request meets a fault depends on the order requests arrive in, so the assertions are
@@ -30,7 +38,14 @@ function expectEveryRecordAccountedFor(report: Report): void {
 
 /** Faults off: the next run converges to the source exactly, and the one after writes nothing. */
 async function expectConvergence(ws: Workspace, src: string, dst: string): Promise<void> {
-  for (const v of [src, dst]) emulator.setFaults(v, { serverErrorRate: 0, dropRate: 0, lostAnswerRate: 0, writeErrorRate: 0, throttle: undefined });
+  for (const v of [src, dst])
+    emulator.setFaults(v, {
+      serverErrorRate: 0,
+      dropRate: 0,
+      lostAnswerRate: 0,
+      writeErrorRate: 0,
+      throttle: undefined,
+    });
   const healed = await ws.json(['apply']);
   expect(healed.code).toBe(0);
   expect(healed.report.totals.failed ?? 0).toBe(0);
@@ -68,7 +83,8 @@ test('with half the writes failing, some records fail with a code, none is writt
   for (const x of failed) expect(['KVR033', 'KVR034']).toContain(x.errorCode);
   expect(replicaProblems(emulator, src, dst, false)).toEqual([]);
   const state = Object.values(ws.state().pairs)[0]!.records;
-  for (const x of failed) expect(state[`${x.type}/${x.name}`]).toMatchObject({ status: 'failed', lastErrorCode: x.errorCode });
+  for (const x of failed)
+    expect(state[`${x.type}/${x.name}`]).toMatchObject({ status: 'failed', lastErrorCode: x.errorCode });
   await expectConvergence(ws, src, dst);
 }, 90_000);
 

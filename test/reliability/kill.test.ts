@@ -14,16 +14,34 @@ const emulator = emulatorPerFile(() => startActionWorld());
 function slowPair() {
   const src = addVault(emulator, uniqueVault('ksrc'), 'westeurope');
   const dst = addVault(emulator, uniqueVault('kdst'), 'westeurope');
-  for (let i = 0; i < 30; i++) emulator.invoke(src, 'PUT', `secrets/app-${i}`, { value: `value-${i}`, tags: { n: String(i) } });
+  for (let i = 0; i < 30; i++)
+    emulator.invoke(src, 'PUT', `secrets/app-${i}`, { value: `value-${i}`, tags: { n: String(i) } });
   for (const v of [src, dst]) emulator.setFaults(v, { latencyMs: 40 });
-  const repo = new GitFixture({ '.github/keyvault-replication.yml': stringify({ version: 1, replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] }) });
-  const apply = (killOn?: { signal: NodeJS.Signals; times: number }) => runAction(emulator, {
-    workspace: repo.clone(), as: ACTOR, inputs: { 'max-concurrency': '2' },
-    killOn: killOn && { pattern: /create secret app-\d+ →/, ...killOn },
+  const repo = new GitFixture({
+    '.github/keyvault-replication.yml': stringify({
+      version: 1,
+      replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }],
+    }),
   });
+  const apply = (killOn?: { signal: NodeJS.Signals; times: number }) =>
+    runAction(emulator, {
+      workspace: repo.clone(),
+      as: ACTOR,
+      inputs: { 'max-concurrency': '2' },
+      killOn: killOn && { pattern: /create secret app-\d+ →/, ...killOn },
+    });
   const branchExists = () => git(repo.remote, 'branch', '--list', BRANCH).trim() !== '';
   const state = () => JSON.parse(repo.branchFile(BRANCH, `dr/${dst}.json`)) as PairState;
-  return { src, dst, apply, branchExists, state, heal: () => { for (const v of [src, dst]) emulator.setFaults(v, { latencyMs: 0 }); } };
+  return {
+    src,
+    dst,
+    apply,
+    branchExists,
+    state,
+    heal: () => {
+      for (const v of [src, dst]) emulator.setFaults(v, { latencyMs: 0 });
+    },
+  };
 }
 
 test('SIGTERM mid-run: writes under way finish, the rest are KVR041, the state of what was written is committed, and the next run finishes', async () => {
@@ -41,8 +59,17 @@ test('SIGTERM mid-run: writes under way finish, the rest are KVR041, the state o
   expect(emulator.vault(w.dst).secrets.live.size).toBe(created.length);
 
   const saved = w.state();
-  expect(Object.values(saved.records).filter((r) => r.replicatedByUs).map((r) => r.name).sort()).toEqual([...created].sort());
-  expect(Object.values(saved.records).filter((r) => r.status === 'failed').every((r) => r.lastErrorCode === 'KVR041')).toBe(true);
+  expect(
+    Object.values(saved.records)
+      .filter((r) => r.replicatedByUs)
+      .map((r) => r.name)
+      .sort(),
+  ).toEqual([...created].sort());
+  expect(
+    Object.values(saved.records)
+      .filter((r) => r.status === 'failed')
+      .every((r) => r.lastErrorCode === 'KVR041'),
+  ).toBe(true);
 
   w.heal();
   const next = await w.apply();

@@ -24,7 +24,9 @@ beforeAll(async () => {
   api = await FakeGitHubApi.start();
   api.tokens.add('ghs_workflowtoken');
 });
-afterEach(() => { emulator.hold = undefined; });
+afterEach(() => {
+  emulator.hold = undefined;
+});
 afterAll(async () => {
   emulator.close();
   await api.close();
@@ -39,7 +41,10 @@ function runnerCommands(stdout: string): { name: string; data: string }[] {
     const trimmed = line.trim();
     const modern = /^::([^\s:]+)[^:]*::(.*)$/.exec(trimmed);
     const legacy = /##\[([^\]\s]+)[^\]]*\](.*)$/.exec(line);
-    return [...(modern ? [{ name: modern[1]!, data: modern[2]! }] : []), ...(legacy ? [{ name: `##[${legacy[1]}`, data: legacy[2]! }] : [])];
+    return [
+      ...(modern ? [{ name: modern[1]!, data: modern[2]! }] : []),
+      ...(legacy ? [{ name: `##[${legacy[1]}`, data: legacy[2]! }] : []),
+    ];
   });
 }
 
@@ -49,24 +54,58 @@ function agentCommands(stdout: string): { name: string; properties: string; data
     const at = line.toLowerCase().indexOf('##vso[');
     if (at < 0) return [];
     const m = /^##vso\[(\S+?)(?:\s+([^\]]*))?\](.*)$/i.exec(line.slice(at));
-    return m ? [{ name: m[1]!.toLowerCase(), properties: m[2] ?? '', data: m[3]!, more: m[3]!.toLowerCase().includes('##vso[') }] : [];
+    return m
+      ? [
+          {
+            name: m[1]!.toLowerCase(),
+            properties: m[2] ?? '',
+            data: m[3]!,
+            more: m[3]!.toLowerCase().includes('##vso['),
+          },
+        ]
+      : [];
   });
 }
 
-const TASK_COMMANDS = ['task.debug', 'task.setsecret', 'task.issue', 'task.uploadsummary', 'task.setvariable', 'task.complete'];
+const TASK_COMMANDS = [
+  'task.debug',
+  'task.setsecret',
+  'task.issue',
+  'task.uploadsummary',
+  'task.setvariable',
+  'task.complete',
+];
 const ACTION_COMMANDS = ['add-mask', 'debug', 'group', 'endgroup'];
 
 function tagWorld(tagText: (dst: string) => string, grant?: Principal) {
   const dst = addVault(emulator, uniqueVault('idst'), 'westeurope');
   const src = addVault(emulator, uniqueVault('isrc'), 'westeurope', { tags: { [TAG]: tagText(dst) } });
-  if (grant) for (const v of [src, dst]) emulator.vault(v).spec.roleAssignments!.push({ principalId: grant.objectId, role: 'Key Vault Administrator' });
+  if (grant)
+    for (const v of [src, dst])
+      emulator.vault(v).spec.roleAssignments!.push({ principalId: grant.objectId, role: 'Key Vault Administrator' });
   emulator.invoke(src, 'PUT', 'secrets/db', { value: 'v' });
-  const config = stringify({ version: 1, replications: [{ name: 'fan-out', source: src, targets_from_tag: TAG, allowed_targets: [dst], types: ['secrets'], rule: { all: true } }] });
+  const config = stringify({
+    version: 1,
+    replications: [
+      {
+        name: 'fan-out',
+        source: src,
+        targets_from_tag: TAG,
+        allowed_targets: [dst],
+        types: ['secrets'],
+        rule: { all: true },
+      },
+    ],
+  });
   return { src, dst, git: new GitFixture({ [CONFIG_PATH]: config }) };
 }
 
 test('(a) a targets tag carrying ##vso[ commands after a line break drives nothing in the Azure DevOps task', async () => {
-  const { dst, git } = tagWorld((d) => `${d},x\n##vso[task.setvariable variable=injected]pwned\n##vso[task.uploadfile]/etc/passwd\n##vso[task.complete result=Failed;]x`, serviceConnection);
+  const { dst, git } = tagWorld(
+    (d) =>
+      `${d},x\n##vso[task.setvariable variable=injected]pwned\n##vso[task.uploadfile]/etc/passwd\n##vso[task.complete result=Failed;]x`,
+    serviceConnection,
+  );
 
   const run = await runTask(emulator, git.clone(), { configFile: CONFIG_PATH }, { as: serviceConnection });
 
@@ -75,9 +114,13 @@ test('(a) a targets tag carrying ##vso[ commands after a line break drives nothi
   expect(run.stdout).toContain('KVR042');
   const commands = agentCommands(run.stdout);
   // Only the task's own commands, each read from the start of its line: no second `##vso[` hides in one.
-  const ours = (c: { name: string; properties: string }) => TASK_COMMANDS.includes(c.name) && (c.name !== 'task.setvariable' || /^variable=(correlationId|reportPath|counts);/.test(c.properties));
+  const ours = (c: { name: string; properties: string }) =>
+    TASK_COMMANDS.includes(c.name) &&
+    (c.name !== 'task.setvariable' || /^variable=(correlationId|reportPath|counts);/.test(c.properties));
   expect(commands.filter((c) => !ours(c))).toEqual([]);
-  expect(commands.filter((c) => c.name === 'task.complete')).toEqual([expect.objectContaining({ properties: 'result=Failed;' })]);
+  expect(commands.filter((c) => c.name === 'task.complete')).toEqual([
+    expect.objectContaining({ properties: 'result=Failed;' }),
+  ]);
   expect(commands.filter((c) => c.more)).toEqual([]);
 });
 
@@ -97,27 +140,47 @@ test('(c) Key Vault events with invalid names are dropped with KVR044: no comman
   const dst = addVault(emulator, uniqueVault('edst'), 'westeurope');
   const src = addVault(emulator, uniqueVault('esrc'), 'westeurope');
   emulator.invoke(src, 'PUT', 'secrets/bravo', { value: 'b' });
-  const git = new GitFixture({ [CONFIG_PATH]: stringify({ version: 1, replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }] }) });
+  const git = new GitFixture({
+    [CONFIG_PATH]: stringify({
+      version: 1,
+      replications: [{ name: 'dr', source: src, targets: [dst], types: ['secrets'], rule: { all: true } }],
+    }),
+  });
   const JUNK = ['x\n::stop-commands::tok', 'a`b', '../x'];
-  const event = (name: string) => ({ eventType: 'Microsoft.KeyVault.SecretNewVersionCreated', subject: name, data: { VaultName: src, ObjectType: 'Secret', ObjectName: name } });
-  const dispatch = (names: string[]) => ({ name: 'repository_dispatch', payload: { action: 'keyvault-event', client_payload: { events: names.map(event) } } });
+  const event = (name: string) => ({
+    eventType: 'Microsoft.KeyVault.SecretNewVersionCreated',
+    subject: name,
+    data: { VaultName: src, ObjectType: 'Secret', ObjectName: name },
+  });
+  const dispatch = (names: string[]) => ({
+    name: 'repository_dispatch',
+    payload: { action: 'keyvault-event', client_payload: { events: names.map(event) } },
+  });
   const requests: VaultRequestInfo[] = [];
-  emulator.hold = (r) => { requests.push(r); return undefined; };
+  emulator.hold = (r) => {
+    requests.push(r);
+    return undefined;
+  };
 
   const mixed = await runAction(emulator, { workspace: git.clone(), as: ACTOR, event: dispatch(['bravo', ...JUNK]) });
 
   const commands = runnerCommands(mixed.stdout);
   expect(commands.filter((c) => !ACTION_COMMANDS.includes(c.name) && c.name !== 'warning')).toEqual([]);
-  expect(commands.filter((c) => c.name === 'warning').map((c) => c.data)).toEqual([expect.stringMatching(/^KVR044: 3 Key Vault event\(s\) ignored/)]);
+  expect(commands.filter((c) => c.name === 'warning').map((c) => c.data)).toEqual([
+    expect.stringMatching(/^KVR044: 3 Key Vault event\(s\) ignored/),
+  ]);
   expect(mixed.code).toBe(0);
-  expect(mixed.report!.pairs.map((p) => p.records.map((r) => `${r.type}/${r.name}:${r.status}`))).toEqual([['secret/bravo:create']]);
+  expect(mixed.report!.pairs.map((p) => p.records.map((r) => `${r.type}/${r.name}:${r.status}`))).toEqual([
+    ['secret/bravo:create'],
+  ]);
   // Every data-plane request was a listing or about bravo (a junk name could also arrive as a normalised path, /x).
   const paths = requests.map((r) => decodeURIComponent(r.path));
   expect(paths.filter((p) => /bravo/.test(p)).length).toBeGreaterThan(0);
   expect(paths.filter((p) => !/^\/(deleted)?secrets(\/bravo(\/.*)?)?\/?$/i.test(p))).toEqual([]);
   const history = git.history(STATE_BRANCH);
   expect(history).toContain('secret/bravo');
-  for (const text of [mixed.stdout, mixed.summary, history]) for (const junk of ['stop-commands', 'a`b', '../x']) expect(text).not.toContain(junk);
+  for (const text of [mixed.stdout, mixed.summary, history])
+    for (const junk of ['stop-commands', 'a`b', '../x']) expect(text).not.toContain(junk);
 
   // Junk alone is no full sweep: nothing is read, written or saved.
   requests.length = 0;
@@ -134,7 +197,11 @@ test('(c) Key Vault events with invalid names are dropped with KVR044: no comman
 });
 
 /** What GitHub would find in the rendered text: backslash escapes and entities resolved. */
-const decoded = (md: string) => md.replace(/\\([!-/:-@[-`{-~])/g, '$1').replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n))).replace(/&(amp|lt|gt);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>' })[e]!);
+const decoded = (md: string) =>
+  md
+    .replace(/\\([!-/:-@[-`{-~])/g, '$1')
+    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&(amp|lt|gt);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>' })[e]!);
 /** The Markdown with every backslash-escaped character taken out: what is left is what a renderer reads as syntax. */
 const unescaped = (md: string) => md.replace(/\\[!-/:-@[-`{-~]/g, '');
 
@@ -143,8 +210,16 @@ test('(d) a tagged rule with a lone CR, a table row, a heading, an image and a t
   const src = addVault(emulator, uniqueVault('psrc'), 'westeurope');
   for (const n of ['plain', 'other']) emulator.invoke(src, 'PUT', `secrets/${n}`, { value: n });
   const tagged = 'team\r| x |\r# Heading\r![img](https://evil.example/x.png)\r@some-org/some-team';
-  const git = new GitFixture({ [CONFIG_PATH]: stringify({ version: 1, replications: [{ name: 'promote', source: src, targets: [dst], types: ['secrets'], rule: { tagged } }] }) });
-  const pr = { name: 'pull_request', payload: { pull_request: { number: 77 }, repository: { name: 'repo', owner: { login: 'owner' } } } };
+  const git = new GitFixture({
+    [CONFIG_PATH]: stringify({
+      version: 1,
+      replications: [{ name: 'promote', source: src, targets: [dst], types: ['secrets'], rule: { tagged } }],
+    }),
+  });
+  const pr = {
+    name: 'pull_request',
+    payload: { pull_request: { number: 77 }, repository: { name: 'repo', owner: { login: 'owner' } } },
+  };
 
   const run = await runAction(emulator, { workspace: git.clone(), as: ACTOR, event: pr, apiUrl: api.url });
 
@@ -152,7 +227,10 @@ test('(d) a tagged rule with a lone CR, a table row, a heading, an image and a t
   const body = api.comments.find((c) => c.issue === 77)!.body;
   for (const md of [body, run.summary]) {
     const all = lines(md);
-    expect(all.filter((l) => /^ {0,3}#{1,6}(\s|$)/.test(l))).toEqual(['## Key Vault replication: plan (nothing written)', `### promote: ${src} → ${dst}`]);
+    expect(all.filter((l) => /^ {0,3}#{1,6}(\s|$)/.test(l))).toEqual([
+      '## Key Vault replication: plan (nothing written)',
+      `### promote: ${src} → ${dst}`,
+    ]);
     const start = all.indexOf('| Item | Type | Status | Reason |');
     const table = all.slice(start, all.indexOf('', start));
     expect(table).toHaveLength(4);
@@ -165,7 +243,19 @@ test('(d) a tagged rule with a lone CR, a table row, a heading, an image and a t
 
 test('(e) the CLI, which may run in a pipeline too, prints no runner command: progress, Markdown or JSON', async () => {
   const { src, dst } = tagWorld((d) => `${d},x\n::warning::pwned\n##vso[task.setvariable variable=injected]pwned`);
-  const ws = new Workspace().writeConfig({ version: 1, replications: [{ name: 'fan-out', source: src, targets_from_tag: TAG, allowed_targets: [dst], types: ['secrets'], rule: { all: true } }] });
+  const ws = new Workspace().writeConfig({
+    version: 1,
+    replications: [
+      {
+        name: 'fan-out',
+        source: src,
+        targets_from_tag: TAG,
+        allowed_targets: [dst],
+        types: ['secrets'],
+        rule: { all: true },
+      },
+    ],
+  });
 
   const markdown = await ws.cli(['plan'], REPLICATOR);
   const json = await ws.cli(['plan', '--json'], REPLICATOR);

@@ -16,7 +16,7 @@ const put = (vault: string, name: string, value: string) => putSecret(emulator, 
 const live = (vault: string) => liveSecretNames(emulator, vault);
 const deletes = (vault: string) => deleteRequests(emulator, vault);
 
-test('single-pair workflows from two sources into one target keep separate state and never delete each other\'s copies', async () => {
+test("single-pair workflows from two sources into one target keep separate state and never delete each other's copies", async () => {
   const teamA = addVault(emulator, uniqueVault('team-a'), 'westeurope');
   const teamB = addVault(emulator, uniqueVault('team-b'), 'westeurope');
   const shared = addVault(emulator, uniqueVault('shared-dr'), 'westeurope');
@@ -28,16 +28,25 @@ test('single-pair workflows from two sources into one target keep separate state
 
   const a = await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: workflowA });
   emulator.resetCounters();
-  const b = [await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: workflowB }), await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: workflowB })];
+  const b = [
+    await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: workflowB }),
+    await runAction(emulator, { workspace: repo.clone(), as: ACTOR, inputs: workflowB }),
+  ];
 
   expect(live(shared)).toEqual(['a-db-password', 'b-api-key']);
   expect(deletes(shared)).toBe(0);
   expect([a.code, ...b.map((r) => r.code)]).toEqual([0, 0, 0]);
-  expect(b.map((r) => r.report!.pairs.flatMap((p) => p.records.map((x) => `${x.name}:${x.status}`)))).toEqual([['b-api-key:create'], ['b-api-key:in_sync']]);
+  expect(b.map((r) => r.report!.pairs.flatMap((p) => p.records.map((x) => `${x.name}:${x.status}`)))).toEqual([
+    ['b-api-key:create'],
+    ['b-api-key:in_sync'],
+  ]);
   // One state file per source and target, each recording its own pair.
   const files = git(repo.remote, 'ls-tree', '-r', '--name-only', BRANCH).trim().split('\n').sort();
   expect(files).toEqual([`single-pair-${teamA}/${shared}.json`, `single-pair-${teamB}/${shared}.json`].sort());
-  expect(JSON.parse(repo.branchFile(BRANCH, `single-pair-${teamB}/${shared}.json`))).toMatchObject({ source: teamB, target: shared });
+  expect(JSON.parse(repo.branchFile(BRANCH, `single-pair-${teamB}/${shared}.json`))).toMatchObject({
+    source: teamB,
+    target: shared,
+  });
   expect(latest(emulator.vault(shared).secrets.live.get('a-db-password')!).value).toBe('a');
 });
 
@@ -47,17 +56,28 @@ test('a config whose replication name another source already used for the target
   const shared = addVault(emulator, uniqueVault('cfg-dr'), 'westeurope');
   put(first, 'first-only', '1');
   put(second, 'second-only', '2');
-  const config = (source: string) => stringify({ version: 1, replications: [{ name: 'dr', source, targets: [shared], types: ['secrets'], rule: { all: true }, propagate_deletes: true }] });
+  const config = (source: string) =>
+    stringify({
+      version: 1,
+      replications: [
+        { name: 'dr', source, targets: [shared], types: ['secrets'], rule: { all: true }, propagate_deletes: true },
+      ],
+    });
   // Two repositories... or one repository whose config changed its source: the same state file, dr/<target>.json.
   const repo = new GitFixture({ '.github/keyvault-replication.yml': config(first) });
   await runAction(emulator, { workspace: repo.clone(), as: ACTOR });
   const ws = repo.clone();
   writeFileSync(`${ws}/.github/keyvault-replication.yml`, config(second));
-  const runs = [await runAction(emulator, { workspace: ws, as: ACTOR }), await runAction(emulator, { workspace: ws, as: ACTOR })];
+  const runs = [
+    await runAction(emulator, { workspace: ws, as: ACTOR }),
+    await runAction(emulator, { workspace: ws, as: ACTOR }),
+  ];
 
   expect(live(shared)).toEqual(['first-only', 'second-only']);
   expect(runs.map((r) => r.code)).toEqual([0, 0]);
-  expect(runs[0]!.stdout).toMatch(/::warning::KVR052: state file dr\/.* records replication, source, target "dr", "cfg-a.*", not dr: cfg-b/);
+  expect(runs[0]!.stdout).toMatch(
+    /::warning::KVR052: state file dr\/.* records replication, source, target "dr", "cfg-a.*", not dr: cfg-b/,
+  );
   expect(runs[0]!.summary).toContain('KVR052');
   expect(runs[1]!.stdout).not.toContain('KVR052');
 });

@@ -1,6 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { latest } from '../../emulator/model.ts';
-import { addVault, REPLICATOR, replication, startReplicationWorld, statusOf, uniqueVault, Workspace } from '../support/replication-world.ts';
+import {
+  addVault,
+  REPLICATOR,
+  replication,
+  startReplicationWorld,
+  statusOf,
+  uniqueVault,
+  Workspace,
+} from '../support/replication-world.ts';
 import { deleteRequests, liveSecretNames, putSecret } from '../support/vault-inspect.ts';
 import { emulatorPerFile } from '../support/world.ts';
 
@@ -10,7 +18,8 @@ const emulator = emulatorPerFile(() => startReplicationWorld());
 
 type StateFile = { pairs: Record<string, { records: Record<string, Record<string, unknown>> }> };
 const put = (vault: string, name: string, value: string) => putSecret(emulator, vault, name, value);
-const disable = (vault: string, name: string) => emulator.invoke(vault, 'PATCH', `secrets/${name}/`, { attributes: { enabled: false } });
+const disable = (vault: string, name: string) =>
+  emulator.invoke(vault, 'PATCH', `secrets/${name}/`, { attributes: { enabled: false } });
 const live = (vault: string) => liveSecretNames(emulator, vault);
 const valueOf = (vault: string, name: string) => latest(emulator.vault(vault).secrets.live.get(name)!).value;
 const deletes = (vault: string) => deleteRequests(emulator, vault);
@@ -36,8 +45,23 @@ test('forged records under keys no source item has, and padding, delete nothing:
   const { dst, ws } = pairWith(names, { propagate_deletes: true, max_deletes: 10 });
   expect((await ws.json(['apply'])).report.totals).toEqual({ create: 8 });
   forge(ws, (records) => {
-    for (const n of names) records[`secret/zz-${n}`] = { ...records[`secret/${n}`], missingRuns: 1, status: 'missing_once', replicatedByUs: true };
-    for (let i = 0; i < 40; i++) records[`secret/pad-${i}`] = { type: 'secret', name: `pad-${i}`, status: 'in_sync', replicatedByUs: true, targetVersion: fakeVersion(), missingRuns: 0, lastCorrelationId: 'x' };
+    for (const n of names)
+      records[`secret/zz-${n}`] = {
+        ...records[`secret/${n}`],
+        missingRuns: 1,
+        status: 'missing_once',
+        replicatedByUs: true,
+      };
+    for (let i = 0; i < 40; i++)
+      records[`secret/pad-${i}`] = {
+        type: 'secret',
+        name: `pad-${i}`,
+        status: 'in_sync',
+        replicatedByUs: true,
+        targetVersion: fakeVersion(),
+        missingRuns: 0,
+        lastCorrelationId: 'x',
+      };
   });
   emulator.resetCounters();
   const r = await ws.json(['apply']);
@@ -46,25 +70,33 @@ test('forged records under keys no source item has, and padding, delete nothing:
   expect(r.code).toBe(0);
   // The 8 copies under forged keys are dropped and reported; the padding only waits a run.
   expect(r.report.warnings.map((w) => w.code)).toEqual(['KVR054']);
-  expect(r.report.warnings[0]!.message).toMatch(/8 invalid record\(s\) dropped, their items treated as never seen: "secret\/zz-live-0" \(its key is not secret\/<name>\)/);
+  expect(r.report.warnings[0]!.message).toMatch(
+    /8 invalid record\(s\) dropped, their items treated as never seen: "secret\/zz-live-0" \(its key is not secret\/<name>\)/,
+  );
   expect(r.report.pairs[0]!.records.filter((x) => x.status === 'delete')).toEqual([]);
-  expect(Object.keys(ws.state().pairs[Object.keys(ws.state().pairs)[0]!]!.records).filter((k) => k.startsWith('secret/zz-'))).toEqual([]);
+  expect(
+    Object.keys(ws.state().pairs[Object.keys(ws.state().pairs)[0]!]!.records).filter((k) => k.startsWith('secret/zz-')),
+  ).toEqual([]);
 });
 
 test('a null record is dropped with a warning; it does not fail the pair', async () => {
   const { dst, ws } = pairWith(['one']);
   await ws.json(['apply']);
-  forge(ws, (records) => { records['secret/null-one'] = null as unknown as Record<string, unknown>; });
+  forge(ws, (records) => {
+    records['secret/null-one'] = null as unknown as Record<string, unknown>;
+  });
   const r = await ws.json(['apply']);
   expect([r.code, r.report.pairs[0]!.records.map((x) => `${x.name}:${x.status}`)]).toEqual([0, ['one:in_sync']]);
-  expect(r.report.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/KVR054: .*1 invalid record\(s\) dropped.*"secret\/null-one" \(not an object\)/)]);
+  expect(r.report.warnings.map((w) => w.message)).toEqual([
+    expect.stringMatching(/KVR054: .*1 invalid record\(s\) dropped.*"secret\/null-one" \(not an object\)/),
+  ]);
   expect(live(dst)).toEqual(['one']);
 });
 
-test('a forged state cannot make a conflict look like this tool\'s copy, nor acknowledged', async () => {
+test("a forged state cannot make a conflict look like this tool's copy, nor acknowledged", async () => {
   const { src, dst, ws } = pairWith([]);
   put(src, 'clash', 'source value');
-  put(dst, 'clash', 'the target team\'s value');
+  put(dst, 'clash', "the target team's value");
   expect(statusOf((await ws.json(['apply'])).report, 'clash')).toBe('blocked_target_conflict');
   // The conflict's record keeps nothing of the target: no version, no timestamp a forger could copy into "unchanged".
   const kept = Object.values(ws.state().pairs)[0]!.records['secret/clash']!;
@@ -78,10 +110,16 @@ test('a forged state cannot make a conflict look like this tool\'s copy, nor ack
   ];
   for (const forged of tries) {
     // Settled (no same-second recheck), so that only what the record says can decide.
-    forge(ws, (records) => { Object.assign(records['secret/clash']!, forged); delete records['secret/clash']!.recheck; });
+    forge(ws, (records) => {
+      Object.assign(records['secret/clash']!, forged);
+      delete records['secret/clash']!.recheck;
+    });
     const r = await ws.json(['apply']);
-    expect([JSON.stringify(forged), statusOf(r.report, 'clash')]).toEqual([JSON.stringify(forged), 'blocked_target_conflict']);
-    expect(valueOf(dst, 'clash')).toBe('the target team\'s value');
+    expect([JSON.stringify(forged), statusOf(r.report, 'clash')]).toEqual([
+      JSON.stringify(forged),
+      'blocked_target_conflict',
+    ]);
+    expect(valueOf(dst, 'clash')).toBe("the target team's value");
   }
 });
 
@@ -113,12 +151,18 @@ test('a copy found equal by a version before 0.2 (no version kept) gets its vers
   const { src, dst, ws } = pairWith(['seeded']);
   put(dst, 'seeded', 'value-of-seeded'); // seeded by hand, equal to the source
   await ws.json(['apply']);
-  // As the old version kept it; and settled (no same-second recheck), so that only the missing version can ask for a look.
-  forge(ws, (records) => { delete records['secret/seeded']!.targetVersion; delete records['secret/seeded']!.recheck; });
+  // As the old version kept it; and settled (no same-second recheck), so that only the missing version can ask for a
+  // look.
+  forge(ws, (records) => {
+    delete records['secret/seeded']!.targetVersion;
+    delete records['secret/seeded']!.recheck;
+  });
   emulator.resetCounters();
   await ws.json(['apply']);
   expect(emulator.vault(dst).counters.valueReads).toBe(1);
-  expect(Object.values(ws.state().pairs)[0]!.records['secret/seeded']!.targetVersion).toBe(latest(emulator.vault(dst).secrets.live.get('seeded')!).version);
+  expect(Object.values(ws.state().pairs)[0]!.records['secret/seeded']!.targetVersion).toBe(
+    latest(emulator.vault(dst).secrets.live.get('seeded')!).version,
+  );
   put(src, 'seeded', 'rotated');
   expect(statusOf((await ws.json(['apply'])).report, 'seeded')).toBe('update');
   expect(valueOf(dst, 'seeded')).toBe('rotated');
@@ -127,7 +171,9 @@ test('a copy found equal by a version before 0.2 (no version kept) gets its vers
 test('a forged missing-run count does not skip flap protection', async () => {
   const { src, dst, ws } = pairWith(['flappy'], { propagate_deletes: true });
   await ws.json(['apply']);
-  forge(ws, (records) => { records['secret/flappy']!.missingRuns = 1; });
+  forge(ws, (records) => {
+    records['secret/flappy']!.missingRuns = 1;
+  });
   emulator.invoke(src, 'DELETE', 'secrets/flappy');
   emulator.invoke(src, 'DELETE', 'deletedsecrets/flappy');
   const r = await ws.json(['apply']);
@@ -148,7 +194,11 @@ test('the mass-delete guard counts disables: 20 of 20 source items disabled disa
   expect(names.filter((n) => !latest(emulator.vault(dst).secrets.live.get(n)!).attributes.enabled)).toEqual([]);
   // A plan shows the same hold, without failing.
   const plan = await ws.json(['plan']);
-  expect([plan.code, plan.report.totals, plan.report.warnings.map((w) => w.code)]).toEqual([0, { held_back: 20 }, ['KVR040']]);
+  expect([plan.code, plan.report.totals, plan.report.warnings.map((w) => w.code)]).toEqual([
+    0,
+    { held_back: 20 },
+    ['KVR040'],
+  ]);
   const approved = await ws.json(['apply', '--approve-deletes']);
   expect(approved.report.totals).toEqual({ source_disabled: 20 });
   expect(names.filter((n) => latest(emulator.vault(dst).secrets.live.get(n)!).attributes.enabled)).toEqual([]);
@@ -161,7 +211,10 @@ test('a copy disabled by this tool is only one it wrote and nobody changed since
   disable(src, 'ours');
   disable(src, 'edited');
   const r = await ws.json(['apply']);
-  expect(r.report.pairs[0]!.records.map((x) => `${x.name}:${x.status}`).sort()).toEqual(['edited:source_disabled', 'ours:source_disabled']);
+  expect(r.report.pairs[0]!.records.map((x) => `${x.name}:${x.status}`).sort()).toEqual([
+    'edited:source_disabled',
+    'ours:source_disabled',
+  ]);
   expect(latest(emulator.vault(dst).secrets.live.get('ours')!).attributes.enabled).toBe(false);
   expect(latest(emulator.vault(dst).secrets.live.get('edited')!).attributes.enabled).toBe(true);
 });
@@ -196,13 +249,19 @@ test('recreate_keys never deletes or purges a key this tool did not restore, and
   // An access-policy target that may restore keys but not purge them fails validation before anything is touched.
   const policyTarget = addVault(emulator, uniqueVault('kpol'), 'westeurope', {
     enableRbacAuthorization: false,
-    accessPolicies: [{ objectId: REPLICATOR.objectId, permissions: { keys: ['get', 'list', 'restore', 'update', 'delete'] } }],
+    accessPolicies: [
+      { objectId: REPLICATOR.objectId, permissions: { keys: ['get', 'list', 'restore', 'update', 'delete'] } },
+    ],
   });
   emulator.resetCounters();
-  const refused = await new Workspace().writeConfig(replication(src, [policyTarget], { types: ['keys'], recreate_keys: true })).json(['apply']);
+  const refused = await new Workspace()
+    .writeConfig(replication(src, [policyTarget], { types: ['keys'], recreate_keys: true }))
+    .json(['apply']);
   expect(refused.code).toBe(2);
   expect(refused.report.errors[0]!.code).toBe('KVR022');
-  expect(refused.report.errors[0]!.message).toContain(`${policyTarget} (target, keys): the access policy lacks keys purge`);
+  expect(refused.report.errors[0]!.message).toContain(
+    `${policyTarget} (target, keys): the access policy lacks keys purge`,
+  );
   expect(emulator.vault(policyTarget).counters.requests).toBe(0);
 });
 
@@ -224,7 +283,12 @@ function keyPair() {
     for (const name of ['ours', 'touched']) emulator.invoke(src, 'POST', `keys/${name}/create`, { kty: 'RSA' });
     emulator.invoke(dst, 'POST', 'keys/touched/create', { kty: 'RSA' }); // a new version made in the target by hand
   };
-  return { src, dst, rotate, ws: new Workspace().writeConfig(replication(src, [dst], { types: ['keys'], recreate_keys: true })) };
+  return {
+    src,
+    dst,
+    rotate,
+    ws: new Workspace().writeConfig(replication(src, [dst], { types: ['keys'], recreate_keys: true })),
+  };
 }
 
 test('recreate_keys replaces a key this tool restored and nobody changed, on a signed state', async () => {
@@ -235,7 +299,9 @@ test('recreate_keys replaces a key this tool restored and nobody changed, on a s
   const r = await withStateKey(key, () => ws.json(['apply']));
   expect(statusOf(r.report, 'ours')).toBe('update');
   expect(statusOf(r.report, 'touched')).toBe('blocked_target_conflict');
-  expect(latest(emulator.vault(dst).keys.live.get('ours')!).version).toBe(latest(emulator.vault(src).keys.live.get('ours')!).version);
+  expect(latest(emulator.vault(dst).keys.live.get('ours')!).version).toBe(
+    latest(emulator.vault(src).keys.live.get('ours')!).version,
+  );
 });
 
 test('without a state key, recreate_keys never purges: an unsigned record cannot prove this tool restored the key', async () => {
@@ -245,7 +311,10 @@ test('without a state key, recreate_keys never purges: an unsigned record cannot
   emulator.resetCounters();
   const r = await ws.json(['apply']);
   expect(deletes(dst)).toBe(0);
-  expect(r.report.pairs[0]!.records.find((x) => x.name === 'ours')).toMatchObject({ status: 'blocked_key_restore_conflict', reason: expect.stringContaining('recreate_keys purges only on a signed state') });
+  expect(r.report.pairs[0]!.records.find((x) => x.name === 'ours')).toMatchObject({
+    status: 'blocked_key_restore_conflict',
+    reason: expect.stringContaining('recreate_keys purges only on a signed state'),
+  });
 });
 
 test('with a state key, state is signed, and a file edited without the key is not used as memory', async () => {
@@ -254,13 +323,18 @@ test('with a state key, state is signed, and a file edited without the key is no
   process.env.KEYVAULT_REPLICATE_STATE_KEY = 'k'.repeat(16);
   try {
     const short = await ws.cli(['apply']);
-    expect([short.code, short.stderr]).toEqual([2, expect.stringMatching(/KVR008: KEYVAULT_REPLICATE_STATE_KEY must be at least 32 characters/)]);
+    expect([short.code, short.stderr]).toEqual([
+      2,
+      expect.stringMatching(/KVR008: KEYVAULT_REPLICATE_STATE_KEY must be at least 32 characters/),
+    ]);
     process.env.KEYVAULT_REPLICATE_STATE_KEY = `state-key-${crypto.randomUUID()}`;
     await ws.json(['apply']);
     const file = JSON.parse(readFileSync(ws.statePath, 'utf8')) as { pairs: Record<string, { signature?: string }> };
     expect(Object.values(file.pairs)[0]!.signature).toMatch(/^hmac-sha256:[A-Za-z0-9_-]{43}$/);
     // Someone who can write the state claims the adopted copy as this tool's, hoping for a delete later.
-    forge(ws, (records) => { records['secret/adopted']!.replicatedByUs = true; });
+    forge(ws, (records) => {
+      records['secret/adopted']!.replicatedByUs = true;
+    });
     ws.writeConfig(replication(src, [dst], { propagate_deletes: true }));
     emulator.invoke(src, 'DELETE', 'secrets/adopted');
     emulator.invoke(src, 'DELETE', 'deletedsecrets/adopted');

@@ -15,8 +15,12 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const KEY = stateKeyOf(PAIR);
-const fileOf = () => JSON.parse(readFileSync(path, 'utf8')) as { version: 1; pairs: Record<string, Record<string, unknown>> };
-const recordNames = async (store: FileStateStore) => Object.values((await store.load([PAIR])).states.get(KEY)?.records ?? {}).map((r) => r.name).sort();
+const fileOf = () =>
+  JSON.parse(readFileSync(path, 'utf8')) as { version: 1; pairs: Record<string, Record<string, unknown>> };
+const recordNames = async (store: FileStateStore) =>
+  Object.values((await store.load([PAIR])).states.get(KEY)?.records ?? {})
+    .map((r) => r.name)
+    .sort();
 
 test('no file is no memory; a save creates the folders and a file only its owner reads, with no temp file left', async () => {
   const store = new FileStateStore(path);
@@ -38,7 +42,10 @@ test.each([
   mkdirSync(join(dir, 'nested'));
   writeFileSync(path, text);
   const store = new FileStateStore(path);
-  const notState = expect.objectContaining({ code: 'KVR050', message: expect.stringContaining('is not a keyvault-replicate state file') });
+  const notState = expect.objectContaining({
+    code: 'KVR050',
+    message: expect.stringContaining('is not a keyvault-replicate state file'),
+  });
   await expect(store.load([PAIR])).rejects.toThrow(notState);
   await expect(store.save([pairState('A', ['db'])])).rejects.toThrow(notState);
   expect(readFileSync(path, 'utf8')).toBe(text);
@@ -46,7 +53,9 @@ test.each([
 
 test('a path that cannot be read (a folder) is KVR050', async () => {
   mkdirSync(path, { recursive: true });
-  await expect(new FileStateStore(path).load([PAIR])).rejects.toThrow(expect.objectContaining({ code: 'KVR050', message: expect.stringContaining('cannot be read') }));
+  await expect(new FileStateStore(path).load([PAIR])).rejects.toThrow(
+    expect.objectContaining({ code: 'KVR050', message: expect.stringContaining('cannot be read') }),
+  );
 });
 
 test('a save re-reads the file: other pairs stay as they are, and a run that saved meanwhile is merged, not lost', async () => {
@@ -88,7 +97,9 @@ test('with a state key the pairs are signed; a store without the key neither use
   expect(fileOf().pairs[KEY]).toEqual(signed);
   // Another key: not memory, and the next save replaces the file with one signed by this key.
   const rotated = new FileStateStore(path, { key: `${STATE_KEY}-new` });
-  expect((await rotated.load([PAIR])).problems).toEqual([expect.objectContaining({ code: 'KVR053', message: expect.stringContaining('does not verify') })]);
+  expect((await rotated.load([PAIR])).problems).toEqual([
+    expect.objectContaining({ code: 'KVR053', message: expect.stringContaining('does not verify') }),
+  ]);
   await rotated.save([pairState('C', ['c'], { basedOn: '' })]);
   expect(await recordNames(rotated)).toEqual(['c']);
 });

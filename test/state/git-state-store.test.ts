@@ -19,15 +19,25 @@ beforeAll(() => {
 afterAll(() => rmSync(repo.root, { recursive: true, force: true }));
 let branch = '';
 let n = 0;
-beforeEach(() => { branch = `keyvault-replication-state-${++n}`; });
+beforeEach(() => {
+  branch = `keyvault-replication-state-${++n}`;
+});
 afterEach(() => gate.reject(false));
 
 const KEY = stateKeyOf(PAIR);
 /** A store on the checkout `here` unless told otherwise, with git's configuration kept out of the user's home. */
-const store = (options: Partial<GitStateStoreOptions> = {}) => new GitStateStore({
-  repository: here, branch, env: { HOME: repo.root, GIT_CONFIG_NOSYSTEM: '1' }, sleep: async () => undefined, ...options,
-});
-const recordNames = async (s: GitStateStore) => Object.values((await s.load([PAIR])).states.get(KEY)?.records ?? {}).map((r) => r.name).sort();
+const store = (options: Partial<GitStateStoreOptions> = {}) =>
+  new GitStateStore({
+    repository: here,
+    branch,
+    env: { HOME: repo.root, GIT_CONFIG_NOSYSTEM: '1' },
+    sleep: async () => undefined,
+    ...options,
+  });
+const recordNames = async (s: GitStateStore) =>
+  Object.values((await s.load([PAIR])).states.get(KEY)?.records ?? {})
+    .map((r) => r.name)
+    .sort();
 const branchFiles = () => git(repo.remote, 'ls-tree', '-r', '--name-only', branch).trim().split('\n');
 const correlationIds = () => repo.log(branch).map((m) => m.split('\n').at(-1));
 /** A pre-receive hook that refuses every push while a flag file exists, as a remote does to a push that lost a race. */
@@ -47,10 +57,16 @@ test('no branch is no memory; a save makes one commit with a file per pair and l
   expect(branchFiles()).toEqual(['dr/dr-kv.json', 'dr/dst-kv.json']);
   expect(JSON.parse(repo.branchFile(branch, 'dr/dst-kv.json'))).toEqual(pairState('A', ['a']));
   expect(repo.log(branch)).toEqual(['keyvault-replicate state: dr → dst-kv, dr → dr-kv\n\nCorrelation-Id: run-A']);
-  expect(git(repo.remote, 'log', '-1', '--format=%an <%ae>', branch).trim()).toBe('github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>');
+  expect(git(repo.remote, 'log', '-1', '--format=%an <%ae>', branch).trim()).toBe(
+    'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>',
+  );
   // The state branch is history of its own, and the workspace's branch, index and files are untouched.
   expect(git(repo.remote, 'rev-list', '--count', branch)).toBe('1\n');
-  expect([git(here, 'rev-parse', 'HEAD'), git(here, 'status', '--porcelain'), git(here, 'branch', '--show-current')]).toEqual([head, '', 'main\n']);
+  expect([
+    git(here, 'rev-parse', 'HEAD'),
+    git(here, 'status', '--porcelain'),
+    git(here, 'branch', '--show-current'),
+  ]).toEqual([head, '', 'main\n']);
   expect(await recordNames(store({ repository: there }))).toEqual(['a']);
 });
 
@@ -85,21 +101,32 @@ test('a push that lost the race is retried on top of the run that landed first, 
 test('a push rejected every time gives up after the given attempts with KVR051', async () => {
   pushGate().reject(true);
   let waits = 0;
-  const s = store({ attempts: 3, sleep: async () => { waits++; } });
-  await expect(s.save([pairState('A', ['a'])], 'A')).rejects.toThrow(expect.objectContaining({
-    code: 'KVR051', message: expect.stringContaining(`state cannot be pushed to branch ${branch}`),
-  }));
+  const s = store({
+    attempts: 3,
+    sleep: async () => {
+      waits++;
+    },
+  });
+  await expect(s.save([pairState('A', ['a'])], 'A')).rejects.toThrow(
+    expect.objectContaining({
+      code: 'KVR051',
+      message: expect.stringContaining(`state cannot be pushed to branch ${branch}`),
+    }),
+  );
   expect(waits).toBe(2);
   expect(git(repo.remote, 'branch', '--list', branch)).toBe('');
 });
 
 test('a remote that cannot be reached is KVR050 on load', async () => {
-  await expect(store({ remote: join(repo.root, 'no-such-remote.git') }).load([PAIR])).rejects.toThrow(expect.objectContaining({
-    code: 'KVR050', message: expect.stringContaining(`state branch ${branch} cannot be fetched`),
-  }));
+  await expect(store({ remote: join(repo.root, 'no-such-remote.git') }).load([PAIR])).rejects.toThrow(
+    expect.objectContaining({
+      code: 'KVR050',
+      message: expect.stringContaining(`state branch ${branch} cannot be fetched`),
+    }),
+  );
 });
 
-test('a file on the branch that is not this pair\'s is reported on load, never merged, and replaced by the next save', async () => {
+test("a file on the branch that is not this pair's is reported on load, never merged, and replaced by the next save", async () => {
   await store().save([pairState('A', ['a'])], 'A');
   // Someone with push rights puts another source's records under this pair's name.
   git(there, 'fetch', '--quiet', 'origin', branch);

@@ -5,13 +5,23 @@ export const PAIR: PairIdentity = { replication: 'dr', source: 'src-kv', target:
 export const OTHER_PAIR: PairIdentity = { replication: 'dr', source: 'src-kv', target: 'dr-kv' };
 
 export const record = (name: string, extra: Partial<StateRecord> = {}): StateRecord => ({
-  type: 'secret', name, status: 'create', replicatedByUs: true, targetVersion: 'a'.repeat(32), missingRuns: 0,
-  lastCorrelationId: 'c', ...extra,
+  type: 'secret',
+  name,
+  status: 'create',
+  replicatedByUs: true,
+  targetVersion: 'a'.repeat(32),
+  missingRuns: 0,
+  lastCorrelationId: 'c',
+  ...extra,
 });
 
 /** A pair's state as a run saves it: `correlationId` is the run's, `basedOn` the one it loaded ('' for none). */
 export const pairState = (correlationId: string, names: string[], extra: Partial<PairState> = {}): PairState => ({
-  version: 1, ...PAIR, updatedAt: new Date(0).toISOString(), correlationId, basedOn: '',
+  version: 1,
+  ...PAIR,
+  updatedAt: new Date(0).toISOString(),
+  correlationId,
+  basedOn: '',
   records: Object.fromEntries(names.map((n) => [`secret/${n}`, record(n, { lastCorrelationId: correlationId })])),
   ...extra,
 });

@@ -2,8 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Who wrote a comment, as GitHub says it: `type` is `Bot` for the workflow token's github-actions[bot]. */
-export interface CommentUser { login: string; type: 'Bot' | 'User' }
-export interface Comment { id: number; body: string; issue: number; user: CommentUser }
+export interface CommentUser {
+  login: string;
+  type: 'Bot' | 'User';
+}
+export interface Comment {
+  id: number;
+  body: string;
+  issue: number;
+  user: CommentUser;
+}
 
 /** The author of every comment the workflow token writes. */
 export const WORKFLOW_BOT: CommentUser = { login: 'github-actions[bot]', type: 'Bot' };
@@ -21,19 +29,27 @@ export class FakeGitHubApi {
     const api = new FakeGitHubApi();
     api.#server = createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => api.#handle(req.method!, req.url!, req.headers.authorization ?? '', body, (status, json) => {
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(json));
-      }));
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () =>
+        api.#handle(req.method!, req.url!, req.headers.authorization ?? '', body, (status, json) => {
+          res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify(json));
+        }),
+      );
     });
     await new Promise<void>((r) => api.#server.listen(0, '127.0.0.1', r));
     return api;
   }
 
-  get url(): string { return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`; }
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
 
-  close(): Promise<void> { return new Promise((r) => this.#server.close(() => r())); }
+  close(): Promise<void> {
+    return new Promise((r) => this.#server.close(() => r()));
+  }
 
   /** A comment someone else wrote, as if posted on GitHub before the run. */
   addComment(issue: number, body: string, user: CommentUser): Comment {
@@ -42,7 +58,13 @@ export class FakeGitHubApi {
     return c;
   }
 
-  #handle(method: string, url: string, auth: string, body: string, reply: (status: number, json: unknown) => void): void {
+  #handle(
+    method: string,
+    url: string,
+    auth: string,
+    body: string,
+    reply: (status: number, json: unknown) => void,
+  ): void {
     this.requests.push(`${method} ${url}`);
     if (!this.tokens.has(auth.replace(/^(token|Bearer) /i, ''))) return reply(401, { message: 'Bad credentials' });
     const path = new URL(url, 'http://x').pathname;
@@ -51,7 +73,10 @@ export class FakeGitHubApi {
     const view = (c: Comment) => ({ id: c.id, body: c.body, user: c.user });
     if (list && method === 'GET') return reply(200, this.comments.filter((c) => c.issue === Number(list[1])).map(view));
     if (list && method === 'POST') {
-      return reply(201, view(this.addComment(Number(list[1]), (JSON.parse(body) as { body: string }).body, WORKFLOW_BOT)));
+      return reply(
+        201,
+        view(this.addComment(Number(list[1]), (JSON.parse(body) as { body: string }).body, WORKFLOW_BOT)),
+      );
     }
     if (one && method === 'PATCH') {
       const c = this.comments.find((x) => x.id === Number(one[1]));

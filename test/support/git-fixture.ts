@@ -3,10 +3,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempDir } from './temp-dir.ts';
 
-const IDENTITY = ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'protocol.file.allow=always'];
+const IDENTITY = [
+  '-c',
+  'user.name=Test',
+  '-c',
+  'user.email=test@example.invalid',
+  '-c',
+  'init.defaultBranch=main',
+  '-c',
+  'protocol.file.allow=always',
+];
 
 export const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', [...IDENTITY, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' } });
+  execFileSync('git', [...IDENTITY, ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' },
+  });
 
 /** A bare "GitHub" remote and clones of it, as actions/checkout leaves them on a runner. */
 export class GitFixture {
@@ -44,6 +58,9 @@ export class GitFixture {
   }
 
   log(branch: string): string[] {
-    return git(this.remote, 'log', '--format=%B%x00', branch).split('\0').map((s) => s.trim()).filter(Boolean);
+    return git(this.remote, 'log', '--format=%B%x00', branch)
+      .split('\0')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 }

@@ -19,8 +19,18 @@ export async function startReplicationWorld(extraPrincipals: Principal[] = []): 
 }
 
 /** Adds a vault where the replicator is Key Vault Administrator unless other assignments are given. */
-export function addVault(emulator: KeyVaultEmulator, name: string, location: string, extra: Partial<VaultSpec> = {}): string {
-  emulator.addVault(vaultSpec(name, location, { roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(REPLICATOR, 'Key Vault Administrator')], ...extra }));
+export function addVault(
+  emulator: KeyVaultEmulator,
+  name: string,
+  location: string,
+  extra: Partial<VaultSpec> = {},
+): string {
+  emulator.addVault(
+    vaultSpec(name, location, {
+      roleAssignments: [assign(ADMIN, 'Key Vault Administrator'), assign(REPLICATOR, 'Key Vault Administrator')],
+      ...extra,
+    }),
+  );
   return name;
 }
 
@@ -30,7 +40,12 @@ export const vaultPair = (emulator: KeyVaultEmulator): { src: string; dst: strin
   dst: addVault(emulator, uniqueVault('dst'), 'westeurope'),
 });
 
-export interface CliResult { code: number; stdout: string; stderr: string; dir: string }
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  dir: string;
+}
 
 export class Workspace {
   readonly dir = tempDir('kvr-');
@@ -46,13 +61,27 @@ export class Workspace {
     return existsSync(this.statePath) ? JSON.parse(readFileSync(this.statePath, 'utf8')) : { pairs: {} };
   }
 
-  /** Runs the CLI's own run() in-process, as the principal given (the AZURE_* variables of the environment it is given). */
+  /**
+   * Runs the CLI's own run() in-process, as the principal given (the AZURE_* variables of the environment it is given).
+   */
   async cli(args: string[], as: Principal = REPLICATOR): Promise<CliResult> {
-    const env = { ...process.env, AZURE_TENANT_ID: as.tenantId, AZURE_CLIENT_ID: as.clientId, AZURE_CLIENT_SECRET: as.clientSecret, AZURE_SUBSCRIPTION_ID: SUB_A };
+    const env = {
+      ...process.env,
+      AZURE_TENANT_ID: as.tenantId,
+      AZURE_CLIENT_ID: as.clientId,
+      AZURE_CLIENT_SECRET: as.clientSecret,
+      AZURE_SUBSCRIPTION_ID: SUB_A,
+    };
     let stdout = '';
     let stderr = '';
     const code = await run([...args, '--config', this.configPath, '--state', this.statePath], {
-      env, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; },
+      env,
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
     });
     return { code, stdout, stderr, dir: this.dir };
   }
@@ -69,11 +98,20 @@ export interface Report {
   errors: { code: string; message: string }[];
   warnings: { code: string; message: string }[];
   totals: Record<string, number>;
-  pairs: { replication: string; source: string; target: string; counts: Record<string, number>; records: { type: string; name: string; status: string; reason: string; errorCode?: string }[] }[];
+  pairs: {
+    replication: string;
+    source: string;
+    target: string;
+    counts: Record<string, number>;
+    records: { type: string; name: string; status: string; reason: string; errorCode?: string }[];
+  }[];
 }
 
 export const statusOf = (report: Report, name: string, target?: string, type?: string): string | undefined =>
-  report.pairs.filter((p) => !target || p.target === target).flatMap((p) => p.records).find((r) => r.name === name && (!type || r.type === type))?.status;
+  report.pairs
+    .filter((p) => !target || p.target === target)
+    .flatMap((p) => p.records)
+    .find((r) => r.name === name && (!type || r.type === type))?.status;
 
 export const replication = (source: string, targets: string[], extra: Record<string, unknown> = {}) => ({
   version: 1,

@@ -10,17 +10,41 @@ export interface ContractHarness {
   advance(ms: number): void;
 }
 
-const from = (over: Partial<ItemSnapshot> = {}): ItemSnapshot => ({ type: 'secret', name: 'x', enabled: true, tags: {}, managed: false, ...over });
+const from = (over: Partial<ItemSnapshot> = {}): ItemSnapshot => ({
+  type: 'secret',
+  name: 'x',
+  enabled: true,
+  tags: {},
+  managed: false,
+  ...over,
+});
 
 /** What every VaultPort must do; run against the in-memory fake and the Azure adapter over the emulator. */
 export function vaultPortContract(label: string, h: ContractHarness): void {
   describe(`VaultPort contract: ${label}`, () => {
     test('a written secret lists with its attributes and reads back; names are case-insensitive', async () => {
       const { a } = await h.pair();
-      const written = await a.writeSecret('Db-Pass', 'v1', from({ contentType: 'text/plain', tags: { t: '1' }, expiresOn: 1_900_000_000_000, notBefore: 1_700_000_000_000 }));
+      const written = await a.writeSecret(
+        'Db-Pass',
+        'v1',
+        from({
+          contentType: 'text/plain',
+          tags: { t: '1' },
+          expiresOn: 1_900_000_000_000,
+          notBefore: 1_700_000_000_000,
+        }),
+      );
       expect(written.updatedOn).toBeGreaterThan(0);
       const [listed] = await a.list('secret');
-      expect(listed).toMatchObject({ name: 'Db-Pass', enabled: true, contentType: 'text/plain', tags: { t: '1' }, expiresOn: 1_900_000_000_000, notBefore: 1_700_000_000_000, managed: false });
+      expect(listed).toMatchObject({
+        name: 'Db-Pass',
+        enabled: true,
+        contentType: 'text/plain',
+        tags: { t: '1' },
+        expiresOn: 1_900_000_000_000,
+        notBefore: 1_700_000_000_000,
+        managed: false,
+      });
       expect((await a.readSecret('db-pass')).value).toBe('v1');
       expect(await a.get('secret', 'missing')).toBeUndefined();
       // A lookup by name gives the current version and attributes, never the value.

@@ -10,14 +10,22 @@ export const SUB_A = '11111111-1111-1111-1111-111111111111';
 export const SUB_B = '22222222-2222-2222-2222-222222222222';
 
 export const principal = (name: string, tenantId = TENANT): Principal => ({
-  clientId: `${name}-client`, objectId: `${name}-oid`, tenantId, clientSecret: `${name}-secret-not-a-real-one`,
+  clientId: `${name}-client`,
+  objectId: `${name}-oid`,
+  tenantId,
+  clientSecret: `${name}-secret-not-a-real-one`,
 });
 
 export const ADMIN = principal('admin');
 
 export const vaultSpec = (name: string, location: string, extra: Partial<VaultSpec> = {}): VaultSpec => ({
-  name, location, subscriptionId: SUB_A, resourceGroup: 'rg-kv', tenantId: TENANT,
-  roleAssignments: [{ principalId: ADMIN.objectId, role: 'Key Vault Administrator' }], ...extra,
+  name,
+  location,
+  subscriptionId: SUB_A,
+  resourceGroup: 'rg-kv',
+  tenantId: TENANT,
+  roleAssignments: [{ principalId: ADMIN.objectId, role: 'Key Vault Administrator' }],
+  ...extra,
 });
 
 export const assign = (p: Principal, role: RoleName) => ({ principalId: p.objectId, role });
@@ -47,7 +55,11 @@ export function emulatorPerFile(start: () => Promise<KeyVaultEmulator>): KeyVaul
     started = await start();
   });
   afterAll(() => started?.close());
-  const current = () => started ?? (() => { throw new Error('the emulator starts in beforeAll: use it inside a test or hook'); })();
+  const current = () =>
+    started ??
+    (() => {
+      throw new Error('the emulator starts in beforeAll: use it inside a test or hook');
+    })();
   return new Proxy({} as KeyVaultEmulator, {
     get: (_target, property) => {
       const value: unknown = Reflect.get(current(), property);

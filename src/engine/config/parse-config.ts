@@ -16,7 +16,8 @@ type Path = (string | number)[];
 
 function position(doc: Document, lines: LineCounter, path: Path, key?: string): string {
   if (key !== undefined) {
-    const map = (path.length ? doc.getIn(path, true) : doc.contents) as { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
+    const map = (path.length ? doc.getIn(path, true) : doc.contents) as
+      { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined;
     const range = map?.items?.find((i) => i.key?.value === key)?.key?.range;
     if (range) {
       const { line, col } = lines.linePos(range[0]);
@@ -35,37 +36,57 @@ function position(doc: Document, lines: LineCounter, path: Path, key?: string): 
 }
 
 const pathOf = (instancePath: string): Path =>
-  instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+  instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
 
 function describe(e: ErrorObject): string {
   const at = e.instancePath || '(top level)';
   switch (e.keyword) {
-    case 'additionalProperties': return `${at}: unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'`;
-    case 'required': return `${at}: missing '${(e.params as { missingProperty: string }).missingProperty}'`;
-    case 'enum': return `${at}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
-    case 'const': return `${at}: expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
-    case 'oneOf': return `${at}: give exactly one of 'targets' or 'targets_from_tag'`;
+    case 'additionalProperties':
+      return `${at}: unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'`;
+    case 'required':
+      return `${at}: missing '${(e.params as { missingProperty: string }).missingProperty}'`;
+    case 'enum':
+      return `${at}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+    case 'const':
+      return `${at}: expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case 'oneOf':
+      return `${at}: give exactly one of 'targets' or 'targets_from_tag'`;
     case 'dependencies': {
       const { property, missingProperty } = e.params as { property: string; missingProperty: string };
       return property === 'targets_from_tag'
         ? `${at}: 'targets_from_tag' needs 'allowed_targets', the vault names or globs the tag may name (a tag writer must not choose where secrets go)`
         : `${at}: '${property}' needs '${missingProperty}'`;
     }
-    case 'minProperties': case 'maxProperties': return `${at}: a rule has exactly one of all, tagged, pattern, manual`;
-    default: return `${at}: ${e.message ?? 'is invalid'}`;
+    case 'minProperties':
+    case 'maxProperties':
+      return `${at}: a rule has exactly one of all, tagged, pattern, manual`;
+    default:
+      return `${at}: ${e.message ?? 'is invalid'}`;
   }
 }
 
 /** Keeps the most useful errors: one per location, the deepest first, and no echo of a oneOf's branches. */
 function pickErrors(errors: ErrorObject[]): ErrorObject[] {
-  const useful = errors.filter((e) => !(e.keyword === 'required' && /targets/.test(String((e.params as { missingProperty?: string }).missingProperty)) && errors.some((o) => o.keyword === 'oneOf' && o.instancePath === e.instancePath)));
+  const useful = errors.filter(
+    (e) =>
+      !(
+        e.keyword === 'required' &&
+        /targets/.test(String((e.params as { missingProperty?: string }).missingProperty)) &&
+        errors.some((o) => o.keyword === 'oneOf' && o.instancePath === e.instancePath)
+      ),
+  );
   const seen = new Set<string>();
-  return useful.sort((a, b) => b.instancePath.length - a.instancePath.length).filter((e) => {
-    const k = `${e.instancePath} ${e.keyword}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  return useful
+    .sort((a, b) => b.instancePath.length - a.instancePath.length)
+    .filter((e) => {
+      const k = `${e.instancePath} ${e.keyword}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
 }
 
 /**
@@ -73,7 +94,11 @@ function pickErrors(errors: ErrorObject[]): ErrorObject[] {
  * touched before this succeeds.
  */
 export function parseConfig(text: string, file: string): ReplicationConfig {
-  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) throw new KvrError('KVR009', `${file}: ${Buffer.byteLength(text)} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes.`);
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES)
+    throw new KvrError(
+      'KVR009',
+      `${file}: ${Buffer.byteLength(text)} bytes; a configuration may be at most ${MAX_CONFIG_BYTES} bytes.`,
+    );
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -81,7 +106,8 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
     const { line, col } = lines.linePos(e.pos[0]);
     throw new KvrError('KVR002', `${file}:${line}:${col}: ${e.message.split('\n')[0]}`);
   }
-  if (!isMap(doc.contents)) throw new KvrError('KVR003', `${file}:1:1: expected a mapping with 'version: 1' and 'replications'`);
+  if (!isMap(doc.contents))
+    throw new KvrError('KVR003', `${file}:1:1: expected a mapping with 'version: 1' and 'replications'`);
   // A small alias budget stops a 'billion laughs' file from expanding without bound.
   let raw: unknown;
   try {
@@ -95,14 +121,23 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
   if (!validateSchema(raw)) {
     const errors = pickErrors(validateSchema.errors ?? []);
     const first = errors[0]!;
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1, 4).map(describe).join('; ')})` : '';
-    const unknownKey = first.keyword === 'additionalProperties' ? (first.params as { additionalProperty: string }).additionalProperty : undefined;
+    const more =
+      errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1, 4).map(describe).join('; ')})` : '';
+    const unknownKey =
+      first.keyword === 'additionalProperties'
+        ? (first.params as { additionalProperty: string }).additionalProperty
+        : undefined;
     return fail('KVR003', pathOf(first.instancePath), describe(first) + more, unknownKey);
   }
   const names = new Map<string, number>();
   raw.replications.forEach((r, i) => {
     const key = r.name.toLowerCase();
-    if (names.has(key)) fail('KVR004', [ 'replications', i, 'name' ], `replication name '${r.name}' is already used by replications[${names.get(key)}]`);
+    if (names.has(key))
+      fail(
+        'KVR004',
+        ['replications', i, 'name'],
+        `replication name '${r.name}' is already used by replications[${names.get(key)}]`,
+      );
     names.set(key, i);
     const check = (path: Path, ref: string) => {
       try {
@@ -115,14 +150,19 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
     const seen = new Map<string, number>();
     (r.targets ?? []).forEach((t, j) => {
       const target = check(['replications', i, 'targets', j], t);
-      if (target === source) fail('KVR005', ['replications', i, 'targets', j], `target '${t}' is the source vault itself`);
-      if (seen.has(target)) fail('KVR003', ['replications', i, 'targets', j], `target '${t}' is already targets[${seen.get(target)}]`);
+      if (target === source)
+        fail('KVR005', ['replications', i, 'targets', j], `target '${t}' is the source vault itself`);
+      if (seen.has(target))
+        fail('KVR003', ['replications', i, 'targets', j], `target '${t}' is already targets[${seen.get(target)}]`);
       seen.set(target, j);
     });
     const globs: [Path, string, GlobUse?][] = [
       ...('pattern' in r.rule ? [[['replications', i, 'rule', 'pattern'], r.rule.pattern] as [Path, string]] : []),
       ...(r.exclude ?? []).map((g, j) => [['replications', i, 'exclude', j], g] as [Path, string]),
-      ...(r.allowed_targets ?? []).map((g, j) => [['replications', i, 'allowed_targets', j], g, { names: 'vault', grants: true }] as [Path, string, GlobUse]),
+      ...(r.allowed_targets ?? []).map(
+        (g, j) =>
+          [['replications', i, 'allowed_targets', j], g, { names: 'vault', grants: true }] as [Path, string, GlobUse],
+      ),
     ];
     for (const [path, glob, use] of globs) {
       const problem = globProblem(glob, use);
@@ -132,10 +172,18 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
   return {
     subscriptions: raw.subscriptions ?? [],
     replications: raw.replications.map((r) => ({
-      name: r.name, source: vaultNameOf(r.source), targets: r.targets?.map(vaultNameOf), targetsFromTag: r.targets_from_tag,
+      name: r.name,
+      source: vaultNameOf(r.source),
+      targets: r.targets?.map(vaultNameOf),
+      targetsFromTag: r.targets_from_tag,
       allowedTargets: (r.allowed_targets ?? []).map((g) => g.toLowerCase()),
-      types: r.types, rule: r.rule, exclude: r.exclude ?? [], overwriteOnConflict: r.overwrite_on_conflict ?? false,
-      propagateDeletes: r.propagate_deletes ?? false, recreateKeys: r.recreate_keys ?? false, maxDeletes: r.max_deletes ?? DEFAULT_MAX_DELETES,
+      types: r.types,
+      rule: r.rule,
+      exclude: r.exclude ?? [],
+      overwriteOnConflict: r.overwrite_on_conflict ?? false,
+      propagateDeletes: r.propagate_deletes ?? false,
+      recreateKeys: r.recreate_keys ?? false,
+      maxDeletes: r.max_deletes ?? DEFAULT_MAX_DELETES,
     })),
   };
 }
@@ -151,7 +199,8 @@ export interface GlobUse {
  * grants must not be a negation: `!prod-kv` would grant every name but one, which no reviewer reads it as.
  */
 export function globProblem(glob: string, use: GlobUse = {}): string | undefined {
-  if (use.grants && glob.trim().startsWith('!')) return "a leading '!' would match every name but that one; list what is allowed instead";
+  if (use.grants && glob.trim().startsWith('!'))
+    return "a leading '!' would match every name but that one; list what is allowed instead";
   let depth = 0;
   for (const ch of glob) {
     if (ch === '[' || ch === '{') depth++;
@@ -159,9 +208,11 @@ export function globProblem(glob: string, use: GlobUse = {}): string | undefined
     if (depth < 0) return 'a closing bracket has no opening one';
   }
   if (depth !== 0) return 'a bracket or brace is not closed';
-  if (/[/\\]/.test(glob)) return `${use.names ?? 'item'} names have no path separators${use.names === 'vault' ? ' (give vault names, not URLs)' : ''}`;
+  if (/[/\\]/.test(glob))
+    return `${use.names ?? 'item'} names have no path separators${use.names === 'vault' ? ' (give vault names, not URLs)' : ''}`;
   const stray = /[^0-9a-zA-Z\-*?[\]{}!,^()|+@]/.exec(glob);
-  if (stray) return `'${stray[0]}' is in no Key Vault name (letters, digits and dashes), so the pattern can never match`;
+  if (stray)
+    return `'${stray[0]}' is in no Key Vault name (letters, digits and dashes), so the pattern can never match`;
   try {
     minimatch('probe', glob, { nocase: true });
   } catch {

@@ -3,13 +3,18 @@ export const VAULT_NAME_PATTERN = '^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$';
 export const ITEM_NAME_PATTERN = '^[0-9a-zA-Z-]{1,127}$';
 
 const vaultRef = {
-  type: 'string', minLength: 3, maxLength: 200,
+  type: 'string',
+  minLength: 3,
+  maxLength: 200,
   description: 'A vault name (3-24 letters, digits, dashes) or its URL https://<name>.vault.azure.net',
 } as const;
 
 const rule = {
   description: 'Which source items replicate: exactly one of all, tagged, pattern, manual.',
-  type: 'object', minProperties: 1, maxProperties: 1, additionalProperties: false,
+  type: 'object',
+  minProperties: 1,
+  maxProperties: 1,
+  additionalProperties: false,
   properties: {
     all: { const: true },
     tagged: { type: 'string', minLength: 1, pattern: '^[^=]+(=.*)?$', description: 'A tag name, or name=value' },
@@ -20,24 +25,47 @@ const rule = {
 
 export const CONFIG_SCHEMA = {
   $id: 'https://keyvault-replicate.dev/schema/v1.json',
-  type: 'object', additionalProperties: false, required: ['version', 'replications'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'replications'],
   properties: {
     version: { const: 1 },
-    subscriptions: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' }, description: 'Subscriptions to look vaults up in' },
+    subscriptions: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' },
+      description: 'Subscriptions to look vaults up in',
+    },
     replications: {
-      type: 'array', minItems: 1, maxItems: 500,
+      type: 'array',
+      minItems: 1,
+      maxItems: 500,
       items: {
-        type: 'object', additionalProperties: false, required: ['name', 'source', 'types', 'rule'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'source', 'types', 'rule'],
         properties: {
-          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Unique; names the state file' },
+          name: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+            description: 'Unique; names the state file',
+          },
           source: vaultRef,
           targets: { type: 'array', minItems: 1, maxItems: 50, items: vaultRef },
           targets_from_tag: { type: 'string', minLength: 1, maxLength: 512 },
           allowed_targets: {
-            type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 },
-            description: 'Vault names or globs a targets_from_tag tag may name; any other name in the tag is reported, never written',
+            type: 'array',
+            minItems: 1,
+            maxItems: 100,
+            items: { type: 'string', minLength: 1, maxLength: 64 },
+            description:
+              'Vault names or globs a targets_from_tag tag may name; any other name in the tag is reported, never written',
           },
-          types: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['secrets', 'certificates', 'keys'] } },
+          types: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { enum: ['secrets', 'certificates', 'keys'] },
+          },
           rule,
           exclude: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 256 } },
           overwrite_on_conflict: { type: 'boolean' },

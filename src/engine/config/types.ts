@@ -25,7 +25,21 @@ export interface ReplicationConfig {
 
 /** The raw YAML shape, as the schema allows it. */
 export interface RawReplication {
-  name: string; source: string; targets?: string[]; targets_from_tag?: string; allowed_targets?: string[]; types: ConfigType[]; rule: Rule;
-  exclude?: string[]; overwrite_on_conflict?: boolean; propagate_deletes?: boolean; recreate_keys?: boolean; max_deletes?: number;
+  name: string;
+  source: string;
+  targets?: string[];
+  targets_from_tag?: string;
+  allowed_targets?: string[];
+  types: ConfigType[];
+  rule: Rule;
+  exclude?: string[];
+  overwrite_on_conflict?: boolean;
+  propagate_deletes?: boolean;
+  recreate_keys?: boolean;
+  max_deletes?: number;
 }
-export interface RawConfig { version: 1; subscriptions?: string[]; replications: RawReplication[] }
+export interface RawConfig {
+  version: 1;
+  subscriptions?: string[];
+  replications: RawReplication[];
+}

@@ -18,7 +18,10 @@ export function vaultNameOf(ref: string): string {
   const trimmed = ref.trim();
   if (!trimmed.includes('/') && !trimmed.includes('.')) {
     if (!isVaultName(trimmed)) {
-      throw new KvrError('KVR006', `'${ref}' is not a valid vault name: 3-24 characters, letters, digits and single dashes, starting with a letter.`);
+      throw new KvrError(
+        'KVR006',
+        `'${ref}' is not a valid vault name: 3-24 characters, letters, digits and single dashes, starting with a letter.`,
+      );
     }
     return trimmed.toLowerCase();
   }
@@ -30,8 +33,22 @@ export function vaultNameOf(ref: string): string {
   }
   const host = url.hostname.toLowerCase();
   const label = host.slice(0, -KEY_VAULT_SUFFIX.length);
-  if (url.protocol !== 'https:' || !host.endsWith(KEY_VAULT_SUFFIX) || !label || label.includes('.') || (url.port && url.port !== '443') || url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    throw new KvrError('KVR006', `'${ref}' is not a Key Vault URL: expected https://<vault-name>${KEY_VAULT_SUFFIX}, nothing more (a vault of Azure's public cloud).`);
+  if (
+    url.protocol !== 'https:' ||
+    !host.endsWith(KEY_VAULT_SUFFIX) ||
+    !label ||
+    label.includes('.') ||
+    (url.port && url.port !== '443') ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
+    throw new KvrError(
+      'KVR006',
+      `'${ref}' is not a Key Vault URL: expected https://<vault-name>${KEY_VAULT_SUFFIX}, nothing more (a vault of Azure's public cloud).`,
+    );
   }
   return vaultNameOf(label);
 }

@@ -27,7 +27,9 @@ const BRANCH_VARIABLES = {
   'System.PullRequest.TargetBranch': "the pull request's target branch",
 };
 
-/** The task as a host of the run: inputs, the service connection, the state branch, issues, variables and the summary. */
+/**
+ * The task as a host of the run: inputs, the service connection, the state branch, issues, variables and the summary.
+ */
 const taskHost: HostPort<CiRequest> = {
   where: 'the Key Vault replication section of the run summary',
   log: {

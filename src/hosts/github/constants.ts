@@ -7,7 +7,10 @@ export const INPUTS = namesOf(
   kebabCase,
 );
 
-/** Every output of action.yml: those the task has too, in kebab-case, whether anything changed, and one count per status. */
+/**
+ * Every output of action.yml: those the task has too, in kebab-case, whether anything changed, and one count per
+ * status.
+ */
 export const OUTPUTS = { ...namesOf(RUN_OUTPUTS, kebabCase), changed: 'changed', statuses: RECORD_STATUSES } as const;
 
 /** Where a summary or comment cut to fit sends the reader for the whole report. */

@@ -50,7 +50,10 @@ export interface BlockedNotice {
   message: string;
 }
 
-/** The blocked and held-back records of a run, one notice per kind and pair: the pair, the count, the first names, and where to look. */
+/**
+ * The blocked and held-back records of a run, one notice per kind and pair: the pair, the count, the first names, and
+ * where to look.
+ */
 export function blockedNotices(report: RunReport, where: string): BlockedNotice[] {
   const notices: BlockedNotice[] = [];
   for (const p of report.pairs) {

@@ -11,7 +11,9 @@ export type NamedBranch = readonly [ref: string | undefined, why: string];
 export const branchesNamedIn = (variables: Record<string, string>, read: (name: string) => string | undefined) =>
   Object.entries(variables).map(([name, what]): NamedBranch => [read(name), `${what} (${name})`]);
 
-/** The branches a run must not keep its state on: those its CI names (unset ones skipped), and what the checkout knows. */
+/**
+ * The branches a run must not keep its state on: those its CI names (unset ones skipped), and what the checkout knows.
+ */
 export async function guardedBranches(named: readonly NamedBranch[], repository: string): Promise<GuardedBranch[]> {
   const found = named.flatMap(([ref, why]) => {
     const name = branchOfRef(ref);

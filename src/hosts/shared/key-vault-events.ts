@@ -9,7 +9,10 @@ export interface KeyVaultEventItems {
   items: OnlyItem[];
 }
 
-/** What a delivery asks for: the valid items by vault, and how many Key Vault events named no valid vault or item (KVR044). */
+/**
+ * What a delivery asks for: the valid items by vault, and how many Key Vault events named no valid vault or item
+ * (KVR044).
+ */
 export interface KeyVaultEvents {
   vaults: KeyVaultEventItems[];
   ignored: number;

@@ -9,7 +9,10 @@ import { visibleControls } from '../../engine/visible-text.ts';
 const LEADING_COMMAND = /^([\s\u180e\u200b-\u200d\u2060]*)::/;
 const ANYWHERE_COMMAND = /##(vso)?\[/gi;
 
-/** Any text as one log line that can start no runner command: controls shown as escapes, command openers broken by a visible backslash. */
+/**
+ * Any text as one log line that can start no runner command: controls shown as escapes, command openers broken by a
+ * visible backslash.
+ */
 export function logLine(text: string): string {
   return visibleControls(text)
     .replace(ANYWHERE_COMMAND, (m) => `${m.slice(0, -1)}\\[`)

@@ -104,7 +104,6 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   // Every value any port returns is masked the moment it is read, whichever code reads it.
   const port = (v: VaultInfo) =>
     ports.get(v.name) ?? ports.set(v.name, new MaskingVaultPort(o.directory.open(v), mask)).get(v.name)!;
-  const values = new SourceValues();
   let previous: Map<string, PairState>;
   try {
     const loaded = await o.state.load(pairs.map((p) => identityOf(p)));
@@ -135,6 +134,9 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
       ...where,
     });
     const prev = previous.get(stateKeyOf(where)) ?? emptyPairState(identityOf(p));
+    // One pair's values are never another's: each pair reads into a cache of its own, gone when the pair is done
+    // (whether it planned, applied or failed), so a same-named secret of another source can never stand in for it.
+    const values = new SourceValues();
     let plan: PairPlan;
     try {
       plan = await planPair({
@@ -201,7 +203,6 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
         }),
       );
     }
-    values.clear();
     results.push(pairReport(p.replication.name, p.source.name, p.target.name, records));
     emit({ kind: RUN_EVENTS.pairFinished, message: `${p.replication.name} → ${p.target.name} done`, ...where });
   }

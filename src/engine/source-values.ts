@@ -9,8 +9,9 @@ export interface SourceRead {
 }
 
 /**
- * Source values read while planning, in memory only, so that applying need not read them again. Apply forgets each
- * once its record is done; run.ts clears what is left after every pair (plan mode, records not written).
+ * One pair's source values read while planning, in memory only, so that applying need not read them again. Apply
+ * forgets each once its record is done; run.ts makes a new cache for every pair and drops it with the pair, so no
+ * value outlives its pair or reaches another pair's target.
  */
 export class SourceValues {
   readonly #reads = new Map<string, SourceRead>();
@@ -25,10 +26,6 @@ export class SourceValues {
 
   forget(type: ItemType, name: string): void {
     this.#reads.delete(recordKey(type, name));
-  }
-
-  clear(): void {
-    this.#reads.clear();
   }
 }
 

@@ -3,7 +3,8 @@ import type { ItemSnapshot, ItemType, VaultInfo } from './model.ts';
 
 /**
  * The outcome of comparing a source secret's value with its target copy's. The values themselves never reach the
- * decision: the gatherer reads them, compares them and keeps only this.
+ * decision: the gatherer reads them, compares them and keeps only this, and the version of the target value compared
+ * (the latest look at the target, which target-proof's currentVersion prefers).
  */
 export type ValueComparison =
   | { readonly sourceReadable: false }
@@ -19,7 +20,10 @@ export interface ItemFacts {
   readonly name: string;
   readonly source?: ItemSnapshot;
   readonly target?: ItemSnapshot;
-  /** The target item's current version (a listing carries none); null when there is none. */
+  /**
+   * The target item's version when a decision asked for it (a listing carries none); null when there is none. Read it
+   * through target-proof's currentVersion, which prefers the later version of a value comparison.
+   */
   readonly targetVersion?: string | null;
   /** Keys: the source key's latest version; null when there is none. */
   readonly sourceKeyVersion?: string | null;

@@ -165,11 +165,7 @@ async function compareValues(input: PlanInput, f: ItemFacts): Promise<Partial<It
   input.values.remember(f.type, f.name, sourceRead);
   const targetRead = f.target?.enabled ? await readSecretIfEnabled(input.target, f.name) : undefined;
   const equal = targetRead !== undefined && targetRead.value === sourceRead.value;
-  const targetVersion = targetRead?.item.version;
-  return {
-    values: { sourceReadable: true, equal, targetVersion },
-    ...(targetVersion !== undefined ? { targetVersion } : {}),
-  };
+  return { values: { sourceReadable: true, equal, targetVersion: targetRead?.item.version } };
 }
 
 /**

@@ -9,8 +9,12 @@ import type { StateRecord } from './state.ts';
  * for that version only when the state leaves the question open.
  */
 
-/** The target item's current version (read once per item, on demand: a listing carries none). */
-export const currentVersion = (f: ItemFacts): string | undefined => known(f, 'targetVersion') ?? undefined;
+/**
+ * The target item's current version: as the value comparison read it when there was one (the latest look at the
+ * target: a version read before it may have been replaced since), else read on demand (a listing carries none).
+ */
+export const currentVersion = (f: ItemFacts): string | undefined =>
+  (f.values?.sourceReadable ? f.values.targetVersion : undefined) ?? known(f, 'targetVersion') ?? undefined;
 
 /**
  * The target is the very version this tool wrote or found equal to the source, untouched since (attributes

@@ -301,6 +301,22 @@ const rows: Row[] = [
     reason: 'target item differs (value) and was not written by this tool (or was changed since); acknowledge it',
   },
   {
+    // The version read first (acknowledged) was replaced before the value was read: the value compared is a later
+    // one nobody acknowledged, so the acknowledgement no longer covers what would be overwritten.
+    case: 'a differing secret, acknowledged before, edited again between the version read and the value read',
+    prev: {
+      status: 'blocked_target_conflict',
+      targetVersion: 'v-ours',
+      targetUpdatedOn: DST_UPDATED,
+      sourceUpdatedOn: SRC_UPDATED - 1000,
+      acknowledgedVersion: 'v-acked',
+    },
+    facts: { targetVersion: 'v-acked', values: { sourceReadable: true, equal: false, targetVersion: 'v-edited' } },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'target item differs (value) and was not written by this tool (or was changed since); acknowledge it',
+  },
+  {
     case: 'a differing secret, acknowledgement revoked',
     prev: { status: 'blocked_target_conflict', acknowledgedVersion: 'v-t' },
     options: { revoke: ['item'] },

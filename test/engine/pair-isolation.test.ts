@@ -5,7 +5,7 @@ import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryStateStore } from '../fakes/memory-state.ts';
 import { MemoryDirectory, MemoryVault } from '../fakes/memory-vault.ts';
 
-/** A target whose values cannot be read (a 500 after every retry): planning its pair fails after the source was read. */
+/** A target whose values cannot be read (a 500 after every retry): its pair fails after the source was read. */
 class UnreadableTarget extends MemoryVault {
   override async readSecret(): Promise<never> {
     throw new VaultFailure('transient', 'InternalError (HTTP 500)', 'the service failed');

@@ -1,16 +1,17 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { readFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { Principal } from '../../emulator/identity.ts';
 import {
   addServiceConnection,
+  CONNECTION,
   runTask as runAdoTask,
   visibleToAgent,
   type TaskRunOptions,
 } from '../support/task-harness.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
-import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
+import { ADMIN, credentialFor, vaultUrl, emulatorPerFile, SUB_A } from '../support/world.ts';
 
 const CONFIG_PATH = '.github/keyvault-replication.yml';
 
@@ -103,4 +104,41 @@ test('a blocked record gives SucceededWithIssues; a bad config gives Failed with
   expect(bad.result).toBe('Failed');
   expect(bad.stdout).toMatch(/KVR002: bad\.yml:\d+:\d+/);
   expect(emulator.vault(src).counters.requests + emulator.vault(dst).counters.requests).toBe(0);
+});
+
+test('a service connection the task refuses still has its key registered with the agent first', async () => {
+  const { src, dst } = world();
+  const key = `spn-key-${crypto.randomUUID()}`;
+  const noTenant = {
+    parameters: { serviceprincipalid: REPLICATOR.clientId, serviceprincipalkey: key },
+    scheme: 'ServicePrincipal',
+  };
+
+  const run = await runTask(
+    new GitFixture({ [CONFIG_PATH]: pair(src, dst) }).clone(),
+    { configFile: CONFIG_PATH },
+    {
+      scheme: 'ServicePrincipal',
+      env: { [`ENDPOINT_AUTH_${CONNECTION}`]: JSON.stringify(noTenant) },
+    },
+  );
+
+  expect(run.result).toBe('Failed');
+  expect(visible(run.stdout)).toContain('KVR024');
+  expect(run.stdout).toContain(`##vso[task.setsecret]${key}`);
+});
+
+test('an empty subscription id on the service connection is no subscription: the config names the vaults', async () => {
+  const { src, dst } = world();
+  const config = stringify({ ...parse(pair(src, dst)), subscriptions: [SUB_A] });
+
+  const run = await runTask(
+    new GitFixture({ [CONFIG_PATH]: config }).clone(),
+    { configFile: CONFIG_PATH },
+    {
+      env: { [`ENDPOINT_DATA_${CONNECTION}_SUBSCRIPTIONID`]: '' },
+    },
+  );
+
+  expect(run.result).toBe('Succeeded');
 });

@@ -24,17 +24,24 @@ export function serviceConnection(): Identity {
   const principal = {
     clientId: p.serviceprincipalid,
     tenantId: p.tenantid,
-    subscriptions: [subscriptionId ?? []].flat(),
+    subscriptions: subscriptionId ? [subscriptionId] : [],
   };
   const federated = scheme.toLowerCase() === 'workloadidentityfederation';
+  // Each secret is registered with the agent as it is read, before anything can refuse the connection and print.
+  const registered = (secret: string | undefined): string | undefined => {
+    if (secret) tl.setSecret(secret);
+    return secret;
+  };
   const systemAccessToken = () =>
-    endpointAuthorization('SystemVssConnection').parameters.accesstoken ?? tl.getVariable('System.AccessToken');
+    registered(
+      endpointAuthorization('SystemVssConnection').parameters.accesstoken ?? tl.getVariable('System.AccessToken'),
+    );
   const identity = federated
     ? { kind: 'azure-pipelines' as const, connection, systemAccessToken: systemAccessToken(), ...principal }
     : {
         kind: 'client-secret' as const,
         label: 'service principal secret',
-        secret: p.serviceprincipalkey,
+        secret: registered(p.serviceprincipalkey),
         ...principal,
       };
   const missing: Partial<Record<IdentityField, string>> = {

@@ -100,6 +100,18 @@ function boundaryBlocks() {
 const ENGINE_SYNTAX = [
   { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the Clock port' },
 ];
+/** decide answers from the facts it is given: no await, no async function, no `for await`. */
+const DECIDE_SYNTAX = [
+  {
+    selector: 'AwaitExpression',
+    message: 'decide is synchronous: answer with the facts needed instead of reading them.',
+  },
+  {
+    selector: ':function[async=true]',
+    message: 'decide is synchronous: answer with the facts needed instead of reading them.',
+  },
+  { selector: 'ForOfStatement[await=true]', message: 'decide is synchronous.' },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'lib/', 'dist/', 'coverage/', 'test/.certs/', 'ado-task/**/dist/'] },
@@ -194,18 +206,19 @@ export default tseslint.config(
           ],
         },
       ],
+      'no-restricted-syntax': ['error', ...ENGINE_SYNTAX, ...DECIDE_SYNTAX],
+    },
+  },
+  {
+    // A decision asks for a fact by throwing FactsNeeded, which orFactsNeeded (facts.ts) alone catches: a `try` in a
+    // decision's code would swallow that request and decide on facts it does not have.
+    files: ['src/engine/decide.ts', 'src/engine/target-proof.ts'],
+    rules: {
       'no-restricted-syntax': [
         'error',
         ...ENGINE_SYNTAX,
-        {
-          selector: 'AwaitExpression',
-          message: 'decide is synchronous: answer with the facts needed instead of reading them.',
-        },
-        {
-          selector: ':function[async=true]',
-          message: 'decide is synchronous: answer with the facts needed instead of reading them.',
-        },
-        { selector: 'ForOfStatement[await=true]', message: 'decide is synchronous.' },
+        ...DECIDE_SYNTAX,
+        { selector: 'TryStatement', message: 'a catch here would swallow a request for facts; see orFactsNeeded.' },
       ],
     },
   },

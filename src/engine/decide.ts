@@ -1,5 +1,5 @@
 import { attributeDifferences } from './compare.ts';
-import { ask, FactsNeeded, known, type DecideOptions, type FactName, type ItemFacts } from './facts.ts';
+import { ask, known, orFactsNeeded, type DecideOptions, type FactName, type ItemFacts } from './facts.ts';
 import { geographyOf } from './geography.ts';
 import {
   recordKey,
@@ -28,12 +28,7 @@ export type Decision = Decided | { readonly needs: readonly FactName[] };
  * facts it needs; the gatherer reads them and asks again with more facts, until a record comes back.
  */
 export function decide(f: ItemFacts, prev: StateRecord | undefined, o: DecideOptions): Decision {
-  try {
-    return decideItem(f, prev, o);
-  } catch (e) {
-    if (e instanceof FactsNeeded) return { needs: e.needs };
-    throw e;
-  }
+  return orFactsNeeded(() => decideItem(f, prev, o));
 }
 
 interface Outcome {
@@ -221,8 +216,9 @@ function decideKey(
 ): Decided {
   if (unchangedSinceLastSync(prev, s, t))
     return decided(f, { status: 'in_sync', action: 'none', reason: 'unchanged since the last sync' });
+  // Both versions in one answer, so that the gatherer reads them side by side.
   ask(f, 'sourceKeyVersion', 'targetVersion');
-  const sv = f.sourceKeyVersion ?? undefined;
+  const sv = known(f, 'sourceKeyVersion') ?? undefined;
   const tv = currentVersion(f);
   if (sv && sv === tv) {
     const versions = { source: { ...s, version: sv }, target: { ...t, version: tv } };

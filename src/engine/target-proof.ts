@@ -6,7 +6,8 @@ import type { StateRecord } from './state.ts';
  * Live proof, for one target item, that replacing, disabling or deleting it loses nobody's work. The state only says
  * which version this tool wrote (or found equal to the source); anyone with push rights can edit that, so the proof is
  * always the target's own current version, read from the vault, compared with the recorded one. Each predicate asks
- * for that version only when the state leaves the question open.
+ * for that version only when the state leaves the question open: like every step of `decide`, it may answer by asking
+ * for a fact (facts.ts: FactsNeeded), which only `orFactsNeeded` catches.
  */
 
 /**

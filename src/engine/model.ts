@@ -69,6 +69,12 @@ export interface ReplicationRecord {
   readonly target?: ItemSnapshot;
 }
 
+/** One item named for a targeted run (--only, a Key Vault event): just it is read, nothing else is listed. */
+export interface OnlyItem {
+  type: ItemType;
+  name: string;
+}
+
 export const recordKey = (type: ItemType, name: string): string => `${type}/${name.toLowerCase()}`;
 
 export interface VaultInfo {

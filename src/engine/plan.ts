@@ -2,16 +2,18 @@ import type { Replication } from './config/types.ts';
 import { acknowledgementChanges, decide, type Decided } from './decide.ts';
 import type { DecideOptions, FactName, ItemFacts } from './facts.ts';
 import { byName, type Listings } from './listings.ts';
-import { recordKey, TYPE_OF_CONFIG, type ItemSnapshot, type ItemType, type ReplicationRecord } from './model.ts';
+import {
+  recordKey,
+  TYPE_OF_CONFIG,
+  type ItemSnapshot,
+  type ItemType,
+  type OnlyItem,
+  type ReplicationRecord,
+} from './model.ts';
 import type { VaultPort } from './ports.ts';
 import { readSecretIfEnabled, type SourceValues } from './source-values.ts';
 import type { PairState } from './state.ts';
 import { isVaultFailure } from './vault-failure.ts';
-
-export interface OnlyItem {
-  type: ItemType;
-  name: string;
-}
 
 export interface PlanInput {
   replication: Replication;

@@ -1,5 +1,5 @@
 import type { ReplicationConfig } from '../../engine/config/types.ts';
-import type { OnlyItem } from '../../engine/plan.ts';
+import type { OnlyItem } from '../../engine/model.ts';
 import { keyVaultEventItems } from './key-vault-events.ts';
 
 /** What one run replicates: these items only (or all), from these replications (or all); or nothing, and why. */

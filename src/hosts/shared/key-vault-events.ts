@@ -1,7 +1,7 @@
 import { ITEM_NAME_PATTERN } from '../../engine/config/schema.ts';
 import { isVaultName } from '../../engine/config/vault-ref.ts';
 import type { ItemType } from '../../engine/model.ts';
-import type { OnlyItem } from '../../engine/plan.ts';
+import type { OnlyItem } from '../../engine/model.ts';
 
 /** The items an Event Grid delivery of Key Vault events names, per source vault. */
 export interface KeyVaultEventItems {

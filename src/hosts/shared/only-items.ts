@@ -1,6 +1,6 @@
 import { KvrError } from '../../engine/errors.ts';
 import { ITEM_TYPES, type ItemType } from '../../engine/model.ts';
-import type { OnlyItem } from '../../engine/plan.ts';
+import type { OnlyItem } from '../../engine/model.ts';
 import { ITEM_NAME_PATTERN } from '../../engine/config/schema.ts';
 
 /** Parses `type/name,...` (type singular or plural) for targeted sync. */

@@ -4,16 +4,18 @@ import { acknowledgementChanges, decide, type Decided } from '../../src/engine/d
 import { KvrError } from '../../src/engine/errors.ts';
 import { ON_DEMAND_FACTS, type DecideOptions, type FactName, type ItemFacts } from '../../src/engine/facts.ts';
 import { guardMassDeletes } from '../../src/engine/mass-delete-guard.ts';
-import type {
-  ItemSnapshot,
-  ItemType,
-  RecordAction,
-  RecordStatus,
-  ReplicationRecord,
-  VaultInfo,
+import {
+  RECORD_STATUSES,
+  type ItemSnapshot,
+  type ItemType,
+  type RecordAction,
+  type RecordStatus,
+  type ReplicationRecord,
+  type VaultInfo,
 } from '../../src/engine/model.ts';
 import { emptyPairState, type PairState, type StateRecord } from '../../src/engine/state.ts';
 import { VaultFailure } from '../../src/engine/vault-failure.ts';
+import { replicationOf, vaultInfo } from '../fakes/builders.ts';
 
 /** The status table of DESIGN §4, one row per status and per reason `decide` gives. Pure: no vault, no I/O. */
 
@@ -31,32 +33,9 @@ const snapshot = (type: ItemType, updatedOn: number, over: Partial<ItemSnapshot>
   ...(type === 'certificate' ? { thumbprint: 'tp' } : {}),
   ...over,
 });
-const vault = (name: string, over: Partial<VaultInfo> = {}): VaultInfo => ({
-  name,
-  uri: `https://${name}.vault.azure.net`,
-  location: 'westeurope',
-  subscriptionId: 'sub-a',
-  resourceGroup: 'rg',
-  tenantId: 't',
-  tags: {},
-  rbac: true,
-  purgeProtection: false,
-  ...over,
-});
-const replication = (over: Partial<Replication> = {}): Replication => ({
-  name: 'r',
-  source: 'src',
-  targets: ['dst'],
-  allowedTargets: [],
-  types: ['secrets', 'certificates', 'keys'],
-  rule: { all: true },
-  exclude: [],
-  overwriteOnConflict: false,
-  propagateDeletes: false,
-  recreateKeys: false,
-  maxDeletes: 10,
-  ...over,
-});
+const vault = vaultInfo;
+const replication = (over: Partial<Replication> = {}): Replication =>
+  replicationOf({ types: ['secrets', 'certificates', 'keys'], ...over });
 /** This tool's copy, untouched since the last run wrote it. */
 const OURS: Partial<StateRecord> = {
   status: 'create',
@@ -622,25 +601,7 @@ describe('decide: one row per status and reason (DESIGN §4)', () => {
   test('every status of the table but those decided later (guard, apply) and source_pending has a row', () => {
     const later: RecordStatus[] = ['held_back', 'failed'];
     const decidedHere = new Set(rows.map((r) => r.status));
-    const all: RecordStatus[] = [
-      'create',
-      'update',
-      'in_sync',
-      'delete',
-      'excluded_by_rule',
-      'source_disabled',
-      'source_soft_deleted',
-      'missing_once',
-      'retired',
-      'blocked_target_conflict',
-      'blocked_target_soft_deleted',
-      'blocked_cross_geography_key',
-      'blocked_cross_subscription_key',
-      'blocked_key_restore_conflict',
-      'blocked_non_exportable_certificate',
-      'managed_by_certificate',
-    ];
-    expect(all.filter((s) => !decidedHere.has(s) && !later.includes(s))).toEqual([]);
+    expect(RECORD_STATUSES.filter((s) => !decidedHere.has(s) && !later.includes(s))).toEqual([]);
   });
 
   // DESIGN §4 lists source_pending (a certificate whose latest version is still pending); the engine has no such status

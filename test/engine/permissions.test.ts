@@ -1,33 +1,11 @@
 import type { Replication } from '../../src/engine/config/types.ts';
-import type { VaultInfo } from '../../src/engine/model.ts';
 import type { VaultPermissions } from '../../src/engine/ports.ts';
 import { assertPermitted, missingPermissions } from '../../src/engine/permissions.ts';
+import { replicationOf, vaultInfo } from '../fakes/builders.ts';
 
-const vault: VaultInfo = {
-  name: 'kv',
-  uri: 'https://kv.vault.azure.net',
-  location: 'westeurope',
-  subscriptionId: 's',
-  resourceGroup: 'rg',
-  tenantId: 't',
-  tags: {},
-  rbac: true,
-  purgeProtection: false,
-};
-const replication = (over: Partial<Replication> = {}): Replication => ({
-  name: 'r',
-  source: 'a',
-  targets: ['b'],
-  allowedTargets: [],
-  types: ['secrets'],
-  rule: { all: true },
-  exclude: [],
-  overwriteOnConflict: false,
-  propagateDeletes: false,
-  recreateKeys: false,
-  maxDeletes: 10,
-  ...over,
-});
+const vault = vaultInfo('kv', { subscriptionId: 's' });
+const replication = (over: Partial<Replication> = {}): Replication =>
+  replicationOf({ source: 'a', targets: ['b'], ...over });
 const rbac = (dataActions: string[], notDataActions: string[] = []): VaultPermissions => ({
   model: 'rbac',
   dataActions,

@@ -6,6 +6,7 @@ import {
   type VaultPort,
 } from '../../src/engine/ports.ts';
 import type { ItemSnapshot, ItemType, VaultInfo } from '../../src/engine/model.ts';
+import { vaultInfo } from './builders.ts';
 
 /** Fails as the Azure adapter does for the same answer of Key Vault (service code and status in the detail). */
 const fail = (kind: VaultFailureKind, status: number, code: string, message: string) =>
@@ -38,17 +39,7 @@ export class MemoryVault implements VaultPort {
   #tick: number;
 
   constructor(info: Partial<VaultInfo> & { name: string }, startTime = 1_700_000_000_000) {
-    this.info = {
-      uri: `https://${info.name}.vault.azure.net`,
-      location: 'westeurope',
-      subscriptionId: 'sub-a',
-      resourceGroup: 'rg',
-      tenantId: 't',
-      tags: {},
-      rbac: true,
-      purgeProtection: false,
-      ...info,
-    };
+    this.info = vaultInfo(info.name, info);
     this.#tick = startTime;
   }
 

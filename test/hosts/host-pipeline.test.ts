@@ -8,6 +8,7 @@ import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryStateStore } from '../fakes/memory-state.ts';
 import { MemoryDirectory, MemoryVault } from '../fakes/memory-vault.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { replicationOf } from '../fakes/builders.ts';
 
 /** A host that records what the pipeline asks of it, over memory vaults and a memory state store. */
 function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
@@ -43,21 +44,7 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
     config: {
       inline: {
         subscriptions: [],
-        replications: [
-          {
-            name: 'r',
-            source: 'src-kv',
-            targets: ['dst-kv'],
-            allowedTargets: [],
-            types: ['secrets'],
-            rule: { all: true },
-            exclude: [],
-            overwriteOnConflict: false,
-            propagateDeletes: false,
-            recreateKeys: false,
-            maxDeletes: 10,
-          },
-        ],
+        replications: [replicationOf({ source: 'src-kv', targets: ['dst-kv'] })],
       },
     },
     ...overrides,

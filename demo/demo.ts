@@ -20,7 +20,8 @@ const vault = (name: string, location: string, subscriptionId = SUB) => ({
   roleAssignments: admin,
 });
 
-const emulator = await KeyVaultEmulator.start();
+// The demo seeds deletes and purges back to back, so Azure's windows for them are off here (the tests run with them).
+const emulator = await KeyVaultEmulator.start({ windows: { deleteMs: 0, recoverMs: 0, purgeMs: 0 } });
 applySeed(emulator, {
   principals: [demo],
   vaults: [

@@ -10,11 +10,16 @@ import { HttpError, kvError, send, type Exchange } from './http-util.ts';
 import { IdentityProvider, type Principal } from './identity.ts';
 import { DataPlane, type VaultRequestInfo } from './keyvault/data-plane.ts';
 import { vaultNameOf } from './keyvault/router.ts';
+import { setTiming, type Windows } from './keyvault/shared.ts';
 import { newCounters, newVaultState, type VaultSpec, type VaultState } from './model.ts';
 import { CERT_DIR, TlsProxy } from './tls-proxy.ts';
 
 export { CERT_DIR } from './tls-proxy.ts';
 export type { VaultRequestInfo } from './keyvault/data-plane.ts';
+export type { Windows } from './keyvault/shared.ts';
+
+/** A few seconds, as the recordings show Azure taking; tests set their own (0 for speed) with `windows`. */
+export const DEFAULT_WINDOWS: Windows = { deleteMs: 3000, recoverMs: 3000, purgeMs: 2000 };
 
 /** Host names served besides the vaults': ARM, Entra ID, Azure DevOps (OIDC) and localhost (GitHub OIDC, admin). */
 const FIXED_HOSTS = new Set(['management.azure.com', 'login.microsoftonline.com', 'dev.azure.com', 'localhost']);
@@ -28,6 +33,8 @@ export interface EmulatorOptions {
   seed?: number;
   /** The service's time; by default the system's, which tests move with `emulator.clock.advance`. */
   clock?: EmulatorClock;
+  /** How long deletes, recovers and purges take on the emulator's clock; DEFAULT_WINDOWS for what is not given. */
+  windows?: Partial<Windows>;
 }
 
 /**
@@ -40,6 +47,8 @@ export class KeyVaultEmulator implements EmulatorControl {
   readonly vaults = new Map<string, VaultState>();
   readonly #faults: FaultControl;
   readonly #dataPlane: DataPlane;
+  #windows: Windows;
+  readonly #vaultWindows = new Map<string, Windows>();
   #net!: TlsProxy;
   /** Called with every data-plane answer; conformance tests use it to check shapes against the spec. */
   onVaultResponse?: (method: string, path: string, status: number, body: unknown, request: VaultRequestInfo) => void;
@@ -53,6 +62,7 @@ export class KeyVaultEmulator implements EmulatorControl {
     this.clock = options.clock ?? new EmulatorClock();
     this.identity = new IdentityProvider(this.clock);
     this.#faults = new FaultControl(options.faults, options.seed ?? 1);
+    this.#windows = { ...DEFAULT_WINDOWS, ...options.windows };
     this.#dataPlane = new DataPlane({
       vaults: this.vaults,
       faults: this.#faults,
@@ -104,7 +114,21 @@ export class KeyVaultEmulator implements EmulatorControl {
   addVault(spec: VaultSpec): VaultState {
     const state = newVaultState(spec);
     this.vaults.set(spec.name.toLowerCase(), state);
+    setTiming(state, { now: () => this.clock.now(), windows: () => this.windowsOf(spec.name) });
     return state;
+  }
+
+  /**
+   * Sets how long deletes, recovers and purges take (emulator time) for one vault, or for all vaults with '*' (a
+   * vault's own setting wins); missing fields keep their current value.
+   */
+  setWindows(vault: string, windows: Partial<Windows>): void {
+    if (vault === '*') this.#windows = { ...this.#windows, ...windows };
+    else this.#vaultWindows.set(vault.toLowerCase(), { ...this.windowsOf(vault), ...windows });
+  }
+
+  windowsOf(vault: string): Windows {
+    return this.#vaultWindows.get(vault.toLowerCase()) ?? this.#windows;
   }
 
   vault(name: string): VaultState {
@@ -130,6 +154,7 @@ export class KeyVaultEmulator implements EmulatorControl {
   reset(): void {
     this.vaults.clear();
     this.#faults.clear();
+    this.#vaultWindows.clear();
   }
 
   /** Calls a data-plane route directly, with no HTTP, auth or faults: for seeding and inspection. */

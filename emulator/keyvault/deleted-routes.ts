@@ -1,7 +1,7 @@
 import { latest, type Collection, type Item } from '../model.ts';
 import { op } from '../rbac.ts';
 import { page, sortedByName, type Route, type VaultContext } from './context.ts';
-import { deletedFieldsOf, findDeleted, purge, recover, type Kind } from './shared.ts';
+import { deletedFieldsOf, findDeleted, listedDeleted, purge, recover, type Kind } from './shared.ts';
 
 /** An item's version type. */
 type VersionOf<T> = T extends Item<infer V> ? V : never;
@@ -36,11 +36,10 @@ export function deletedItemRoutes<T extends Item<unknown>>(d: DeletedItems<T>): 
       path,
       op: op(d.family, d.readAction, 'list'),
       handle: (ctx) =>
-        page(
-          ctx,
-          sortedByName([...d.collection(ctx).deleted.values()].map((e) => ({ ...e, name: e.item.name }))),
-          (e) => ({ ...fields(ctx, e), ...d.listed(ctx, e.item, newest(e.item)) }),
-        ),
+        page(ctx, sortedByName(listedDeleted(d.collection(ctx)).map((e) => ({ ...e, name: e.item.name }))), (e) => ({
+          ...fields(ctx, e),
+          ...d.listed(ctx, e.item, newest(e.item)),
+        })),
     },
     {
       method: 'GET',
@@ -66,7 +65,7 @@ export function deletedItemRoutes<T extends Item<unknown>>(d: DeletedItems<T>): 
       path: `${path}/:name/recover`,
       op: op(d.family, 'recover/action', 'recover'),
       handle: (ctx, p) => {
-        const item = recover(d.kind, d.collection(ctx), p.name!);
+        const item = recover(d.kind, ctx, d.collection(ctx), p.name!);
         d.also?.(ctx, item.name, 'recover');
         return d.bundle(ctx, item, newest(item));
       },

@@ -11,6 +11,8 @@ import {
   checkName,
   ensureNotDeleted,
   findLive,
+  liveItem,
+  listedLive,
   restoreInto,
   softDelete,
   tagsJson,
@@ -119,7 +121,7 @@ export const keyRoutes: Route[] = [
     method: 'GET',
     path: 'keys',
     op: op('keys', 'read', 'list'),
-    handle: (ctx) => page(ctx, sortedByName(ctx.vault.keys.live.values()), (i) => properties(ctx, i, latest(i), false)),
+    handle: (ctx) => page(ctx, sortedByName(listedLive(ctx.vault.keys)), (i) => properties(ctx, i, latest(i), false)),
   },
   {
     method: 'GET',
@@ -127,7 +129,7 @@ export const keyRoutes: Route[] = [
     op: op('keys', 'read', 'list'),
     handle: (ctx, p) => {
       // The service lists no versions, rather than 404, for a name it does not hold.
-      const item = ctx.vault.keys.live.get(keyOf(p.name!));
+      const item = liveItem(ctx.vault.keys, p.name!);
       return page(ctx, item?.versions ?? [], (v) => properties(ctx, item!, v, true));
     },
   },

@@ -9,6 +9,8 @@ import {
   checkName,
   ensureNotDeleted,
   findLive,
+  liveItem,
+  listedLive,
   restoreInto,
   softDelete,
   tagsJson,
@@ -58,7 +60,7 @@ export const secretRoutes: Route[] = [
     path: 'secrets',
     op: op('secrets', 'readMetadata/action', 'list'),
     handle: (ctx) =>
-      page(ctx, sortedByName(ctx.vault.secrets.live.values()), (i) => properties(ctx, i, latest(i), false)),
+      page(ctx, sortedByName(listedLive(ctx.vault.secrets)), (i) => properties(ctx, i, latest(i), false)),
   },
   {
     method: 'GET',
@@ -66,7 +68,7 @@ export const secretRoutes: Route[] = [
     op: op('secrets', 'readMetadata/action', 'list'),
     handle: (ctx, p) => {
       // The service lists no versions, rather than 404, for a name it does not hold.
-      const item = ctx.vault.secrets.live.get(keyOf(p.name!));
+      const item = liveItem(ctx.vault.secrets, p.name!);
       return page(ctx, item?.versions ?? [], (v) => properties(ctx, item!, v, true));
     },
   },

@@ -10,6 +10,84 @@ const NOT_FOUND_CODE: Record<Kind, string> = {
 };
 const TITLE: Record<Kind, string> = { secret: 'Secret', key: 'Key', certificate: 'Certificate' };
 
+/**
+ * How long Key Vault takes to finish a delete, a recover and a purge, on the emulator's clock. In the recordings a
+ * `GET deleted…/x` answers 404 for a few seconds after the DELETE and `GET x` 404 for a few seconds after the recover;
+ * writes to the name meanwhile are refused with 409 "…is currently being deleted/recovered" (and, after a purge, the
+ * name stays taken for a few seconds: Azure/azure-sdk-for-net#26027).
+ */
+export interface Windows {
+  deleteMs: number;
+  recoverMs: number;
+  purgeMs: number;
+}
+export const NO_WINDOWS: Windows = { deleteMs: 0, recoverMs: 0, purgeMs: 0 };
+
+type Phase = 'deleting' | 'recovering' | 'purging';
+interface Timing {
+  now(): number;
+  windows(): Windows;
+}
+interface Transition {
+  phase: Phase;
+  until: number;
+  now(): number;
+}
+const timings = new WeakMap<VaultState, Timing>();
+const transitions = new WeakMap<Collection<unknown>, Map<string, Transition>>();
+
+/** The clock and windows of a vault (the server registers every vault it adds); unregistered vaults have none. */
+export function setTiming(vault: VaultState, timing: Timing): void {
+  timings.set(vault, timing);
+}
+
+function begin(ctx: VaultContext, c: Collection<unknown>, name: string, phase: Phase): void {
+  const timing = timings.get(ctx.vault);
+  const w = timing?.windows() ?? NO_WINDOWS;
+  const ms = phase === 'deleting' ? w.deleteMs : phase === 'recovering' ? w.recoverMs : w.purgeMs;
+  const map = transitions.get(c) ?? new Map<string, Transition>();
+  transitions.set(c, map);
+  if (!timing || !(ms > 0)) map.delete(keyOf(name));
+  else map.set(keyOf(name), { phase, until: timing.now() + ms, now: timing.now });
+}
+
+/** What a name is still in the middle of, if anything: read on the vault's clock, so an advance ends it. */
+export function transitionOf(c: Collection<unknown>, name: string): Phase | undefined {
+  const map = transitions.get(c);
+  const t = map?.get(keyOf(name));
+  if (!t) return undefined;
+  if (t.now() < t.until) return t.phase;
+  map!.delete(keyOf(name));
+  return undefined;
+}
+
+/** A live item as reads see it: one still being recovered is not readable yet. */
+export function liveItem<T>(c: Collection<T>, name: string): T | undefined {
+  return transitionOf(c as Collection<unknown>, name) === 'recovering' ? undefined : c.live.get(keyOf(name));
+}
+
+/** The live items a listing shows. */
+export const listedLive = <T extends { name: string }>(c: Collection<T>): T[] =>
+  [...c.live.values()].filter((i) => transitionOf(c as Collection<unknown>, i.name) !== 'recovering');
+
+/** The deleted items a listing shows: a deletion still under way is not listed yet. */
+export const listedDeleted = <T>(c: Collection<T>) =>
+  [...c.deleted.values()].filter(
+    (e) => transitionOf(c as Collection<unknown>, (e.item as { name: string }).name) !== 'deleting',
+  );
+
+function refuseInTransition(kind: Kind, c: Collection<unknown>, name: string): void {
+  const phase = transitionOf(c, name);
+  if (!phase) return;
+  const doing = phase === 'recovering' ? 'recovered' : 'deleted';
+  fail(
+    409,
+    'Conflict',
+    `${TITLE[kind]} ${name} is currently being ${doing} and cannot be re-created; retry later.`,
+    phase === 'recovering' ? 'ObjectIsBeingRecovered' : 'ObjectIsBeingDeleted',
+  );
+}
+
 export function checkName(name: string): void {
   if (!NAME_PATTERN.test(name)) fail(400, 'BadParameter', `The request URI contains an invalid name: ${name}`);
 }
@@ -29,7 +107,7 @@ export function findLive<T extends Item<any>>(
   name: string,
   version?: string,
 ): { item: T; v: T['versions'][number] } {
-  const item = c.live.get(keyOf(name));
+  const item = liveItem(c, name);
   if (!item) return notFound(kind, version ? `${name}/${version}` : name);
   const v = version
     ? item.versions.find((x: { version: string }) => x.version === version)
@@ -69,6 +147,7 @@ export function attributesFrom(
 }
 
 export function ensureNotDeleted(kind: Kind, c: Collection<unknown>, name: string): void {
+  refuseInTransition(kind, c, name);
   if (c.deleted.has(keyOf(name))) {
     fail(
       409,
@@ -86,13 +165,14 @@ export function softDelete<T extends Item<unknown>>(
   c: Collection<T>,
   name: string,
 ): { item: T; deletedFields: Record<string, unknown> } {
-  const item = c.live.get(keyOf(name));
+  const item = liveItem(c, name);
   if (!item) return notFound(kind, name);
   c.live.delete(keyOf(name));
   if (!ctx.vault.spec.enableSoftDelete) return { item, deletedFields: {} };
   const deletedDate = epoch(ctx.now);
   const scheduledPurgeDate = deletedDate + ctx.vault.spec.softDeleteRetentionInDays * 86400;
   c.deleted.set(keyOf(name), { item, deletedDate, scheduledPurgeDate });
+  begin(ctx, c as Collection<unknown>, name, 'deleting');
   return { item, deletedFields: deletedFieldsOf(kind, ctx, item.name, deletedDate, scheduledPurgeDate) };
 }
 
@@ -107,12 +187,14 @@ export function deletedFieldsOf(
 }
 
 export function findDeleted<T>(kind: Kind, c: Collection<T>, name: string) {
-  const d = c.deleted.get(keyOf(name));
+  const d = transitionOf(c as Collection<unknown>, name) === 'deleting' ? undefined : c.deleted.get(keyOf(name));
   if (!d) fail(404, NOT_FOUND_CODE[kind], `Deleted ${TITLE[kind]} not found: ${name}`);
   return d!;
 }
 
 export function purge(kind: Kind, ctx: VaultContext, c: Collection<unknown>, name: string): void {
+  // terraform-provider-azurerm#10454: a purge too soon after the delete is refused, 409 "…is currently being deleted".
+  if (transitionOf(c, name) === 'deleting') refuseInTransition(kind, c, name);
   findDeleted(kind, c, name);
   if (ctx.vault.spec.enablePurgeProtection) {
     fail(
@@ -122,12 +204,14 @@ export function purge(kind: Kind, ctx: VaultContext, c: Collection<unknown>, nam
     );
   }
   c.deleted.delete(keyOf(name));
+  begin(ctx, c, name, 'purging');
 }
 
-export function recover<T>(kind: Kind, c: Collection<T>, name: string): T {
+export function recover<T>(kind: Kind, ctx: VaultContext, c: Collection<T>, name: string): T {
   const d = findDeleted(kind, c, name);
   c.deleted.delete(keyOf(name));
   c.live.set(keyOf(name), d.item);
+  begin(ctx, c as Collection<unknown>, name, 'recovering');
   return d.item;
 }
 
@@ -145,6 +229,7 @@ export function restoreInto<T extends Item<unknown>>(
     fail(400, 'BadParameter', 'Cannot decrypt backup blob.');
   }
   const item = (opened!.payload as { item: T }).item;
+  refuseInTransition(kind, c as Collection<unknown>, item.name);
   if (c.live.has(keyOf(item.name))) {
     fail(
       409,

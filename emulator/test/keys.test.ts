@@ -105,3 +105,31 @@ test('backup does not restore across geography or subscription; a malformed blob
     code: 'Malformed backup blob',
   });
 });
+
+test('a restore into a name still being deleted, recovered or purged is refused until its window ends', async () => {
+  emulator.addVault(vaultSpec('kv-keys-win', 'westeurope'));
+  emulator.setWindows('kv-keys-win', { deleteMs: 3000, recoverMs: 2000, purgeMs: 1000 });
+  const c = client('kv-keys-win');
+  await c.createRsaKey('k');
+  const blob = await c.backupKey('k');
+  const refusal = () =>
+    c.restoreKeyBackup(blob!).then(
+      () => undefined,
+      (e) => [e.statusCode, e.details?.error?.innerError?.code],
+    );
+  await c.beginDeleteKey('k');
+  expect(await refusal()).toEqual([409, 'ObjectIsBeingDeleted']);
+  emulator.clock.advance(3000);
+  expect(await refusal()).toEqual([409, 'ObjectIsDeletedButRecoverable']);
+  await c.beginRecoverDeletedKey('k');
+  expect(await refusal()).toEqual([409, 'ObjectIsBeingRecovered']);
+  await expect(c.getKey('k')).rejects.toMatchObject({ statusCode: 404 });
+  emulator.clock.advance(2000);
+  expect((await c.getKey('k')).name).toBe('k');
+  await c.beginDeleteKey('k');
+  emulator.clock.advance(3000);
+  await c.purgeDeletedKey('k');
+  expect(await refusal()).toEqual([409, 'ObjectIsBeingDeleted']);
+  emulator.clock.advance(1000);
+  expect((await c.restoreKeyBackup(blob!)).name).toBe('k');
+});

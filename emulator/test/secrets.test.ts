@@ -138,3 +138,50 @@ test('counters record value reads and the client request id', async () => {
   expect(emulator.vault('kv-sec').counters.valueReads).toBe(before + 1);
   expect(emulator.vault('kv-sec').counters.clientRequestIds.has('corr-123')).toBe(true);
 });
+
+test('a delete, a recover and a purge take their windows of emulator time, with Azure answers inside', async () => {
+  emulator.addVault(vaultSpec('kv-win', 'westeurope'));
+  emulator.setWindows('kv-win', { deleteMs: 3000, recoverMs: 2000, purgeMs: 1000 });
+  const c = new SecretClient(vaultUrl('kv-win'), credentialFor(ADMIN));
+  const codes = async (p: Promise<unknown>) => {
+    const e = await restError(p);
+    const inner = (e.details as { error?: { innerError?: { code?: string } } }).error?.innerError?.code;
+    return [e.statusCode, inner ?? e.code, e.message];
+  };
+  await c.setSecret('w', 'v');
+  const deleting = await c.beginDeleteSecret('w');
+  expect(deleting.isDone()).toBe(false); // its first GET deletedsecrets/w answered 404, as in the recordings
+  expect((await codes(c.getSecret('w')))[0]).toBe(404);
+  expect(await codes(c.getDeletedSecret('w'))).toEqual([404, 'SecretNotFound', 'Deleted Secret not found: w']);
+  expect([...(await c.listDeletedSecrets().byPage().next()).value]).toEqual([]);
+  expect(await codes(c.setSecret('w', 'again'))).toEqual([
+    409,
+    'ObjectIsBeingDeleted',
+    'Secret w is currently being deleted and cannot be re-created; retry later.',
+  ]);
+  expect((await codes(c.purgeDeletedSecret('w'))).slice(0, 2)).toEqual([409, 'ObjectIsBeingDeleted']);
+  expect((await codes(c.beginRecoverDeletedSecret('w'))).slice(0, 2)).toEqual([404, 'SecretNotFound']);
+  emulator.clock.advance(3000);
+  expect((await c.getDeletedSecret('w')).name).toBe('w');
+  expect((await codes(c.setSecret('w', 'again'))).slice(0, 2)).toEqual([409, 'ObjectIsDeletedButRecoverable']);
+
+  const recovering = await c.beginRecoverDeletedSecret('w');
+  expect(recovering.isDone()).toBe(false); // the SDK's GET secrets/w answered 404
+  expect((await codes(c.getSecret('w')))[0]).toBe(404);
+  expect((await codes(c.getDeletedSecret('w')))[0]).toBe(404);
+  expect(await codes(c.setSecret('w', 'again'))).toEqual([
+    409,
+    'ObjectIsBeingRecovered',
+    'Secret w is currently being recovered and cannot be re-created; retry later.',
+  ]);
+  expect([...(await c.listPropertiesOfSecrets().byPage().next()).value]).toEqual([]);
+  emulator.clock.advance(2000);
+  expect((await c.getSecret('w')).value).toBe('v');
+
+  await c.beginDeleteSecret('w');
+  emulator.clock.advance(3000);
+  await c.purgeDeletedSecret('w');
+  expect((await codes(c.setSecret('w', 'new'))).slice(0, 2)).toEqual([409, 'ObjectIsBeingDeleted']);
+  emulator.clock.advance(1000);
+  expect((await c.setSecret('w', 'new')).value).toBe('new');
+});

@@ -6,10 +6,13 @@ import type { ItemSnapshot, ItemType, VaultInfo } from '../engine/model.ts';
 import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from './pacing.ts';
 import type { Clock, ExportedCertificate, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
-import { toVaultFailure } from './rest-error.ts';
+import { isNameInTransition, toVaultFailure } from './rest-error.ts';
 
 const ms = (d?: Date) => d?.getTime();
-const POLL = { intervalInMs: 1000 };
+/** How often a delete is polled until Key Vault has finished it, and a name in transition is tried again. */
+const POLL_MS = 1000;
+/** How long a name Key Vault is still deleting, purging or recovering is waited for before the write gives up. */
+const TRANSITION_WAIT_MS = 60_000;
 const PEM = 'application/x-pem-file';
 
 function snapshotOfSecret(p: SecretProperties): ItemSnapshot {
@@ -76,16 +79,34 @@ export class AzureVaultPort implements VaultPort {
     this.#clock = clock;
   }
 
+  /**
+   * One call, paced; a 429 is backed off, and a 409 for a name Key Vault is still deleting, purging or recovering
+   * ("retry later") is tried again every second for up to a minute, on this port's clock.
+   */
   async #call<T>(budget: 'create' | 'other', fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    let waited = 0;
+    for (let attempt = 0; ;) {
       await this.#pacer[budget].take();
       try {
         return await fn();
       } catch (e) {
+        if (isNameInTransition(e) && waited < TRANSITION_WAIT_MS) {
+          await this.#clock.sleep(POLL_MS);
+          waited += POLL_MS;
+          continue;
+        }
         const err = toVaultFailure(e);
         if (err.kind !== 'throttled' || attempt >= THROTTLE_BACKOFF_MS.length) throw err;
-        await this.#clock.sleep(THROTTLE_BACKOFF_MS[attempt]!);
+        await this.#clock.sleep(THROTTLE_BACKOFF_MS[attempt++]!);
       }
+    }
+  }
+
+  /** Polls a long-running operation until done, waiting on this port's clock (never the SDK's own timer). */
+  async #until(poller: { isDone(): boolean; poll(): Promise<void> }): Promise<void> {
+    while (!poller.isDone()) {
+      await this.#clock.sleep(POLL_MS);
+      await this.#call('other', () => poller.poll());
     }
   }
 
@@ -218,14 +239,21 @@ export class AzureVaultPort implements VaultPort {
     return snapshotOfKey((await this.#call('create', () => this.#keys.restoreKeyBackup(backup))).properties);
   }
 
+  /**
+   * Deletes, then polls `GET deleted…/name` until it answers (Key Vault answers 404 for a few seconds after the
+   * DELETE): once this returns, the name is deleted but recoverable, and listed so.
+   */
   async deleteItem(type: ItemType, name: string): Promise<void> {
-    if (type === 'secret')
-      await (await this.#call('other', () => this.#secrets.beginDeleteSecret(name, POLL))).pollUntilDone();
+    if (type === 'secret') await this.#until(await this.#call('other', () => this.#secrets.beginDeleteSecret(name)));
     else if (type === 'certificate')
-      await (await this.#call('other', () => this.#certificates.beginDeleteCertificate(name, POLL))).pollUntilDone();
-    else await (await this.#call('other', () => this.#keys.beginDeleteKey(name, POLL))).pollUntilDone();
+      await this.#until(await this.#call('other', () => this.#certificates.beginDeleteCertificate(name)));
+    else await this.#until(await this.#call('other', () => this.#keys.beginDeleteKey(name)));
   }
 
+  /**
+   * Purges. Key Vault keeps the name taken for a few seconds after (a write answers 409 "being deleted" with nothing
+   * to poll for it), so the wait for the name to be free is the next write's: #call tries it again until it is.
+   */
   async purgeDeletedItem(type: ItemType, name: string): Promise<void> {
     if (type === 'secret') await this.#call('other', () => this.#secrets.purgeDeletedSecret(name));
     else if (type === 'certificate') await this.#call('other', () => this.#certificates.purgeDeletedCertificate(name));

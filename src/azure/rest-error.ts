@@ -35,11 +35,22 @@ export function failureKindOf(f: Pick<RestFailure, 'status' | 'innerCode' | 'mes
   if (status === 403) return 'denied';
   if (status === 429) return 'throttled';
   if (status === 409 && innerCode === 'ObjectIsDeletedButRecoverable') return 'soft_deleted_conflict';
+  // Still being deleted (or purged): once that finishes the name is soft-deleted, or free after a purge.
+  if (status === 409 && innerCode === 'ObjectIsBeingDeleted') return 'soft_deleted_conflict';
   if (status === 409) return 'conflict';
   if (status === 404) return 'gone';
   if (status === 400 && /decrypt backup/i.test(f.message)) return 'backup_not_restorable';
   if (status === undefined || status >= 500 || status === 408) return 'transient';
   return 'other';
+}
+
+/**
+ * A 409 for a name Key Vault is still deleting, purging or recovering: "…cannot be re-created; retry later."
+ * (innererror ObjectIsBeingDeleted / ObjectIsBeingRecovered).
+ */
+export function isNameInTransition(e: unknown): boolean {
+  const f = describeRestError(e);
+  return f.status === 409 && (f.innerCode === 'ObjectIsBeingDeleted' || f.innerCode === 'ObjectIsBeingRecovered');
 }
 
 /** Turns an SDK error into the engine's VaultFailure; the detail names the service code and status, nothing more. */

@@ -1,5 +1,5 @@
 import { RestError } from '@azure/core-rest-pipeline';
-import { failureKindOf, toVaultFailure } from '../../src/azure/rest-error.ts';
+import { failureKindOf, isNameInTransition, toVaultFailure } from '../../src/azure/rest-error.ts';
 import { VaultFailure } from '../../src/engine/vault-failure.ts';
 
 /** Key Vault's error body, as the Key Vault clients deserialize it onto RestError.details. */
@@ -15,6 +15,8 @@ describe("Azure errors in the engine's kinds", () => {
     [403, 'Forbidden', undefined, 'denied'],
     [429, 'Throttled', undefined, 'throttled'],
     [409, 'Conflict', 'ObjectIsDeletedButRecoverable', 'soft_deleted_conflict'],
+    [409, 'Conflict', 'ObjectIsBeingDeleted', 'soft_deleted_conflict'],
+    [409, 'Conflict', 'ObjectIsBeingRecovered', 'conflict'],
     [409, 'Conflict', undefined, 'conflict'],
     [404, 'SecretNotFound', undefined, 'gone'],
     [500, 'InternalServerError', undefined, 'transient'],
@@ -58,4 +60,11 @@ describe("Azure errors in the engine's kinds", () => {
     const f = new VaultFailure('gone', 'NotFound (HTTP 404)', 'gone');
     expect(toVaultFailure(f)).toBe(f);
   });
+});
+
+test('a 409 for a name still being deleted or recovered is one to try again; other conflicts are not', () => {
+  expect(isNameInTransition(keyVaultError(409, 'Conflict', 'ObjectIsBeingDeleted'))).toBe(true);
+  expect(isNameInTransition(keyVaultError(409, 'Conflict', 'ObjectIsBeingRecovered'))).toBe(true);
+  expect(isNameInTransition(keyVaultError(409, 'Conflict', 'ObjectIsDeletedButRecoverable'))).toBe(false);
+  expect(isNameInTransition(keyVaultError(409, 'Conflict'))).toBe(false);
 });

@@ -98,5 +98,17 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       expect(await b.keyVersion('k')).toBe(await a.keyVersion('k'));
       await expect(b.restoreKey(blob)).rejects.toMatchObject({ kind: 'conflict' });
     });
+
+    test('recreate_keys: delete waits for the deletion, purge frees the name, the restore goes into it', async () => {
+      const { a, b } = await h.pair();
+      await h.seedKey(a, 'k');
+      await b.restoreKey(await a.backupKey('k'));
+      await b.deleteItem('key', 'k');
+      expect(await b.listDeletedNames('key')).toEqual(new Set(['k']));
+      await b.purgeDeletedItem('key', 'k');
+      expect(await b.listDeletedNames('key')).toEqual(new Set());
+      await b.restoreKey(await a.backupKey('k'));
+      expect(await b.keyVersion('k')).toBe(await a.keyVersion('k'));
+    });
   });
 }

@@ -36,7 +36,12 @@ export function useEmulatorProxy(emulator: KeyVaultEmulator): void {
 }
 
 export async function startWorld(options: EmulatorOptions = {}): Promise<KeyVaultEmulator> {
-  const emulator = await KeyVaultEmulator.start({ ...options, principals: [ADMIN, ...(options.principals ?? [])] });
+  // Deletes and recovers complete at once unless a test asks for Azure's windows (setWindows, or `windows` here).
+  const emulator = await KeyVaultEmulator.start({
+    ...options,
+    windows: { deleteMs: 0, recoverMs: 0, purgeMs: 0, ...options.windows },
+    principals: [ADMIN, ...(options.principals ?? [])],
+  });
   useEmulatorProxy(emulator);
   return emulator;
 }

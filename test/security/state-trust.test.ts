@@ -11,6 +11,8 @@ import {
 } from '../support/replication-world.ts';
 import { deleteRequests, liveSecretNames, putSecret } from '../support/vault-inspect.ts';
 import { emulatorPerFile } from '../support/world.ts';
+import { systemClock } from '../../src/hosts/shared/system-clock.ts';
+import { jest } from '@jest/globals';
 
 // The state is memory, not authority: whoever can write it (the state branch, the CLI's file) must not be able to make
 // the tool delete, overwrite, disable or purge what it cannot prove, live, it wrote and nobody changed.
@@ -302,6 +304,27 @@ test('recreate_keys replaces a key this tool restored and nobody changed, on a s
   expect(latest(emulator.vault(dst).keys.live.get('ours')!).version).toBe(
     latest(emulator.vault(src).keys.live.get('ours')!).version,
   );
+});
+
+test("recreate_keys inside Azure's windows (delete 3 s, purge 2 s): the key is deleted, purged and restored in one run", async () => {
+  const { src, dst, rotate, ws } = keyPair();
+  emulator.setWindows(dst, { deleteMs: 3000, recoverMs: 3000, purgeMs: 2000 });
+  // The product waits on its clock; here a wait is the service's time passing, so no test sleeps for real.
+  const waits = jest.spyOn(systemClock, 'sleep').mockImplementation(async (ms) => emulator.clock.advance(ms));
+  try {
+    const key = `state-key-${crypto.randomUUID()}`;
+    expect((await withStateKey(key, () => ws.json(['apply']))).report.totals).toEqual({ create: 2 });
+    rotate();
+    const r = await withStateKey(key, () => ws.json(['apply']));
+    expect(r.report.errors).toEqual([]);
+    expect(statusOf(r.report, 'ours')).toBe('update');
+    expect(latest(emulator.vault(dst).keys.live.get('ours')!).version).toBe(
+      latest(emulator.vault(src).keys.live.get('ours')!).version,
+    );
+    expect(waits).toHaveBeenCalled();
+  } finally {
+    waits.mockRestore();
+  }
 });
 
 test('without a state key, recreate_keys never purges: an unsigned record cannot prove this tool restored the key', async () => {

@@ -1,4 +1,6 @@
 import { SecretClient } from '@azure/keyvault-secrets';
+import { jest } from '@jest/globals';
+import { systemClock } from '../../src/hosts/shared/system-clock.ts';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
 import {
@@ -63,6 +65,29 @@ test('propagate_deletes: only a copy this tool wrote is soft-deleted, after two 
   expect(names).toEqual(expect.arrayContaining(['adopted', 'target-only', 'edited-after']));
   expect(emulator.vault(dst).secrets.deleted.has('ours')).toBe(true);
   expect(emulator.vault(dst).counters.byOperation['DELETE deletedsecrets/:name'] ?? 0).toBe(0);
+});
+
+test("propagate_deletes at Azure's delete window: the run waits the delete out; the name back on the source is then blocked as soft-deleted, never purged", async () => {
+  const { src, dst } = vaultPair(emulator);
+  emulator.setWindows(dst, { deleteMs: 3000, recoverMs: 3000, purgeMs: 2000 });
+  // The product waits on its clock; here a wait is the service's time passing, so no test sleeps for real.
+  const waits = jest.spyOn(systemClock, 'sleep').mockImplementation(async (ms) => emulator.clock.advance(ms));
+  try {
+    put(src, 'ours', { value: 'o' });
+    const ws = new Workspace().writeConfig(replication(src, [dst], { propagate_deletes: true }));
+    await ws.json(['apply']);
+    purgeGone(src, 'ours');
+    await ws.json(['apply']);
+    const deleted = await ws.json(['apply']);
+    expect(statusOf(deleted.report, 'ours')).toBe('delete');
+    expect(await targetNames(dst)).not.toContain('ours');
+    put(src, 'ours', { value: 'back' });
+    const back = await ws.json(['apply']);
+    expect(statusOf(back.report, 'ours')).toBe('blocked_target_soft_deleted');
+    expect(emulator.vault(dst).counters.byOperation['DELETE deletedsecrets/:name'] ?? 0).toBe(0);
+  } finally {
+    waits.mockRestore();
+  }
 });
 
 test('without propagate_deletes nothing in the target is deleted; a source soft-delete is never propagated', async () => {

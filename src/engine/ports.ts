@@ -39,7 +39,10 @@ export interface VaultPort {
   restoreKey(backup: Uint8Array): Promise<ItemSnapshot>;
   /** Soft-deletes (where soft delete is on) and waits until the deletion has completed. */
   deleteItem(type: ItemType, name: string): Promise<void>;
-  /** Purges a soft-deleted item and waits until the name is free again. */
+  /**
+   * Purges a soft-deleted item. Azure frees the name a moment later and offers nothing to poll: a write to the name
+   * (a restore, say) waits that moment out itself (writes retry while the service says the name is in transition).
+   */
   purgeDeletedItem(type: ItemType, name: string): Promise<void>;
 }
 

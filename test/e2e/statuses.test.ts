@@ -1,6 +1,7 @@
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../../emulator/model.ts';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, SUB_B, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
 import {
@@ -16,7 +17,8 @@ import {
 const emulator = emulatorPerFile(() => startReplicationWorld());
 
 const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
-const cert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) =>
+/** Starts a certificate's issuance (Key Vault's create is pending until the issuer completes it). */
+const pendingCert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) =>
   emulator.invoke(vault, 'POST', `certificates/${name}/create`, {
     policy: {
       key_props: { exportable, kty: 'RSA', key_size: 2048 },
@@ -25,6 +27,11 @@ const cert = (vault: string, name: string, exportable = true, tags?: Record<stri
     },
     tags,
   });
+/** A certificate issued before the run: created, and its issuance time passed on the service's clock. */
+const cert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) => {
+  pendingCert(vault, name, exportable, tags);
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS);
+};
 const key = (vault: string, name: string, tags?: Record<string, string>) =>
   emulator.invoke(vault, 'POST', `keys/${name}/create`, { kty: 'RSA', tags });
 

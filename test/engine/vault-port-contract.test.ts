@@ -1,5 +1,6 @@
 import { AzureVaultPort } from '../../src/azure/key-vault-port.ts';
 import { systemClock } from '../../src/hosts/shared/system-clock.ts';
+import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../../emulator/model.ts';
 import { MemoryVault } from '../fakes/memory-vault.ts';
 import { ADMIN, credentialFor, startWorld, vaultSpec, emulatorPerFile } from '../support/world.ts';
 import { vaultPortContract } from '../support/vault-port-contract.ts';
@@ -45,6 +46,7 @@ vaultPortContract('Azure adapter over the emulator', {
     emulator.invoke(p.info.name, 'POST', `certificates/${name}/create`, {
       policy: { key_props: { exportable }, issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } },
     });
+    emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued
   },
   seedKey: async (p, name) => {
     emulator.invoke(p.info.name, 'POST', `keys/${name}/create`, { kty: 'RSA' });

@@ -76,6 +76,36 @@ test('a renewed certificate (new thumbprint) is re-imported on the next run', as
   );
 });
 
+test('a certificate still being issued is source_pending: its copy is neither written nor disabled until issued', async () => {
+  const { src, dst } = vaultPair(emulator);
+  cert(src, 'issuing');
+  const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['certificates'] }));
+  expect(statusOf((await ws.json(['apply'])).report, 'issuing')).toBe('create');
+  const certs = (v: string) => new CertificateClient(vaultUrl(v), credentialFor(ADMIN));
+  const copied = await certs(dst).getCertificate('issuing');
+  // A new version is being issued: Key Vault shows the certificate disabled, without a thumbprint.
+  emulator.clock.advance(1000); // the new version lands in a later second (`updated` has whole seconds)
+  pendingCert(src, 'issuing');
+  expect((await certs(src).getCertificate('issuing')).properties.enabled).toBe(false);
+  const plan = await ws.json(['plan']);
+  expect(statusOf(plan.report, 'issuing')).toBe('source_pending');
+  emulator.resetCounters();
+  const r = await ws.json(['apply']);
+  expect(r.code).toBe(0);
+  expect(statusOf(r.report, 'issuing')).toBe('source_pending');
+  expect(emulator.vault(dst).counters.writes).toBe(0);
+  const kept = await certs(dst).getCertificate('issuing');
+  expect(kept.properties.enabled).toBe(true);
+  expect(kept.properties.version).toBe(copied.properties.version);
+
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued
+  const after = await ws.json(['apply']);
+  expect(statusOf(after.report, 'issuing')).toBe('update');
+  const [s, t] = await Promise.all([certs(src).getCertificate('issuing'), certs(dst).getCertificate('issuing')]);
+  expect(Buffer.from(t.properties.x509Thumbprint!)).toEqual(Buffer.from(s.properties.x509Thumbprint!));
+  expect(t.properties.enabled).toBe(true);
+});
+
 test("a standalone target secret with a certificate's name is reported before any write", async () => {
   const { src, dst } = vaultPair(emulator);
   cert(src, 'taken');

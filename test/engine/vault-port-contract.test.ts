@@ -11,6 +11,9 @@ vaultPortContract('in-memory fake', {
   seedCertificate: async (p, name, exportable) => {
     (p as MemoryVault).seedCertificate(name, `${name}thumbprintxxxxxxxxxxxxxxxx`.slice(0, 27), exportable);
   },
+  seedPendingCertificate: async (p, name) => {
+    (p as MemoryVault).seedPendingCertificate(name);
+  },
   seedKey: async (p, name) => {
     (p as MemoryVault).seedKey(name);
   },
@@ -47,6 +50,11 @@ vaultPortContract('Azure adapter over the emulator', {
       policy: { key_props: { exportable }, issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } },
     });
     emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued
+  },
+  seedPendingCertificate: async (p, name) => {
+    emulator.invoke(p.info.name, 'POST', `certificates/${name}/create`, {
+      policy: { issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } },
+    });
   },
   seedKey: async (p, name) => {
     emulator.invoke(p.info.name, 'POST', `keys/${name}/create`, { kty: 'RSA' });

@@ -117,8 +117,13 @@ emulator.invoke('contoso-prod-weu', 'POST', 'keys/data-encryption-key/create', {
   kty: 'RSA',
   tags: { replicate: 'true' },
 });
+// A renewal through an external CA: pending until its signed certificate is merged (Key Vault shows it disabled).
+emulator.invoke('contoso-prod-weu', 'POST', 'certificates/api-contoso-com/create', {
+  policy: { issuer: { name: 'Unknown' }, x509_props: { subject: 'CN=api.contoso.com' } },
+  tags: { replicate: 'true' },
+});
 await cli(
-  '3. after a rotation, a purge, a soft delete and a new key version on the source',
+  '3. after a rotation, a purge, a soft delete, a new key version and a pending certificate renewal on the source',
   'plan',
   '--replications',
   'prod-dr',

@@ -27,6 +27,11 @@ export interface VaultSpec {
    */
   subscriptionTenantId?: string;
   tags?: Record<string, string>;
+  /**
+   * Emulator only: emulator-clock milliseconds a `Self`-issued certificate stays pending after its create (default
+   * DEFAULT_CERTIFICATE_ISSUANCE_MS; 0 issues it at once).
+   */
+  certificateIssuanceMs?: number;
   /** true: Azure RBAC decides data-plane access; false: access policies do. */
   enableRbacAuthorization?: boolean;
   enableSoftDelete?: boolean;
@@ -74,12 +79,31 @@ export interface CertificatePolicy {
 
 export interface CertificateVersion {
   version: string;
+  /** Empty while the version is pending: no certificate has been issued yet. */
   certDerBase64: string;
   x5t: string;
   /** PEM of the private key, absent for an imported public-only certificate. */
   privateKeyPem?: string;
   attributes: Attributes;
   tags?: Record<string, string>;
+  /**
+   * Set while the version is being issued (created, not yet completed or merged): Key Vault shows it disabled, without
+   * x5t, cer, kid or sid. `enabled` is what the create asked for, given to the version when it completes.
+   */
+  pending?: { enabled: boolean };
+}
+
+/** A certificate's creation operation (GET certificates/{name}/pending), kept once it completes. */
+export interface CertificateOperation {
+  requestId: string;
+  issuer: string;
+  /** base64 DER of the PKCS#10 request for the pending version's key. */
+  csr: string;
+  /** The version being issued. */
+  version: string;
+  status: 'inProgress' | 'completed';
+  /** Emulator ms at which a `Self` issuer completes; undefined: it waits for a merge (issuer `Unknown`). */
+  completeAt?: number;
 }
 
 export interface Item<V> {
@@ -92,6 +116,8 @@ export interface Item<V> {
 export interface CertificateItem extends Item<CertificateVersion> {
   policy: CertificatePolicy;
   policyUpdated: number;
+  /** The last creation operation (POST create); imports have none. */
+  operation?: CertificateOperation;
 }
 
 export interface Deleted<T> {
@@ -120,7 +146,11 @@ export interface VaultState {
   spec: Required<
     Pick<
       VaultSpec,
-      'enableRbacAuthorization' | 'enableSoftDelete' | 'enablePurgeProtection' | 'softDeleteRetentionInDays'
+      | 'enableRbacAuthorization'
+      | 'enableSoftDelete'
+      | 'enablePurgeProtection'
+      | 'softDeleteRetentionInDays'
+      | 'certificateIssuanceMs'
     >
   > &
     VaultSpec;
@@ -129,6 +159,9 @@ export interface VaultState {
   certificates: Collection<CertificateItem>;
   counters: VaultCounters;
 }
+
+/** How long a self-signed certificate takes to issue, on the emulator's clock (Azure's take seconds too). */
+export const DEFAULT_CERTIFICATE_ISSUANCE_MS = 5_000;
 
 const collection = <T>(): Collection<T> => ({ live: new Map(), deleted: new Map() });
 
@@ -149,6 +182,7 @@ export function newVaultState(spec: VaultSpec): VaultState {
       enablePurgeProtection: false,
       softDeleteRetentionInDays: 90,
       ...spec,
+      certificateIssuanceMs: spec.certificateIssuanceMs ?? DEFAULT_CERTIFICATE_ISSUANCE_MS,
     },
     secrets: collection(),
     keys: collection(),

@@ -31,7 +31,7 @@ export const readSeed = (path: string): SeedDocument => parse(readFileSync(path,
 export function applySeed(emulator: EmulatorControl, seed: SeedDocument): void {
   for (const p of seed.principals ?? []) emulator.identity.addPrincipal(p);
   for (const { secrets, certificates, keys, deleted, faults, ...spec } of seed.vaults) {
-    emulator.addVault(spec);
+    const vault = emulator.addVault(spec);
     if (faults) emulator.setFaults(spec.name, faults);
     for (const s of secrets ?? []) {
       emulator.invoke(spec.name, 'PUT', `secrets/${s.name}`, {
@@ -41,6 +41,9 @@ export function applySeed(emulator: EmulatorControl, seed: SeedDocument): void {
         attributes: { enabled: s.enabled ?? true, exp: s.expires, nbf: s.notBefore },
       });
     }
+    // A seed describes certificates that exist, issued: they are created with no issuance delay.
+    const issuanceMs = vault.spec.certificateIssuanceMs;
+    vault.spec.certificateIssuanceMs = 0;
     for (const c of certificates ?? []) {
       emulator.invoke(spec.name, 'POST', `certificates/${c.name}/create`, {
         policy: {
@@ -51,6 +54,7 @@ export function applySeed(emulator: EmulatorControl, seed: SeedDocument): void {
         tags: c.tags,
       });
     }
+    vault.spec.certificateIssuanceMs = issuanceMs;
     for (const k of keys ?? []) {
       emulator.invoke(spec.name, 'POST', `keys/${k.name}/create`, {
         kty: k.kty ?? 'RSA',

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { fail } from '../http-util.ts';
 import { useNativePkcs12Kdf } from './pkcs12-kdf.ts';
@@ -21,19 +21,56 @@ const derOf = (cert: forge.pki.Certificate): string =>
 const certFromDer = (certDerBase64: string): forge.pki.Certificate =>
   forge.pki.certificateFromAsn1(forge.asn1.fromDer(Buffer.from(certDerBase64, 'base64').toString('binary')));
 
-/** A self-signed certificate valid from a minute before `now` (ms) for `validityMonths`. */
-export function selfSigned(subject: string, validityMonths: number, now: number, keySize = 2048): CertificateMaterial {
-  const { privateKey, publicKey } = rsaKeyPair(keySize);
-  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '7' + randomBytes(15).toString('hex');
-  cert.validity.notBefore = new Date(now - 60_000);
-  cert.validity.notAfter = new Date(now + validityMonths * 30 * 86400_000);
-  const attrs = subject.split(',').map((part) => {
+const subjectAttributes = (subject: string) =>
+  subject.split(',').map((part) => {
     const [k, ...v] = part.trim().split('=');
     return { shortName: (k ?? 'CN').toUpperCase(), value: v.join('=') };
   });
+
+/** A new RSA key for a pending certificate, and the PKCS#10 request (base64 DER) Key Vault shows for it. */
+export function keyAndCsr(subject: string, keySize = 2048): { privateKeyPem: string; csr: string } {
+  const { privateKey, publicKey } = rsaKeyPair(keySize);
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  csr.setSubject(subjectAttributes(subject));
+  // forge sets certificationRequestInfo before it asks the key to sign, as it does tbsCertificate for certificates.
+  const request = csr as unknown as { certificationRequestInfo: forge.asn1.Asn1 };
+  const info = () => Buffer.from(forge.asn1.toDer(request.certificationRequestInfo).getBytes(), 'binary');
+  const signer = { sign: () => sign('sha256', info(), privateKey).toString('binary') };
+  csr.sign(signer as unknown as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  const der = forge.asn1.toDer(forge.pki.certificationRequestToAsn1(csr)).getBytes();
+  return { privateKeyPem, csr: Buffer.from(der, 'binary').toString('base64') };
+}
+
+/** Whether a certificate (base64 DER) carries the public half of a private key (PEM). */
+export function certifiesKey(certDerBase64: string, privateKeyPem: string): boolean {
+  const spki = (pem: string) => createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
+  const certPem = forge.pki.publicKeyToPem(certFromDer(certDerBase64).publicKey);
+  return spki(certPem) === spki(privateKeyPem);
+}
+
+/**
+ * A self-signed certificate valid from a minute before `now` (ms) for `validityMonths`, for a new key or for the one
+ * given (a pending version's).
+ */
+export function selfSigned(
+  subject: string,
+  validityMonths: number,
+  now: number,
+  keySize = 2048,
+  keyPem?: string,
+): CertificateMaterial {
+  const privateKey = keyPem ? createPrivateKey(keyPem) : rsaKeyPair(keySize).privateKey;
+  const privateKeyPem = keyPem ?? privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(
+    createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
+  );
+  cert.serialNumber = '7' + randomBytes(15).toString('hex');
+  cert.validity.notBefore = new Date(now - 60_000);
+  cert.validity.notAfter = new Date(now + validityMonths * 30 * 86400_000);
+  const attrs = subjectAttributes(subject);
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.setExtensions([

@@ -3,6 +3,7 @@ import {
   keyOf,
   latest,
   type CertificateItem,
+  type CertificateOperation,
   type CertificatePolicy,
   type CertificateVersion,
   type Item,
@@ -23,7 +24,9 @@ import {
   tagsJson,
 } from './shared.ts';
 import {
+  certifiesKey,
   jwkOfPrivateKey,
+  keyAndCsr,
   parseImport,
   secretValueOf,
   selfSigned,
@@ -81,13 +84,20 @@ function policyJson(ctx: VaultContext, item: CertificateItem) {
 function properties(ctx: VaultContext, item: CertificateItem, v: CertificateVersion, withVersion: boolean) {
   return {
     id: `${ctx.base}/certificates/${item.name}${withVersion ? `/${v.version}` : ''}`,
-    x5t: v.x5t,
+    ...(v.pending ? {} : { x5t: v.x5t }),
     attributes: attributesJson(ctx.vault, v.attributes),
     ...tagsJson(v.tags),
   };
 }
 
+/** A pending version has no certificate yet: no x5t, cer, kid or sid, and a link to its operation (recordings). */
 function bundle(ctx: VaultContext, item: CertificateItem, v: CertificateVersion) {
+  if (v.pending)
+    return {
+      ...properties(ctx, item, v, true),
+      policy: policyJson(ctx, item),
+      pending: { id: `${ctx.base}/certificates/${item.name}/pending` },
+    };
   return {
     ...properties(ctx, item, v, true),
     kid: `${ctx.base}/keys/${item.name}/${v.version}`,
@@ -97,18 +107,11 @@ function bundle(ctx: VaultContext, item: CertificateItem, v: CertificateVersion)
   };
 }
 
-/** Adds a certificate version together with its managed key and secret, which share its version id. */
-function addVersion(
-  ctx: VaultContext,
-  name: string,
-  material: CertificateMaterial,
-  policy: CertificatePolicy,
-  body: { attributes?: { enabled?: boolean }; tags?: Record<string, string> },
-): CertificateItem {
-  const { secrets, keys, certificates } = ctx.vault;
+/** A certificate cannot take a name a secret or key not managed by a certificate holds. */
+function guardBacking(ctx: VaultContext, name: string): void {
   for (const [c, what] of [
-    [secrets, 'secret'],
-    [keys, 'key'],
+    [ctx.vault.secrets, 'secret'],
+    [ctx.vault.keys, 'key'],
   ] as const) {
     const other = c.live.get(keyOf(name)) as Item<unknown> | undefined;
     if (other && !other.managed)
@@ -118,62 +121,136 @@ function addVersion(
         `Certificate ${name} cannot be created because a ${what} with the same name exists in this vault and is not managed by a certificate.`,
       );
   }
+}
+
+function pushVersion(ctx: VaultContext, name: string, policy: CertificatePolicy, cv: CertificateVersion) {
+  const { certificates } = ctx.vault;
   const prior = certificates.live.get(keyOf(name));
-  const version = newVersion();
-  const validity = validityOf(material.certDerBase64);
-  const attributes = { ...attributesFrom(body, ctx.now), nbf: validity.nbf, exp: validity.exp };
-  const cv: CertificateVersion = {
-    version,
-    certDerBase64: material.certDerBase64,
-    x5t: thumbprint(material.certDerBase64),
-    privateKeyPem: material.privateKeyPem,
-    attributes,
-    tags: body.tags,
-  };
   const item: CertificateItem = prior ?? { name, versions: [], policy, policyUpdated: epoch(ctx.now) };
   item.policy = policy;
   item.versions.push(cv);
   certificates.live.set(keyOf(name), item);
+  ctx.vault.counters.writes++;
+  return item;
+}
+
+/** Gives an issued version its managed secret and key, which share its version id. */
+function addBacking(ctx: VaultContext, name: string, policy: CertificatePolicy, cv: CertificateVersion): void {
+  const { secrets, keys } = ctx.vault;
+  const material: CertificateMaterial = { certDerBase64: cv.certDerBase64, privateKeyPem: cv.privateKeyPem };
   const sv: SecretVersion = {
-    version,
+    version: cv.version,
     value: secretValueOf(material, policy.contentType, policy.exportable),
     contentType: policy.contentType,
-    attributes: { ...attributes },
+    attributes: { ...cv.attributes },
   };
   const secret = secrets.live.get(keyOf(name)) ?? { name, versions: [], managed: true };
   secret.versions.push(sv);
   secrets.live.set(keyOf(name), secret);
-  if (material.privateKeyPem) {
+  if (cv.privateKeyPem) {
     const kv: KeyVersion = {
-      version,
-      jwk: jwkOfPrivateKey(material.privateKeyPem),
+      version: cv.version,
+      jwk: jwkOfPrivateKey(cv.privateKeyPem),
       keyOps: ['sign', 'verify', 'wrapKey', 'unwrapKey', 'encrypt', 'decrypt'],
-      attributes: { ...attributes, exportable: policy.exportable },
+      attributes: { ...cv.attributes, exportable: policy.exportable },
     };
     const key = keys.live.get(keyOf(name)) ?? { name, versions: [], managed: true };
     key.versions.push(kv);
     keys.live.set(keyOf(name), key);
   }
-  ctx.vault.counters.writes++;
+}
+
+/** Adds an issued certificate version (an import) together with its managed key and secret. */
+function addVersion(
+  ctx: VaultContext,
+  name: string,
+  material: CertificateMaterial,
+  policy: CertificatePolicy,
+  body: { attributes?: { enabled?: boolean }; tags?: Record<string, string> },
+): CertificateItem {
+  guardBacking(ctx, name);
+  const validity = validityOf(material.certDerBase64);
+  const cv: CertificateVersion = {
+    version: newVersion(),
+    certDerBase64: material.certDerBase64,
+    x5t: thumbprint(material.certDerBase64),
+    privateKeyPem: material.privateKeyPem,
+    attributes: { ...attributesFrom(body, ctx.now), nbf: validity.nbf, exp: validity.exp },
+    tags: body.tags,
+  };
+  const item = pushVersion(ctx, name, policy, cv);
+  addBacking(ctx, name, policy, cv);
   return item;
 }
+
+/** Issues a pending version with the certificate given (self-signed, or merged): it is enabled as its create asked. */
+function issue(ctx: VaultContext, item: CertificateItem, cv: CertificateVersion, certDerBase64: string, at: number) {
+  const validity = validityOf(certDerBase64);
+  cv.certDerBase64 = certDerBase64;
+  cv.x5t = thumbprint(certDerBase64);
+  cv.attributes = {
+    ...cv.attributes,
+    enabled: cv.pending!.enabled,
+    nbf: validity.nbf,
+    exp: validity.exp,
+    updated: epoch(at),
+  };
+  delete cv.pending;
+  addBacking(ctx, item.name, item.policy, cv);
+  item.operation!.status = 'completed';
+}
+
+/** Completes every `Self` issuance whose time has come on the emulator's clock; runs before each data-plane call. */
+export function settleCertificates(ctx: VaultContext): void {
+  for (const item of ctx.vault.certificates.live.values()) {
+    const op = item.operation;
+    if (op?.status !== 'inProgress' || op.completeAt === undefined || op.completeAt > ctx.now) continue;
+    const cv = item.versions.find((v) => v.version === op.version);
+    if (!cv?.pending) continue;
+    const p = item.policy;
+    issue(
+      ctx,
+      item,
+      cv,
+      selfSigned(p.subject, p.validityMonths, op.completeAt, p.keySize, cv.privateKeyPem).certDerBase64,
+      op.completeAt,
+    );
+  }
+}
+
+const PENDING_DETAILS =
+  'Pending certificate created. Certificate request is in progress. This may take some time based on the issuer ' +
+  'provider. Please check again later.';
 
 function guardNew(ctx: VaultContext, name: string): void {
   checkName(name);
   ensureNotDeleted(C, ctx.vault.certificates, name);
 }
 
-function operationJson(ctx: VaultContext, item: CertificateItem) {
+/** The recordings' shapes: in progress with status_details and no target; completed with a target and no details. */
+function operationJson(
+  ctx: VaultContext,
+  item: CertificateItem,
+  op: CertificateOperation | undefined = item.operation,
+) {
+  const done = !op || op.status === 'completed';
   return {
     id: `${ctx.base}/certificates/${item.name}/pending`,
-    issuer: { name: item.policy.issuer },
-    csr: '',
+    issuer: { name: op?.issuer ?? item.policy.issuer },
+    csr: op?.csr ?? '',
     cancellation_requested: false,
-    status: 'completed',
-    status_details: 'Certificate created.',
-    target: `${ctx.base}/certificates/${item.name}`,
-    request_id: newVersion(),
+    status: done ? 'completed' : 'inProgress',
+    ...(done ? { target: `${ctx.base}/certificates/${item.name}` } : { status_details: PENDING_DETAILS }),
+    request_id: op?.requestId ?? newVersion(),
   };
+}
+
+/** The creation operation still in progress, or Key Vault's 404 for a certificate that has none. */
+function pendingOperation(ctx: VaultContext, name: string): { item: CertificateItem; op: CertificateOperation } {
+  const { item } = findLive(C, ctx.vault.certificates, name);
+  const op = item.operation;
+  if (op?.status !== 'inProgress') fail(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`);
+  return { item, op: op! };
 }
 
 /** Deleting, recovering or purging a certificate takes its managed key and secret along. */
@@ -200,8 +277,14 @@ export const certificateRoutes: Route[] = [
     method: 'GET',
     path: 'certificates',
     op: op('certificates', 'read', 'list'),
-    handle: (ctx) =>
-      page(ctx, sortedByName(ctx.vault.certificates.live.values()), (i) => properties(ctx, i, latest(i), false)),
+    handle: (ctx) => {
+      // A certificate with no issued version yet is listed only on includePending=true (the spec's "not completely
+      // provisioned"); one with an issued version lists its latest, pending or not (an assumption: no recording shows
+      // a pending new version in a listing).
+      const all = ctx.ex.url.searchParams.get('includePending') === 'true';
+      const items = [...ctx.vault.certificates.live.values()].filter((i) => all || i.versions.some((v) => !v.pending));
+      return page(ctx, sortedByName(items), (i) => properties(ctx, i, latest(i), false));
+    },
   },
   {
     method: 'GET',
@@ -237,6 +320,48 @@ export const certificateRoutes: Route[] = [
     handle: (ctx, p) => operationJson(ctx, findLive(C, ctx.vault.certificates, p.name!).item),
   },
   {
+    method: 'DELETE',
+    path: 'certificates/:name/pending',
+    op: op('certificates', 'update/action', 'update'),
+    handle: (ctx, p) => {
+      // The certificate is no longer created: its pending version goes, and with it a certificate that had no other
+      // (an assumption: no recording shows what remains).
+      const { item, op: pending } = pendingOperation(ctx, p.name!);
+      item.versions = item.versions.filter((v) => v.version !== pending.version);
+      const answer = operationJson(ctx, item, pending);
+      delete item.operation;
+      if (!item.versions.length) ctx.vault.certificates.live.delete(keyOf(item.name));
+      return answer;
+    },
+  },
+  {
+    method: 'POST',
+    path: 'certificates/:name/pending/merge',
+    op: op('certificates', 'create/action', 'create'),
+    create: true,
+    handle: (ctx, p) => {
+      const { item, op: pending } = pendingOperation(ctx, p.name!);
+      const body = ctx.ex.json<{ x5c?: string[]; attributes?: { enabled?: boolean }; tags?: Record<string, string> }>();
+      if (pending.issuer !== 'Unknown')
+        fail(403, 'Forbidden', `Merge is not allowed for a certificate whose issuer is ${pending.issuer}.`);
+      const leaf = body.x5c?.[0];
+      if (typeof leaf !== 'string') fail(400, 'BadParameter', 'Property x5c is required.');
+      const cv = item.versions.find((v) => v.version === pending.version)!;
+      let matches = false;
+      try {
+        matches = certifiesKey(leaf!, cv.privateKeyPem!);
+      } catch {
+        fail(400, 'BadParameter', 'Property x5c has an invalid certificate.');
+      }
+      if (!matches) fail(400, 'BadParameter', "Public key from x5c doesn't match the pending certificate's key.");
+      if (body.attributes?.enabled !== undefined) cv.pending = { enabled: body.attributes.enabled };
+      if ('tags' in body) cv.tags = body.tags;
+      issue(ctx, item, cv, leaf!, ctx.now);
+      ctx.ex.res.statusCode = 201;
+      return bundle(ctx, item, cv);
+    },
+  },
+  {
     method: 'POST',
     path: 'certificates/:name/create',
     op: op('certificates', 'create/action', 'create'),
@@ -248,25 +373,49 @@ export const certificateRoutes: Route[] = [
         attributes?: { enabled?: boolean };
         tags?: Record<string, string>;
       }>();
-      const policy = policyFrom(body.policy, undefined, 'Self');
-      if (policy.issuer !== 'Self')
+      const prior = ctx.vault.certificates.live.get(keyOf(p.name!));
+      const policy = policyFrom(body.policy, prior?.policy, 'Self');
+      if (policy.issuer !== 'Self' && policy.issuer !== 'Unknown')
         fail(
           400,
           'BadParameter',
-          `The emulator issues self-signed certificates only (issuer 'Self'), not '${policy.issuer}'.`,
+          `The emulator issues self-signed certificates (issuer 'Self') or waits for a merge (issuer 'Unknown'), not '${policy.issuer}'.`,
         );
       if (policy.kty !== 'RSA' && policy.kty !== 'RSA-HSM')
         fail(400, 'BadParameter', `Key type ${policy.kty} is not supported for certificates by the emulator.`);
-      const item = addVersion(
-        ctx,
-        p.name!,
-        selfSigned(policy.subject, policy.validityMonths, ctx.now, policy.keySize),
-        policy,
-        body,
-      );
+      if (prior?.operation?.status === 'inProgress')
+        fail(409, 'Conflict', `There is a pending certificate operation for certificate ${p.name}.`);
+      guardBacking(ctx, p.name!);
+      // Pending until issued: disabled, no certificate, valid (nbf, exp) as the policy will issue it (recording).
+      const { privateKeyPem, csr } = keyAndCsr(policy.subject, policy.keySize);
+      const nbf = epoch(ctx.now) - 600;
+      const cv: CertificateVersion = {
+        version: newVersion(),
+        certDerBase64: '',
+        x5t: '',
+        privateKeyPem,
+        attributes: {
+          ...attributesFrom({ attributes: { enabled: false } }, ctx.now),
+          nbf,
+          exp: nbf + Math.round((policy.validityMonths * 365.25 * 86400) / 12),
+        },
+        tags: body.tags,
+        pending: { enabled: body.attributes?.enabled ?? true },
+      };
+      const item = pushVersion(ctx, p.name!, policy, cv);
+      const issuanceMs = ctx.vault.spec.certificateIssuanceMs;
+      item.operation = {
+        requestId: newVersion(),
+        issuer: policy.issuer,
+        csr,
+        version: cv.version,
+        status: 'inProgress',
+        completeAt: policy.issuer === 'Self' ? ctx.now + issuanceMs : undefined,
+      };
+      if (policy.issuer === 'Self' && issuanceMs <= 0) settleCertificates(ctx);
       ctx.ex.res.setHeader(
         'Location',
-        `${ctx.base}/certificates/${item.name}/pending?api-version=2025-07-01&request_id=${newVersion()}`,
+        `${ctx.base}/certificates/${item.name}/pending?api-version=2025-07-01&request_id=${item.operation.requestId}`,
       );
       ctx.ex.res.setHeader('Retry-After', '10');
       ctx.ex.res.statusCode = 202;

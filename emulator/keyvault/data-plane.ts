@@ -9,6 +9,7 @@ import type { IdentityProvider } from '../identity.ts';
 import type { VaultState } from '../model.ts';
 import { authorize } from '../rbac.ts';
 import type { VaultContext } from './context.ts';
+import { settleCertificates } from './certificates.ts';
 import { matchRoute, VAULT_SUFFIX, vaultNameOf } from './router.ts';
 
 const SUPPORTED_API_VERSIONS = new Set(['7.4', '7.5', '7.6', '2025-07-01']);
@@ -184,13 +185,15 @@ export class DataPlane {
     authorize(vault, caller.objectId, route.op);
     const result = route.handle(this.#context(vault, ex), params);
     if (this.#parts.faults.roll(faults.lostAnswerRate)) return () => ex.res.socket?.destroy();
-    return () => send(ex, result === null ? 204 : ex.res.statusCode === 202 ? 202 : 200, result ?? undefined);
+    const status =
+      result === null ? 204 : ex.res.statusCode === 202 || ex.res.statusCode === 201 ? ex.res.statusCode : 200;
+    return () => send(ex, status, result ?? undefined);
   }
 
   #context(vault: VaultState, ex: Exchange): VaultContext {
     const { subscriptionId, location, name } = vault.spec;
     const faults = this.#parts.faults.of(name);
-    return {
+    const ctx: VaultContext = {
       vault,
       ex,
       now: this.#parts.clock.now(),
@@ -200,5 +203,8 @@ export class DataPlane {
       sealBackup: (payload) => this.#backups.seal({ subscriptionId, geography: geographyOf(location), payload }),
       openBackup: (blob) => this.#backups.open(blob),
     };
+    // Time passes between calls: a certificate whose issuance is due is issued before anyone looks.
+    settleCertificates(ctx);
+    return ctx;
   }
 }

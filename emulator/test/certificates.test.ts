@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import forge from 'node-forge';
 import type { KeyVaultEmulator } from '../server.ts';
+import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../model.ts';
 import { ADMIN, credentialFor, startWorld, vaultSpec, vaultUrl } from '../../test/support/world.ts';
 
 let emulator: KeyVaultEmulator;
@@ -26,6 +27,13 @@ const selfPolicy = (exportable = true) => ({
   exportable,
   validityInMonths: 12,
 });
+
+/** Creates a self-signed certificate and lets its issuance time pass on the emulator's clock: an issued one. */
+async function createIssued(name: string, policy: ReturnType<typeof selfPolicy>, tags?: Record<string, string>) {
+  const poller = await certs.beginCreateCertificate(name, policy, { intervalInMs: 0, tags });
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS);
+  return poller.pollUntilDone();
+}
 
 function pfxFromForge(
   password: string | null,
@@ -49,9 +57,8 @@ function pfxFromForge(
   };
 }
 
-test('create (self-signed) completes at once and links a managed key and secret', async () => {
-  const poller = await certs.beginCreateCertificate('web', selfPolicy(), { intervalInMs: 0, tags: { app: 'web' } });
-  const cert = await poller.pollUntilDone();
+test('create (self-signed), once issued, links a managed key and secret', async () => {
+  const cert = await createIssued('web', selfPolicy(), { app: 'web' });
   expect(cert.properties.version).toMatch(/^[0-9a-f]{32}$/);
   expect(cert.keyId).toBe(`${vaultUrl('kv-cert')}/keys/web/${cert.properties.version}`);
   expect(cert.secretId).toBe(`${vaultUrl('kv-cert')}/secrets/web/${cert.properties.version}`);
@@ -73,7 +80,7 @@ test('create (self-signed) completes at once and links a managed key and secret'
 });
 
 test('the backing secret of an exportable certificate is a blank-password PKCS#12 with the private key', async () => {
-  await (await certs.beginCreateCertificate('exportable', selfPolicy(true), { intervalInMs: 0 })).pollUntilDone();
+  await createIssued('exportable', selfPolicy(true));
   const value = (await secrets.getSecret('exportable')).value!;
   const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value)), '');
   expect(
@@ -87,7 +94,7 @@ test('the backing secret of an exportable certificate is a blank-password PKCS#1
 });
 
 test("a non-exportable certificate's secret carries no private key", async () => {
-  await (await certs.beginCreateCertificate('locked', selfPolicy(false), { intervalInMs: 0 })).pollUntilDone();
+  await createIssued('locked', selfPolicy(false));
   const value = (await secrets.getSecret('locked')).value!;
   const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(value)), '');
   expect(
@@ -129,14 +136,14 @@ test('import PEM', async () => {
 });
 
 test('a certificate-backed secret cannot be written alone: 403 SecretManagedByKeyVault', async () => {
-  await (await certs.beginCreateCertificate('guarded', selfPolicy(), { intervalInMs: 0 })).pollUntilDone();
+  await createIssued('guarded', selfPolicy());
   const e = await secrets.setSecret('guarded', 'overwrite').catch((x) => x);
   expect(e.statusCode).toBe(403);
   expect(JSON.stringify(e.details)).toContain('SecretManagedByKeyVault');
 });
 
 test('update properties, list paged, delete/recover/purge take the backing items along', async () => {
-  await (await certs.beginCreateCertificate('life', selfPolicy(), { intervalInMs: 0 })).pollUntilDone();
+  await createIssued('life', selfPolicy());
   const updated = await certs.updateCertificateProperties('life', '', { enabled: false, tags: { t: '1' } });
   expect(updated.properties.enabled).toBe(false);
   expect(updated.properties.tags).toEqual({ t: '1' });
@@ -161,11 +168,153 @@ test('every new version of a certificate has a new thumbprint and a key other th
     x509_props: { subject: 'CN=renewed' },
     issuer: { name: 'Self' },
   };
-  for (let i = 0; i < 10; i++) emulator.invoke('kv-cert', 'POST', 'certificates/renewed/create', { policy });
+  for (let i = 0; i < 10; i++) {
+    emulator.invoke('kv-cert', 'POST', 'certificates/renewed/create', { policy });
+    emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS);
+  }
+  emulator.invoke('kv-cert', 'GET', 'certificates/renewed'); // the last issuance completes as the service is called
   const vault = emulator.vault('kv-cert');
   const thumbprints = vault.certificates.live.get('renewed')!.versions.map((v) => v.x5t);
   const moduli = vault.keys.live.get('renewed')!.versions.map((v) => v.jwk.n);
   expect(new Set(thumbprints).size).toBe(10);
   expect(moduli).toHaveLength(10);
   for (let i = 1; i < moduli.length; i++) expect(moduli[i]).not.toBe(moduli[i - 1]);
+});
+
+describe('pending creation (shapes from the recordings)', () => {
+  const vault = 'kv-cert';
+  const call = (method: string, path: string, body?: unknown, query?: Record<string, string>) =>
+    emulator.invoke(vault, method, path, body, query) as Record<string, unknown>;
+  const create = (name: string, issuer = 'Self', enabled?: boolean) =>
+    call('POST', `certificates/${name}/create`, {
+      policy: {
+        key_props: { kty: 'RSA', key_size: 2048 },
+        x509_props: { subject: `CN=${name}` },
+        issuer: { name: issuer },
+      },
+      ...(enabled === undefined ? {} : { attributes: { enabled } }),
+    });
+  const listed = (query: Record<string, string> = {}) =>
+    (call('GET', 'certificates', undefined, { maxresults: '25', ...query }).value as { id: string }[]).map((i) => i);
+  const failure = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return e as { status: number; body: { error: { code: string } } };
+    }
+    throw new Error('expected a failure');
+  };
+
+  test('a Self create is pending: 202 inProgress, then a disabled version with no certificate, then issued', () => {
+    const op = create('slow');
+    expect(op).toMatchObject({
+      id: `${vaultUrl(vault)}/certificates/slow/pending`,
+      issuer: { name: 'Self' },
+      cancellation_requested: false,
+      status: 'inProgress',
+      status_details: expect.stringContaining('Pending certificate created.'),
+    });
+    expect(op).not.toHaveProperty('target');
+    expect(Buffer.from(op.csr as string, 'base64').length).toBeGreaterThan(200);
+    const pending = call('GET', 'certificates/slow');
+    expect(pending).toMatchObject({
+      attributes: { enabled: false },
+      policy: { issuer: { name: 'Self' } },
+      pending: { id: `${vaultUrl(vault)}/certificates/slow/pending` },
+    });
+    expect(Object.keys(pending)).not.toEqual(expect.arrayContaining(['x5t']));
+    for (const k of ['x5t', 'cer', 'kid', 'sid']) expect(pending).not.toHaveProperty(k);
+    const a = pending.attributes as { nbf: number; exp: number; created: number };
+    expect(a.created - a.nbf).toBe(600);
+    expect(a.exp).toBeGreaterThan(a.created + 360 * 86400);
+    // Not completely provisioned: listed only on includePending=true; its version lists without x5t.
+    expect(listed().map((i) => i.id)).not.toContain(`${vaultUrl(vault)}/certificates/slow`);
+    const withPending = listed({ includePending: 'true' }).find((i) => i.id.endsWith('/certificates/slow'));
+    expect(withPending).toMatchObject({ attributes: { enabled: false } });
+    expect(withPending).not.toHaveProperty('x5t');
+    const versions = call('GET', 'certificates/slow/versions').value as Record<string, unknown>[];
+    expect(versions).toHaveLength(1);
+    expect(versions[0]).not.toHaveProperty('x5t');
+    expect(failure(() => call('GET', 'secrets/slow')).status).toBe(404);
+    expect(call('GET', 'certificates/slow/pending')).toMatchObject({ status: 'inProgress' });
+
+    emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS);
+    const done = call('GET', 'certificates/slow/pending');
+    expect(done).toMatchObject({ status: 'completed', target: `${vaultUrl(vault)}/certificates/slow` });
+    expect(done).not.toHaveProperty('status_details');
+    const issued = call('GET', 'certificates/slow');
+    expect(issued).toMatchObject({ attributes: { enabled: true }, x5t: expect.any(String), cer: expect.any(String) });
+    expect(issued).not.toHaveProperty('pending');
+    expect(call('GET', 'secrets/slow')).toMatchObject({ managed: true });
+    expect(listed().map((i) => i.id)).toContain(`${vaultUrl(vault)}/certificates/slow`);
+  });
+
+  test('a pending new version of an issued certificate reads disabled without x5t, also in the listing', async () => {
+    const first = await createIssued('renewing', selfPolicy());
+    create('renewing');
+    const pending = call('GET', 'certificates/renewing');
+    expect(pending).toMatchObject({ attributes: { enabled: false } });
+    expect(pending.id).not.toBe(first.properties.id);
+    expect(pending).not.toHaveProperty('x5t');
+    const item = listed().find((i) => i.id.endsWith('/certificates/renewing'));
+    expect(item).toMatchObject({ attributes: { enabled: false } });
+    expect(item).not.toHaveProperty('x5t');
+    // The backing secret stays at the issued version until the new one is issued.
+    expect(call('GET', 'secrets/renewing')).toMatchObject({ id: first.secretId });
+    expect(failure(() => create('renewing'))).toMatchObject({ status: 409 });
+    emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS);
+    const renewed = call('GET', 'certificates/renewing');
+    expect(renewed).toMatchObject({ id: pending.id, attributes: { enabled: true }, x5t: expect.any(String) });
+    expect(call('GET', 'secrets/renewing').id).not.toBe(first.secretId);
+  });
+
+  test('an Unknown issuer stays pending until merged with a certificate for its key; a create disabled stays so', () => {
+    const op = create('external', 'Unknown', false);
+    emulator.clock.advance(20 * DEFAULT_CERTIFICATE_ISSUANCE_MS);
+    expect(call('GET', 'certificates/external/pending')).toMatchObject({ status: 'inProgress' });
+    const csr = forge.pki.certificationRequestFromAsn1(
+      forge.asn1.fromDer(Buffer.from(op.csr as string, 'base64').toString('binary')),
+    );
+    const ca = forge.pki.rsa.generateKeyPair(1024);
+    const signed = (publicKey: forge.pki.PublicKey) => {
+      const cert = forge.pki.createCertificate();
+      cert.publicKey = publicKey;
+      cert.serialNumber = '0b';
+      cert.validity.notBefore = new Date(emulator.clock.now() - 1000);
+      cert.validity.notAfter = new Date(emulator.clock.now() + 86400_000);
+      cert.setSubject([{ name: 'commonName', value: 'external' }]);
+      cert.setIssuer([{ name: 'commonName', value: 'Test CA' }]);
+      cert.sign(ca.privateKey, forge.md.sha256.create());
+      return Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary').toString('base64');
+    };
+    const wrongKey = failure(() =>
+      call('POST', 'certificates/external/pending/merge', { x5c: [signed(ca.publicKey)] }),
+    );
+    expect(wrongKey).toMatchObject({ status: 400, body: { error: { code: 'BadParameter' } } });
+    const merged = call('POST', 'certificates/external/pending/merge', { x5c: [signed(csr.publicKey!)] });
+    expect(merged).toMatchObject({ x5t: expect.any(String), attributes: { enabled: false } });
+    expect(call('GET', 'certificates/external/pending')).toMatchObject({ status: 'completed' });
+    expect(failure(() => call('POST', 'certificates/external/pending/merge', { x5c: [] })).status).toBe(404);
+    create('self-merge');
+    expect(failure(() => call('POST', 'certificates/self-merge/pending/merge', { x5c: ['AA=='] })).status).toBe(403);
+  });
+
+  test('DELETE pending cancels the creation: a new certificate is gone, an issued one keeps its versions', async () => {
+    create('cancelled', 'Unknown');
+    expect(call('DELETE', 'certificates/cancelled/pending')).toMatchObject({ status: 'inProgress' });
+    expect(failure(() => call('GET', 'certificates/cancelled')).status).toBe(404);
+    expect(failure(() => call('GET', 'certificates/cancelled/pending')).status).toBe(404);
+    const issued = await createIssued('kept', selfPolicy());
+    create('kept', 'Unknown');
+    call('DELETE', 'certificates/kept/pending');
+    expect(call('GET', 'certificates/kept')).toMatchObject({ id: issued.properties.id, attributes: { enabled: true } });
+    expect(failure(() => call('DELETE', 'certificates/kept/pending')).status).toBe(404);
+  });
+
+  test('an import is issued at once', async () => {
+    const m = pfxFromForge(null, 'at-once.contoso.com');
+    const imported = await certs.importCertificate('at-once', Buffer.from(m.pfxBase64, 'base64'));
+    expect(imported.properties.enabled).toBe(true);
+    expect(Buffer.from(imported.properties.x509Thumbprint!).toString('base64url')).toBe(m.thumbprint);
+  });
 });

@@ -4,6 +4,7 @@ import { KeyClient } from '@azure/keyvault-keys';
 import { CertificateClient } from '@azure/keyvault-certificates';
 import type { KeyVaultEmulator } from '../server.ts';
 import { GITHUB_ISSUER } from '../identity.ts';
+import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../model.ts';
 import {
   ADMIN,
   OTHER_TENANT,
@@ -96,9 +97,13 @@ test('RBAC: Certificates Officer imports certificates but cannot read secret val
       assign(cryptoOfficer, 'Key Vault Crypto Officer'),
     );
   const certs = new CertificateClient(vaultUrl('kv-rbac'), credentialFor(certOfficer));
-  await (
-    await certs.beginCreateCertificate('officer-cert', { issuerName: 'Self', subject: 'CN=o' }, { intervalInMs: 0 })
-  ).pollUntilDone();
+  const creating = await certs.beginCreateCertificate(
+    'officer-cert',
+    { issuerName: 'Self', subject: 'CN=o' },
+    { intervalInMs: 0 },
+  );
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS);
+  await creating.pollUntilDone();
   await expect(secrets('kv-rbac', credentialFor(certOfficer)).getSecret('officer-cert')).rejects.toMatchObject({
     statusCode: 403,
   });

@@ -69,7 +69,11 @@ function resolve(file: string, s: Schema): Schema {
 }
 
 /** Fields the recorded real service sends although the spec does not list them (the recordings win). */
-const REAL_SERVICE_EXTRAS = new Set(['basic_constraints']);
+const REAL_SERVICE_EXTRAS = new Set([
+  'basic_constraints',
+  // A pending certificate's bundle links its operation (certificates_client__create_read_update_and_delete).
+  'pending',
+]);
 
 /** Properties the response carries that the spec does not know (the emulator must not invent fields). */
 function unknownProperties(file: string, schema: Schema, value: unknown, at: string, out: string[]): void {

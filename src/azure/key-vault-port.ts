@@ -30,6 +30,10 @@ function snapshotOfSecret(p: SecretProperties): ItemSnapshot {
   };
 }
 
+/**
+ * A version still being issued carries no X.509 certificate, hence no thumbprint, and Key Vault shows it disabled
+ * (recorded); an issued version always has one. The missing thumbprint is the signal lists and reads both give.
+ */
 function snapshotOfCertificate(p: CertificateProperties): ItemSnapshot {
   return {
     type: 'certificate',
@@ -40,6 +44,7 @@ function snapshotOfCertificate(p: CertificateProperties): ItemSnapshot {
     managed: false,
     thumbprint: p.x509Thumbprint ? Buffer.from(p.x509Thumbprint).toString('base64url') : undefined,
     version: p.version,
+    ...(p.x509Thumbprint ? {} : { pending: true }),
   };
 }
 

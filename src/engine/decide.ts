@@ -72,6 +72,11 @@ function decideItem(f: ItemFacts, prev: StateRecord | undefined, o: DecideOption
     const reason = 'source and target are in different subscriptions; key backups cannot cross';
     return decided(f, { status: 'blocked_cross_subscription_key', action: 'none', reason });
   }
+  // A version still being issued reads as disabled, yet nobody disabled it: its copy stays as it is until it completes.
+  if (s.pending) {
+    const reason = 'the latest version is still pending (issuance not complete); nothing is done until it completes';
+    return decided(f, { status: 'source_pending', action: 'none', reason });
+  }
   if (!s.enabled) return decideDisabledSource(f, prev, o);
   if (!t) return decideMissingInTarget(f, o);
   return decideExisting(f, s, t, prev, o);

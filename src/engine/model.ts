@@ -25,6 +25,11 @@ export interface ItemSnapshot {
   thumbprint?: string;
   /** Set when a call returned it (lists do not). */
   version?: string;
+  /**
+   * Certificates: the current version is still being issued (no X.509 certificate yet). Key Vault shows such a version
+   * disabled; it is not a disabled certificate.
+   */
+  pending?: boolean;
 }
 
 export const RECORD_STATUSES = [
@@ -34,6 +39,7 @@ export const RECORD_STATUSES = [
   'delete',
   'excluded_by_rule',
   'source_disabled',
+  'source_pending',
   'source_soft_deleted',
   'missing_once',
   'retired',

@@ -118,6 +118,8 @@ function stateOf(
   // A disabled source whose copy this tool left alone: the record stays as it was, so a person's later edit of the
   // copy (re-enabling it) still reads as "changed since" and is never undone.
   if (r.status === 'source_disabled' && r.action !== 'disable') return base;
+  // A certificate still being issued: nothing was written or compared, the previous record stays.
+  if (r.status === 'source_pending') return base;
   if (SYNCED.has(r.status) || r.status === 'source_disabled') {
     const wrote = r.status === 'create' || r.status === 'update' || r.status === 'source_disabled';
     return {

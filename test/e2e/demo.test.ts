@@ -12,6 +12,7 @@ test('npm run demo shows every planning status a newcomer should meet', async ()
     'in_sync',
     'excluded_by_rule',
     'source_disabled',
+    'source_pending',
     'source_soft_deleted',
     'missing_once',
     'blocked_target_conflict',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../../emulator/model.ts';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, assign, credentialFor, principal, vaultUrl, emulatorPerFile } from '../support/world.ts';
 import {
@@ -29,6 +30,7 @@ test('one record failing leaves the others applied, exits 1, and is retried next
   emulator.invoke(dst, 'POST', 'certificates/blocked-by-cert/create', {
     policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=x' } },
   });
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued before the run
   const ws = new Workspace().writeConfig(replication(src, [dst], { overwrite_on_conflict: true }));
   const r = await ws.cli(['apply', '--report', join(new Workspace().dir, 'report.json')]);
   expect(r.code).toBe(1);
@@ -52,6 +54,7 @@ test('a canary value never appears in stdout, stderr, the JSON report or the sta
   emulator.invoke(src, 'POST', 'certificates/canary-cert/create', {
     policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=c' } },
   });
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued before the run
   const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['secrets', 'certificates'] }));
   const reportPath = join(ws.dir, 'report.json');
   const outputs: string[] = [];

@@ -1,6 +1,7 @@
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
+import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../../emulator/model.ts';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, SUB_B, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
 import {
@@ -16,7 +17,8 @@ import {
 const emulator = emulatorPerFile(() => startReplicationWorld());
 
 const put = (vault: string, name: string, body: Record<string, unknown>) => putSecret(emulator, vault, name, body);
-const cert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) =>
+/** Starts a certificate's issuance (Key Vault's create is pending until the issuer completes it). */
+const pendingCert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) =>
   emulator.invoke(vault, 'POST', `certificates/${name}/create`, {
     policy: {
       key_props: { exportable, kty: 'RSA', key_size: 2048 },
@@ -25,6 +27,11 @@ const cert = (vault: string, name: string, exportable = true, tags?: Record<stri
     },
     tags,
   });
+/** A certificate issued before the run: created, and its issuance time passed on the service's clock. */
+const cert = (vault: string, name: string, exportable = true, tags?: Record<string, string>) => {
+  pendingCert(vault, name, exportable, tags);
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS);
+};
 const key = (vault: string, name: string, tags?: Record<string, string>) =>
   emulator.invoke(vault, 'POST', `keys/${name}/create`, { kty: 'RSA', tags });
 
@@ -67,6 +74,36 @@ test('a renewed certificate (new thumbprint) is re-imported on the next run', as
   expect(Buffer.from((await certs(dst).getCertificate('renewing')).properties.x509Thumbprint!)).toEqual(
     Buffer.from((await certs(src).getCertificate('renewing')).properties.x509Thumbprint!),
   );
+});
+
+test('a certificate still being issued is source_pending: its copy is neither written nor disabled until issued', async () => {
+  const { src, dst } = vaultPair(emulator);
+  cert(src, 'issuing');
+  const ws = new Workspace().writeConfig(replication(src, [dst], { types: ['certificates'] }));
+  expect(statusOf((await ws.json(['apply'])).report, 'issuing')).toBe('create');
+  const certs = (v: string) => new CertificateClient(vaultUrl(v), credentialFor(ADMIN));
+  const copied = await certs(dst).getCertificate('issuing');
+  // A new version is being issued: Key Vault shows the certificate disabled, without a thumbprint.
+  emulator.clock.advance(1000); // the new version lands in a later second (`updated` has whole seconds)
+  pendingCert(src, 'issuing');
+  expect((await certs(src).getCertificate('issuing')).properties.enabled).toBe(false);
+  const plan = await ws.json(['plan']);
+  expect(statusOf(plan.report, 'issuing')).toBe('source_pending');
+  emulator.resetCounters();
+  const r = await ws.json(['apply']);
+  expect(r.code).toBe(0);
+  expect(statusOf(r.report, 'issuing')).toBe('source_pending');
+  expect(emulator.vault(dst).counters.writes).toBe(0);
+  const kept = await certs(dst).getCertificate('issuing');
+  expect(kept.properties.enabled).toBe(true);
+  expect(kept.properties.version).toBe(copied.properties.version);
+
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued
+  const after = await ws.json(['apply']);
+  expect(statusOf(after.report, 'issuing')).toBe('update');
+  const [s, t] = await Promise.all([certs(src).getCertificate('issuing'), certs(dst).getCertificate('issuing')]);
+  expect(Buffer.from(t.properties.x509Thumbprint!)).toEqual(Buffer.from(s.properties.x509Thumbprint!));
+  expect(t.properties.enabled).toBe(true);
 });
 
 test("a standalone target secret with a certificate's name is reported before any write", async () => {

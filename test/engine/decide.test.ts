@@ -161,6 +161,26 @@ const rows: Row[] = [
     reason: 'the certificate policy marks its private key non-exportable',
   },
 
+  // A certificate whose latest version is still being issued: it reads disabled, yet is not
+  {
+    case: 'a pending certificate, our untouched copy (never disabled)',
+    type: 'certificate',
+    source: { enabled: false, pending: true, thumbprint: undefined },
+    prev: OURS,
+    status: 'source_pending',
+    action: 'none',
+    reason: 'the latest version is still pending (issuance not complete)',
+  },
+  {
+    case: 'a pending certificate, no copy yet',
+    type: 'certificate',
+    source: { enabled: false, pending: true, thumbprint: undefined },
+    target: null,
+    status: 'source_pending',
+    action: 'none',
+    reason: 'nothing is done until it completes',
+  },
+
   // Disabled on the source
   {
     case: 'disabled on the source, no copy',
@@ -598,15 +618,11 @@ describe('decide: one row per status and reason (DESIGN §4)', () => {
     });
   });
 
-  test('every status of the table but those decided later (guard, apply) and source_pending has a row', () => {
+  test('every status of the table but those decided later (guard, apply) has a row', () => {
     const later: RecordStatus[] = ['held_back', 'failed'];
     const decidedHere = new Set(rows.map((r) => r.status));
     expect(RECORD_STATUSES.filter((s) => !decidedHere.has(s) && !later.includes(s))).toEqual([]);
   });
-
-  // DESIGN §4 lists source_pending (a certificate whose latest version is still pending); the engine has no such status
-  // yet.
-  test.todo('source_pending: a certificate whose latest version is still pending waits until it completes');
 });
 
 describe('statuses given after decide', () => {

@@ -152,6 +152,40 @@ describe('nextPairState', () => {
     expect(s.records['secret/a']).toMatchObject({ status: 'source_disabled', targetVersion: 'tv', targetUpdatedOn: T });
   });
 
+  test('a pending source certificate keeps the record as it was: nothing was written or compared', () => {
+    const previous = previousOf({
+      'certificate/a': stateRecord({
+        type: 'certificate',
+        status: 'in_sync',
+        replicatedByUs: true,
+        targetVersion: 'tv',
+        targetUpdatedOn: T,
+        sourceUpdatedOn: T - 1,
+        thumbprint: 'tp-old',
+      }),
+    });
+    const s = next({
+      previous,
+      records: [
+        record({
+          type: 'certificate',
+          status: 'source_pending',
+          action: 'none',
+          source: snap({ type: 'certificate', updatedOn: T + 7, enabled: false, pending: true }),
+          target: snap({ type: 'certificate', updatedOn: T + 8 }),
+        }),
+      ],
+    });
+    expect(s.records['certificate/a']).toMatchObject({
+      status: 'source_pending',
+      replicatedByUs: true,
+      targetVersion: 'tv',
+      targetUpdatedOn: T,
+      sourceUpdatedOn: T - 1,
+      thumbprint: 'tp-old',
+    });
+  });
+
   test('acknowledgements: one given now is kept until the target equals the source; a withdrawn one is dropped', () => {
     const conflict = record({ status: 'blocked_target_conflict' });
     expect(

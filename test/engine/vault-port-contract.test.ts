@@ -1,4 +1,5 @@
 import { AzureVaultPort } from '../../src/azure/key-vault-port.ts';
+import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../../emulator/model.ts';
 import { MemoryVault } from '../fakes/memory-vault.ts';
 import { ADMIN, credentialFor, startWorld, vaultSpec, emulatorPerFile } from '../support/world.ts';
 import { vaultPortContract } from '../support/vault-port-contract.ts';
@@ -8,6 +9,9 @@ vaultPortContract('in-memory fake', {
   pair: async () => ({ a: new MemoryVault({ name: `mem-a${++n}` }), b: new MemoryVault({ name: `mem-b${n}` }) }),
   seedCertificate: async (p, name, exportable) => {
     (p as MemoryVault).seedCertificate(name, `${name}thumbprintxxxxxxxxxxxxxxxx`.slice(0, 27), exportable);
+  },
+  seedPendingCertificate: async (p, name) => {
+    (p as MemoryVault).seedPendingCertificate(name);
   },
   seedKey: async (p, name) => {
     (p as MemoryVault).seedKey(name);
@@ -46,6 +50,12 @@ vaultPortContract('Azure adapter over the emulator', {
   seedCertificate: async (p, name, exportable) => {
     emulator.invoke(p.info.name, 'POST', `certificates/${name}/create`, {
       policy: { key_props: { exportable }, issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } },
+    });
+    emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued
+  },
+  seedPendingCertificate: async (p, name) => {
+    emulator.invoke(p.info.name, 'POST', `certificates/${name}/create`, {
+      policy: { issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } },
     });
   },
   seedKey: async (p, name) => {

@@ -16,6 +16,8 @@ interface Stored {
   item: ItemSnapshot;
   value?: string;
   versions: string[];
+  /** A certificate with no issued version yet: Key Vault lists it only when asked for pending ones. */
+  unlisted?: true;
 }
 
 /** An in-memory vault with Key Vault's observable rules, for fast engine tests (kept honest by the contract suite). */
@@ -98,12 +100,29 @@ export class MemoryVault implements VaultPort {
     );
     return this.#put('certificate', name, { enabled: true, tags: {}, managed: false, thumbprint, ...attrs });
   }
+  /**
+   * A certificate version still being issued, as Key Vault shows one: disabled, without a thumbprint. A new
+   * certificate is not listed yet; a new version of an issued one lists as pending, its backing secret unchanged.
+   */
+  seedPendingCertificate(name: string): ItemSnapshot {
+    const prior = this.live.get('certificate')!.get(name.toLowerCase());
+    const item = this.#put('certificate', name, {
+      enabled: false,
+      tags: prior?.item.tags ?? {},
+      managed: false,
+      pending: true,
+    });
+    if (!prior) this.live.get('certificate')!.get(name.toLowerCase())!.unlisted = true;
+    return item;
+  }
   seedKey(name: string, attrs: Partial<ItemSnapshot> = {}): ItemSnapshot {
     return this.#put('key', name, { enabled: true, tags: {}, managed: false, ...attrs });
   }
 
   async list(type: ItemType): Promise<ItemSnapshot[]> {
-    return [...this.live.get(type)!.values()].map((s) => ({ ...s.item, version: undefined }));
+    return [...this.live.get(type)!.values()]
+      .filter((s) => !s.unlisted)
+      .map((s) => ({ ...s.item, version: undefined }));
   }
   async listDeletedNames(type: ItemType): Promise<Set<string>> {
     return new Set(this.deleted.get(type)!.keys());

@@ -57,6 +57,7 @@ test('secret values, private keys and PFX passwords never reach output, summary,
   emulator.invoke(src, 'PUT', 'secrets/clash', { value: `${value}-source` });
   emulator.invoke(dst, 'PUT', 'secrets/clash', { value: `${value}-target` });
   emulator.invoke(src, 'POST', 'certificates/pwd-cert/import', { value: pfx, pwd: password });
+  emulator.vault(src).spec.certificateIssuanceMs = 0; // issued at once: its backing secret is read below
   emulator.invoke(src, 'POST', 'certificates/self-cert/create', {
     policy: {
       key_props: { exportable: true, kty: 'RSA', key_size: 2048 },

@@ -1,3 +1,4 @@
+import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../../emulator/model.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 
 /** How many records the varied source yields: each certificate also lists its managed secret and key. */
@@ -30,6 +31,7 @@ export function seedVariedItems(emulator: KeyVaultEmulator, vault: string): void
       tags: { cert: name },
     });
   }
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued, as the service's next call finds them
   for (const name of ['data-key', 'sign-key'])
     emulator.invoke(vault, 'POST', `keys/${name}/create`, { kty: 'RSA', tags: { key: name } });
 }

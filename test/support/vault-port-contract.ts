@@ -5,6 +5,8 @@ export interface ContractHarness {
   /** A pair of empty vaults in one subscription and geography. */
   pair(): Promise<{ a: VaultPort; b: VaultPort }>;
   seedCertificate(port: VaultPort, name: string, exportable: boolean): Promise<void>;
+  /** Starts issuing a certificate (a new one, or a new version of one) that stays pending until `advance`s. */
+  seedPendingCertificate(port: VaultPort, name: string): Promise<void>;
   seedKey(port: VaultPort, name: string): Promise<void>;
   /** Lets `ms` pass on the vaults' clock, where they have one to move (no test sleeps). */
   advance(ms: number): void;
@@ -88,6 +90,22 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       await expect(b.writeSecret('tls', 'x', from())).rejects.toMatchObject({ kind: 'denied' });
       await h.seedCertificate(a, 'locked', false);
       expect(await a.certificateExportable('locked')).toBe(false);
+    });
+
+    test('a certificate still being issued reads pending: disabled, no thumbprint; a new one is not listed', async () => {
+      const { a } = await h.pair();
+      await h.seedCertificate(a, 'renewing', true);
+      await h.seedPendingCertificate(a, 'renewing');
+      const [listed] = await a.list('certificate');
+      expect(listed).toMatchObject({ name: 'renewing', enabled: false, pending: true });
+      expect(listed!.thumbprint).toBeUndefined();
+      expect(await a.get('certificate', 'renewing')).toMatchObject({ enabled: false, pending: true });
+      await h.seedPendingCertificate(a, 'brand-new');
+      expect((await a.list('certificate')).map((c) => c.name)).toEqual(['renewing']);
+      expect(await a.get('certificate', 'brand-new')).toMatchObject({ enabled: false, pending: true });
+      // An issued certificate is never pending.
+      await h.seedCertificate(a, 'issued', true);
+      expect((await a.get('certificate', 'issued'))!.pending).toBeUndefined();
     });
 
     test('a key backup restores with the same latest version; restore refuses an existing name', async () => {

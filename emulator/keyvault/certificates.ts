@@ -19,6 +19,7 @@ import {
   checkName,
   ensureNotDeleted,
   findLive,
+  listedLive,
   restoreInto,
   softDelete,
   tagsJson,
@@ -282,7 +283,8 @@ export const certificateRoutes: Route[] = [
       // provisioned"); one with an issued version lists its latest, pending or not (an assumption: no recording shows
       // a pending new version in a listing).
       const all = ctx.ex.url.searchParams.get('includePending') === 'true';
-      const items = [...ctx.vault.certificates.live.values()].filter((i) => all || i.versions.some((v) => !v.pending));
+      // A certificate still being recovered is not listed yet, as secrets and keys are not (listedLive).
+      const items = listedLive(ctx.vault.certificates).filter((i) => all || i.versions.some((v) => !v.pending));
       return page(ctx, sortedByName(items), (i) => properties(ctx, i, latest(i), false));
     },
   },

@@ -318,3 +318,24 @@ describe('pending creation (shapes from the recordings)', () => {
     expect(Buffer.from(imported.properties.x509Thumbprint!).toString('base64url')).toBe(m.thumbprint);
   });
 });
+
+test('a certificate being recovered is not listed until the recover window ends, as secrets and keys are not', async () => {
+  emulator.addVault(vaultSpec('kv-cert-win', 'westeurope'));
+  const c = new CertificateClient(vaultUrl('kv-cert-win'), credentialFor(ADMIN));
+  const listed = async () => {
+    const names: string[] = [];
+    for await (const p of c.listPropertiesOfCertificates()) names.push(p.name!);
+    return names;
+  };
+  emulator.invoke('kv-cert-win', 'POST', 'certificates/back/create', {
+    policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=back' } },
+  });
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued
+  expect(await listed()).toEqual(['back']);
+  emulator.invoke('kv-cert-win', 'DELETE', 'certificates/back');
+  emulator.setWindows('kv-cert-win', { recoverMs: 2000 });
+  emulator.invoke('kv-cert-win', 'POST', 'deletedcertificates/back/recover');
+  expect(await listed()).toEqual([]);
+  emulator.clock.advance(2000);
+  expect(await listed()).toEqual(['back']);
+});

@@ -1,4 +1,5 @@
 import type { Caller } from './entra.ts';
+import { locationsJson } from './geography.ts';
 import { send, type Exchange } from './http-util.ts';
 import type { VaultState } from './model.ts';
 import { actionsOf, dataActionsOf } from './rbac.ts';
@@ -51,7 +52,24 @@ export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Ca
     return send(ex, 401, armError('InvalidAuthenticationToken', 'The access token is invalid.'));
   const path = ex.url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   const visible = [...vaults].filter((v) => (v.spec.subscriptionTenantId ?? v.spec.tenantId) === caller.tenantId);
-  let m = path.match(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults$/i);
+  if (!ex.url.searchParams.get('api-version'))
+    return send(
+      ex,
+      400,
+      armError(
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      ),
+    );
+  let m = path.match(/^\/subscriptions\/([^/]+)\/locations$/i);
+  if (m && ex.method === 'GET') {
+    // A subscription is known to a caller when it holds a vault of the caller's tenant, as for the other reads.
+    const sub = m[1]!;
+    if (!visible.some((v) => v.spec.subscriptionId.toLowerCase() === sub.toLowerCase()))
+      return send(ex, 404, armError('SubscriptionNotFound', `The subscription '${sub}' could not be found.`));
+    return send(ex, 200, locationsJson(sub));
+  }
+  m = path.match(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults$/i);
   if (m && ex.method === 'GET') {
     return send(ex, 200, { value: visible.filter((v) => v.spec.subscriptionId === m![1]).map(vaultJson) });
   }

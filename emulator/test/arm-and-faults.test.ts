@@ -1,10 +1,13 @@
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { KeyVaultEmulator } from '../server.ts';
 import {
   ADMIN,
+  OTHER_TENANT,
   SUB_A,
+  SUB_B,
   assign,
   credentialFor,
   principal,
@@ -53,6 +56,49 @@ test('ARM: list vaults in a subscription, get one with location, tags and access
   expect(us.properties.enablePurgeProtection).toBe(true);
   expect(us.properties.accessPolicies?.map((p) => p.objectId)).toContain(user.objectId);
   await expect(arm.vaults.get('rg-kv', 'nope')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
+});
+
+test("ARM: a subscription's locations carry ARM's geography metadata; another tenant's subscription is not found", async () => {
+  const get = (who = user, sub = SUB_A, query = '?api-version=2022-12-01') =>
+    new KeyVaultManagementClient(credentialFor(who), sub).pipeline.sendRequest(
+      createDefaultHttpClient(),
+      createPipelineRequest({ url: `https://management.azure.com/subscriptions/${sub}/locations${query}` }),
+    );
+  const res = await get();
+  expect(res.status).toBe(200);
+  interface Location {
+    name: string;
+    metadata: { geography?: string };
+  }
+  const { value } = JSON.parse(res.bodyAsText!) as { value: Location[] };
+  const byName = new Map(value.map((l) => [l.name, l]));
+  expect(byName.get('westeurope')).toEqual({
+    id: `/subscriptions/${SUB_A}/locations/westeurope`,
+    name: 'westeurope',
+    type: 'Region',
+    displayName: 'West Europe',
+    regionalDisplayName: '(Europe) West Europe',
+    metadata: expect.objectContaining({
+      regionType: 'Physical',
+      geography: 'Europe',
+      geographyGroup: 'Europe',
+      pairedRegion: [{ name: 'northeurope', id: `/subscriptions/${SUB_A}/locations/northeurope` }],
+    }),
+  });
+  expect(byName.get('eastus')?.metadata.geography).toBe('United States');
+  expect(byName.get('taiwannorth')?.metadata.geography).toBe(byName.get('taiwannorthwest')?.metadata.geography);
+  // Logical regions are listed too, with no geography.
+  expect(byName.get('unitedstates')?.metadata).toEqual({ regionType: 'Logical', regionCategory: 'Other' });
+
+  const stranger = principal('arm-stranger', OTHER_TENANT);
+  emulator.identity.addPrincipal(stranger);
+  const foreign = await get(stranger);
+  expect(foreign.status).toBe(404);
+  expect(JSON.parse(foreign.bodyAsText!).error.code).toBe('SubscriptionNotFound');
+  expect((await get(user, SUB_B)).status).toBe(404);
+  const noVersion = await get(user, SUB_A, '');
+  expect(noVersion.status).toBe(400);
+  expect(JSON.parse(noVersion.bodyAsText!).error.code).toBe('MissingApiVersionParameter');
 });
 
 test("ARM: the caller's permissions on a vault scope list its data actions", async () => {

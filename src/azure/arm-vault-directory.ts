@@ -1,6 +1,7 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { TokenCredential } from '@azure/core-auth';
 import { KeyVaultManagementClient, type Vault } from '@azure/arm-keyvault';
+import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { KvrError } from '../engine/errors.ts';
 import type { VaultInfo } from '../engine/model.ts';
 import type { Clock, VaultDirectory, VaultPermissions, VaultPort } from '../engine/ports.ts';
@@ -8,7 +9,15 @@ import { clientOptions } from './client-options.ts';
 import { AzureVaultPort } from './key-vault-port.ts';
 import { describeRestError } from './rest-error.ts';
 
-const ARM_SCOPE = 'https://management.azure.com/.default';
+const ARM = 'https://management.azure.com';
+const ARM_SCOPE = `${ARM}/.default`;
+/** Microsoft.Resources' Subscriptions API (List Locations); what `@azure/arm-resources-subscriptions` calls. */
+const LOCATIONS_API_VERSION = '2022-12-01';
+
+interface ArmLocation {
+  name?: string;
+  metadata?: { geography?: string };
+}
 
 function claimsOf(token: string): { oid?: string; tid?: string } {
   try {
@@ -41,6 +50,8 @@ export class ArmVaultDirectory implements VaultDirectory {
   readonly #clock: Clock;
   #vaults?: Promise<Map<string, Vault>>;
   #caller?: Promise<{ oid?: string; tid?: string }>;
+  /** Region → ARM's geography, per subscription: read once per run, when a vault of it is resolved. */
+  readonly #geographies = new Map<string, Promise<Map<string, string>>>();
 
   constructor(credential: TokenCredential, subscriptions: string[], correlationId: string, clock: Clock) {
     if (!subscriptions.length)
@@ -85,6 +96,36 @@ export class ArmVaultDirectory implements VaultDirectory {
     return this.#vaults;
   }
 
+  /**
+   * The subscription's regions and their geographies, from ARM's `GET /subscriptions/{id}/locations` sent through the
+   * Key Vault management client's pipeline (its token, retries, proxy and correlation id). When ARM does not answer,
+   * the map is empty and the engine falls back to its own region table: geography only decides whether a key may be
+   * replicated, and the table errs towards blocking, so a run is not failed for it.
+   */
+  #geographiesOf(subscriptionId: string): Promise<Map<string, string>> {
+    const key = subscriptionId.toLowerCase();
+    let found = this.#geographies.get(key);
+    if (!found) {
+      found = (async () => {
+        const arm = new KeyVaultManagementClient(this.#credential, subscriptionId, clientOptions(this.#correlationId));
+        const url = `${ARM}/subscriptions/${encodeURIComponent(subscriptionId)}/locations?api-version=${LOCATIONS_API_VERSION}`;
+        const byRegion = new Map<string, string>();
+        try {
+          const res = await arm.pipeline.sendRequest(createDefaultHttpClient(), createPipelineRequest({ url }));
+          if (res.status !== 200 || !res.bodyAsText) return byRegion;
+          const { value } = JSON.parse(res.bodyAsText) as { value?: ArmLocation[] };
+          for (const l of value ?? [])
+            if (l.name && l.metadata?.geography) byRegion.set(l.name.toLowerCase(), l.metadata.geography);
+        } catch {
+          // A network failure or a body that is not JSON: the fallback table answers, as above.
+        }
+        return byRegion;
+      })();
+      this.#geographies.set(key, found);
+    }
+    return found;
+  }
+
   async resolve(name: string): Promise<VaultInfo> {
     const v = (await this.#all()).get(name.toLowerCase());
     if (!v)
@@ -100,7 +141,9 @@ export class ArmVaultDirectory implements VaultDirectory {
         `vault ${name} belongs to tenant ${info.tenantId}, the caller to ${caller.tid}; replication stays within one tenant`,
       );
     }
-    return info;
+    const region = info.location.toLowerCase().replace(/\s+/g, '');
+    const geography = (await this.#geographiesOf(info.subscriptionId)).get(region);
+    return geography ? { ...info, geography } : info;
   }
 
   async permissions(vault: VaultInfo): Promise<VaultPermissions> {

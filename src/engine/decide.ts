@@ -1,6 +1,6 @@
 import { attributeDifferences } from './compare.ts';
 import { ask, known, orFactsNeeded, type DecideOptions, type FactName, type ItemFacts } from './facts.ts';
-import { geographyOf } from './geography.ts';
+import { geographyOfVault } from './geography.ts';
 import {
   recordKey,
   type ItemSnapshot,
@@ -64,7 +64,7 @@ function decideItem(f: ItemFacts, prev: StateRecord | undefined, o: DecideOption
     });
   const rule = selectedByRule(o.replication, s.name, s.tags);
   if (!rule.selected) return decided(f, { status: 'excluded_by_rule', action: 'none', reason: rule.reason });
-  if (f.type === 'key' && geographyOf(o.source.location) !== geographyOf(o.target.location)) {
+  if (f.type === 'key' && geographyOfVault(o.source) !== geographyOfVault(o.target)) {
     const reason = `${o.source.location} and ${o.target.location} are in different geographies; key backups cannot cross`;
     return decided(f, { status: 'blocked_cross_geography_key', action: 'none', reason });
   }

@@ -1,6 +1,7 @@
 /**
- * Azure region → geography. Key backups restore only within one geography (Microsoft: "Key Vault security worlds
- * and geographic boundaries"), so this decides `blocked_cross_geography_key`.
+ * Key backups restore only within one geography (Microsoft: "Key Vault security worlds and geographic boundaries"),
+ * so the geography decides `blocked_cross_geography_key`. The directory reads it from ARM's locations
+ * (`metadata.geography`); this region → geography table is only the fallback for a vault ARM gave none for.
  */
 const GEOGRAPHIES: Record<string, readonly string[]> = {
   'United States': [
@@ -50,4 +51,9 @@ const BY_REGION = new Map(
 export function geographyOf(region: string): string {
   const r = region.toLowerCase().replace(/[\s-]/g, '');
   return BY_REGION.get(r) ?? `region:${r}`;
+}
+
+/** A vault's geography: ARM's when the directory read one, else the fallback table's for its region. */
+export function geographyOfVault(v: { location: string; geography?: string }): string {
+  return v.geography?.toLowerCase() ?? geographyOf(v.location).toLowerCase();
 }

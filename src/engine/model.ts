@@ -87,6 +87,8 @@ export interface VaultInfo {
   name: string;
   uri: string;
   location: string;
+  /** ARM's `metadata.geography` for the location, when the directory read it (decides cross-geography keys). */
+  geography?: string;
   subscriptionId: string;
   resourceGroup: string;
   tenantId: string;

@@ -110,6 +110,30 @@ const rows: Row[] = [
     reason: 'westeurope and japaneast are in different geographies; key backups cannot cross',
   },
   {
+    case: "a key between regions the fallback table does not know, in one geography by ARM's locations",
+    type: 'key',
+    target: null,
+    facts: { deletedInTarget: false },
+    options: {
+      source: vault('src', { location: 'taiwannorth', geography: 'Taiwan' }),
+      target: { location: 'taiwannorthwest', geography: 'Taiwan' },
+    },
+    status: 'create',
+    action: 'write',
+    reason: 'missing in the target',
+  },
+  {
+    case: "a key into another geography by ARM's locations, whatever the fallback table says",
+    type: 'key',
+    options: {
+      source: vault('src', { location: 'westeurope', geography: 'Europe' }),
+      target: { location: 'northeurope', geography: 'Elsewhere' },
+    },
+    status: 'blocked_cross_geography_key',
+    action: 'none',
+    reason: 'westeurope and northeurope are in different geographies; key backups cannot cross',
+  },
+  {
     case: 'a key into another subscription',
     type: 'key',
     options: { target: { subscriptionId: 'SUB-B' } },

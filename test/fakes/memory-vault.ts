@@ -189,7 +189,9 @@ export class MemoryVault implements VaultPort {
   }
   async backupKey(name: string) {
     const s = this.#find('key', name);
-    return new TextEncoder().encode(JSON.stringify({ s, geo: this.info.location, sub: this.info.subscriptionId }));
+    return new TextEncoder().encode(
+      JSON.stringify({ s, geo: this.info.geography ?? this.info.location, sub: this.info.subscriptionId }),
+    );
   }
   async restoreKey(backup: Uint8Array) {
     const { s } = JSON.parse(new TextDecoder().decode(backup)) as { s: Stored };

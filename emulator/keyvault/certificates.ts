@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { fail, newVersion, epoch } from '../http-util.ts';
 import {
   keyOf,
@@ -31,6 +32,7 @@ import {
   parseImport,
   secretValueOf,
   selfSigned,
+  subjectOf,
   thumbprint,
   validityOf,
   type CertificateMaterial,
@@ -40,12 +42,19 @@ const C = 'certificate' as const;
 type PolicyJson = {
   key_props?: { exportable?: boolean; kty?: string; key_size?: number; reuse_key?: boolean };
   secret_props?: { contentType?: string };
-  x509_props?: { subject?: string; validity_months?: number };
+  x509_props?: { subject?: string; validity_months?: number; sans?: Sans };
   issuer?: { name?: string };
 };
 
-function policyFrom(json: PolicyJson | undefined, prior?: CertificatePolicy, issuer = 'Unknown'): CertificatePolicy {
+/** `x509_props.sans` as the service shows it: what a policy gave (even `{}`), or an imported certificate's own. */
+type Sans = { emails?: string[]; dns_names?: string[]; upns?: string[] };
+type Policy = CertificatePolicy & { sans?: Sans };
+const sansOf = (p: CertificatePolicy): Sans | undefined => (p as Policy).sans;
+
+function policyFrom(json: PolicyJson | undefined, prior?: CertificatePolicy, issuer = 'Unknown'): Policy {
+  const sans = json?.x509_props && 'sans' in json.x509_props ? json.x509_props.sans : prior && sansOf(prior);
   return {
+    ...(sans ? { sans } : {}),
     exportable: json?.key_props?.exportable ?? prior?.exportable ?? true,
     kty: json?.key_props?.kty ?? prior?.kty ?? 'RSA',
     keySize: json?.key_props?.key_size ?? prior?.keySize ?? 2048,
@@ -65,7 +74,7 @@ function policyJson(ctx: VaultContext, item: CertificateItem) {
     secret_props: { contentType: p.contentType },
     x509_props: {
       subject: p.subject,
-      sans: {},
+      ...(sansOf(p) ? { sans: sansOf(p) } : {}),
       ekus: ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'],
       key_usage: ['digitalSignature', 'keyEncipherment'],
       validity_months: p.validityMonths,
@@ -80,6 +89,34 @@ function policyJson(ctx: VaultContext, item: CertificateItem) {
     issuer: { name: p.issuer },
     attributes: { enabled: true, created: item.policyUpdated, updated: item.policyUpdated },
   };
+}
+
+/**
+ * What an imported certificate's policy takes from the certificate itself (recordings: its subject, its SANs only when
+ * it has any, and its validity in months). Azure's month count, from two recorded imports: a certificate valid 365
+ * days and 10 minutes shows 12, one valid 366 days and 10 minutes shows 13 — whole days × 12 / 365, rounded up.
+ */
+function ownX509(certDerBase64: string): { subject: string; validity_months: number; sans?: Sans } {
+  const x = new X509Certificate(Buffer.from(certDerBase64, 'base64'));
+  const days = Math.floor((Date.parse(x.validTo) - Date.parse(x.validFrom)) / 86_400_000);
+  const names = (x.subjectAltName ?? '').split(', ').filter(Boolean);
+  const of = (prefix: string) => names.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length));
+  const sans: Sans = {
+    ...(of('email:').length ? { emails: of('email:') } : {}),
+    ...(of('DNS:').length ? { dns_names: of('DNS:') } : {}),
+  };
+  return {
+    subject: subjectOf(certDerBase64),
+    validity_months: Math.ceil((days * 12) / 365),
+    ...(Object.keys(sans).length ? { sans } : {}),
+  };
+}
+
+/** A certificate list item as Azure's: attributes without the recovery fields, and an empty `subject` (recordings). */
+function listItem(ctx: VaultContext, item: CertificateItem, v: CertificateVersion, withVersion: boolean) {
+  const { attributes, ...rest } = properties(ctx, item, v, withVersion);
+  const { recoveryLevel: _level, recoverableDays: _days, ...kept } = attributes;
+  return { ...rest, attributes: kept, subject: '' };
 }
 
 function properties(ctx: VaultContext, item: CertificateItem, v: CertificateVersion, withVersion: boolean) {
@@ -285,7 +322,7 @@ export const certificateRoutes: Route[] = [
       const all = ctx.ex.url.searchParams.get('includePending') === 'true';
       // A certificate still being recovered is not listed yet, as secrets and keys are not (listedLive).
       const items = listedLive(ctx.vault.certificates).filter((i) => all || i.versions.some((v) => !v.pending));
-      return page(ctx, sortedByName(items), (i) => properties(ctx, i, latest(i), false));
+      return page(ctx, sortedByName(items), (i) => listItem(ctx, i, latest(i), false));
     },
   },
   {
@@ -295,7 +332,7 @@ export const certificateRoutes: Route[] = [
     handle: (ctx, p) => {
       // The service lists no versions, rather than 404, for a name it does not hold.
       const item = ctx.vault.certificates.live.get(keyOf(p.name!));
-      return page(ctx, item?.versions ?? [], (v) => properties(ctx, item!, v, true));
+      return page(ctx, item?.versions ?? [], (v) => listItem(ctx, item!, v, true));
     },
   },
   {
@@ -444,12 +481,20 @@ export const certificateRoutes: Route[] = [
       const sniffed = body.value!.trimStart().startsWith('-----BEGIN')
         ? 'application/x-pem-file'
         : 'application/x-pkcs12';
+      const contentType = body.policy?.secret_props?.contentType ?? sniffed;
+      const material = parseImport(body.value!, body.pwd, contentType);
+      // The policy describes the certificate imported: its own subject, validity and SANs, unless the request's
+      // policy says otherwise.
+      const own = ownX509(material.certDerBase64);
       const policy = policyFrom(
-        { ...body.policy, secret_props: { contentType: body.policy?.secret_props?.contentType ?? sniffed } },
+        {
+          ...body.policy,
+          secret_props: { contentType },
+          x509_props: { ...own, ...body.policy?.x509_props },
+        },
         prior,
         'Unknown',
       );
-      const material = parseImport(body.value!, body.pwd, policy.contentType);
       return bundle(
         ctx,
         addVersion(ctx, p.name!, material, policy, body),

@@ -1,4 +1,4 @@
-import type { Exchange } from '../http-util.ts';
+import { fail, type Exchange } from '../http-util.ts';
 import type { VaultState } from '../model.ts';
 import type { Operation } from '../rbac.ts';
 
@@ -28,6 +28,19 @@ export interface Route {
 
 export const MAX_RESULTS = 25;
 
+/** The offset a `$skiptoken` of ours encodes; anything else is the client's error (400), never the server's. */
+function skipOffset(token: string): number {
+  let marker: unknown;
+  try {
+    marker = (JSON.parse(Buffer.from(token, 'base64url').toString()) as { NextMarker?: unknown }).NextMarker;
+  } catch {
+    marker = undefined;
+  }
+  const offset = typeof marker === 'string' && /^\d+$/.test(marker) ? Number(marker) : NaN;
+  if (!Number.isSafeInteger(offset)) fail(400, 'BadParameter', `The skip token '${token}' is not valid.`);
+  return offset;
+}
+
 /**
  * One page of a listing, with Key Vault's absolute nextLink (port 443 included, as the service sends it). Only the
  * page's own items go through `shape`, so that a page of a large vault costs what the service's would.
@@ -40,7 +53,7 @@ export function page<T, U = T>(
   const q = ctx.ex.url.searchParams;
   const size = Math.min(MAX_RESULTS, Math.max(1, Number(q.get('maxresults') ?? MAX_RESULTS) || MAX_RESULTS));
   const token = q.get('$skiptoken');
-  const offset = token ? Number(JSON.parse(Buffer.from(token, 'base64url').toString()).NextMarker) : 0;
+  const offset = token === null ? 0 : skipOffset(token);
   const link = (next: number) => {
     const u = new URL(ctx.ex.url.pathname, `${ctx.base}:443`);
     u.searchParams.set('api-version', q.get('api-version') ?? '2025-07-01');

@@ -41,10 +41,19 @@ function publicJwk(ctx: VaultContext, item: Item<KeyVersion>, v: KeyVersion, kty
   };
 }
 
+/**
+ * A key's attributes carry `hsmPlatform` (read-only in the REST spec); the recordings show `"0"` for a vault's
+ * software-protected keys, on bundles and list items alike.
+ */
+const keyAttributes = (ctx: VaultContext, v: KeyVersion) => ({
+  ...attributesJson(ctx.vault, v.attributes),
+  hsmPlatform: '0',
+});
+
 function bundle(ctx: VaultContext, item: Item<KeyVersion>, v: KeyVersion) {
   return {
     key: publicJwk(ctx, item, v, String(v.jwk.kty_kv ?? v.jwk.kty)),
-    attributes: attributesJson(ctx.vault, v.attributes),
+    attributes: keyAttributes(ctx, v),
     ...tagsJson(v.tags),
     ...(item.managed ? { managed: true } : {}),
   };
@@ -53,7 +62,7 @@ function bundle(ctx: VaultContext, item: Item<KeyVersion>, v: KeyVersion) {
 function properties(ctx: VaultContext, item: Item<KeyVersion>, v: KeyVersion, withVersion: boolean) {
   return {
     kid: `${ctx.base}/keys/${item.name}${withVersion ? `/${v.version}` : ''}`,
-    attributes: attributesJson(ctx.vault, v.attributes),
+    attributes: keyAttributes(ctx, v),
     ...tagsJson(v.tags),
     ...(item.managed ? { managed: true } : {}),
   };

@@ -38,6 +38,7 @@ async function createIssued(name: string, policy: ReturnType<typeof selfPolicy>,
 function pfxFromForge(
   password: string | null,
   subject = 'imported.contoso.com',
+  dnsNames: string[] = [],
 ): { pfxBase64: string; thumbprint: string; pem: string } {
   const keysPair = forge.pki.rsa.generateKeyPair(1024);
   const cert = forge.pki.createCertificate();
@@ -47,6 +48,8 @@ function pfxFromForge(
   cert.validity.notAfter = new Date(Date.now() + 86400_000);
   cert.setSubject([{ name: 'commonName', value: subject }]);
   cert.setIssuer([{ name: 'commonName', value: subject }]);
+  if (dnsNames.length)
+    cert.setExtensions([{ name: 'subjectAltName', altNames: dnsNames.map((value) => ({ type: 2, value })) }]);
   cert.sign(keysPair.privateKey, forge.md.sha256.create());
   const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
   const p12 = forge.pkcs12.toPkcs12Asn1(keysPair.privateKey, [cert], password, { algorithm: '3des' });
@@ -338,4 +341,27 @@ test('a certificate being recovered is not listed until the recover window ends,
   expect(await listed()).toEqual([]);
   emulator.clock.advance(2000);
   expect(await listed()).toEqual(['back']);
+});
+
+test("an imported certificate's policy describes it: its subject, its validity, and SANs only when it has them", async () => {
+  const plain = pfxFromForge(null, 'plain.contoso.com');
+  await certs.importCertificate('policy-plain', Buffer.from(plain.pfxBase64, 'base64'));
+  const p = await certs.getCertificatePolicy('policy-plain');
+  // Valid one day: Azure's whole days × 12 / 365, rounded up (13 for the recorded 366-day certificate).
+  expect({ subject: p.subject, months: p.validityInMonths, sans: p.subjectAlternativeNames }).toEqual({
+    subject: 'CN=plain.contoso.com',
+    months: 1,
+    sans: undefined,
+  });
+  const named = pfxFromForge(null, 'named.contoso.com', ['named.contoso.com', 'www.contoso.com']);
+  await certs.importCertificate('policy-sans', Buffer.from(named.pfxBase64, 'base64'));
+  expect((await certs.getCertificatePolicy('policy-sans')).subjectAlternativeNames).toEqual({
+    dnsNames: ['named.contoso.com', 'www.contoso.com'],
+  });
+});
+
+test('certificate list items carry what Azure sends: no recovery fields, an empty subject (recordings)', async () => {
+  await certs.importCertificate('listed-shape', Buffer.from(pfxFromForge(null).pfxBase64, 'base64'));
+  for await (const c of certs.listPropertiesOfCertificates())
+    expect({ level: c.recoveryLevel, days: c.recoverableDays }).toEqual({ level: undefined, days: undefined });
 });

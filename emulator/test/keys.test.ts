@@ -133,3 +133,22 @@ test('a restore into a name still being deleted, recovered or purged is refused 
   emulator.clock.advance(1000);
   expect((await c.restoreKeyBackup(blob!)).name).toBe('k');
 });
+
+test("a key's attributes carry hsmPlatform, as the recordings show for software keys (bundle and list item)", async () => {
+  const created = await client('kv-keys-eu2').createRsaKey('hsm-platform');
+  expect(created.properties.hsmPlatform).toBe('0');
+  for await (const p of client('kv-keys-eu2').listPropertiesOfKeys()) expect(p.hsmPlatform).toBe('0');
+});
+
+test('a malformed $skiptoken is the client’s error: 400 BadParameter, not a server fault', async () => {
+  for (const token of ['not-base64-json', Buffer.from('{"NextMarker":"x"}').toString('base64url')]) {
+    const pages = client('kv-keys-eu2')
+      .listPropertiesOfKeys()
+      .byPage({ continuationToken: `${vaultUrl('kv-keys-eu2')}:443/keys?api-version=7.6&$skiptoken=${token}` });
+    const err = await pages.next().then(
+      () => undefined,
+      (e: { statusCode?: number; code?: string }) => e,
+    );
+    expect({ status: err?.statusCode, code: err?.code }).toEqual({ status: 400, code: 'BadParameter' });
+  }
+});

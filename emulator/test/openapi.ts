@@ -73,6 +73,8 @@ const REAL_SERVICE_EXTRAS = new Set([
   'basic_constraints',
   // A pending certificate's bundle links its operation (certificates_client__create_read_update_and_delete).
   'pending',
+  // A certificate list item carries `"subject": ""` (certificates_client__list_certificates_in_various_ways).
+  'subject',
 ]);
 
 /** Properties the response carries that the spec does not know (the emulator must not invent fields). */

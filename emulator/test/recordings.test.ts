@@ -34,7 +34,6 @@ interface Entry {
 
 /** Fields the real service sends that the emulator deliberately leaves out, each with the reason. */
 const KNOWN_OMISSIONS = new Set([
-  'attributes.hsmPlatform', // HSM platform of a software key: no HSMs in the emulator
   // These recordings read the certificate while the real CA was still working; the emulator's self-signed creation
   // completes at once, so its certificate has no `pending` link any more (and has x5t/cer the recording lacks).
   'pending',
@@ -87,10 +86,33 @@ function send(
   });
 }
 
+/** Fields whose values, not only presence, must match: they follow from the request, not from the recorded account. */
+const VALUES = new Set([
+  'attributes.hsmPlatform',
+  'value[].attributes.hsmPlatform',
+  'policy.x509_props.subject',
+  'policy.x509_props.validity_months',
+  'value[].subject',
+]);
+
+/** Objects whose fields must match the recording both ways: a field the service does not send is a difference too. */
+const EXACT = ['attributes', 'policy', 'key_props', 'secret_props', 'x509_props', 'issuer', 'error'];
+
 function shapeDiff(recorded: unknown, ours: unknown, at = ''): string[] {
-  if (!recorded || typeof recorded !== 'object' || Array.isArray(recorded)) return [];
+  if (!recorded || typeof recorded !== 'object') return [];
+  if (Array.isArray(recorded)) {
+    // A list page: each recorded item against ours at its place (or our last, when the pages split differently).
+    if (!Array.isArray(ours)) return [`${at}: expected an array`];
+    // An empty page of ours compares nothing: the recorded account held items of other sessions.
+    if (!ours.length) return [];
+    return recorded.flatMap((r, i) => shapeDiff(r, ours[Math.min(i, ours.length - 1)], `${at}[]`));
+  }
   if (!ours || typeof ours !== 'object') return [`${at || 'body'}: expected an object`];
   const out: string[] = [];
+  const leaf = at.split('.').pop() ?? '';
+  if (EXACT.includes(leaf.replace(/\[\]$/, '')) || leaf === 'value[]')
+    for (const k of Object.keys(ours))
+      if (!(k in recorded) && !KNOWN_OMISSIONS.has(at ? `${at}.${k}` : k)) out.push(`extra ${at}.${k}`);
   for (const [k, v] of Object.entries(recorded)) {
     const path = at ? `${at}.${k}` : k;
     if (KNOWN_OMISSIONS.has(path)) continue;
@@ -98,8 +120,9 @@ function shapeDiff(recorded: unknown, ours: unknown, at = ''): string[] {
       out.push(`missing ${path}`);
       continue;
     }
-    if (['attributes', 'policy', 'key_props', 'secret_props', 'x509_props', 'issuer', 'error'].includes(k))
-      out.push(...shapeDiff(v, (ours as Record<string, unknown>)[k], path));
+    const mine = (ours as Record<string, unknown>)[k];
+    if (VALUES.has(path) && mine !== v) out.push(`${path}: ${JSON.stringify(mine)}, recorded ${JSON.stringify(v)}`);
+    if ([...EXACT, 'value'].includes(k)) out.push(...shapeDiff(v, mine, path));
   }
   return out;
 }

@@ -12,7 +12,35 @@ import type { VaultContext } from './context.ts';
 import { settleCertificates } from './certificates.ts';
 import { matchRoute, VAULT_SUFFIX, vaultNameOf } from './router.ts';
 
-const SUPPORTED_API_VERSIONS = new Set(['7.4', '7.5', '7.6', '2025-07-01']);
+/**
+ * Every api-version Key Vault's data plane serves: the stable and preview folders of Azure/azure-rest-api-specs
+ * (specification/keyvault/data-plane/Microsoft.KeyVault), named by each folder's `info.version` (preview/7.0 is
+ * `7.0-preview`, preview/7.1 is `7.1-preview`). Any other value Azure refuses with 400 BadParameter.
+ */
+const SUPPORTED_API_VERSIONS: ReadonlySet<string> = new Set([
+  '2015-06-01',
+  '2016-10-01',
+  '7.0',
+  '7.1',
+  '7.2',
+  '7.3',
+  '7.4',
+  '7.5',
+  '7.6',
+  '2025-06-01',
+  '2025-07-01',
+  '7.0-preview',
+  '7.1-preview',
+  '7.2-preview',
+  '7.3-preview',
+  '7.4-preview.1',
+  '7.5-preview.1',
+  '7.6-preview.1',
+  '7.6-preview.2',
+  '2025-06-01-preview',
+  '2025-07-01-preview',
+  '2026-01-01-preview',
+]);
 
 /** Who asked what of which vault: what the test hooks see of a data-plane request. */
 export interface VaultRequestInfo {

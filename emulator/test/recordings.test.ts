@@ -47,8 +47,9 @@ function send(
   token: string,
 ): Promise<{ status: number; body: unknown; headers: Record<string, unknown> }> {
   const recorded = new URL(e.RequestUri.replace(/^https:\/\/[^/]+/, `https://${host}`));
-  if (recorded.searchParams.has('api-version'))
-    recorded.searchParams.set('api-version', host === 'management.azure.com' ? '2026-02-01' : '2025-07-01');
+  // Vault requests keep the api-version they were recorded with (7.5, 7.5-preview.1, 2025-07-01): Azure served them.
+  if (host === 'management.azure.com' && recorded.searchParams.has('api-version'))
+    recorded.searchParams.set('api-version', '2026-02-01');
   let body =
     e.RequestBody === null || e.RequestBody === undefined || e.RequestBody === ''
       ? ''

@@ -40,6 +40,44 @@ export function vaultJson(v: VaultState) {
   };
 }
 
+/**
+ * The subscriptions a caller sees (Microsoft.Resources `Subscription` shape): those holding a vault of the caller's
+ * tenant, as for the other reads. The emulator keeps no subscription names: the display name is made from the id.
+ */
+function subscriptionsOf(visible: VaultState[]) {
+  const bySub = new Map<string, string>();
+  for (const v of visible) bySub.set(v.spec.subscriptionId, v.spec.subscriptionTenantId ?? v.spec.tenantId);
+  return [...bySub].map(([subscriptionId, tenantId]) => ({
+    id: `/subscriptions/${subscriptionId}`,
+    authorizationSource: 'RoleBased',
+    managedByTenants: [],
+    subscriptionId,
+    tenantId,
+    displayName: `Emulated subscription ${subscriptionId.slice(0, 8)}`,
+    state: 'Enabled',
+    subscriptionPolicies: {
+      locationPlacementId: 'Public_2014-09-01',
+      quotaId: 'PayAsYouGo_2014-09-01',
+      spendingLimit: 'Off',
+    },
+  }));
+}
+
+/** A tenant as `GET /tenants` lists it (Microsoft.Resources `TenantIdDescription`). */
+function tenantJson(tenantId: string) {
+  const domain = `tenant-${tenantId.slice(0, 8)}.onmicrosoft.com`;
+  return {
+    id: `/tenants/${tenantId}`,
+    tenantId,
+    countryCode: 'US',
+    displayName: `Emulated tenant ${tenantId.slice(0, 8)}`,
+    domains: [domain],
+    tenantCategory: 'Home',
+    defaultDomain: domain,
+    tenantType: 'AAD',
+  };
+}
+
 /** The ARM calls the tool makes: list/get vaults and the caller's permissions on a vault. */
 export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Caller | 'missing' | 'invalid'): void {
   if (caller === 'missing')
@@ -61,7 +99,22 @@ export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Ca
         'The api-version query parameter (?api-version=) is required for all requests.',
       ),
     );
-  let m = path.match(/^\/subscriptions\/([^/]+)\/locations$/i);
+  if (path.toLowerCase() === '/subscriptions' && ex.method === 'GET') {
+    const value = subscriptionsOf(visible);
+    return send(ex, 200, { value, count: { type: 'Total', value: value.length } });
+  }
+  if (path.toLowerCase() === '/tenants' && ex.method === 'GET') {
+    // A service principal's tenants are its home tenant: the one that issued its token.
+    const value = [tenantJson(caller.tenantId)];
+    return send(ex, 200, { value, count: { type: 'Total', value: value.length } });
+  }
+  let m = path.match(/^\/subscriptions\/([^/]+)$/i);
+  if (m && ex.method === 'GET') {
+    const sub = subscriptionsOf(visible).find((s) => s.subscriptionId.toLowerCase() === m![1]!.toLowerCase());
+    if (!sub) return send(ex, 404, armError('SubscriptionNotFound', `The subscription '${m[1]}' could not be found.`));
+    return send(ex, 200, sub);
+  }
+  m = path.match(/^\/subscriptions\/([^/]+)\/locations$/i);
   if (m && ex.method === 'GET') {
     // A subscription is known to a caller when it holds a vault of the caller's tenant, as for the other reads.
     const sub = m[1]!;

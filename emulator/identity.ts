@@ -45,6 +45,11 @@ export class IdentityProvider {
     return `https://vstoken.dev.azure.com/${organizationId}`;
   }
 
+  /** A tenant Entra knows here: the home tenant of some principal. */
+  knowsTenant(tenant: string): boolean {
+    return [...this.principals.values()].some((p) => p.tenantId.toLowerCase() === tenant.toLowerCase());
+  }
+
   addPrincipal(p: Principal): void {
     this.principals.set(p.clientId, p);
   }
@@ -72,7 +77,7 @@ export class IdentityProvider {
   }
 
   /** Entra's error body: its AADSTS code, trace and correlation ids, and the time. */
-  #aadError(status: number, error: string, code: number, description: string): { status: number; body: unknown } {
+  aadError(status: number, error: string, code: number, description: string): { status: number; body: unknown } {
     const now = this.#clock.date();
     return {
       status,
@@ -93,20 +98,21 @@ export class IdentityProvider {
     return token;
   }
 
-  /** POST /{tenant}/oauth2/v2.0/token, form-encoded, as MSAL sends it. */
-  handleToken(ex: Exchange, tenant: string): void {
+  /**
+   * POST /{tenant}/oauth2/v2.0/token (version 2: `scope=…/.default`, as MSAL sends it) or /{tenant}/oauth2/token
+   * (version 1: `resource=…`, numbers as strings in the answer), form-encoded, client credentials only.
+   */
+  handleToken(ex: Exchange, tenant: string, version: 1 | 2): void {
     const form = new URLSearchParams(ex.rawBody);
     const clientId = form.get('client_id') ?? '';
     const principal = this.principals.get(clientId);
     const reply = (r: { status: number; body: unknown }) => send(ex, r.status, r.body);
     if (form.get('grant_type') !== 'client_credentials') {
-      return reply(
-        this.#aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'),
-      );
+      return reply(this.aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
     }
     if (!principal || principal.tenantId !== tenant) {
       return reply(
-        this.#aadError(
+        this.aadError(
           400,
           'unauthorized_client',
           700016,
@@ -120,7 +126,7 @@ export class IdentityProvider {
       if (failure) return reply(failure);
     } else if (!principal.clientSecret || form.get('client_secret') !== principal.clientSecret) {
       return reply(
-        this.#aadError(
+        this.aadError(
           401,
           'invalid_client',
           7000215,
@@ -130,10 +136,32 @@ export class IdentityProvider {
         ),
       );
     }
+    if (version === 1) {
+      const resource = form.get('resource');
+      if (!resource)
+        return reply(
+          this.aadError(
+            400,
+            'invalid_request',
+            900144,
+            "The request body must contain the following parameter: 'resource'.",
+          ),
+        );
+      const now = this.#clock.nowSeconds();
+      return send(ex, 200, {
+        token_type: 'Bearer',
+        expires_in: '3599',
+        ext_expires_in: '3599',
+        expires_on: String(now + 3599),
+        not_before: String(now),
+        resource,
+        access_token: this.accessToken(principal, resource, 3599),
+      });
+    }
     const scope = (form.get('scope') ?? '').split(' ').find((s) => s.endsWith('/.default'));
     if (!scope)
       return reply(
-        this.#aadError(
+        this.aadError(
           400,
           'invalid_scope',
           1002012,
@@ -152,14 +180,14 @@ export class IdentityProvider {
   #checkAssertion(principal: Principal, assertion: string): { status: number; body: unknown } | undefined {
     const now = this.#clock.nowSeconds();
     const verified = [this.github, this.devops].map((issuer) => issuer.verify(assertion, now)).find(Boolean);
-    if (!verified) return this.#aadError(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
+    if (!verified) return this.aadError(400, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
     const { iss, sub, aud } = verified.claims as { iss: string; sub: string; aud: string | string[] };
     const audiences = Array.isArray(aud) ? aud : [aud];
     const match = (principal.federatedCredentials ?? []).find(
       (f) => f.issuer === iss && f.subject === sub && audiences.includes(f.audience ?? FEDERATION_AUDIENCE),
     );
     if (!match) {
-      return this.#aadError(
+      return this.aadError(
         400,
         'invalid_client',
         70021,

@@ -1,6 +1,11 @@
 import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+} from '@azure/core-rest-pipeline';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { KeyVaultEmulator } from '../server.ts';
 import {
@@ -8,6 +13,7 @@ import {
   OTHER_TENANT,
   SUB_A,
   SUB_B,
+  TENANT,
   assign,
   credentialFor,
   principal,
@@ -99,6 +105,73 @@ test("ARM: a subscription's locations carry ARM's geography metadata; another te
   const noVersion = await get(user, SUB_A, '');
   expect(noVersion.status).toBe(400);
   expect(JSON.parse(noVersion.bodyAsText!).error.code).toBe('MissingApiVersionParameter');
+});
+
+test("ARM: a token for either ARM audience lists the caller's subscriptions and tenants, as az login reads them", async () => {
+  const arm = async (token: string, path: string) => {
+    // A pipeline from options has the proxy policy (HTTPS_PROXY) and no credential: the token goes as given.
+    const res = await createPipelineFromOptions({}).sendRequest(
+      createDefaultHttpClient(),
+      createPipelineRequest({
+        url: `https://management.azure.com${path}`,
+        headers: createHttpHeaders({ authorization: `Bearer ${token}` }),
+      }),
+    );
+    return { status: res.status, body: JSON.parse(res.bodyAsText!) as Record<string, unknown> };
+  };
+  const credential = credentialFor(user);
+  for (const scope of ['https://management.core.windows.net//.default', 'https://management.azure.com/.default']) {
+    const { token } = await credential.getToken(scope);
+    const subscriptions = await arm(token, '/subscriptions?api-version=2022-12-01');
+    expect(subscriptions.status).toBe(200);
+    expect(subscriptions.body).toEqual({
+      value: [
+        {
+          id: `/subscriptions/${SUB_A}`,
+          authorizationSource: 'RoleBased',
+          managedByTenants: [],
+          subscriptionId: SUB_A,
+          tenantId: TENANT,
+          displayName: expect.any(String),
+          state: 'Enabled',
+          subscriptionPolicies: expect.objectContaining({ spendingLimit: 'Off' }),
+        },
+      ],
+      count: { type: 'Total', value: 1 },
+    });
+    const one = await arm(token, `/subscriptions/${SUB_A}?api-version=2022-12-01`);
+    expect(one.body).toEqual((subscriptions.body.value as unknown[])[0]);
+    expect((await arm(token, `/subscriptions/${SUB_B}?api-version=2022-12-01`)).body).toMatchObject({
+      error: { code: 'SubscriptionNotFound' },
+    });
+    const tenants = await arm(token, '/tenants?api-version=2022-12-01');
+    expect(tenants.status).toBe(200);
+    expect(tenants.body).toEqual({
+      value: [
+        expect.objectContaining({
+          id: `/tenants/${TENANT}`,
+          tenantId: TENANT,
+          tenantCategory: 'Home',
+          displayName: expect.any(String),
+          defaultDomain: expect.any(String),
+        }),
+      ],
+      count: { type: 'Total', value: 1 },
+    });
+    expect((await arm(token, '/subscriptions')).body).toMatchObject({ error: { code: 'MissingApiVersionParameter' } });
+  }
+  // Another tenant's principal sees none of this tenant's subscriptions; a Key Vault token is no ARM token.
+  const stranger = principal('arm-stranger-2', OTHER_TENANT);
+  emulator.identity.addPrincipal(stranger);
+  const foreign = await credentialFor(stranger).getToken('https://management.core.windows.net//.default');
+  expect((await arm(foreign.token, '/subscriptions?api-version=2022-12-01')).body).toEqual({
+    value: [],
+    count: { type: 'Total', value: 0 },
+  });
+  const vaultToken = await credential.getToken('https://vault.azure.net/.default');
+  const refused = await arm(vaultToken.token, '/subscriptions?api-version=2022-12-01');
+  expect(refused.status).toBe(401);
+  expect(refused.body).toMatchObject({ error: { code: 'InvalidAuthenticationToken' } });
 });
 
 test("ARM: the caller's permissions on a vault scope list its data actions", async () => {

@@ -4,6 +4,13 @@ import { KeyClient } from '@azure/keyvault-keys';
 import { CertificateClient } from '@azure/keyvault-certificates';
 import type { KeyVaultEmulator } from '../server.ts';
 import { GITHUB_ISSUER } from '../identity.ts';
+import { decodeJwt } from '../jwt.ts';
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+} from '@azure/core-rest-pipeline';
 import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../model.ts';
 import {
   ADMIN,
@@ -186,4 +193,119 @@ test('Azure DevOps OIDC: a service connection token is exchanged through SYSTEM_
   expect((await secrets('kv-rbac', ok).getSecret('shared')).value).toBe('x');
   const bad = new AzurePipelinesCredential(TENANT, principal('ado').clientId, 'sc-id', 'wrong-token');
   await expect(bad.getToken('https://vault.azure.net/.default')).rejects.toThrow();
+});
+
+/** A raw HTTPS request through the emulator's proxy (a pipeline from options has the proxy policy, no credential). */
+async function raw(url: string, form?: Record<string, string>) {
+  const res = await createPipelineFromOptions({}).sendRequest(
+    createDefaultHttpClient(),
+    createPipelineRequest({
+      url,
+      method: form ? 'POST' : 'GET',
+      ...(form
+        ? {
+            body: new URLSearchParams(form).toString(),
+            headers: createHttpHeaders({ 'content-type': 'application/x-www-form-urlencoded' }),
+          }
+        : {}),
+    }),
+  );
+  return { status: res.status, body: JSON.parse(res.bodyAsText!) as Record<string, unknown> };
+}
+
+test("Entra: MSAL's instance discovery names the public cloud's aliases and the authority's OpenID configuration", async () => {
+  const discover = (authorize: string) =>
+    raw(
+      `https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(authorize)}`,
+    );
+  const v2 = await discover(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/authorize`);
+  expect(v2.status).toBe(200);
+  expect(v2.body).toEqual({
+    tenant_discovery_endpoint: `https://login.microsoftonline.com/${TENANT}/v2.0/.well-known/openid-configuration`,
+    'api-version': '1.1',
+    metadata: [
+      expect.objectContaining({
+        preferred_network: 'login.microsoftonline.com',
+        preferred_cache: 'login.windows.net',
+        aliases: expect.arrayContaining(['login.microsoftonline.com', 'login.windows.net', 'sts.windows.net']),
+      }),
+    ],
+  });
+  const v1 = await discover('https://login.microsoftonline.com/common/oauth2/authorize');
+  expect(v1.body.tenant_discovery_endpoint).toBe(
+    'https://login.microsoftonline.com/common/.well-known/openid-configuration',
+  );
+  const bogus = await discover('https://bogus.example.com/common/oauth2/v2.0/authorize');
+  expect(bogus.status).toBe(400);
+  expect(bogus.body).toMatchObject({ error: 'invalid_instance', error_codes: [50049] });
+});
+
+test('Entra: OpenID configuration, v1 and v2, for a tenant, common and organizations; an unknown tenant is refused', async () => {
+  const config = (tenant: string, v2: boolean) =>
+    raw(`https://login.microsoftonline.com/${tenant}/${v2 ? 'v2.0/' : ''}.well-known/openid-configuration`);
+  const base = `https://login.microsoftonline.com/${TENANT}`;
+  expect((await config(TENANT, true)).body).toMatchObject({
+    issuer: `${base}/v2.0`,
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    jwks_uri: `${base}/discovery/v2.0/keys`,
+  });
+  expect((await config(TENANT, false)).body).toMatchObject({
+    issuer: `https://sts.windows.net/${TENANT}/`,
+    token_endpoint: `${base}/oauth2/token`,
+    authorization_endpoint: `${base}/oauth2/authorize`,
+  });
+  for (const tenant of ['common', 'organizations']) {
+    const v2 = await config(tenant, true);
+    expect(v2.status).toBe(200);
+    expect(v2.body).toMatchObject({
+      issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+      token_endpoint: `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`,
+    });
+    expect((await config(tenant, false)).body).toMatchObject({
+      issuer: 'https://sts.windows.net/{tenantid}/',
+      token_endpoint: `https://login.microsoftonline.com/${tenant}/oauth2/token`,
+    });
+  }
+  const unknown = await config('9f3c1e2a-0000-4000-8000-000000000000', true);
+  expect(unknown.status).toBe(400);
+  expect(unknown.body).toMatchObject({ error: 'invalid_tenant', error_codes: [90002] });
+});
+
+test('Entra: the v1 token endpoint issues a token for a resource, as azure-cli asks for ARM', async () => {
+  const v1 = (form: Record<string, string>) =>
+    raw(`https://login.microsoftonline.com/${TENANT}/oauth2/token`, {
+      grant_type: 'client_credentials',
+      client_id: reader.clientId,
+      client_secret: reader.clientSecret!,
+      ...form,
+    });
+  const issued = await v1({ resource: 'https://management.core.windows.net/' });
+  expect(issued.status).toBe(200);
+  expect(issued.body).toEqual({
+    token_type: 'Bearer',
+    expires_in: '3599',
+    ext_expires_in: '3599',
+    expires_on: expect.stringMatching(/^\d+$/),
+    not_before: expect.stringMatching(/^\d+$/),
+    resource: 'https://management.core.windows.net/',
+    access_token: expect.any(String),
+  });
+  const token = issued.body.access_token as string;
+  expect(decodeJwt(token)).toMatchObject({ aud: 'https://management.core.windows.net/', tid: TENANT });
+  // ARM takes it: the subscriptions of the caller's tenant.
+  const res = await createPipelineFromOptions({}).sendRequest(
+    createDefaultHttpClient(),
+    createPipelineRequest({
+      url: 'https://management.azure.com/subscriptions?api-version=2022-12-01',
+      headers: createHttpHeaders({ authorization: `Bearer ${token}` }),
+    }),
+  );
+  expect(res.status).toBe(200);
+  const missing = await v1({});
+  expect(missing.status).toBe(400);
+  expect(missing.body).toMatchObject({ error: 'invalid_request', error_codes: [900144] });
+  const wrongSecret = await v1({ resource: 'https://management.core.windows.net/', client_secret: 'nope' });
+  expect(wrongSecret.status).toBe(401);
+  expect(wrongSecret.body).toMatchObject({ error: 'invalid_client', error_codes: [7000215] });
 });

@@ -1,3 +1,4 @@
+import { maskSecret } from '../../azure/masked-credential.ts';
 import { KvrError } from '../../engine/errors.ts';
 import { requireIdentity, type Identity, type IdentityField } from '../shared/identity.ts';
 import { INPUTS } from './constants.ts';
@@ -27,11 +28,9 @@ export function serviceConnection(): Identity {
     subscriptions: subscriptionId ? [subscriptionId] : [],
   };
   const federated = scheme.toLowerCase() === 'workloadidentityfederation';
-  // Each secret is registered with the agent as it is read, before anything can refuse the connection and print.
-  const registered = (secret: string | undefined): string | undefined => {
-    if (secret) tl.setSecret(secret);
-    return secret;
-  };
+  // Each secret is registered with the agent (and hidden in this process's stderr) as it is read, before anything can
+  // refuse the connection and print: the same maskSecret the credential uses, so it is registered once.
+  const registered = (secret: string | undefined): string | undefined => secret && maskSecret(secret, tl.setSecret);
   const systemAccessToken = () =>
     registered(
       endpointAuthorization('SystemVssConnection').parameters.accesstoken ?? tl.getVariable('System.AccessToken'),

@@ -45,6 +45,8 @@ export class KeyVaultEmulator implements EmulatorControl {
   readonly clock: EmulatorClock;
   readonly identity: IdentityProvider;
   readonly vaults = new Map<string, VaultState>();
+  /** Every ARM request served, as `METHOD /path`: what a test may count (ARM is no vault's, so no vault counts it). */
+  readonly armRequests: string[] = [];
   readonly #faults: FaultControl;
   readonly #dataPlane: DataPlane;
   #windows: Windows;
@@ -176,8 +178,10 @@ export class KeyVaultEmulator implements EmulatorControl {
     try {
       const vault = vaultNameOf(ex.host);
       if (vault !== undefined) return await this.#dataPlane.serve(ex, vault);
-      if (ex.host === 'management.azure.com')
+      if (ex.host === 'management.azure.com') {
+        this.armRequests.push(`${ex.method} ${ex.url.pathname}`);
         return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'));
+      }
       if (ex.host === 'login.microsoftonline.com') return handleEntraRequest(ex, this.identity);
       if (ex.host === 'dev.azure.com' && ex.method === 'POST' && ex.url.pathname.endsWith('/oidctoken'))
         return this.identity.handleDevopsOidc(ex);

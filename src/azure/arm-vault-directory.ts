@@ -50,7 +50,7 @@ export class ArmVaultDirectory implements VaultDirectory {
   readonly #clock: Clock;
   #vaults?: Promise<Map<string, Vault>>;
   #caller?: Promise<{ oid?: string; tid?: string }>;
-  /** Region → ARM's geography, per subscription: read once per run, when a vault of it is resolved. */
+  /** Region → ARM's geography, per subscription: read once per run, when a key replication first needs it. */
   readonly #geographies = new Map<string, Promise<Map<string, string>>>();
 
   constructor(credential: TokenCredential, subscriptions: string[], correlationId: string, clock: Clock) {
@@ -141,9 +141,12 @@ export class ArmVaultDirectory implements VaultDirectory {
         `vault ${name} belongs to tenant ${info.tenantId}, the caller to ${caller.tid}; replication stays within one tenant`,
       );
     }
-    const region = info.location.toLowerCase().replace(/\s+/g, '');
-    const geography = (await this.#geographiesOf(info.subscriptionId)).get(region);
-    return geography ? { ...info, geography } : info;
+    return info;
+  }
+
+  async geography(vault: VaultInfo): Promise<string | undefined> {
+    const region = vault.location.toLowerCase().replace(/\s+/g, '');
+    return (await this.#geographiesOf(vault.subscriptionId)).get(region);
   }
 
   async permissions(vault: VaultInfo): Promise<VaultPermissions> {

@@ -54,6 +54,11 @@ export type VaultPermissions =
 /** Finds vaults (ARM) and opens their data planes. */
 export interface VaultDirectory {
   resolve(name: string): Promise<VaultInfo>;
+  /**
+   * The geography the cloud gives the vault's region (key backups cannot leave one), or undefined when it gives none:
+   * asked only for the vaults of replications that copy keys.
+   */
+  geography(vault: VaultInfo): Promise<string | undefined>;
   permissions(vault: VaultInfo): Promise<VaultPermissions>;
   open(vault: VaultInfo): VaultPort;
 }

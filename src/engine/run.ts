@@ -263,10 +263,17 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
     }
   }
   // Each vault's permissions are read once, all vaults at once: ARM answers slowly, and these come before any listing.
+  // So are the geographies, of the vaults whose keys are copied alone (only a key cannot leave its geography).
   const involved = new Map(pairs.flatMap((p) => [p.source, p.target]).map((v) => [v.name, v] as const));
-  const granted = new Map(
-    await Promise.all([...involved.values()].map(async (v) => [v.name, await o.directory.permissions(v)] as const)),
-  );
+  const keyed = new Set(pairs.filter((p) => p.replication.types.includes('keys')).flatMap((p) => [p.source, p.target]));
+  const [granted, geographies] = await Promise.all([
+    mapOf([...involved.values()], (v) => o.directory.permissions(v)),
+    mapOf([...keyed], (v) => o.directory.geography(v)),
+  ]);
+  const located = (v: VaultInfo): VaultInfo => {
+    const geography = geographies.get(v.name) ?? v.geography;
+    return geography ? { ...v, geography } : v;
+  };
   const problems = new Set<string>();
   for (const p of pairs) {
     for (const [side, v] of [
@@ -284,7 +291,12 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
     }
   }
   assertPermitted([...problems]);
-  return { pairs, refused };
+  return { pairs: pairs.map((p) => ({ ...p, source: located(p.source), target: located(p.target) })), refused };
+}
+
+/** Asks one thing of every vault at once; the answers by vault name. */
+async function mapOf<T>(vaults: VaultInfo[], ask: (v: VaultInfo) => Promise<T>): Promise<Map<string, T>> {
+  return new Map(await Promise.all(vaults.map(async (v) => [v.name, await ask(v)] as const)));
 }
 
 /**

@@ -26,3 +26,17 @@ test("keys: the geography is ARM's (subscription locations), also for regions th
   const [s, t] = await Promise.all([keys(src).getKey('signing'), keys(near).getKey('signing')]);
   expect(t.properties.version).toBe(s.properties.version);
 });
+
+test("the geography is asked of ARM only when keys are copied: a secrets-only run reads no subscription's locations", async () => {
+  const src = addVault(emulator, uniqueVault('src'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('dst'), 'northeurope');
+  emulator.invoke(src, 'PUT', 'secrets/plain', { value: 'v' });
+  const locationReads = () => emulator.armRequests.filter((r) => r.endsWith('/locations')).length;
+  const before = locationReads();
+  expect((await new Workspace().writeConfig(replication(src, [dst])).json(['apply'])).code).toBe(0);
+  expect(locationReads()).toBe(before);
+  expect((await new Workspace().writeConfig(replication(src, [dst], { types: ['keys'] })).json(['apply'])).code).toBe(
+    0,
+  );
+  expect(locationReads()).toBe(before + 1);
+});

@@ -223,6 +223,9 @@ export class MemoryDirectory implements VaultDirectory {
     if (!v) throw new Error(`no vault ${name}`);
     return v.info;
   }
+  async geography(vault: VaultInfo) {
+    return this.vaults.get(vault.name)?.info.geography;
+  }
   async permissions() {
     return this.permissionsOf;
   }

@@ -7,6 +7,7 @@ import {
   type CertificateOperation,
   type CertificatePolicy,
   type CertificateVersion,
+  type Collection,
   type Item,
   type KeyVersion,
   type SecretVersion,
@@ -17,6 +18,7 @@ import { deletedItemRoutes } from './deleted-routes.ts';
 import {
   attributesFrom,
   attributesJson,
+  begin,
   checkName,
   ensureNotDeleted,
   findLive,
@@ -291,21 +293,31 @@ function pendingOperation(ctx: VaultContext, name: string): { item: CertificateI
   return { item, op: op! };
 }
 
-/** Deleting, recovering or purging a certificate takes its managed key and secret along. */
+/**
+ * Deleting, recovering or purging a certificate takes its managed key and secret along, in the same window: they are
+ * deleted with the certificate's retention and are readable as deleted (or live again) when the certificate is.
+ */
 function alsoBacking(ctx: VaultContext, name: string, action: 'delete' | 'recover' | 'purge'): void {
-  for (const c of [ctx.vault.secrets, ctx.vault.keys] as const) {
+  for (const c of [ctx.vault.secrets, ctx.vault.keys] as Collection<Item<unknown>>[]) {
     const k = keyOf(name);
     if (action === 'delete') {
       const live = c.live.get(k);
       if (!live?.managed) continue;
       c.live.delete(k);
-      if (ctx.vault.spec.enableSoftDelete)
-        c.deleted.set(k, { item: live as never, deletedDate: epoch(ctx.now), scheduledPurgeDate: epoch(ctx.now) });
+      if (!ctx.vault.spec.enableSoftDelete) continue;
+      const deletedDate = epoch(ctx.now);
+      c.deleted.set(k, {
+        item: live,
+        deletedDate,
+        scheduledPurgeDate: deletedDate + ctx.vault.spec.softDeleteRetentionInDays * 86400,
+      });
+      begin(ctx, c, name, 'deleting');
     } else {
       const d = c.deleted.get(k);
-      if (!d || !(d.item as Item<unknown>).managed) continue;
+      if (!d?.item.managed) continue;
       c.deleted.delete(k);
-      if (action === 'recover') c.live.set(k, d.item as never);
+      if (action === 'recover') c.live.set(k, d.item);
+      begin(ctx, c, name, action === 'recover' ? 'recovering' : 'purging');
     }
   }
 }

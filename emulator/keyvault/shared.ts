@@ -41,7 +41,8 @@ export function setTiming(vault: VaultState, timing: Timing): void {
   timings.set(vault, timing);
 }
 
-function begin(ctx: VaultContext, c: Collection<unknown>, name: string, phase: Phase): void {
+/** Starts a delete, recover or purge of a name: until its window ends on the vault's clock, the name is in it. */
+export function begin(ctx: VaultContext, c: Collection<unknown>, name: string, phase: Phase): void {
   const timing = timings.get(ctx.vault);
   const w = timing?.windows() ?? NO_WINDOWS;
   const ms = phase === 'deleting' ? w.deleteMs : phase === 'recovering' ? w.recoverMs : w.purgeMs;

@@ -365,3 +365,32 @@ test('certificate list items carry what Azure sends: no recovery fields, an empt
   for await (const c of certs.listPropertiesOfCertificates())
     expect({ level: c.recoveryLevel, days: c.recoverableDays }).toEqual({ level: undefined, days: undefined });
 });
+
+test("a certificate's managed secret and key are deleted and recovered in the certificate's windows", async () => {
+  emulator.addVault(vaultSpec('kv-cert-back', 'westeurope'));
+  emulator.invoke('kv-cert-back', 'POST', 'certificates/pair/create', {
+    policy: { issuer: { name: 'Self' }, x509_props: { subject: 'CN=pair' } },
+  });
+  emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS); // issued
+  emulator.setWindows('kv-cert-back', { deleteMs: 3000, recoverMs: 3000 });
+  const s = new SecretClient(vaultUrl('kv-cert-back'), credentialFor(ADMIN));
+  const k = new KeyClient(vaultUrl('kv-cert-back'), credentialFor(ADMIN));
+  emulator.invoke('kv-cert-back', 'DELETE', 'certificates/pair');
+  // Being deleted: gone from the live side, not yet readable as deleted.
+  await expect(s.getDeletedSecret('pair')).rejects.toMatchObject({ statusCode: 404 });
+  await expect(k.getDeletedKey('pair')).rejects.toMatchObject({ statusCode: 404 });
+  emulator.clock.advance(3000);
+  const deleted = await s.getDeletedSecret('pair');
+  // Retention as for any deleted item (90 days by default), not purged at once.
+  expect(deleted.properties.scheduledPurgeDate!.getTime() - deleted.properties.deletedOn!.getTime()).toBe(
+    90 * 86400_000,
+  );
+  expect((await k.getDeletedKey('pair')).name).toBe('pair');
+  emulator.invoke('kv-cert-back', 'POST', 'deletedcertificates/pair/recover');
+  // Being recovered: not readable yet, then back.
+  await expect(s.getSecret('pair')).rejects.toMatchObject({ statusCode: 404 });
+  await expect(k.getKey('pair')).rejects.toMatchObject({ statusCode: 404 });
+  emulator.clock.advance(3000);
+  expect((await s.getSecret('pair')).name).toBe('pair');
+  expect((await k.getKey('pair')).name).toBe('pair');
+});

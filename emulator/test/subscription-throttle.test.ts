@@ -1,4 +1,5 @@
 import { SecretClient } from '@azure/keyvault-secrets';
+import type { FaultSettings } from '../faults.ts';
 import {
   ADMIN,
   SUB_B,
@@ -18,10 +19,19 @@ const emulator = emulatorPerFile(() =>
       vaultSpec('kv-sub-other', 'westeurope', { subscriptionId: SUB_B }),
       vaultSpec('kv-sub-east', 'eastus'),
     ],
-    // Per vault 10 other transactions per 10 s, so 50 for the subscription in a region.
-    faults: { throttle: { mode: 'retry-after', createLimit: 100, otherLimit: 10, windowMs: 10_000 } },
   }),
 );
+
+type Throttle = NonNullable<FaultSettings['throttle']>;
+// Per vault 10 other transactions per 10 s, so 50 for the subscription in a region.
+const LIMITS: Throttle = { mode: 'retry-after', createLimit: 100, otherLimit: 10, windowMs: 10_000 };
+
+/** Tests run in any order: each starts in a window of its own, with counters at zero and its own settings. */
+function freshWindow(throttle: Throttle): void {
+  emulator.clock.advance(throttle.windowMs);
+  emulator.resetCounters();
+  emulator.setFaults('*', { throttle });
+}
 
 interface Outcome {
   status: number;
@@ -42,6 +52,7 @@ async function read(client: SecretClient): Promise<Outcome> {
 test("vaults each under their own limit but together over their subscription's get 429 with Retry-After; other subscriptions and regions do not; the window resets", async () => {
   const client = (vault: string) =>
     new SecretClient(vaultUrl(vault), credentialFor(ADMIN), { retryOptions: { maxRetries: 0 } });
+  freshWindow(LIMITS);
   const clients = Object.fromEntries([...SIX, 'kv-sub-other', 'kv-sub-east'].map((v) => [v, client(v)]));
   const outcomes: Outcome[] = [];
   // 9 reads per vault, under the vault's 10: 54 in all, over the subscription's 50.
@@ -61,28 +72,21 @@ test("vaults each under their own limit but together over their subscription's g
 
   // A 429 is not counted: the sixth vault met 4 of them and counted 5 reads, so with the subscription's budget raised
   // it has 5 more before its own limit.
-  emulator.setFaults('*', {
-    throttle: { mode: 'retry-after', createLimit: 100, otherLimit: 10, subscriptionOtherLimit: 1000, windowMs: 10_000 },
-  });
+  emulator.setFaults('*', { throttle: { ...LIMITS, subscriptionOtherLimit: 1000 } });
   const more: number[] = [];
   for (let i = 0; i < 6; i++) more.push((await read(clients['kv-sub-6']!)).status);
   expect(more).toEqual([404, 404, 404, 404, 404, 429]);
 
   // The window ends on the emulator's clock: every vault reads again.
-  emulator.setFaults('*', {
-    throttle: { mode: 'retry-after', createLimit: 100, otherLimit: 10, windowMs: 10_000 },
-  });
+  emulator.setFaults('*', { throttle: LIMITS });
   emulator.clock.advance(10_000);
   for (const vault of SIX) expect((await read(clients[vault]!)).status).toBe(404);
 });
 
 test('the subscription budget is settable, and off with per-vault throttling off', async () => {
-  emulator.clock.advance(10_000);
   const client = (vault: string) =>
     new SecretClient(vaultUrl(vault), credentialFor(ADMIN), { retryOptions: { maxRetries: 0 } });
-  emulator.setFaults('*', {
-    throttle: { mode: 'bare', createLimit: 100, otherLimit: 10, subscriptionOtherLimit: 3, windowMs: 10_000 },
-  });
+  freshWindow({ ...LIMITS, mode: 'bare', subscriptionOtherLimit: 3 });
   const statuses: Outcome[] = [];
   for (const vault of ['kv-sub-1', 'kv-sub-2', 'kv-sub-3', 'kv-sub-4']) statuses.push(await read(client(vault)));
   expect(statuses).toEqual([{ status: 404 }, { status: 404 }, { status: 404 }, { status: 429 }]);

@@ -1,4 +1,4 @@
-import { NO_FAULTS, seededRandom, ThrottleWindow, type FaultSettings } from './faults.ts';
+import { NO_FAULTS, seededRandom, subscriptionBudget, ThrottleWindow, type FaultSettings } from './faults.ts';
 import { kvError } from './http-util.ts';
 
 /** An answer a fault puts in place of the service's. */
@@ -7,6 +7,20 @@ export interface FaultAnswer {
   body: unknown;
   headers?: Record<string, string>;
 }
+
+/** A data-plane request as the faults see it: which vault, of which subscription and region, and what it is. */
+export interface FaultedRequest {
+  vault: string;
+  subscriptionId: string;
+  location: string;
+  isCreate: boolean;
+  /** The emulator clock's milliseconds. */
+  now: number;
+  requestBody: string;
+}
+
+/** Key Vault's answer over a throttle budget, the vault's or the subscription's alike. */
+const THROTTLED_MESSAGE = 'Request was not processed because too many requests were received. Reason: A0001';
 
 /** The faults of every vault (set at start, by tests and over the admin API), their throttle windows and dice. */
 export class FaultControl {
@@ -41,35 +55,42 @@ export class FaultControl {
     this.#windows.clear();
   }
 
+  #window(key: string): ThrottleWindow {
+    let window = this.#windows.get(key);
+    if (!window) this.#windows.set(key, (window = new ThrottleWindow()));
+    return window;
+  }
+
   /** One throw of the dice: true with probability `rate` (0..1). */
   roll(rate: number | undefined): boolean {
     return (rate ?? 0) > 0 && this.#random() < rate!;
   }
 
   /**
-   * What a vault's faults answer instead of the service, before it acts on a request: 429 over the throttle budget,
-   * a refused write, a 5xx; undefined when the request goes through.
+   * What a vault's faults answer instead of the service, before it acts on a request: 429 over the vault's throttle
+   * budget or over its subscription's in its region (which sums every throttled vault's requests there), a refused
+   * write, a 5xx; undefined when the request goes through.
    */
-  failureBefore(vault: string, isCreate: boolean, now: number, requestBody: string): FaultAnswer | undefined {
+  failureBefore(request: FaultedRequest): FaultAnswer | undefined {
+    const { vault, isCreate, now, requestBody } = request;
     const faults = this.of(vault);
     if (faults.throttle) {
-      const window = this.#windows.get(vault) ?? new ThrottleWindow();
-      this.#windows.set(vault, window);
-      const waitMs = window.admit(faults.throttle, isCreate, now);
+      const vaultWindow = this.#window(`vault:${vault.toLowerCase()}`);
+      const region = request.location.toLowerCase().replace(/\s+/g, '');
+      const subscriptionWindow = this.#window(`subscription:${request.subscriptionId.toLowerCase()}/${region}`);
+      const waitMs = Math.max(
+        vaultWindow.waitMs(faults.throttle, isCreate, now),
+        subscriptionWindow.waitMs(subscriptionBudget(faults.throttle), isCreate, now),
+      );
       if (waitMs > 0) {
         const retryAfter: Record<string, string> =
           faults.throttle.mode === 'retry-after'
             ? { 'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))) }
             : {};
-        return {
-          status: 429,
-          body: kvError(
-            'Throttled',
-            'Request was not processed because too many requests were received. Reason: A0001',
-          ),
-          headers: retryAfter,
-        };
+        return { status: 429, body: kvError('Throttled', THROTTLED_MESSAGE), headers: retryAfter };
       }
+      vaultWindow.take(isCreate);
+      subscriptionWindow.take(isCreate);
     }
     if (isCreate && this.roll(faults.writeErrorRate)) {
       const echo = faults.echoRefusedWrites ? ` Request was: ${requestBody}` : '';

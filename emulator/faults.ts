@@ -7,8 +7,31 @@ export interface ThrottleSettings {
   createLimit: number;
   /** Per window: every other transaction (Key Vault: 4,000 per 10 s). */
   otherLimit: number;
+  /**
+   * Per window, over every vault of the vault's subscription in its region that throttles (Key Vault: 5 × the
+   * per-vault limits). Default SUBSCRIPTION_FACTOR × createLimit and × otherLimit.
+   */
+  subscriptionCreateLimit?: number;
+  subscriptionOtherLimit?: number;
   windowMs: number;
 }
+
+/** Key Vault's subscription-wide limit, per region: this many times a vault's, for every kind of transaction. */
+export const SUBSCRIPTION_FACTOR = 5;
+
+/** One budget a request is counted in: its limits for each kind of transaction, and its window. */
+export interface ThrottleBudget {
+  createLimit: number;
+  otherLimit: number;
+  windowMs: number;
+}
+
+/** The subscription-wide budget a vault's throttle settings imply. */
+export const subscriptionBudget = (t: ThrottleSettings): ThrottleBudget => ({
+  createLimit: t.subscriptionCreateLimit ?? SUBSCRIPTION_FACTOR * t.createLimit,
+  otherLimit: t.subscriptionOtherLimit ?? SUBSCRIPTION_FACTOR * t.otherLimit,
+  windowMs: t.windowMs,
+});
 
 export interface FaultSettings {
   latencyMs: number;
@@ -48,23 +71,30 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Fixed-window counters per budget, as Key Vault counts transactions per vault per 10 seconds. */
+/**
+ * Fixed-window counters per budget, as Key Vault counts transactions per vault (and per subscription and region) per
+ * 10 seconds. A request is counted only once every budget it falls in admits it: a 429 does not count ("Failed
+ * requests that return a 429 do not count towards the throttle limits", Key Vault's throttling guidance).
+ */
 export class ThrottleWindow {
-  #windowStart = 0;
+  #windowStart = -Infinity;
   #creates = 0;
   #others = 0;
 
-  /** Returns 0 when the call may proceed, otherwise the milliseconds until the window resets. */
-  admit(settings: ThrottleSettings, isCreate: boolean, now: number): number {
-    if (now - this.#windowStart >= settings.windowMs) {
+  /** 0 when the budget has room for the call, otherwise the milliseconds until the window resets. Counts nothing. */
+  waitMs(budget: ThrottleBudget, isCreate: boolean, now: number): number {
+    if (now - this.#windowStart >= budget.windowMs) {
       this.#windowStart = now;
       this.#creates = 0;
       this.#others = 0;
     }
-    const over = isCreate ? this.#creates >= settings.createLimit : this.#others >= settings.otherLimit;
-    if (over) return this.#windowStart + settings.windowMs - now;
+    const over = isCreate ? this.#creates >= budget.createLimit : this.#others >= budget.otherLimit;
+    return over ? this.#windowStart + budget.windowMs - now : 0;
+  }
+
+  /** Counts an admitted call. */
+  take(isCreate: boolean): void {
     if (isCreate) this.#creates++;
     else this.#others++;
-    return 0;
   }
 }

@@ -200,12 +200,14 @@ export class DataPlane {
     const { route, params } = match;
     const opName = `${route.method} ${route.path}`;
     vault.counters.byOperation[opName] = (vault.counters.byOperation[opName] ?? 0) + 1;
-    const failure = this.#parts.faults.failureBefore(
-      vaultName,
-      route.create === true,
-      this.#parts.clock.now(),
-      ex.rawBody,
-    );
+    const failure = this.#parts.faults.failureBefore({
+      vault: vaultName,
+      subscriptionId: vault.spec.subscriptionId,
+      location: vault.spec.location,
+      isCreate: route.create === true,
+      now: this.#parts.clock.now(),
+      requestBody: ex.rawBody,
+    });
     if (failure) {
       if (failure.status === 429) vault.counters.throttled++;
       return () => send(ex, failure.status, failure.body, failure.headers);

@@ -19,8 +19,12 @@ export interface FaultedRequest {
   requestBody: string;
 }
 
-/** Key Vault's answer over a throttle budget, the vault's or the subscription's alike. */
-const THROTTLED_MESSAGE = 'Request was not processed because too many requests were received. Reason: A0001';
+/**
+ * Key Vault's answer over a throttle budget, as real 429 bodies quote it (vcsjones/AzureSignTool#219, dotnet/sign#403).
+ * No public body shows the subscription limit's reason, so it answers alike.
+ */
+const THROTTLED_MESSAGE =
+  'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached';
 
 /** The faults of every vault (set at start, by tests and over the admin API), their throttle windows and dice. */
 export class FaultControl {

@@ -180,7 +180,9 @@ export class KeyVaultEmulator implements EmulatorControl {
       if (vault !== undefined) return await this.#dataPlane.serve(ex, vault);
       if (ex.host === 'management.azure.com') {
         this.armRequests.push(`${ex.method} ${ex.url.pathname}`);
-        return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'));
+        return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'), (oid) =>
+          this.identity.memberIdsOf(oid),
+        );
       }
       if (ex.host === 'login.microsoftonline.com') return handleEntraRequest(ex, this.identity);
       if (ex.host === 'dev.azure.com' && ex.method === 'POST' && ex.url.pathname.endsWith('/oidctoken'))

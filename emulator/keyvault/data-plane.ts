@@ -210,7 +210,7 @@ export class DataPlane {
       if (failure.status === 429) vault.counters.throttled++;
       return () => send(ex, failure.status, failure.body, failure.headers);
     }
-    authorize(vault, caller.objectId, route.op);
+    authorize(vault, identity.memberIdsOf(caller.objectId), route.op);
     const result = route.handle(this.#context(vault, ex), params);
     if (this.#parts.faults.roll(faults.lostAnswerRate)) return () => ex.res.socket?.destroy();
     const status =

@@ -2,7 +2,8 @@ import type { Caller } from './entra.ts';
 import { locationsJson } from './geography.ts';
 import { send, type Exchange } from './http-util.ts';
 import type { VaultState } from './model.ts';
-import { armAllows, rolesOn } from './rbac.ts';
+import { armAllows, granted, rolesAtSubscription, rolesOn } from './rbac.ts';
+import type { SubscriptionRoleAssignment } from './model.ts';
 
 const armError = (code: string, message: string) => ({ error: { code, message } });
 
@@ -95,16 +96,20 @@ function authorizationFailed(ex: Exchange, caller: Caller, action: string, scope
 
 /**
  * The ARM calls the tool makes: list/get vaults and the caller's permissions on a vault. Each is authorised against
- * the caller's role assignments (its own and its groups', `memberIds`), which the emulator keeps at vault scope only:
- * a list shows the vaults the caller may read (`Microsoft.KeyVault/vaults/read`), and is refused (403
- * AuthorizationFailed over the list's scope) when it may read none there, as ARM refuses a caller with no grant in
- * the scope. A principal with data roles alone (Key Vault Secrets User) does not see the vault.
+ * the caller's role assignments (its own and its groups', `memberIds`) at vault or subscription scope: a list shows
+ * the vaults the caller may read (`Microsoft.KeyVault/vaults/read`; all of them, even none, with a role at the
+ * subscription), and is refused (403 AuthorizationFailed over the list's scope) when it may read none there, as ARM
+ * refuses a caller with no grant in the scope. A principal with data roles alone (Key Vault Secrets User) does not
+ * see the vault.
  */
 export function handleArm(
   ex: Exchange,
   vaults: Iterable<VaultState>,
   caller: Caller | 'missing' | 'invalid',
-  memberIds: (objectId: string) => string[] = (oid) => [oid],
+  access: {
+    memberIds: (objectId: string) => string[];
+    atSubscription: readonly SubscriptionRoleAssignment[];
+  } = { memberIds: (oid) => [oid], atSubscription: [] },
 ): void {
   if (caller === 'missing')
     return send(
@@ -116,12 +121,19 @@ export function handleArm(
     return send(ex, 401, armError('InvalidAuthenticationToken', 'The access token is invalid.'));
   const path = ex.url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   const visible = [...vaults].filter((v) => (v.spec.subscriptionTenantId ?? v.spec.tenantId) === caller.tenantId);
-  const ids = memberIds(caller.objectId);
-  const readable = (v: VaultState) => armAllows(v, ids, VAULT_READ);
-  /** A list's answer: the readable vaults of its scope, or ARM's refusal when there are none. */
+  const ids = access.memberIds(caller.objectId);
+  const readable = (v: VaultState) => armAllows(v, ids, VAULT_READ, access.atSubscription);
+  /**
+   * A list's answer: every vault of its scope for a caller that may read vaults at its subscription (an empty list
+   * too), else the readable vaults of the scope, or ARM's refusal when there are none.
+   */
   const list = (scope: string, inScope: VaultState[], shape: (v: VaultState) => unknown) => {
-    const mine = inScope.filter(readable);
-    if (!mine.length) return authorizationFailed(ex, caller, VAULT_READ, scope);
+    const sub = scope.split('/')[2]!;
+    const everywhere = rolesAtSubscription(sub, ids, access.atSubscription).some((r) =>
+      granted(r.actions, r.notActions, VAULT_READ),
+    );
+    const mine = everywhere ? inScope : inScope.filter(readable);
+    if (!mine.length && !everywhere) return authorizationFailed(ex, caller, VAULT_READ, scope);
     send(ex, 200, { value: mine.map(shape) });
   };
   if (!ex.url.searchParams.get('api-version'))
@@ -207,10 +219,11 @@ export function handleArm(
       );
     const scope = vaultJson(v).id;
     if (permissions) {
-      if (!armAllows(v, ids, PERMISSIONS_READ)) return authorizationFailed(ex, caller, PERMISSIONS_READ, scope);
+      if (!armAllows(v, ids, PERMISSIONS_READ, access.atSubscription))
+        return authorizationFailed(ex, caller, PERMISSIONS_READ, scope);
       // One entry per assigned role, as Azure lists them: a role's notDataActions subtract from its own dataActions.
       return send(ex, 200, {
-        value: rolesOn(v, ids).map((r) => ({
+        value: rolesOn(v, ids, access.atSubscription).map((r) => ({
           actions: r.actions,
           notActions: r.notActions,
           dataActions: r.dataActions,

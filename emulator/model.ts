@@ -23,6 +23,13 @@ export interface RoleDefinition {
   notDataActions?: string[];
 }
 
+/** A role assigned at a subscription's scope: it holds for the subscription itself and every vault in it. */
+export interface SubscriptionRoleAssignment {
+  subscriptionId: string;
+  principalId: string;
+  role: RoleName | RoleDefinition;
+}
+
 /** An access policy entry: `objectId` is a service principal's, a user's or a group's (its members hold it). */
 export interface AccessPolicy {
   objectId: string;
@@ -52,8 +59,8 @@ export interface VaultSpec {
   enablePurgeProtection?: boolean;
   softDeleteRetentionInDays?: number;
   /**
-   * Role assignments at the vault's scope (the emulator keeps none at resource group or subscription scope): the
-   * principal is a service principal or a group, whose members hold the role.
+   * Role assignments at the vault's scope (subscription scope: the emulator's `subscriptionRoleAssignments`; none at
+   * resource group scope): the principal is a service principal or a group, whose members hold the role.
    */
   roleAssignments?: { principalId: string; role: RoleName | RoleDefinition }[];
   accessPolicies?: AccessPolicy[];

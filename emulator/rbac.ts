@@ -1,5 +1,5 @@
 import { HttpError, kvError } from './http-util.ts';
-import type { AccessPolicy, RoleDefinition, RoleName, VaultState } from './model.ts';
+import type { AccessPolicy, RoleDefinition, RoleName, SubscriptionRoleAssignment, VaultState } from './model.ts';
 
 const KV = 'Microsoft.KeyVault/vaults';
 
@@ -106,22 +106,55 @@ export function customRole(json: Record<string, unknown>): RoleDefinition {
   };
 }
 
-/** The definitions of the roles assigned on the vault to any of `principalIds` (a caller and its groups). */
-export const rolesOn = (vault: VaultState, principalIds: readonly string[]): Required<RoleDefinition>[] =>
-  (vault.spec.roleAssignments ?? [])
-    .filter((a) => principalIds.some((id) => id.toLowerCase() === a.principalId.toLowerCase()))
+const holds = (principalIds: readonly string[], principalId: string) =>
+  principalIds.some((id) => id.toLowerCase() === principalId.toLowerCase());
+
+/** The definitions of the roles assigned at a subscription's scope to any of `principalIds`. */
+export const rolesAtSubscription = (
+  subscriptionId: string,
+  principalIds: readonly string[],
+  atSubscription: readonly SubscriptionRoleAssignment[],
+): Required<RoleDefinition>[] =>
+  atSubscription
+    .filter(
+      (a) => a.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() && holds(principalIds, a.principalId),
+    )
     .map((a) => definitionOf(a.role));
 
+/**
+ * The definitions of the roles that hold on the vault for any of `principalIds` (a caller and its groups): assigned on
+ * the vault, or on its subscription.
+ */
+export const rolesOn = (
+  vault: VaultState,
+  principalIds: readonly string[],
+  atSubscription: readonly SubscriptionRoleAssignment[] = [],
+): Required<RoleDefinition>[] => [
+  ...(vault.spec.roleAssignments ?? [])
+    .filter((a) => holds(principalIds, a.principalId))
+    .map((a) => definitionOf(a.role)),
+  ...rolesAtSubscription(vault.spec.subscriptionId, principalIds, atSubscription),
+];
+
 /** Azure's rule: an action is granted when some assigned role has it in its actions and not in its notActions. */
-const granted = (allowed: string[], denied: string[], action: string): boolean =>
+export const granted = (allowed: string[], denied: string[], action: string): boolean =>
   allowed.some((p) => matches(p, action)) && !denied.some((p) => matches(p, action));
 
-export const allowedByRbac = (vault: VaultState, principalIds: readonly string[], dataAction: string): boolean =>
-  rolesOn(vault, principalIds).some((r) => granted(r.dataActions, r.notDataActions, dataAction));
+export const allowedByRbac = (
+  vault: VaultState,
+  principalIds: readonly string[],
+  dataAction: string,
+  atSubscription: readonly SubscriptionRoleAssignment[] = [],
+): boolean =>
+  rolesOn(vault, principalIds, atSubscription).some((r) => granted(r.dataActions, r.notDataActions, dataAction));
 
 /** Whether ARM lets the caller perform a control-plane action on the vault. */
-export const armAllows = (vault: VaultState, principalIds: readonly string[], action: string): boolean =>
-  rolesOn(vault, principalIds).some((r) => granted(r.actions, r.notActions, action));
+export const armAllows = (
+  vault: VaultState,
+  principalIds: readonly string[],
+  action: string,
+  atSubscription: readonly SubscriptionRoleAssignment[] = [],
+): boolean => rolesOn(vault, principalIds, atSubscription).some((r) => granted(r.actions, r.notActions, action));
 
 export function allowedByPolicy(
   policies: AccessPolicy[] | undefined,
@@ -138,12 +171,17 @@ export function allowedByPolicy(
 }
 
 /** Lets a data-plane call through, or throws the 403 Key Vault answers: RBAC's or the access policies' wording. */
-export function authorize(vault: VaultState, principalIds: readonly string[], o: Operation): void {
+export function authorize(
+  vault: VaultState,
+  principalIds: readonly string[],
+  o: Operation,
+  atSubscription: readonly SubscriptionRoleAssignment[] = [],
+): void {
   const s = vault.spec;
   const objectId = principalIds[0];
   const resource = `/subscriptions/${s.subscriptionId}/resourcegroups/${s.resourceGroup}/providers/microsoft.keyvault/vaults/${s.name}`;
   if (s.enableRbacAuthorization) {
-    if (allowedByRbac(vault, principalIds, o.dataAction)) return;
+    if (allowedByRbac(vault, principalIds, o.dataAction, atSubscription)) return;
     throw new HttpError(
       403,
       kvError(

@@ -132,6 +132,20 @@ test('ARM: a list shows only the vaults the caller may read; a subscription with
   expect(perms.flatMap((p) => p.actions)).toContain('*/read');
 });
 
+test('a role at subscription scope reads every vault there, and an empty resource group lists empty', async () => {
+  const subReader = principal('sub-reader');
+  emulator.identity.addPrincipal(subReader);
+  await expect(listed(subReader, SUB_B)).rejects.toMatchObject({ statusCode: 403 });
+  emulator.subscriptionRoleAssignments.push({ subscriptionId: SUB_B, principalId: subReader.objectId, role: 'Reader' });
+  expect(await listed(subReader, SUB_B)).toEqual(['kv-authz-other-sub']);
+  const arm = new KeyVaultManagementClient(credentialFor(subReader), SUB_B);
+  const empty = [];
+  for await (const v of arm.vaults.listByResourceGroup('rg-empty')) empty.push(v);
+  expect(empty).toEqual([]);
+  // Its role holds in SUB_B alone.
+  await expect(listed(subReader, SUB_A)).rejects.toMatchObject({ statusCode: 403 });
+});
+
 test('a custom role: its notDataActions take back what its dataActions grant, on the data plane and in ARM', async () => {
   const c = new SecretClient(vaultUrl('kv-authz-a'), credentialFor(customized));
   const names = [];

@@ -2,7 +2,8 @@ import type { Caller } from './entra.ts';
 import { locationsJson } from './geography.ts';
 import { send, type Exchange } from './http-util.ts';
 import type { VaultState } from './model.ts';
-import { actionsOf, dataActionsOf } from './rbac.ts';
+import { armAllows, granted, rolesAtSubscription, rolesOn } from './rbac.ts';
+import type { SubscriptionRoleAssignment } from './model.ts';
 
 const armError = (code: string, message: string) => ({ error: { code, message } });
 
@@ -78,8 +79,38 @@ function tenantJson(tenantId: string) {
   };
 }
 
-/** The ARM calls the tool makes: list/get vaults and the caller's permissions on a vault. */
-export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Caller | 'missing' | 'invalid'): void {
+const VAULT_READ = 'Microsoft.KeyVault/vaults/read';
+const PERMISSIONS_READ = 'Microsoft.Authorization/permissions/read';
+
+/** ARM's refusal of an action the caller's roles do not grant at the scope. */
+function authorizationFailed(ex: Exchange, caller: Caller, action: string, scope: string): void {
+  send(
+    ex,
+    403,
+    armError(
+      'AuthorizationFailed',
+      `The client '${caller.clientId ?? caller.objectId}' with object id '${caller.objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    ),
+  );
+}
+
+/**
+ * The ARM calls the tool makes: list/get vaults and the caller's permissions on a vault. Each is authorised against
+ * the caller's role assignments (its own and its groups', `memberIds`) at vault or subscription scope: a list shows
+ * the vaults the caller may read (`Microsoft.KeyVault/vaults/read`; all of them, even none, with a role at the
+ * subscription), and is refused (403 AuthorizationFailed over the list's scope) when it may read none there, as ARM
+ * refuses a caller with no grant in the scope. A principal with data roles alone (Key Vault Secrets User) does not
+ * see the vault.
+ */
+export function handleArm(
+  ex: Exchange,
+  vaults: Iterable<VaultState>,
+  caller: Caller | 'missing' | 'invalid',
+  access: {
+    memberIds: (objectId: string) => string[];
+    atSubscription: readonly SubscriptionRoleAssignment[];
+  } = { memberIds: (oid) => [oid], atSubscription: [] },
+): void {
   if (caller === 'missing')
     return send(
       ex,
@@ -90,6 +121,21 @@ export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Ca
     return send(ex, 401, armError('InvalidAuthenticationToken', 'The access token is invalid.'));
   const path = ex.url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
   const visible = [...vaults].filter((v) => (v.spec.subscriptionTenantId ?? v.spec.tenantId) === caller.tenantId);
+  const ids = access.memberIds(caller.objectId);
+  const readable = (v: VaultState) => armAllows(v, ids, VAULT_READ, access.atSubscription);
+  /**
+   * A list's answer: every vault of its scope for a caller that may read vaults at its subscription (an empty list
+   * too), else the readable vaults of the scope, or ARM's refusal when there are none.
+   */
+  const list = (scope: string, inScope: VaultState[], shape: (v: VaultState) => unknown) => {
+    const sub = scope.split('/')[2]!;
+    const everywhere = rolesAtSubscription(sub, ids, access.atSubscription).some((r) =>
+      granted(r.actions, r.notActions, VAULT_READ),
+    );
+    const mine = everywhere ? inScope : inScope.filter(readable);
+    if (!mine.length && !everywhere) return authorizationFailed(ex, caller, VAULT_READ, scope);
+    send(ex, 200, { value: mine.map(shape) });
+  };
   if (!ex.url.searchParams.get('api-version'))
     return send(
       ex,
@@ -124,26 +170,32 @@ export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Ca
   }
   m = path.match(/^\/subscriptions\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults$/i);
   if (m && ex.method === 'GET') {
-    return send(ex, 200, { value: visible.filter((v) => v.spec.subscriptionId === m![1]).map(vaultJson) });
+    return list(
+      `/subscriptions/${m[1]}`,
+      visible.filter((v) => v.spec.subscriptionId === m![1]),
+      vaultJson,
+    );
   }
   m = path.match(/^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults$/i);
   if (m && ex.method === 'GET') {
-    return send(ex, 200, {
-      value: visible
-        .filter((v) => v.spec.subscriptionId === m![1] && v.spec.resourceGroup.toLowerCase() === m![2]!.toLowerCase())
-        .map(vaultJson),
-    });
+    return list(
+      `/subscriptions/${m[1]}/resourceGroups/${m[2]}`,
+      visible.filter(
+        (v) => v.spec.subscriptionId === m![1] && v.spec.resourceGroup.toLowerCase() === m![2]!.toLowerCase(),
+      ),
+      vaultJson,
+    );
   }
   m = path.match(/^\/subscriptions\/([^/]+)\/resources$/i);
   if (m && ex.method === 'GET') {
-    return send(ex, 200, {
-      value: visible
-        .filter((v) => v.spec.subscriptionId === m![1])
-        .map((v) => {
-          const j = vaultJson(v);
-          return { id: j.id, name: j.name, type: j.type, location: j.location, tags: j.tags };
-        }),
-    });
+    return list(
+      `/subscriptions/${m[1]}`,
+      visible.filter((v) => v.spec.subscriptionId === m![1]),
+      (v) => {
+        const j = vaultJson(v);
+        return { id: j.id, name: j.name, type: j.type, location: j.location, tags: j.tags };
+      },
+    );
   }
   m = path.match(
     /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)(\/providers\/Microsoft\.Authorization\/permissions)?$/i,
@@ -165,18 +217,21 @@ export function handleArm(ex: Exchange, vaults: Iterable<VaultState>, caller: Ca
           `The Resource 'Microsoft.KeyVault/vaults/${name}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
         ),
       );
+    const scope = vaultJson(v).id;
     if (permissions) {
+      if (!armAllows(v, ids, PERMISSIONS_READ, access.atSubscription))
+        return authorizationFailed(ex, caller, PERMISSIONS_READ, scope);
+      // One entry per assigned role, as Azure lists them: a role's notDataActions subtract from its own dataActions.
       return send(ex, 200, {
-        value: [
-          {
-            actions: actionsOf(v, caller.objectId),
-            notActions: [],
-            dataActions: dataActionsOf(v, caller.objectId),
-            notDataActions: [],
-          },
-        ],
+        value: rolesOn(v, ids, access.atSubscription).map((r) => ({
+          actions: r.actions,
+          notActions: r.notActions,
+          dataActions: r.dataActions,
+          notDataActions: r.notDataActions,
+        })),
       });
     }
+    if (!readable(v)) return authorizationFailed(ex, caller, VAULT_READ, scope);
     return send(ex, 200, vaultJson(v));
   }
   send(ex, 404, armError('InvalidResourceType', `The emulator does not serve ${ex.method} ${path}.`));

@@ -7,6 +7,8 @@ import { verifyJwt } from './jwt.ts';
 export interface Caller {
   tenantId: string;
   objectId: string;
+  /** The application (client) id, ARM's name for a service principal in its refusals. */
+  clientId?: string;
 }
 
 const HOST = 'login.microsoftonline.com';
@@ -152,5 +154,6 @@ export function bearerCaller(
   const jwt = verifyJwt(auth.slice(7), entraKey, nowSeconds);
   const aud = String(jwt?.claims.aud ?? '').replace(/\/$/, '');
   if (!jwt || !(AUDIENCE_ALIASES[audience] ?? [audience]).includes(aud)) return 'invalid';
-  return { tenantId: String(jwt.claims.tid), objectId: String(jwt.claims.oid) };
+  const clientId = jwt.claims.appid === undefined ? undefined : String(jwt.claims.appid);
+  return { tenantId: String(jwt.claims.tid), objectId: String(jwt.claims.oid), ...(clientId ? { clientId } : {}) };
 }

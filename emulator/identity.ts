@@ -18,6 +18,16 @@ export interface Principal {
   tenantId: string;
   clientSecret?: string;
   federatedCredentials?: FederatedCredential[];
+  /**
+   * Object ids of the security groups the principal belongs to. Role assignments and access policies granted to a
+   * group apply to its members; tokens list them in the `groups` claim (an app registration set to emit group claims).
+   */
+  groups?: string[];
+  /**
+   * The group overage: Entra lists at most 200 groups in a JWT; beyond that (or with this set) the token carries
+   * `_claim_names`/`_claim_sources` pointing at Graph instead of `groups`. Membership still applies in Azure.
+   */
+  groupOverage?: boolean;
 }
 
 /** Entra ID's token endpoint plus the GitHub Actions and Azure DevOps OIDC issuers. */
@@ -54,6 +64,31 @@ export class IdentityProvider {
     this.principals.set(p.clientId, p);
   }
 
+  /**
+   * The object ids a caller acts as: its own first, then its groups'. Azure resolves membership in the directory, not
+   * from the token, so a group overage does not take grants away.
+   */
+  memberIdsOf(objectId: string): string[] {
+    const p = [...this.principals.values()].find((x) => x.objectId.toLowerCase() === objectId.toLowerCase());
+    return [objectId, ...(p?.groups ?? [])];
+  }
+
+  /** The group claims of a principal's token: the list, Entra's overage pointer, or nothing. */
+  #groupClaims(principal: Principal): Record<string, unknown> {
+    const groups = principal.groups ?? [];
+    if (!groups.length) return {};
+    if (principal.groupOverage || groups.length > 200)
+      return {
+        _claim_names: { groups: 'src1' },
+        _claim_sources: {
+          src1: {
+            endpoint: `https://graph.windows.net/${principal.tenantId}/servicePrincipals/${principal.objectId}/getMemberObjects`,
+          },
+        },
+      };
+    return { groups };
+  }
+
   /** Issues an access token straight away (for admin seeding and tests of the vault's own checks). */
   accessToken(principal: Principal, resource: string, lifetimeSeconds = 3600): string {
     const now = this.#clock.nowSeconds();
@@ -68,6 +103,7 @@ export class IdentityProvider {
       oid: principal.objectId,
       sub: principal.objectId,
       tid: principal.tenantId,
+      ...this.#groupClaims(principal),
       ver: '1.0',
       // Entra's unique token id: two tokens for one principal and audience in one second are still two tokens.
       uti: crypto.randomUUID().replaceAll('-', '').slice(0, 22),

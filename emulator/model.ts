@@ -1,6 +1,7 @@
 /** The emulator's in-memory picture of vaults and their items, shaped after Key Vault's own objects. */
 
 export type RoleName =
+  | 'Reader'
   | 'Key Vault Administrator'
   | 'Key Vault Reader'
   | 'Key Vault Secrets User'
@@ -10,6 +11,26 @@ export type RoleName =
   | 'Key Vault Crypto Officer'
   | 'Key Vault Crypto User';
 
+/**
+ * A custom role definition, carried by the assignment that uses it (Azure keeps it apart, at an assignable scope):
+ * what is granted is the actions minus the notActions, per role, as Azure computes it.
+ */
+export interface RoleDefinition {
+  name: string;
+  actions?: string[];
+  notActions?: string[];
+  dataActions?: string[];
+  notDataActions?: string[];
+}
+
+/** A role assigned at a subscription's scope: it holds for the subscription itself and every vault in it. */
+export interface SubscriptionRoleAssignment {
+  subscriptionId: string;
+  principalId: string;
+  role: RoleName | RoleDefinition;
+}
+
+/** An access policy entry: `objectId` is a service principal's, a user's or a group's (its members hold it). */
 export interface AccessPolicy {
   objectId: string;
   permissions: { secrets?: string[]; keys?: string[]; certificates?: string[] };
@@ -37,7 +58,11 @@ export interface VaultSpec {
   enableSoftDelete?: boolean;
   enablePurgeProtection?: boolean;
   softDeleteRetentionInDays?: number;
-  roleAssignments?: { principalId: string; role: RoleName }[];
+  /**
+   * Role assignments at the vault's scope (subscription scope: the emulator's `subscriptionRoleAssignments`; none at
+   * resource group scope): the principal is a service principal or a group, whose members hold the role.
+   */
+  roleAssignments?: { principalId: string; role: RoleName | RoleDefinition }[];
   accessPolicies?: AccessPolicy[];
 }
 

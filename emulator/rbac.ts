@@ -1,10 +1,11 @@
 import { HttpError, kvError } from './http-util.ts';
-import type { AccessPolicy, RoleName, VaultState } from './model.ts';
+import type { AccessPolicy, RoleDefinition, RoleName, SubscriptionRoleAssignment, VaultState } from './model.ts';
 
 const KV = 'Microsoft.KeyVault/vaults';
 
 /** Data actions of the built-in Key Vault roles (Azure built-in role definitions). */
 export const ROLE_DATA_ACTIONS: Record<RoleName, string[]> = {
+  Reader: [],
   'Key Vault Administrator': [`${KV}/*`],
   'Key Vault Reader': [`${KV}/*/read`, `${KV}/secrets/readMetadata/action`],
   'Key Vault Secrets User': [`${KV}/secrets/getSecret/action`, `${KV}/secrets/readMetadata/action`],
@@ -32,6 +33,7 @@ export const ROLE_DATA_ACTIONS: Record<RoleName, string[]> = {
 
 /** ARM (control-plane) actions of the same roles, as the permissions API reports them. */
 export const ROLE_ACTIONS: Record<RoleName, string[]> = {
+  Reader: ['*/read'],
   'Key Vault Administrator': [
     'Microsoft.Authorization/*/read',
     'Microsoft.KeyVault/checkNameAvailability/read',
@@ -64,34 +66,104 @@ export const op = (kind: Operation['policy']['kind'], action: string, permission
   policy: { kind, permission },
 });
 
-const matches = (pattern: string, action: string): boolean =>
+// Whether an RBAC action pattern covers an action. A star matches any characters, and a whole-segment star may be
+// empty, as in Azure: the built-in Key Vault roles grant `Microsoft.KeyVault/vaults/read` (reading the vault itself)
+// only through their pattern `Microsoft.KeyVault/vaults/{star}/read`.
+export const matches = (pattern: string, action: string): boolean =>
   new RegExp(
     `^${pattern
       .split('*')
       .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-      .join('[^]*')}$`,
+      .join('[^]*')
+      .replaceAll('\\/[^]*\\/', '(?:\\/[^]*)?\\/')}$`,
     'i',
   ).test(action);
 
-export function dataActionsOf(vault: VaultState, principalId: string): string[] {
-  return (vault.spec.roleAssignments ?? [])
-    .filter((a) => a.principalId === principalId)
-    .flatMap((a) => ROLE_DATA_ACTIONS[a.role]);
+/** A role's definition: a built-in one by name, or the custom definition an assignment carries. */
+export function definitionOf(role: RoleName | RoleDefinition): Required<RoleDefinition> {
+  if (typeof role !== 'string') return { actions: [], notActions: [], dataActions: [], notDataActions: [], ...role };
+  return {
+    name: role,
+    actions: ROLE_ACTIONS[role],
+    notActions: [],
+    dataActions: ROLE_DATA_ACTIONS[role],
+    notDataActions: [],
+  };
 }
 
-export function actionsOf(vault: VaultState, principalId: string): string[] {
-  return (vault.spec.roleAssignments ?? [])
-    .filter((a) => a.principalId === principalId)
-    .flatMap((a) => ROLE_ACTIONS[a.role]);
+/**
+ * A custom role definition as Azure's JSON writes it (`az role definition create`, the portal's JSON view): the
+ * capitalised `Name`, `Actions`, `NotActions`, `DataActions`, `NotDataActions`.
+ */
+export function customRole(json: Record<string, unknown>): RoleDefinition {
+  const list = (k: string) => (json[k] as string[] | undefined) ?? [];
+  return {
+    name: String(json.Name),
+    actions: list('Actions'),
+    notActions: list('NotActions'),
+    dataActions: list('DataActions'),
+    notDataActions: list('NotDataActions'),
+  };
 }
 
-export const allowedByRbac = (vault: VaultState, principalId: string, dataAction: string): boolean =>
-  dataActionsOf(vault, principalId).some((p) => matches(p, dataAction));
+const holds = (principalIds: readonly string[], principalId: string) =>
+  principalIds.some((id) => id.toLowerCase() === principalId.toLowerCase());
 
-export function allowedByPolicy(policies: AccessPolicy[] | undefined, objectId: string, o: Operation): boolean {
+/** The definitions of the roles assigned at a subscription's scope to any of `principalIds`. */
+export const rolesAtSubscription = (
+  subscriptionId: string,
+  principalIds: readonly string[],
+  atSubscription: readonly SubscriptionRoleAssignment[],
+): Required<RoleDefinition>[] =>
+  atSubscription
+    .filter(
+      (a) => a.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() && holds(principalIds, a.principalId),
+    )
+    .map((a) => definitionOf(a.role));
+
+/**
+ * The definitions of the roles that hold on the vault for any of `principalIds` (a caller and its groups): assigned on
+ * the vault, or on its subscription.
+ */
+export const rolesOn = (
+  vault: VaultState,
+  principalIds: readonly string[],
+  atSubscription: readonly SubscriptionRoleAssignment[] = [],
+): Required<RoleDefinition>[] => [
+  ...(vault.spec.roleAssignments ?? [])
+    .filter((a) => holds(principalIds, a.principalId))
+    .map((a) => definitionOf(a.role)),
+  ...rolesAtSubscription(vault.spec.subscriptionId, principalIds, atSubscription),
+];
+
+/** Azure's rule: an action is granted when some assigned role has it in its actions and not in its notActions. */
+export const granted = (allowed: string[], denied: string[], action: string): boolean =>
+  allowed.some((p) => matches(p, action)) && !denied.some((p) => matches(p, action));
+
+export const allowedByRbac = (
+  vault: VaultState,
+  principalIds: readonly string[],
+  dataAction: string,
+  atSubscription: readonly SubscriptionRoleAssignment[] = [],
+): boolean =>
+  rolesOn(vault, principalIds, atSubscription).some((r) => granted(r.dataActions, r.notDataActions, dataAction));
+
+/** Whether ARM lets the caller perform a control-plane action on the vault. */
+export const armAllows = (
+  vault: VaultState,
+  principalIds: readonly string[],
+  action: string,
+  atSubscription: readonly SubscriptionRoleAssignment[] = [],
+): boolean => rolesOn(vault, principalIds, atSubscription).some((r) => granted(r.actions, r.notActions, action));
+
+export function allowedByPolicy(
+  policies: AccessPolicy[] | undefined,
+  principalIds: readonly string[],
+  o: Operation,
+): boolean {
   return (policies ?? []).some(
     (p) =>
-      p.objectId === objectId &&
+      principalIds.some((id) => id.toLowerCase() === p.objectId.toLowerCase()) &&
       (p.permissions[o.policy.kind] ?? []).some(
         (perm) => perm.toLowerCase() === 'all' || perm.toLowerCase() === o.policy.permission.toLowerCase(),
       ),
@@ -99,11 +171,17 @@ export function allowedByPolicy(policies: AccessPolicy[] | undefined, objectId: 
 }
 
 /** Lets a data-plane call through, or throws the 403 Key Vault answers: RBAC's or the access policies' wording. */
-export function authorize(vault: VaultState, objectId: string, o: Operation): void {
+export function authorize(
+  vault: VaultState,
+  principalIds: readonly string[],
+  o: Operation,
+  atSubscription: readonly SubscriptionRoleAssignment[] = [],
+): void {
   const s = vault.spec;
+  const objectId = principalIds[0];
   const resource = `/subscriptions/${s.subscriptionId}/resourcegroups/${s.resourceGroup}/providers/microsoft.keyvault/vaults/${s.name}`;
   if (s.enableRbacAuthorization) {
-    if (allowedByRbac(vault, objectId, o.dataAction)) return;
+    if (allowedByRbac(vault, principalIds, o.dataAction, atSubscription)) return;
     throw new HttpError(
       403,
       kvError(
@@ -113,7 +191,7 @@ export function authorize(vault: VaultState, objectId: string, o: Operation): vo
       ),
     );
   }
-  if (allowedByPolicy(s.accessPolicies, objectId, o)) return;
+  if (allowedByPolicy(s.accessPolicies, principalIds, o)) return;
   throw new HttpError(
     403,
     kvError(

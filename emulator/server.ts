@@ -11,7 +11,13 @@ import { IdentityProvider, type Principal } from './identity.ts';
 import { DataPlane, type VaultRequestInfo } from './keyvault/data-plane.ts';
 import { vaultNameOf } from './keyvault/router.ts';
 import { setTiming, type Windows } from './keyvault/shared.ts';
-import { newCounters, newVaultState, type VaultSpec, type VaultState } from './model.ts';
+import {
+  newCounters,
+  newVaultState,
+  type SubscriptionRoleAssignment,
+  type VaultSpec,
+  type VaultState,
+} from './model.ts';
 import { CERT_DIR, TlsProxy } from './tls-proxy.ts';
 
 export { CERT_DIR } from './tls-proxy.ts';
@@ -35,6 +41,8 @@ export interface EmulatorOptions {
   clock?: EmulatorClock;
   /** How long deletes, recovers and purges take on the emulator's clock; DEFAULT_WINDOWS for what is not given. */
   windows?: Partial<Windows>;
+  /** Role assignments at subscription scope (the vaults' own are in their specs). */
+  subscriptionRoleAssignments?: SubscriptionRoleAssignment[];
 }
 
 /**
@@ -60,15 +68,20 @@ export class KeyVaultEmulator implements EmulatorControl {
    */
   hold?: (request: VaultRequestInfo) => Promise<void> | undefined;
 
+  /** Role assignments at subscription scope; tests may push to it. */
+  readonly subscriptionRoleAssignments: SubscriptionRoleAssignment[] = [];
+
   private constructor(options: EmulatorOptions) {
     this.clock = options.clock ?? new EmulatorClock();
     this.identity = new IdentityProvider(this.clock);
+    this.subscriptionRoleAssignments.push(...(options.subscriptionRoleAssignments ?? []));
     this.#faults = new FaultControl(options.faults, options.seed ?? 1);
     this.#windows = { ...DEFAULT_WINDOWS, ...options.windows };
     this.#dataPlane = new DataPlane({
       vaults: this.vaults,
       faults: this.#faults,
       identity: this.identity,
+      subscriptionRoleAssignments: this.subscriptionRoleAssignments,
       hooks: this,
       clock: this.clock,
     });
@@ -180,7 +193,10 @@ export class KeyVaultEmulator implements EmulatorControl {
       if (vault !== undefined) return await this.#dataPlane.serve(ex, vault);
       if (ex.host === 'management.azure.com') {
         this.armRequests.push(`${ex.method} ${ex.url.pathname}`);
-        return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'));
+        return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'), {
+          memberIds: (oid) => this.identity.memberIdsOf(oid),
+          atSubscription: this.subscriptionRoleAssignments,
+        });
       }
       if (ex.host === 'login.microsoftonline.com') return handleEntraRequest(ex, this.identity);
       if (ex.host === 'dev.azure.com' && ex.method === 'POST' && ex.url.pathname.endsWith('/oidctoken'))

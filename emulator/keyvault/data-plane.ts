@@ -6,7 +6,7 @@ import type { FaultSettings } from '../faults.ts';
 import { geographyOf } from '../geography.ts';
 import { kvError, send, type Exchange } from '../http-util.ts';
 import type { IdentityProvider } from '../identity.ts';
-import type { VaultState } from '../model.ts';
+import type { VaultState, SubscriptionRoleAssignment } from '../model.ts';
 import { authorize } from '../rbac.ts';
 import type { VaultContext } from './context.ts';
 import { settleCertificates } from './certificates.ts';
@@ -60,6 +60,8 @@ export interface DataPlaneParts {
   vaults: Map<string, VaultState>;
   faults: FaultControl;
   identity: IdentityProvider;
+  /** Role assignments at subscription scope: they hold on every vault of their subscription. */
+  subscriptionRoleAssignments: SubscriptionRoleAssignment[];
   hooks: DataPlaneHooks;
   clock: EmulatorClock;
 }
@@ -212,7 +214,7 @@ export class DataPlane {
       if (failure.status === 429) vault.counters.throttled++;
       return () => send(ex, failure.status, failure.body, failure.headers);
     }
-    authorize(vault, caller.objectId, route.op);
+    authorize(vault, identity.memberIdsOf(caller.objectId), route.op, this.#parts.subscriptionRoleAssignments);
     const result = route.handle(this.#context(vault, ex), params);
     if (this.#parts.faults.roll(faults.lostAnswerRate)) return () => ex.res.socket?.destroy();
     const status =

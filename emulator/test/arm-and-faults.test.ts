@@ -174,14 +174,25 @@ test("ARM: a token for either ARM audience lists the caller's subscriptions and 
   expect(refused.body).toMatchObject({ error: { code: 'InvalidAuthenticationToken' } });
 });
 
-test("ARM: the caller's permissions on a vault scope list its data actions", async () => {
+test("ARM: the caller's permissions on a vault scope list its data actions, for a caller that may read them", async () => {
   const auth = new AuthorizationManagementClient(credentialFor(user), SUB_A);
-  const perms = [];
-  for await (const p of auth.permissions.listForResource('rg-kv', 'Microsoft.KeyVault', '', 'vaults', 'kv-arm-eu'))
-    perms.push(p);
-  expect(perms.flatMap((p) => p.dataActions)).toEqual(
-    expect.arrayContaining(['Microsoft.KeyVault/vaults/secrets/getSecret/action']),
-  );
+  const list = async () => {
+    const perms = [];
+    for await (const p of auth.permissions.listForResource('rg-kv', 'Microsoft.KeyVault', '', 'vaults', 'kv-arm-eu'))
+      perms.push(p);
+    return perms;
+  };
+  // Key Vault Secrets User has data actions only: no Microsoft.Authorization/*/read.
+  await expect(list()).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
+  const roles = emulator.vault('kv-arm-eu').spec.roleAssignments!;
+  roles.push(assign(user, 'Reader'));
+  try {
+    expect((await list()).flatMap((p) => p.dataActions)).toEqual(
+      expect.arrayContaining(['Microsoft.KeyVault/vaults/secrets/getSecret/action']),
+    );
+  } finally {
+    roles.pop();
+  }
 });
 
 test('throttling at a per-window limit: 429 with Retry-After is retried by the SDK, a bare 429 is not', async () => {

@@ -40,7 +40,15 @@ const KNOWN_OMISSIONS = new Set([
   'pending',
 ]);
 
-const emulator = emulatorPerFile(() => startWorld({ vaults: [] }));
+// The recorded ARM caller read the (empty) resource group it listed: a role at the subscription's scope.
+const emulator = emulatorPerFile(() =>
+  startWorld({
+    vaults: [],
+    subscriptionRoleAssignments: [
+      { subscriptionId: 'azure_subscription_id', principalId: ADMIN.objectId, role: 'Reader' },
+    ],
+  }),
+);
 
 function send(
   e: Entry,

@@ -19,9 +19,17 @@ interface ArmLocation {
   metadata?: { geography?: string };
 }
 
-function claimsOf(token: string): { oid?: string; tid?: string } {
+/** What the ARM token says of the caller: who, which tenant, and its groups when Entra lists them. */
+interface CallerClaims {
+  oid?: string;
+  tid?: string;
+  /** Group object ids, when the app registration emits them and there are not too many (Entra's overage). */
+  groups?: string[];
+}
+
+function claimsOf(token: string): CallerClaims {
   try {
-    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { oid?: string; tid?: string };
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as CallerClaims;
   } catch {
     return {};
   }
@@ -49,7 +57,7 @@ export class ArmVaultDirectory implements VaultDirectory {
   readonly #correlationId: string;
   readonly #clock: Clock;
   #vaults?: Promise<Map<string, Vault>>;
-  #caller?: Promise<{ oid?: string; tid?: string }>;
+  #caller?: Promise<CallerClaims>;
   /** Region → ARM's geography, per subscription: read once per run, when a key replication first needs it. */
   readonly #geographies = new Map<string, Promise<Map<string, string>>>();
 
@@ -65,7 +73,7 @@ export class ArmVaultDirectory implements VaultDirectory {
     this.#clock = clock;
   }
 
-  #caller_(): Promise<{ oid?: string; tid?: string }> {
+  #caller_(): Promise<CallerClaims> {
     this.#caller ??= this.#credential.getToken(ARM_SCOPE).then(
       (t) => claimsOf(t?.token ?? ''),
       (e: Error) => {
@@ -85,8 +93,14 @@ export class ArmVaultDirectory implements VaultDirectory {
           for await (const v of arm.vaults.listBySubscription()) found.set(v.name!.toLowerCase(), v);
         } catch (e) {
           const err = describeRestError(e);
+          // 403 AuthorizationFailed: the caller may read no vault there (a data role such as Secrets User gives none).
+          if (err.status === 403)
+            throw new KvrError(
+              'KVR020',
+              `cannot list vaults in subscription ${sub}: ${err.serviceCode ?? err.message}; the caller may read no vault there: give it at least Reader on each vault it replicates`,
+            );
           throw new KvrError(
-            err.status === 401 || err.status === 403 ? 'KVR024' : 'KVR020',
+            err.status === 401 ? 'KVR024' : 'KVR020',
             `cannot list vaults in subscription ${sub}: ${err.serviceCode ?? err.message}`,
           );
         }
@@ -153,7 +167,9 @@ export class ArmVaultDirectory implements VaultDirectory {
     if (!vault.rbac) {
       const v = (await this.#all()).get(vault.name)!;
       const caller = await this.#caller_();
-      const mine = (v.properties.accessPolicies ?? []).filter((p) => p.objectId === caller.oid);
+      // The caller's own entries and its groups' (a group's access policy applies to its members).
+      const ids = new Set([caller.oid, ...(caller.groups ?? [])].filter(Boolean).map((x) => x!.toLowerCase()));
+      const mine = (v.properties.accessPolicies ?? []).filter((p) => ids.has(p.objectId.toLowerCase()));
       const perms = (k: 'secrets' | 'keys' | 'certificates') =>
         mine.flatMap((p) => (p.permissions[k] ?? []).map(String));
       return {
@@ -161,6 +177,9 @@ export class ArmVaultDirectory implements VaultDirectory {
         secrets: perms('secrets'),
         keys: perms('keys'),
         certificates: perms('certificates'),
+        // Without a `groups` claim (none emitted, or Entra's overage) a policy granted to a group cannot be seen: with
+        // no entry of its own, the caller's rights are unknown rather than none.
+        ...(!caller.groups && !mine.length ? { groupsUnknown: true } : {}),
       };
     }
     const auth = new AuthorizationManagementClient(

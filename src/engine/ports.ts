@@ -49,7 +49,18 @@ export interface VaultPort {
 /** What the caller may do on a vault: RBAC data actions, or the access policy's permissions. */
 export type VaultPermissions =
   | { model: 'rbac'; dataActions: string[]; notDataActions: string[] }
-  | { model: 'access-policy'; secrets: string[]; keys: string[]; certificates: string[] };
+  | {
+      model: 'access-policy';
+      secrets: string[];
+      keys: string[];
+      certificates: string[];
+      /**
+       * The caller has no policy entry of its own and its groups are not known (its token has no `groups` claim, or
+       * Entra's overage replaced it): a policy granted to a group cannot be ruled out, so what seems missing is only a
+       * warning and the data plane answers.
+       */
+      groupsUnknown?: boolean;
+    };
 
 /** Finds vaults (ARM) and opens their data planes. */
 export interface VaultDirectory {

@@ -85,7 +85,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   let pairs: Pair[];
   let refused: RunReport['errors'];
   try {
-    ({ pairs, refused } = await resolveAndValidate(o));
+    ({ pairs, refused } = await resolveAndValidate(o, warn));
   } catch (e) {
     if (!isKvrError(e)) throw e;
     emit({ kind: RUN_EVENTS.problem, message: e.message });
@@ -225,7 +225,10 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   return report(anyFailed ? 1 : 0, results, errors);
 }
 
-async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refused: RunReport['errors'] }> {
+async function resolveAndValidate(
+  o: RunOptions,
+  warn: (w: { code: string; message: string }) => void,
+): Promise<{ pairs: Pair[]; refused: RunReport['errors'] }> {
   const chosen = o.replications?.length
     ? o.config.replications.filter((r) => o.replications!.some((n) => n.toLowerCase() === r.name.toLowerCase()))
     : o.config.replications;
@@ -275,22 +278,24 @@ async function resolveAndValidate(o: RunOptions): Promise<{ pairs: Pair[]; refus
     return geography ? { ...v, geography } : v;
   };
   const problems = new Set<string>();
+  const unsure = new Set<string>();
   for (const p of pairs) {
     for (const [side, v] of [
       ['source', p.source],
       ['target', p.target],
     ] as const) {
-      for (const problem of missingPermissions(
-        side,
-        v,
-        granted.get(v.name)!,
-        p.replication,
-        o.mode === 'plan' ? 'plan' : 'apply',
-      ))
-        problems.add(problem);
+      const perms = granted.get(v.name)!;
+      const missing = missingPermissions(side, v, perms, p.replication, o.mode === 'plan' ? 'plan' : 'apply');
+      for (const problem of missing)
+        (perms.model === 'access-policy' && perms.groupsUnknown ? unsure : problems).add(problem);
     }
   }
   assertPermitted([...problems]);
+  for (const problem of unsure)
+    warn({
+      code: 'KVR022',
+      message: `${problem} (the caller has no access policy of its own; one granted to a group it belongs to cannot be seen, as its token lists no groups: Key Vault decides)`,
+    });
   return { pairs: pairs.map((p) => ({ ...p, source: located(p.source), target: located(p.target) })), refused };
 }
 

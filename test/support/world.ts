@@ -1,7 +1,7 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { KeyVaultEmulator, type EmulatorOptions } from '../../emulator/server.ts';
 import type { Principal } from '../../emulator/identity.ts';
-import type { RoleName, VaultSpec } from '../../emulator/model.ts';
+import type { RoleDefinition, RoleName, VaultSpec } from '../../emulator/model.ts';
 
 /** A small fixed world: one tenant, two subscriptions, vaults in three regions, a few principals. */
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -28,7 +28,11 @@ export const vaultSpec = (name: string, location: string, extra: Partial<VaultSp
   ...extra,
 });
 
-export const assign = (p: Principal, role: RoleName) => ({ principalId: p.objectId, role });
+/** A role assignment on a vault to a principal (or, with `{ objectId }` alone, to a group). */
+export const assign = (p: Pick<Principal, 'objectId'>, role: RoleName | RoleDefinition) => ({
+  principalId: p.objectId,
+  role,
+});
 
 /** Points this process's Azure SDK clients at the emulator (they read HTTPS_PROXY when a client is made). */
 export function useEmulatorProxy(emulator: KeyVaultEmulator): void {

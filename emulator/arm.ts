@@ -1,7 +1,8 @@
 import type { Caller } from './entra.ts';
 import { locationsJson } from './geography.ts';
 import { send, type Exchange } from './http-util.ts';
-import type { VaultState } from './model.ts';
+import type { VaultSpec, VaultState } from './model.ts';
+import { putVault } from './arm-vault-write.ts';
 import { armAllows, granted, rolesAtSubscription, rolesOn } from './rbac.ts';
 import type { SubscriptionRoleAssignment } from './model.ts';
 
@@ -15,6 +16,7 @@ export function vaultJson(v: VaultState) {
     type: 'Microsoft.KeyVault/vaults',
     location: s.location,
     tags: s.tags ?? {},
+    ...(s.systemData ? { systemData: s.systemData } : {}),
     properties: {
       sku: { family: 'A', name: 'standard' },
       tenantId: s.tenantId,
@@ -27,9 +29,9 @@ export function vaultJson(v: VaultState) {
           certificates: p.permissions.certificates ?? [],
         },
       })),
-      enabledForDeployment: false,
-      enabledForDiskEncryption: false,
-      enabledForTemplateDeployment: false,
+      enabledForDeployment: s.enabledForDeployment ?? false,
+      enabledForDiskEncryption: s.enabledForDiskEncryption ?? false,
+      enabledForTemplateDeployment: s.enabledForTemplateDeployment ?? false,
       enableSoftDelete: s.enableSoftDelete,
       softDeleteRetentionInDays: s.softDeleteRetentionInDays,
       enableRbacAuthorization: s.enableRbacAuthorization,
@@ -109,6 +111,8 @@ export function handleArm(
   access: {
     memberIds: (objectId: string) => string[];
     atSubscription: readonly SubscriptionRoleAssignment[];
+    /** Adds a vault created through ARM (`PUT …/vaults/{name}`) on the emulator clock; without it, none is created. */
+    create?: { vault: (spec: VaultSpec) => VaultState; now: () => number };
   } = { memberIds: (oid) => [oid], atSubscription: [] },
 ): void {
   if (caller === 'missing')
@@ -120,7 +124,9 @@ export function handleArm(
   if (caller === 'invalid')
     return send(ex, 401, armError('InvalidAuthenticationToken', 'The access token is invalid.'));
   const path = ex.url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '');
-  const visible = [...vaults].filter((v) => (v.spec.subscriptionTenantId ?? v.spec.tenantId) === caller.tenantId);
+  // Every vault of every tenant: a vault's name is global.
+  const all = [...vaults];
+  const visible = all.filter((v) => (v.spec.subscriptionTenantId ?? v.spec.tenantId) === caller.tenantId);
   const ids = access.memberIds(caller.objectId);
   const readable = (v: VaultState) => armAllows(v, ids, VAULT_READ, access.atSubscription);
   /**
@@ -200,6 +206,24 @@ export function handleArm(
   m = path.match(
     /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)(\/providers\/Microsoft\.Authorization\/permissions)?$/i,
   );
+  if (m && ex.method === 'PUT' && !m[4] && access.create) {
+    return putVault(
+      ex,
+      {
+        caller,
+        ids,
+        atSubscription: access.atSubscription,
+        all,
+        create: access.create.vault,
+        now: access.create.now,
+        refuse: (action, scope) => authorizationFailed(ex, caller, action, scope),
+      },
+      m[1]!,
+      m[2]!,
+      m[3]!,
+      vaultJson,
+    );
+  }
   if (m && ex.method === 'GET') {
     const [, sub, rg, name, permissions] = m;
     const v = visible.find(

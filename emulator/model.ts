@@ -2,6 +2,7 @@
 
 export type RoleName =
   | 'Reader'
+  | 'Contributor'
   | 'Key Vault Administrator'
   | 'Key Vault Reader'
   | 'Key Vault Secrets User'
@@ -64,6 +65,18 @@ export interface VaultSpec {
    */
   roleAssignments?: { principalId: string; role: RoleName | RoleDefinition }[];
   accessPolicies?: AccessPolicy[];
+  enabledForDeployment?: boolean;
+  enabledForDiskEncryption?: boolean;
+  enabledForTemplateDeployment?: boolean;
+  /** Who created and last changed the vault through ARM, and when (ARM's `systemData`); seeded vaults have none. */
+  systemData?: {
+    createdBy: string;
+    createdByType: string;
+    createdAt: string;
+    lastModifiedBy: string;
+    lastModifiedByType: string;
+    lastModifiedAt: string;
+  };
 }
 
 export interface Attributes {

@@ -5,6 +5,7 @@ const KV = 'Microsoft.KeyVault/vaults';
 
 /** Data actions of the built-in Key Vault roles (Azure built-in role definitions). */
 export const ROLE_DATA_ACTIONS: Record<RoleName, string[]> = {
+  Contributor: [],
   Reader: [],
   'Key Vault Administrator': [`${KV}/*`],
   'Key Vault Reader': [`${KV}/*/read`, `${KV}/secrets/readMetadata/action`],
@@ -34,6 +35,7 @@ export const ROLE_DATA_ACTIONS: Record<RoleName, string[]> = {
 /** ARM (control-plane) actions of the same roles, as the permissions API reports them. */
 export const ROLE_ACTIONS: Record<RoleName, string[]> = {
   Reader: ['*/read'],
+  Contributor: ['*'],
   'Key Vault Administrator': [
     'Microsoft.Authorization/*/read',
     'Microsoft.KeyVault/checkNameAvailability/read',
@@ -53,6 +55,15 @@ export const ROLE_ACTIONS: Record<RoleName, string[]> = {
   'Key Vault Certificate User': [],
   'Key Vault Crypto Officer': ['Microsoft.Authorization/*/read', 'Microsoft.KeyVault/vaults/*/read'],
   'Key Vault Crypto User': [],
+};
+
+/** What a built-in role's actions leave out: Contributor manages everything but access itself. */
+const ROLE_NOT_ACTIONS: Partial<Record<RoleName, string[]>> = {
+  Contributor: [
+    'Microsoft.Authorization/*/Delete',
+    'Microsoft.Authorization/*/Write',
+    'Microsoft.Authorization/elevateAccess/Action',
+  ],
 };
 
 /** A data action in RBAC terms and the access-policy permission that grants the same call. */
@@ -85,7 +96,7 @@ export function definitionOf(role: RoleName | RoleDefinition): Required<RoleDefi
   return {
     name: role,
     actions: ROLE_ACTIONS[role],
-    notActions: [],
+    notActions: ROLE_NOT_ACTIONS[role] ?? [],
     dataActions: ROLE_DATA_ACTIONS[role],
     notDataActions: [],
   };

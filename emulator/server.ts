@@ -196,6 +196,7 @@ export class KeyVaultEmulator implements EmulatorControl {
         return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'), {
           memberIds: (oid) => this.identity.memberIdsOf(oid),
           atSubscription: this.subscriptionRoleAssignments,
+          create: { vault: (spec) => this.addVault(spec), now: () => this.clock.now() },
         });
       }
       if (ex.host === 'login.microsoftonline.com') return handleEntraRequest(ex, this.identity);

@@ -11,6 +11,21 @@ export interface FederatedCredential {
   audience?: string;
 }
 
+/**
+ * The public cloud's resources a token can be asked for here (the services the emulator stands in for, and Graph,
+ * which clients ask about the signed-in principal), by application ID URI; a trailing slash, as azure-cli writes ARM's
+ * (`https://management.core.windows.net//.default`), names the same resource. Anything else Entra refuses with
+ * AADSTS500011: another cloud's vault (`https://vault.azure.cn`) too.
+ */
+const KNOWN_RESOURCES = new Set([
+  'https://vault.azure.net',
+  'https://management.azure.com',
+  'https://management.core.windows.net',
+  'https://graph.microsoft.com',
+  'https://graph.windows.net',
+]);
+const isKnownResource = (resource: string): boolean => KNOWN_RESOURCES.has(resource.toLowerCase().replace(/\/+$/, ''));
+
 /** An app registration (service principal) known to the emulated tenant. */
 export interface Principal {
   clientId: string;
@@ -134,6 +149,16 @@ export class IdentityProvider {
     return token;
   }
 
+  /** Entra's refusal of a token for a resource no service principal of the tenant stands for. */
+  #unknownResource(resource: string, tenant: string) {
+    return this.aadError(
+      400,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
+  }
+
   /**
    * POST /{tenant}/oauth2/v2.0/token (version 2: `scope=…/.default`, as MSAL sends it) or /{tenant}/oauth2/token
    * (version 1: `resource=…`, numbers as strings in the answer), form-encoded, client credentials only.
@@ -183,6 +208,7 @@ export class IdentityProvider {
             "The request body must contain the following parameter: 'resource'.",
           ),
         );
+      if (!isKnownResource(resource)) return reply(this.#unknownResource(resource, tenant));
       const now = this.#clock.nowSeconds();
       return send(ex, 200, {
         token_type: 'Bearer',
@@ -205,6 +231,7 @@ export class IdentityProvider {
         ),
       );
     const resource = scope.slice(0, -'/.default'.length);
+    if (!isKnownResource(resource)) return reply(this.#unknownResource(resource, tenant));
     send(ex, 200, {
       token_type: 'Bearer',
       expires_in: 3599,

@@ -309,3 +309,25 @@ test('Entra: the v1 token endpoint issues a token for a resource, as azure-cli a
   expect(wrongSecret.status).toBe(401);
   expect(wrongSecret.body).toMatchObject({ error: 'invalid_client', error_codes: [7000215] });
 });
+
+test("Entra refuses a token for a resource it does not know, another cloud's vault among them (AADSTS500011)", async () => {
+  const token = (endpoint: 'v1' | 'v2', target: string) =>
+    raw(`https://login.microsoftonline.com/${TENANT}/oauth2/${endpoint === 'v1' ? 'token' : 'v2.0/token'}`, {
+      grant_type: 'client_credentials',
+      client_id: reader.clientId,
+      client_secret: reader.clientSecret!,
+      ...(endpoint === 'v1' ? { resource: target } : { scope: `${target}/.default` }),
+    });
+  for (const [endpoint, target] of [
+    ['v2', 'https://vault.azure.cn'],
+    ['v1', 'https://management.usgovcloudapi.net/'],
+    ['v2', 'api://not-registered'],
+  ] as const) {
+    const refused = await token(endpoint, target);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: 'invalid_resource', error_codes: [500011] });
+    expect(refused.body.error_description).toContain(`The resource principal named ${target} was not found`);
+  }
+  expect((await token('v2', 'https://vault.azure.net')).status).toBe(200);
+  expect((await token('v2', 'https://management.core.windows.net/')).status).toBe(200);
+});

@@ -1,4 +1,5 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { exactDatesPolicy } from './exact-dates.ts';
 import { proxyKeepAlivePolicy } from './proxy-keep-alive.ts';
 
 export const USER_AGENT = 'keyvault-replicate';
@@ -18,6 +19,7 @@ export const clientOptions = (correlationId: string) => ({
   userAgentOptions: { userAgentPrefix: USER_AGENT },
   additionalPolicies: [
     { policy: correlationPolicy(correlationId), position: 'perCall' as const },
+    { policy: exactDatesPolicy, position: 'perCall' as const },
     { policy: proxyKeepAlivePolicy, position: 'perRetry' as const },
   ],
 });

@@ -6,6 +6,7 @@ import type { ItemSnapshot, ItemType, VaultInfo } from '../engine/model.ts';
 import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from './pacing.ts';
 import type { Clock, ExportedCertificate, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
+import { exactDates } from './exact-dates.ts';
 import { isNameInTransition, toVaultFailure } from './rest-error.ts';
 
 const ms = (d?: Date) => d?.getTime();
@@ -185,6 +186,8 @@ export class AzureVaultPort implements VaultPort {
         tags: from.tags,
         expiresOn: from.expiresOn !== undefined ? new Date(from.expiresOn) : undefined,
         notBefore: from.notBefore !== undefined ? new Date(from.notBefore) : undefined,
+        // The SDK wraps dates after 2038 (exact-dates.ts): the exact seconds go with the request.
+        ...exactDates(from.expiresOn, from.notBefore),
       }),
     );
     return snapshotOfSecret(s.properties);

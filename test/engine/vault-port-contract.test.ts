@@ -1,8 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
 import { AzureVaultPort } from '../../src/azure/key-vault-port.ts';
 import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../../emulator/model.ts';
 import { MemoryVault } from '../fakes/memory-vault.ts';
 import { ADMIN, credentialFor, startWorld, vaultSpec, emulatorPerFile } from '../support/world.ts';
-import { vaultPortContract } from '../support/vault-port-contract.ts';
+import { FAR_DATES, vaultPortContract } from '../support/vault-port-contract.ts';
 
 let n = 0;
 vaultPortContract('in-memory fake', {
@@ -13,8 +15,8 @@ vaultPortContract('in-memory fake', {
   seedPendingCertificate: async (p, name) => {
     (p as MemoryVault).seedPendingCertificate(name);
   },
-  seedKey: async (p, name) => {
-    (p as MemoryVault).seedKey(name);
+  seedKey: async (p, name, dates) => {
+    (p as MemoryVault).seedKey(name, dates);
   },
   advance: () => {}, // the fake's clock moves a second on every write
 });
@@ -58,8 +60,64 @@ vaultPortContract('Azure adapter over the emulator', {
       policy: { issuer: { name: 'Self' }, x509_props: { subject: `CN=${name}` } },
     });
   },
-  seedKey: async (p, name) => {
-    emulator.invoke(p.info.name, 'POST', `keys/${name}/create`, { kty: 'RSA' });
+  seedKey: async (p, name, dates) => {
+    const attributes = {
+      ...(dates?.expiresOn !== undefined ? { exp: dates.expiresOn / 1000 } : {}),
+      ...(dates?.notBefore !== undefined ? { nbf: dates.notBefore / 1000 } : {}),
+    };
+    emulator.invoke(p.info.name, 'POST', `keys/${name}/create`, { kty: 'RSA', attributes });
   },
   advance: (ms) => emulator.clock.advance(ms),
+});
+
+/** A self-signed certificate and its key, PEM, valid exactly from `nbf` to `exp` (ms). */
+function pemValidFor(nbf: number, exp: number): string {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(nbf);
+  cert.validity.notAfter = new Date(exp);
+  cert.setSubject([{ name: 'commonName', value: 'far' }]);
+  cert.setIssuer([{ name: 'commonName', value: 'far' }]);
+  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return `${forge.pki.certificateToPem(cert)}${keyPem}`;
+}
+
+/** The seconds the emulator holds, read from it over its own REST surface (no SDK in between). */
+const stored = (vault: string, path: string) =>
+  (emulator.invoke(vault, 'GET', path) as { attributes: { exp?: number; nbf?: number } }).attributes;
+const seconds = (d: { notBefore: number; expiresOn: number }) => ({ nbf: d.notBefore / 1000, exp: d.expiresOn / 1000 });
+
+describe('Azure adapter: dates past 2038 are stored exactly in the target', () => {
+  test.each(Object.entries(FAR_DATES))('a secret written dated %s', async (_, dates) => {
+    const b = port(`dates-s${++n}`);
+    await b.writeSecret('far', 'v', { type: 'secret', name: 'far', enabled: true, tags: {}, managed: false, ...dates });
+    expect(stored(b.info.name, 'secrets/far')).toMatchObject(seconds(dates));
+  });
+
+  test.each(Object.entries(FAR_DATES))('a key restored dated %s', async (_, dates) => {
+    const a = port(`dates-ka${++n}`);
+    const b = port(`dates-kb${n}`);
+    emulator.invoke(a.info.name, 'POST', 'keys/far/create', { kty: 'RSA', attributes: seconds(dates) });
+    await b.restoreKey(await a.backupKey('far'));
+    expect(stored(b.info.name, 'keys/far')).toMatchObject(seconds(dates));
+  });
+
+  // A certificate's dates are its X.509 validity: one case holds both far dates (issuing one takes seconds).
+  test('a certificate imported valid from 2100-01-01 to 9999-12-31', async () => {
+    const dates = FAR_DATES['from 2100-01-01 to 9999-12-31'];
+    const a = port(`dates-ca${++n}`);
+    const b = port(`dates-cb${n}`);
+    const value = pemValidFor(dates.notBefore, dates.expiresOn);
+    emulator.invoke(a.info.name, 'POST', 'certificates/far/import', {
+      value,
+      policy: { secret_props: { contentType: 'application/x-pem-file' } },
+    });
+    expect(stored(a.info.name, 'certificates/far')).toMatchObject(seconds(dates));
+    const [c] = await a.list('certificate');
+    await b.importCertificate('far', await a.exportCertificate('far'), c!);
+    expect(stored(b.info.name, 'certificates/far')).toMatchObject(seconds(dates));
+  });
 });

@@ -7,7 +7,8 @@ export interface ContractHarness {
   seedCertificate(port: VaultPort, name: string, exportable: boolean): Promise<void>;
   /** Starts issuing a certificate (a new one, or a new version of one) that stays pending until `advance`s. */
   seedPendingCertificate(port: VaultPort, name: string): Promise<void>;
-  seedKey(port: VaultPort, name: string): Promise<void>;
+  /** Seeds a key, with an exact expiry and not-before (ms) when given (never through an SDK that wraps them). */
+  seedKey(port: VaultPort, name: string, dates?: Pick<ItemSnapshot, 'expiresOn' | 'notBefore'>): Promise<void>;
   /** Lets `ms` pass on the vaults' clock, where they have one to move (no test sleeps). */
   advance(ms: number): void;
 }
@@ -20,6 +21,13 @@ const from = (over: Partial<ItemSnapshot> = {}): ItemSnapshot => ({
   managed: false,
   ...over,
 });
+
+/** Dates past 2038-01-19 (the SDKs' 32-bit wrap) up to the last day Key Vault takes, as nbf/exp pairs in ms. */
+export const FAR_DATES = {
+  '2100-01-01': { notBefore: Date.UTC(2100, 0, 1), expiresOn: Date.UTC(2100, 0, 1) },
+  '9999-12-31': { notBefore: Date.UTC(9999, 11, 31), expiresOn: Date.UTC(9999, 11, 31) },
+  'from 2100-01-01 to 9999-12-31': { notBefore: Date.UTC(2100, 0, 1), expiresOn: Date.UTC(9999, 11, 31) },
+};
 
 /** What every VaultPort must do; run against the in-memory fake and the Azure adapter over the emulator. */
 export function vaultPortContract(label: string, h: ContractHarness): void {
@@ -53,6 +61,22 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       const got = await a.get('secret', 'db-pass');
       expect(got).toMatchObject({ name: 'Db-Pass', version: written.version, contentType: 'text/plain' });
       expect(Object.values(got!)).not.toContain('v1');
+    });
+
+    test.each(Object.entries(FAR_DATES))('a secret dated %s keeps its exact dates', async (_, dates) => {
+      const { a } = await h.pair();
+      const written = await a.writeSecret('far', 'v', from(dates));
+      expect(written).toMatchObject(dates);
+      expect((await a.list('secret'))[0]).toMatchObject(dates);
+      expect(await a.get('secret', 'far')).toMatchObject(dates);
+    });
+
+    test.each(Object.entries(FAR_DATES))('a key dated %s restores with its exact dates', async (_, dates) => {
+      const { a, b } = await h.pair();
+      await h.seedKey(a, 'far', dates);
+      expect((await a.list('key'))[0]).toMatchObject(dates);
+      expect(await b.restoreKey(await a.backupKey('far'))).toMatchObject(dates);
+      expect((await b.list('key'))[0]).toMatchObject(dates);
     });
 
     test('a disabled secret lists, but reading its value fails (secret_disabled)', async () => {

@@ -188,8 +188,9 @@ function decideSecret(
   o: DecideOptions,
 ): Decided {
   // A record without the version it found equal (kept by versions before 0.2) is compared once more, live, so that the
-  // version is known as proof when the source next changes.
-  if (unchangedSinceLastSync(prev, s, t) && prev?.targetVersion) {
+  // version is known as proof when the source next changes. The listed attributes are compared all the same (they cost
+  // no read): a copy an earlier version wrote wrong (a date past 2038, wrapped) and recorded in sync is repaired.
+  if (unchangedSinceLastSync(prev, s, t) && prev?.targetVersion && !attributeDifferences(s, t).length) {
     return decided(f, { status: 'in_sync', action: 'none', reason: 'unchanged since the last sync' });
   }
   if (prev?.sourceUpdatedOn !== s.updatedOn && unchanged(f, prev, t)) {
@@ -261,8 +262,15 @@ function conflictOr(
   o: DecideOptions,
   differs: string,
 ): Decided {
-  if (unchanged(f, prev, t))
-    return exportableOr(f, { status: 'update', action: 'write', reason: `changed on the source (${differs})` });
+  if (unchanged(f, prev, t)) {
+    // Neither side moved since the last run, yet they differ: the copy was written wrong (a date past 2038 wrapped by
+    // an earlier version), and is written again.
+    const reason =
+      prev?.sourceUpdatedOn === f.source?.updatedOn && !prev?.recheck
+        ? `the copy this tool wrote differs from the source (${differs}); written again`
+        : `changed on the source (${differs})`;
+    return exportableOr(f, { status: 'update', action: 'write', reason });
+  }
   if (o.replication.overwriteOnConflict) {
     return exportableOr(f, {
       status: 'update',

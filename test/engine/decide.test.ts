@@ -258,6 +258,27 @@ const rows: Row[] = [
     reason: 'unchanged since the last sync',
   },
   {
+    // An earlier version wrapped dates past 2038 (2100-01-01 written as 1963-11-25T17:31:44Z) and recorded the copy in
+    // sync: the listed attributes differ, so the copy is compared and written again, never in_sync.
+    case: 'a secret recorded in sync whose copy has a wrong expiry (written by an earlier version)',
+    source: { expiresOn: Date.UTC(2100, 0, 1) },
+    target: { expiresOn: Date.UTC(1963, 10, 25, 17, 31, 44) },
+    prev: { ...OURS, status: 'in_sync' },
+    facts: { values: { sourceReadable: true, equal: true, targetVersion: 'v-t' } },
+    status: 'update',
+    action: 'write',
+    reason: 'the copy this tool wrote differs from the source (expiry); written again',
+  },
+  {
+    case: 'a secret whose copy has a wrong not-before, no record of it',
+    source: { notBefore: Date.UTC(9999, 11, 31) },
+    target: { notBefore: Date.UTC(1999, 11, 31) },
+    facts: { values: { sourceReadable: true, equal: true, targetVersion: 'v-t' } },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'target item differs (not-before) and was not written by this tool',
+  },
+  {
     case: 'a secret changed on the source, our copy untouched',
     source: { updatedOn: SRC_UPDATED + 5000 },
     prev: OURS,

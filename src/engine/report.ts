@@ -1,14 +1,26 @@
 import { markdownCode, markdownLines, markdownText as cell } from './markdown-text.ts';
-import { RECORD_STATUSES, type RecordStatus, type ReplicationRecord } from './model.ts';
+import { RECORD_STATUSES, type RecordAction, type RecordStatus, type ReplicationRecord } from './model.ts';
 
 export const MAX_REPORT_ROWS = 1000;
+
+/** One record as the report shows it. `action`: what applying it writes (absent when nothing). */
+export interface ReportRecord {
+  type: string;
+  name: string;
+  status: RecordStatus;
+  reason: string;
+  errorCode?: string;
+  action?: Exclude<RecordAction, 'none'>;
+  /** held_back: what would have been done. */
+  held?: 'delete' | 'disable';
+}
 
 export interface PairReport {
   replication: string;
   source: string;
   target: string;
   counts: Partial<Record<RecordStatus, number>>;
-  records: { type: string; name: string; status: RecordStatus; reason: string; errorCode?: string }[];
+  records: ReportRecord[];
   error?: { code: string; message: string };
 }
 
@@ -45,6 +57,8 @@ export function pairReport(
       status: r.status,
       reason: r.reason,
       ...(r.errorCode ? { errorCode: r.errorCode } : {}),
+      ...(r.action !== 'none' ? { action: r.action } : {}),
+      ...(r.held ? { held: r.held } : {}),
     })),
     ...(error ? { error } : {}),
   };
@@ -78,7 +92,7 @@ const ICON: Partial<Record<RecordStatus, string>> = {
   managed_by_certificate: '🔗',
 };
 
-/** Rows that need a person first (failures, blocks), then changes, then the quiet ones. */
+/** Within a group, rows that need a person first (failures, blocks), then changes, then the quiet ones. */
 const ATTENTION: RecordStatus[] = [
   'failed',
   'blocked_target_conflict',
@@ -124,7 +138,97 @@ function codeQuote(e: { code: string; message: string }, icon = ''): string {
   return `> ${icon}**${cell(e.code)}** ${markdownLines(message)}`;
 }
 
-/** The preview table of DESIGN §8: counts per status first, then one row per record (up to a limit, then a note). */
+/**
+ * How a row matters: `attention` needs a person (failed, blocked, held back) and is always shown; `changed` is written
+ * (or, in a plan, would be); `quiet` is in sync or not ours to copy (folded away); `other` is the rest (waiting,
+ * missing once, retired, soft-deleted at the source).
+ */
+export type PreviewGroup = 'attention' | 'changed' | 'other' | 'quiet';
+export const PREVIEW_GROUPS: readonly PreviewGroup[] = ['attention', 'changed', 'other', 'quiet'];
+
+const QUIET: ReadonlySet<RecordStatus> = new Set(['in_sync', 'managed_by_certificate', 'excluded_by_rule']);
+const CHANGES: ReadonlySet<RecordStatus> = new Set(['create', 'update', 'delete']);
+
+export function previewGroup(r: Pick<ReportRecord, 'status' | 'action'>): PreviewGroup {
+  if (r.status === 'failed' || r.status === 'held_back' || r.status.startsWith('blocked_')) return 'attention';
+  if (r.action || CHANGES.has(r.status)) return 'changed';
+  return QUIET.has(r.status) ? 'quiet' : 'other';
+}
+
+export interface PreviewPair {
+  pair: PairReport;
+  /** The rows to show, in order: by group, then status, type and name. */
+  rows: { record: ReportRecord; group: PreviewGroup }[];
+  /** Rows of each group the budget left out. */
+  omitted: Record<PreviewGroup, number>;
+  /** The pair's listing of rows was cut short (omitted rows). */
+  partial: boolean;
+}
+
+/**
+ * The rows a preview shows, pair by pair. Every attention row of every pair is shown, whatever the budget; what is
+ * left of the budget goes to the changed rows of all pairs (in pair order), then to the other rows, then to the quiet
+ * ones. Pure: the markdown preview and the terminal both show these rows.
+ */
+export function previewRows(report: Pick<RunReport, 'pairs'>, budget = MAX_REPORT_ROWS): PreviewPair[] {
+  const sorted = report.pairs.map((p) =>
+    [...p.records]
+      .map((record) => ({ record, group: previewGroup(record) }))
+      .sort(
+        (a, b) =>
+          PREVIEW_GROUPS.indexOf(a.group) - PREVIEW_GROUPS.indexOf(b.group) ||
+          rank(a.record.status) - rank(b.record.status) ||
+          a.record.type.localeCompare(b.record.type) ||
+          a.record.name.localeCompare(b.record.name),
+      ),
+  );
+  let left = Math.max(0, budget);
+  const shown = new Map<PreviewGroup, number[]>();
+  for (const group of PREVIEW_GROUPS) {
+    shown.set(
+      group,
+      sorted.map((rows) => {
+        const n = rows.filter((r) => r.group === group).length;
+        const take = group === 'attention' ? n : Math.min(n, left);
+        left = Math.max(0, left - take);
+        return take;
+      }),
+    );
+  }
+  return report.pairs.map((pair, i) => {
+    const omitted = { attention: 0, changed: 0, other: 0, quiet: 0 };
+    const rows = PREVIEW_GROUPS.flatMap((group) => {
+      const all = sorted[i]!.filter((r) => r.group === group);
+      const take = shown.get(group)![i]!;
+      omitted[group] = all.length - take;
+      return all.slice(0, take);
+    });
+    return { pair, rows, omitted, partial: rows.length < pair.records.length };
+  });
+}
+
+/** After an apply, a written row says what was done. */
+const DONE: Record<Exclude<RecordAction, 'none'>, Partial<Record<RecordStatus, string>> & { other: string }> = {
+  write: { create: 'created', update: 'updated', other: 'written' },
+  delete: { other: 'deleted' },
+  disable: { other: 'disabled' },
+};
+function statusWord(r: ReportRecord, applied: boolean): string {
+  if (applied && r.action) return DONE[r.action][r.status] ?? DONE[r.action].other;
+  return r.held ? `${r.status} (${r.held})` : r.status;
+}
+
+const quietCounts = (records: readonly ReportRecord[]) =>
+  RECORD_STATUSES.filter((s) => QUIET.has(s))
+    .map((s) => [s, records.filter((r) => r.status === s).length] as const)
+    .filter(([, n]) => n)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+
+/**
+ * The preview table of DESIGN §8: counts per status first, then the rows of `previewRows` (attention, changes, the
+ * rest), the quiet ones folded into a `<details>`; a pair whose rows were cut short says so (partial).
+ */
 export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): string {
   const verb =
     report.exitCode === 2
@@ -134,13 +238,19 @@ export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): st
         : report.mode === 'plan'
           ? 'plan (nothing written)'
           : 'validation';
+  const applied = report.mode === 'apply' && report.exitCode !== 2;
   const out: string[] = [`## Key Vault replication: ${verb}`, '', `Correlation id: \`${report.correlationId}\``, ''];
   for (const e of report.errors) out.push(codeQuote(e), '');
   for (const w of report.warnings ?? []) out.push(codeQuote(w, '⚠️ '), '');
   out.push(...overview(report));
-  let rows = 0;
-  for (const p of report.pairs) {
-    out.push(`### ${cell(p.replication)}: ${cell(p.source)} → ${cell(p.target)}`, '');
+  const tableRow = (r: ReportRecord) =>
+    `| ${markdownCode(r.name)} | ${cell(r.type)} | ${ICON[r.status] ?? ''} ${statusWord(r, applied)}${r.errorCode ? ` (${cell(r.errorCode)})` : ''} | ${cell(r.reason)} |`;
+  const header = ['| Item | Type | Status | Reason |', '| --- | --- | --- | --- |'];
+  for (const { pair: p, rows, partial } of previewRows(report, maxRows)) {
+    out.push(
+      `### ${cell(p.replication)}: ${cell(p.source)} → ${cell(p.target)}${partial ? ` (partial: ${rows.length} of ${p.records.length} rows shown)` : ''}`,
+      '',
+    );
     if (p.error) out.push(codeQuote(p.error), '');
     const present = RECORD_STATUSES.filter((s) => p.counts[s]);
     if (present.length) {
@@ -155,25 +265,25 @@ export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): st
       out.push('_No items._', '');
       continue;
     }
-    out.push('| Item | Type | Status | Reason |', '| --- | --- | --- | --- |');
-    let shown = 0;
-    const ordered = [...p.records].sort(
-      (a, b) => rank(a.status) - rank(b.status) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
-    );
-    for (const r of ordered) {
-      if (rows >= maxRows) break;
+    const loud = rows.filter((r) => r.group !== 'quiet').map((r) => r.record);
+    if (loud.length) out.push(...header, ...loud.map(tableRow), '');
+    const quiet = p.records.filter((r) => previewGroup(r) === 'quiet');
+    if (quiet.length) {
+      const quietShown = rows.filter((r) => r.group === 'quiet').map((r) => r.record);
       out.push(
-        `| ${markdownCode(r.name)} | ${cell(r.type)} | ${ICON[r.status] ?? ''} ${r.status}${r.errorCode ? ` (${cell(r.errorCode)})` : ''} | ${cell(r.reason)} |`,
-      );
-      rows++;
-      shown++;
-    }
-    if (shown < p.records.length)
-      out.push(
+        '<details>',
+        `<summary>${quiet.length} quiet rows (${quietCounts(quiet)})</summary>`,
         '',
-        `_${p.records.length - shown} more records not shown (the table stops at ${maxRows} rows); the JSON report has them all._`,
+        ...(quietShown.length ? [...header, ...quietShown.map(tableRow), ''] : []),
+        '</details>',
+        '',
       );
-    out.push('');
+    }
+    if (partial)
+      out.push(
+        `_${p.records.length - rows.length} more records not shown (the table stops at ${maxRows} rows); the JSON report has them all._`,
+        '',
+      );
   }
   return out.join('\n');
 }

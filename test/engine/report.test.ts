@@ -1,5 +1,13 @@
 import { RECORD_STATUSES, type RecordStatus } from '../../src/engine/model.ts';
-import { countStatuses, renderMarkdown, type PairReport, type RunReport } from '../../src/engine/report.ts';
+import type { ReplicationRecord } from '../../src/engine/model.ts';
+import {
+  countStatuses,
+  pairReport,
+  previewRows,
+  renderMarkdown,
+  type PairReport,
+  type RunReport,
+} from '../../src/engine/report.ts';
 
 // The status table of DESIGN §8, rendered in-process (the CLI, Action and task print exactly this text).
 type Row = PairReport['records'][number];
@@ -152,4 +160,124 @@ test('the row limit counts across pairs: a later pair shows what is left of it a
     '| <code>b1</code>',
   ]);
   expect(md).toContain('_1 more records not shown (the table stops at 3 rows); the JSON report has them all._');
+});
+
+// Issue 13: with targets [big-dst (1,106 in_sync), app-us-eus], the conflict in the second target appeared nowhere.
+test('every attention row of every pair is shown, however many quiet rows come before it', () => {
+  const big = pair(
+    Array.from({ length: 1106 }, (_, i) => row('in_sync', `item-${String(i).padStart(5, '0')}`)),
+    { target: 'big-dst' },
+  );
+  const second = pair([row('in_sync', 'item-00001'), row('blocked_target_conflict', 'item-00005')], {
+    target: 'app-us-eus',
+  });
+  const md = renderMarkdown(report([big, second], { mode: 'plan' }));
+  const at = lines(md).indexOf('### dr: src-kv → app-us-eus (partial: 1 of 2 rows shown)');
+  expect(at).toBeGreaterThan(0);
+  expect(lines(md).slice(at)).toContainEqual(
+    expect.stringMatching(/^\| <code>item-00005<\/code> \| secret \| ⛔ blocked_target_conflict \|/),
+  );
+  // Even with no budget at all.
+  expect(renderMarkdown(report([big, second]), 0)).toContain('<code>item-00005</code>');
+});
+
+test('the budget goes to attention rows first, then the changes of every pair, then the rest, then the quiet ones', () => {
+  const a = pair([
+    row('in_sync', 'a-quiet'),
+    row('missing_once', 'a-other'),
+    row('create', 'a-new'),
+    row('failed', 'a-bad'),
+  ]);
+  const b = pair(
+    [row('in_sync', 'b-quiet'), row('update', 'b-changed'), row('held_back', 'b-held', { held: 'delete' })],
+    {
+      target: 'dr-kv',
+    },
+  );
+  const names = (budget: number) =>
+    previewRows(report([a, b]), budget).map((p) => [p.rows.map((r) => `${r.group}:${r.record.name}`), p.partial]);
+  // Attention rows take their share of the budget first, and are shown even past it.
+  expect(names(1)).toEqual([
+    [['attention:a-bad'], true],
+    [['attention:b-held'], true],
+  ]);
+  expect(names(4)).toEqual([
+    [['attention:a-bad', 'changed:a-new'], true],
+    [['attention:b-held', 'changed:b-changed'], true],
+  ]);
+  expect(names(5)).toEqual([
+    [['attention:a-bad', 'changed:a-new', 'other:a-other'], true],
+    [['attention:b-held', 'changed:b-changed'], true],
+  ]);
+  expect(names(6)).toEqual([
+    [['attention:a-bad', 'changed:a-new', 'other:a-other', 'quiet:a-quiet'], false],
+    [['attention:b-held', 'changed:b-changed'], true],
+  ]);
+  expect(previewRows(report([a, b]), 0)[0]!.omitted).toEqual({ attention: 0, changed: 1, other: 1, quiet: 1 });
+});
+
+test('quiet rows (in sync, managed by a certificate, excluded) fold into a details count; the others stay in view', () => {
+  const md = renderMarkdown(
+    report([
+      pair([
+        row('in_sync', 'same-1'),
+        row('in_sync', 'same-2'),
+        row('excluded_by_rule', 'skipped'),
+        row('managed_by_certificate', 'backing', { type: 'key' }),
+        row('create', 'new'),
+      ]),
+    ]),
+  );
+  const open = lines(md).indexOf('<details>');
+  expect(lines(md)[open + 1]).toBe(
+    '<summary>4 quiet rows (in_sync 2, excluded_by_rule 1, managed_by_certificate 1)</summary>',
+  );
+  const close = lines(md).indexOf('</details>');
+  expect(
+    lines(md)
+      .slice(0, open)
+      .filter((l) => l.startsWith('| <code>')),
+  ).toEqual([expect.stringContaining('<code>new</code>')]);
+  expect(
+    lines(md)
+      .slice(open, close)
+      .filter((l) => l.startsWith('| <code>')),
+  ).toHaveLength(4);
+});
+
+test('after an apply, written rows say what was done; a plan says what it would do; a failure stays failed', () => {
+  const rows = [
+    row('create', 'new', { action: 'write' }),
+    row('update', 'changed', { action: 'write' }),
+    row('delete', 'gone', { action: 'delete' }),
+    row('source_disabled', 'paused', { action: 'disable' }),
+    row('failed', 'broken', { errorCode: 'KVR030' }),
+  ];
+  const status = (mode: RunReport['mode'], exitCode: RunReport['exitCode'] = 0) =>
+    recordRows(renderMarkdown(report([pair(rows)], { mode, exitCode }))).map((l) => l.split(' | ')[2]);
+  expect(status('apply', 1)).toEqual(['❌ failed (KVR030)', '🗑️ deleted', '🆕 created', '✏️ updated', '⏸️ disabled']);
+  expect(status('plan')).toEqual(['❌ failed (KVR030)', '🗑️ delete', '🆕 create', '✏️ update', '⏸️ source_disabled']);
+  expect(status('apply', 2)).toContain('🆕 create');
+});
+
+test('a delete the mass-delete guard held back is held_back in the counts and says what it would have done', () => {
+  const held: ReplicationRecord = {
+    type: 'secret',
+    name: 'gone',
+    status: 'held_back',
+    action: 'none',
+    held: 'delete',
+    reason: 'deleted at the source; held back by the mass-delete guard',
+  };
+  const p = pairReport('dr', 'src-kv', 'dst-kv', [held]);
+  expect(p.counts).toEqual({ held_back: 1 });
+  expect(p.records[0]).toEqual(expect.objectContaining({ status: 'held_back', held: 'delete' }));
+  expect(recordRows(renderMarkdown(report([p]))).map((l) => l.split(' | ')[2])).toEqual(['✋ held_back (delete)']);
+});
+
+test('a pair whose rows were cut short is marked partial in its heading; a whole one is not', () => {
+  const md = renderMarkdown(report([pair([row('create', 'a'), row('create', 'b'), row('in_sync', 'c')])]), 1);
+  expect(lines(md)).toContain('### dr: src-kv → dst-kv (partial: 1 of 3 rows shown)');
+  expect(md).toContain('_2 more records not shown (the table stops at 1 rows); the JSON report has them all._');
+  expect(renderMarkdown(report([pair([row('create', 'a')])]))).toContain('### dr: src-kv → dst-kv\n');
 });

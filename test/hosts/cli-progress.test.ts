@@ -28,6 +28,8 @@ test('on a terminal the writes are one line redrawn in place, with done/total an
   expect(lines.filter(Boolean).length).toBeLessThanOrEqual(4);
   expect(out).toContain('\r\x1b[2Kr: kv-a → kv-b: 100/200 written (50%), ETA 10s');
   expect(out).toContain('r: kv-a → kv-b: 200/200 written (100%) in 20s\n');
+  // Once done, the count is not drawn again.
+  expect(out.split('200/200')).toHaveLength(2);
 });
 
 test('on a log a plain line at each tenth, none per write, the last with the time taken', () => {
@@ -69,4 +71,18 @@ test('durations read as minutes and seconds', () => {
   expect(duration(0)).toBe('0s');
   expect(duration(59_400)).toBe('59s');
   expect(duration(125_000)).toBe('2m05s');
+});
+
+test('on a terminal a long line wraps at a word within the width; on a log it stays one line', () => {
+  const long = `warning: ${'word '.repeat(60)}end`;
+  for (const isTTY of [true, false]) {
+    let out = '';
+    cliProgress({ write: (t) => (out += t), isTTY, columns: 120 }, new FakeClock(), false).say(long);
+    const lines = out.trimEnd().split('\n');
+    if (isTTY) {
+      expect(lines.length).toBeGreaterThan(1);
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(120);
+      expect(lines[1]).toMatch(/^ {2}word/);
+    } else expect(lines).toEqual([long]);
+  }
 });

@@ -1,6 +1,7 @@
 import { NEEDS_ATTENTION, RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { Clock } from '../../engine/ports.ts';
 import { logLine } from '../shared/log-text.ts';
+import { wrap } from './terminal-report.ts';
 
 /** Where progress goes: stderr, and whether it is a terminal (a line redrawn in place) or a log (plain lines). */
 export interface ProgressSink {
@@ -41,7 +42,10 @@ export function cliProgress(sink: ProgressSink, clock: Clock, quiet: boolean) {
   const say = (text: string) => {
     const redraw = live;
     clear();
-    sink.write(`${logLine(text)}\n`);
+    // On a terminal a long line (a blocked notice) wraps at a word, its next lines indented; a log keeps it whole.
+    const line = logLine(text);
+    const width = (sink.columns ?? 120) - 2;
+    sink.write(`${sink.isTTY && line.length > width + 2 ? wrap(line, width).join('\n  ') : line}\n`);
     if (redraw) draw();
   };
   const status = () => {
@@ -59,7 +63,12 @@ export function cliProgress(sink: ProgressSink, clock: Clock, quiet: boolean) {
   const step = () => {
     done++;
     if (quiet) return;
-    if (sink.isTTY) return done < total ? draw() : say(`${status()} in ${duration(clock.now() - started)}`);
+    if (sink.isTTY && done < total) return draw();
+    if (sink.isTTY) {
+      // The last count replaces the live line for good: nothing is redrawn after it.
+      clear();
+      return say(`${status()} in ${duration(clock.now() - started)}`);
+    }
     const now = clock.now();
     if (done >= total) return say(`${status()} in ${duration(now - started)}`);
     if (done * 10 >= nextTenth * total || now - lastLine >= PLAIN_EVERY_MS) {

@@ -78,7 +78,7 @@ function fit(text: string, width: number, middle = false): string {
 }
 
 /** Words (split at spaces, not at no-break spaces) in lines of at most `width` characters; a longer word is cut. */
-function wrap(text: string, width: number): string[] {
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/[ \t\r\n]+/).filter(Boolean)) {

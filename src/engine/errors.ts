@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   KVR042: 'a targets tag names a vault outside allowed_targets',
   KVR043: 'records are blocked, or state was not trusted (fail-on: blocked)',
   KVR044: 'a Key Vault event was ignored',
+  KVR045: 'a targeted item is not in the source',
   KVR050: 'state cannot be read',
   KVR051: 'state cannot be saved',
   KVR052: 'state file belongs to another pair',

@@ -34,6 +34,8 @@ export interface RunEvent {
   message: string;
   replication?: string;
   target?: string;
+  /** `planned`: the writes to come, after the mass-delete guard (a host's progress counts them down). */
+  count?: number;
 }
 
 export type RunListener = (event: RunEvent) => void;

@@ -7,7 +7,7 @@ import { RUN_EVENTS, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
 import { guardMassDeletes } from './mass-delete-guard.ts';
 import { MaskingVaultPort } from './masking-vault-port.ts';
-import { TYPE_OF_CONFIG, type OnlyItem, type VaultInfo } from './model.ts';
+import { recordKey, TYPE_OF_CONFIG, type OnlyItem, type VaultInfo } from './model.ts';
 import { nextPairState } from './next-state.ts';
 import { isVaultName } from './config/vault-ref.ts';
 import { assertPermitted, missingPermissions } from './permissions.ts';
@@ -158,16 +158,26 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
       errors.push({ code, message });
       continue;
     }
-    emit({
-      kind: RUN_EVENTS.planned,
-      message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`,
-      ...where,
-    });
+    // A targeted run's item that neither the source nor the state knows gets no record: it is named, nothing is saved.
+    const unknown = o.only
+      ? plan.records.filter((r) => !r.source && r.status === 'missing_once' && !prev.records[recordKey(r.type, r.name)])
+      : [];
+    for (const r of unknown) {
+      const message = `KVR045: ${r.type}/${r.name} is not in ${p.source.name} (a targeted run: --only, an event); nothing was done or saved for it`;
+      if (!warnings.some((w) => w.message === message)) warn({ code: 'KVR045', message });
+    }
+    if (unknown.length) plan = { ...plan, records: plan.records.filter((r) => !unknown.includes(r)) };
     // The guard holds in plan mode too, so that the preview shows what apply will do.
     const guarded = guardMassDeletes(
       { records: plan.records, previous: prev, replication: p.replication, targetName: p.target.name },
       o.approveMassDelete === true,
     );
+    emit({
+      kind: RUN_EVENTS.planned,
+      message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`,
+      ...where,
+      count: guarded.records.filter((r) => r.action !== 'none').length,
+    });
     let records = guarded.records;
     if (guarded.message && o.mode === 'apply') {
       emit({ kind: RUN_EVENTS.problem, message: guarded.message, ...where });
@@ -194,14 +204,16 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
         records,
         acknowledgements: plan.acknowledgements,
       };
-      nextStates.push(
-        nextPairState(outcome, {
-          correlationId: o.correlationId,
-          nowIso: new Date(o.clock.now()).toISOString(),
-          targeted: !!o.only,
-          listedAt: started,
-        }),
-      );
+      // A targeted run that found none of its items has nothing to remember.
+      if (!o.only || records.length)
+        nextStates.push(
+          nextPairState(outcome, {
+            correlationId: o.correlationId,
+            nowIso: new Date(o.clock.now()).toISOString(),
+            targeted: !!o.only,
+            listedAt: started,
+          }),
+        );
     }
     results.push(pairReport(p.replication.name, p.source.name, p.target.name, records));
     emit({ kind: RUN_EVENTS.pairFinished, message: `${p.replication.name} → ${p.target.name} done`, ...where });

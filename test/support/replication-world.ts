@@ -1,7 +1,7 @@
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { run } from '../../src/hosts/cli/main.ts';
+import { run, type CliIo } from '../../src/hosts/cli/main.ts';
 import type { Principal } from '../../emulator/identity.ts';
 import type { VaultSpec } from '../../emulator/model.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
@@ -62,9 +62,10 @@ export class Workspace {
   }
 
   /**
-   * Runs the CLI's own run() in-process, as the principal given (the AZURE_* variables of the environment it is given).
+   * Runs the CLI's own run() in-process, as the principal given (the AZURE_* variables of the environment it is given);
+   * `io` says what the terminal is (stdout and stderr not TTYs unless given).
    */
-  async cli(args: string[], as: Principal = REPLICATOR): Promise<CliResult> {
+  async cli(args: string[], as: Principal = REPLICATOR, io: Partial<CliIo> = {}): Promise<CliResult> {
     const env = {
       ...process.env,
       AZURE_TENANT_ID: as.tenantId,
@@ -75,7 +76,8 @@ export class Workspace {
     let stdout = '';
     let stderr = '';
     const code = await run([...args, '--config', this.configPath, '--state', this.statePath], {
-      env,
+      ...io,
+      env: { ...env, ...io.env },
       stdout: (t) => {
         stdout += t;
       },

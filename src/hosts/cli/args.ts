@@ -20,6 +20,19 @@ import type { OptionValues } from '../shared/run-options.ts';
 export const DEFAULT_STATE = '.keyvault-replication-state.json';
 export const STATE_KEY_ENV = 'KEYVAULT_REPLICATE_STATE_KEY';
 
+export const OUTPUTS = ['table', 'markdown', 'json'] as const;
+export type Output = (typeof OUTPUTS)[number];
+/** `--detailed-exitcode`: the exit code of a run that is done (0) and has changes: 1 and 2 keep their meaning. */
+export const CHANGES_EXIT_CODE = 3;
+
+function parseOutput(text: string | undefined): Output | undefined {
+  if (text === undefined) return undefined;
+  const v = text.trim().toLowerCase();
+  if (!(OUTPUTS as readonly string[]).includes(v))
+    throw new UsageError(`--output must be ${OUTPUTS.join(', ')}, not ${JSON.stringify(text)}`);
+  return v as Output;
+}
+
 /** The options every host has, and the CLI's own: its state file next to the config file, the others after. */
 const { config, ...everyHost } = RUN_OPTIONS;
 const OPTIONS = {
@@ -30,7 +43,12 @@ const OPTIONS = {
     multiple: true,
     default: 'AZURE_SUBSCRIPTION_ID',
   }),
-  json: flag('print the JSON report instead of the table'),
+  output: valued('<format>', 'the report on stdout: table, markdown or json', parseOutput, {
+    default: 'table on a terminal, else markdown',
+  }),
+  all: flag('the table shows every row, in_sync, excluded and certificate-managed ones too'),
+  json: flag('the same as --output json'),
+  detailedExitcode: flag(`exit ${CHANGES_EXIT_CODE} when the run is done and there are changes (see Exit codes)`),
   report: valued('<file>', 'also write the JSON report to a file', (text) => text),
   quiet: flag('no progress lines on stderr (warnings, problems and failures still print)'),
 };
@@ -50,7 +68,9 @@ ${optionsHelp(OPTIONS, FLAGS)}
 Environment:
   ${STATE_KEY_ENV}   sign the state file (HMAC-SHA256) and use only state that verifies; 32+ characters
 
-${exitCodesHelp(`--${FLAGS.failOn}`)}`;
+${exitCodesHelp(`--${FLAGS.failOn}`)}
+  ${CHANGES_EXIT_CODE}  with --${FLAGS.detailedExitcode}, instead of 0: there are changes (a plan would create, update or delete;
+     an apply wrote); 0 then means nothing to change`;
 
 /**
  * A command line of the wrong shape (an unknown option, a missing value, no command): the CLI prints the usage text

@@ -1,28 +1,69 @@
-import { NEEDS_ATTENTION } from '../../engine/events.ts';
-import { renderMarkdown } from '../../engine/report.ts';
+import { RUN_EVENTS } from '../../engine/events.ts';
+import type { Clock } from '../../engine/ports.ts';
+import { renderMarkdown, type RunReport } from '../../engine/report.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { environmentIdentity } from '../shared/env-credential.ts';
 import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
 import { logLine, logSafeJson } from '../shared/log-text.ts';
-import { parseCliArgs, USAGE, UsageError, type CliOptions } from './args.ts';
+import { systemClock } from '../shared/system-clock.ts';
+import { CHANGES_EXIT_CODE, parseCliArgs, USAGE, UsageError, type CliOptions, type Output } from './args.ts';
+import { cliProgress } from './progress.ts';
+import { renderTerminal, useColor } from './terminal-report.ts';
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stdout is a terminal: the report is a coloured table then, Markdown otherwise (unless --output). */
+  stdoutIsTTY?: boolean;
+  /** Whether stderr is a terminal: progress is one line redrawn in place then, plain lines otherwise. */
+  stderrIsTTY?: boolean;
+  /** The terminal's width (120 when unknown). */
+  columns?: number;
+  /** Times the progress's ETA (a test's clock moves on its own). */
+  clock?: Clock;
 }
 
-const defaultIo: CliIo = {
+const defaultIo = (): CliIo => ({
   env: process.env,
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-};
+  stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+  columns: process.stdout.columns || process.stderr.columns || undefined,
+});
+
+/** What the run left for the exit code: its options, and whether an apply wrote anything. */
+interface CliRun {
+  options?: CliOptions;
+  written: number;
+}
+
+/** Changes, for --detailed-exitcode: an apply that wrote, a plan with records to create, update or delete. */
+function hasChanges(report: RunReport, written: number): boolean {
+  if (report.mode === 'apply') return written > 0;
+  if (report.mode !== 'plan') return false;
+  return ['create', 'update', 'delete'].some((s) => (report.totals[s as 'create'] ?? 0) > 0);
+}
+
+/** The report as --output (or --json) asks, else a table for a terminal and Markdown for a pipe or a file. */
+function render(report: RunReport, o: CliOptions, io: CliIo): string {
+  const output: Output = o.json ? 'json' : (o.output ?? (io.stdoutIsTTY ? 'table' : 'markdown'));
+  if (output === 'json') return `${logSafeJson(report)}\n`;
+  if (output === 'markdown') return `${renderMarkdown(report)}\n`;
+  return renderTerminal(report, { columns: io.columns, color: useColor(io.env, io.stdoutIsTTY), all: o.all });
+}
 
 /** The CLI as a host of the run: arguments, the environment's identity, the state file, stderr and stdout. */
-function cliHost(argv: string[], io: CliIo): HostPort<CliOptions> {
+function cliHost(argv: string[], io: CliIo, run: CliRun): HostPort<CliOptions> {
   // The CLI runs in CI too: every stderr line is log-safe, so no vault or config text can start a runner command.
-  const say = (text: string) => io.stderr(`${logLine(text)}\n`);
   let quiet = false;
+  let progress = cliProgress(
+    { write: io.stderr, isTTY: io.stderrIsTTY === true, columns: io.columns },
+    io.clock ?? systemClock,
+    false,
+  );
+  const say = (text: string) => progress.say(text);
   return {
     where: 'the report',
     log: {
@@ -35,24 +76,39 @@ function cliHost(argv: string[], io: CliIo): HostPort<CliOptions> {
     readRequest: async () => {
       const o = parseCliArgs(argv, io.env);
       quiet = o.quiet;
+      run.options = o;
+      progress = cliProgress(
+        { write: io.stderr, isTTY: io.stderrIsTTY === true, columns: io.columns },
+        io.clock ?? systemClock,
+        quiet,
+      );
       if (o.help) io.stdout(`${USAGE}\n`);
       return o.help ? undefined : o;
     },
     // The environment given, not this process's: an embedding caller (or a test) says who signs in.
     identity: () => environmentIdentity(io.env),
     openState: async (o) => ({ store: new FileStateStore(o.state, { key: o.stateKey, adopt: o.adoptState }) }),
-    listener: (o) => (e) => {
-      if (!o.quiet || NEEDS_ATTENTION[e.kind]) say(`[${e.kind}] ${e.message}`);
+    listener: () => (e) => {
+      if (e.kind === RUN_EVENTS.written) run.written++;
+      progress.listener(e);
     },
     reportPath: (_id, o) => o.report,
-    deliver: ({ report }, _path, o) => io.stdout(o.json ? `${logSafeJson(report)}\n` : `${renderMarkdown(report)}\n`),
+    deliver: ({ report }, _path, o) => {
+      progress.end();
+      io.stdout(render(report, o, io));
+    },
   };
 }
 
-/** The CLI: one run through the shared pipeline. Never throws; resolves to the exit code. */
-export async function run(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const result = await runHostPipeline(cliHost(argv, io));
+/**
+ * The CLI: one run through the shared pipeline. Never throws; resolves to the exit code, and with --detailed-exitcode
+ * to CHANGES_EXIT_CODE when the run is done (0) and has changes.
+ */
+export async function run(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const state: CliRun = { written: 0 };
+  const result = await runHostPipeline(cliHost(argv, io, state));
   if (result.verdict === 'failed') io.stderr(`${logLine(result.message)}\n`);
   if (result.error instanceof UsageError) io.stderr(`\n${USAGE}\n`);
-  return result.exitCode;
+  const detailed = state.options?.detailedExitcode && result.exitCode === 0 && result.report;
+  return detailed && hasChanges(result.report!, state.written) ? CHANGES_EXIT_CODE : result.exitCode;
 }

@@ -213,7 +213,12 @@ const DONE: Record<Exclude<RecordAction, 'none'>, Partial<Record<RecordStatus, s
   delete: { other: 'deleted' },
   disable: { other: 'disabled' },
 };
-function statusWord(r: ReportRecord, applied: boolean): string {
+/** Whether the report's rows say what was done (an apply that wrote), not what would be. */
+export const wasApplied = (report: Pick<RunReport, 'mode' | 'exitCode'>): boolean =>
+  report.mode === 'apply' && report.exitCode !== 2;
+
+/** A row's status for a reader: after an apply what was done ("created"), else the status (and what it held). */
+export function statusWord(r: ReportRecord, applied: boolean): string {
   if (applied && r.action) return DONE[r.action][r.status] ?? DONE[r.action].other;
   return r.held ? `${r.status} (${r.held})` : r.status;
 }
@@ -238,7 +243,7 @@ export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): st
         : report.mode === 'plan'
           ? 'plan (nothing written)'
           : 'validation';
-  const applied = report.mode === 'apply' && report.exitCode !== 2;
+  const applied = wasApplied(report);
   const out: string[] = [`## Key Vault replication: ${verb}`, '', `Correlation id: \`${report.correlationId}\``, ''];
   for (const e of report.errors) out.push(codeQuote(e), '');
   for (const w of report.warnings ?? []) out.push(codeQuote(w, '⚠️ '), '');

@@ -127,7 +127,7 @@ test('control characters from a config are shown escaped, never sent to the term
   expect(renderTerminal(r, { columns: 120, color: false })).not.toContain('\x1b');
 });
 
-test('rows beyond the budget are cut, attention rows never', () => {
+test('rows beyond the budget are cut, attention rows never (they take the budget first, as in the preview)', () => {
   const many = Array.from({ length: 30 }, (_, i) => rec(`new-${String(i).padStart(2, '0')}`, 'create'));
   const text = renderTerminal(report([pair([...many, rec('stuck', 'failed')])]), {
     columns: 120,
@@ -135,6 +135,12 @@ test('rows beyond the budget are cut, attention rows never', () => {
     maxRows: 10,
   });
   expect(text).toContain('stuck');
-  expect(rowsOf(text)).toHaveLength(11);
-  expect(text).toContain('20 more rows not shown');
+  expect(rowsOf(text)).toHaveLength(10);
+  expect(text).toContain('21 more rows not shown');
+});
+
+test('after an apply a written row says what was done, as the preview does', () => {
+  const r = { ...report([pair([{ ...rec('fresh', 'create'), action: 'write' as const }])]), mode: 'apply' as const };
+  const text = renderTerminal(r, { columns: 120, color: false });
+  expect(rowsOf(text)[0]).toMatch(/^ {2}\+ created +secret +fresh/);
 });

@@ -1,6 +1,17 @@
 import { styleText } from 'node:util';
-import type { RecordStatus } from '../../engine/model.ts';
-import type { PairReport, RunReport } from '../../engine/report.ts';
+import { RECORD_STATUSES, type RecordStatus } from '../../engine/model.ts';
+import {
+  PREVIEW_GROUPS,
+  previewGroup,
+  previewRows,
+  statusWord,
+  wasApplied,
+  type PairReport,
+  type PreviewGroup,
+  type PreviewPair,
+  type ReportRecord,
+  type RunReport,
+} from '../../engine/report.ts';
 import { logLine } from '../shared/log-text.ts';
 
 /** How the terminal view is drawn: its width, whether it is coloured, whether quiet rows show. */
@@ -21,37 +32,15 @@ const MAX_NAME = 40;
 
 type Style = Parameters<typeof styleText>[0];
 
-/** What a row means to the reader, first the ones that need a person, last the quiet ones. */
-type Kind = 'attention' | 'change' | 'note' | 'quiet';
-
-const KIND: Record<RecordStatus, Kind> = {
-  failed: 'attention',
-  blocked_target_conflict: 'attention',
-  blocked_target_soft_deleted: 'attention',
-  blocked_key_restore_conflict: 'attention',
-  blocked_non_exportable_certificate: 'attention',
-  blocked_cross_geography_key: 'attention',
-  blocked_cross_subscription_key: 'attention',
-  held_back: 'attention',
-  delete: 'change',
-  create: 'change',
-  update: 'change',
-  source_disabled: 'note',
-  source_pending: 'note',
-  missing_once: 'note',
-  source_soft_deleted: 'note',
-  retired: 'note',
-  in_sync: 'quiet',
-  excluded_by_rule: 'quiet',
-  managed_by_certificate: 'quiet',
-};
-/** The order of rows within a pair: this list's, then type, then name. */
-const ORDER = Object.keys(KIND) as RecordStatus[];
-const kindOf = (s: string): Kind => KIND[s as RecordStatus] ?? 'note';
+/** The statuses in the order the counts list them: the preview's groups, attention first. */
+const ORDER = [...RECORD_STATUSES].sort(
+  (a, b) => PREVIEW_GROUPS.indexOf(previewGroup({ status: a })) - PREVIEW_GROUPS.indexOf(previewGroup({ status: b })),
+);
+const groupOf = (s: string): PreviewGroup => previewGroup({ status: s as RecordStatus });
 
 /** One sign per row, Terraform's where it has one: the rows read without colour too. */
 const SIGN: Partial<Record<RecordStatus, string>> = { create: '+', update: '~', delete: '-', failed: '!' };
-const signOf = (s: string): string => SIGN[s as RecordStatus] ?? (kindOf(s) === 'attention' ? '!' : ' ');
+const signOf = (s: string): string => SIGN[s as RecordStatus] ?? (groupOf(s) === 'attention' ? '!' : ' ');
 
 const STYLE: Partial<Record<RecordStatus, Style>> = {
   failed: ['red', 'bold'],
@@ -59,8 +48,8 @@ const STYLE: Partial<Record<RecordStatus, Style>> = {
   update: 'cyan',
   delete: 'red',
 };
-const KIND_STYLE: Record<Kind, Style> = { attention: 'yellow', change: 'green', note: 'blue', quiet: 'dim' };
-const styleOf = (s: string): Style => STYLE[s as RecordStatus] ?? KIND_STYLE[kindOf(s)];
+const GROUP_STYLE: Record<PreviewGroup, Style> = { attention: 'yellow', changed: 'green', other: 'blue', quiet: 'dim' };
+const styleOf = (s: string): Style => STYLE[s as RecordStatus] ?? GROUP_STYLE[groupOf(s)];
 
 /** Whether to colour a stream: FORCE_COLOR (not 0) forces it, NO_COLOR (any value) stops it, else only a TTY. */
 export function useColor(env: NodeJS.ProcessEnv, isTTY: boolean | undefined): boolean {
@@ -131,10 +120,16 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
   out.push(`${paint('bold', `Key Vault replication: ${headline(report)}`)}  ${paint('dim', report.correlationId)}`);
   for (const e of report.errors) para('red', coded(e));
   for (const w of report.warnings ?? []) para('yellow', coded(w));
-  let budget = options.maxRows ?? MAX_ROWS;
-  for (const p of report.pairs) {
+  // The preview's rows (attention always, then changes, then the rest, within the budget); quiet rows only with --all.
+  const shown = options.all
+    ? report
+    : { pairs: report.pairs.map((p) => ({ ...p, records: p.records.filter((r) => previewGroup(r) !== 'quiet') })) };
+  const previews = previewRows(shown, options.maxRows ?? MAX_ROWS);
+  const applied = wasApplied(report);
+  for (const [i, p] of report.pairs.entries()) {
     out.push('');
-    budget = pairLines(p, { ...options, width, budget, paint, safe, push: (l) => out.push(l), para });
+    const quiet = p.records.length - shown.pairs[i]!.records.length;
+    pairLines(p, previews[i]!, quiet, { ...options, width, applied, paint, safe, push: (l) => out.push(l), para });
   }
   const total = countsLine(report.totals);
   out.push('');
@@ -145,15 +140,15 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
 
 interface PairContext extends TerminalOptions {
   width: number;
-  budget: number;
+  applied: boolean;
   paint: (style: Style, text: string) => string;
   safe: (text: string) => string;
   push: (line: string) => void;
   para: (style: Style, text: string, indent?: string) => void;
 }
 
-/** One pair: its title and counts, its rows; returns the row budget left. */
-function pairLines(p: PairReport, c: PairContext): number {
+/** One pair: its title and counts, then its preview rows, and what was left out. */
+function pairLines(p: PairReport, preview: PreviewPair, quiet: number, c: PairContext): void {
   const { paint, safe, push } = c;
   push(paint('bold', fit(safe(`${p.replication}: ${p.source} → ${p.target}`), c.width)));
   if (p.error) c.para('red', coded(p.error), '  ');
@@ -161,17 +156,10 @@ function pairLines(p: PairReport, c: PairContext): number {
   if (counts) c.para('dim', counts, '  ');
   if (!p.records.length) {
     push(`  ${paint('dim', 'no items')}`);
-    return c.budget;
+    return;
   }
-  const ordered = [...p.records].sort(
-    (a, b) =>
-      ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
-  );
-  const visible = c.all ? ordered : ordered.filter((r) => kindOf(r.status) !== 'quiet');
-  let budget = c.budget;
-  const shown = visible.filter((r) => kindOf(r.status) === 'attention' || budget-- > 0);
-  budget = Math.max(0, budget);
-  const statusOf = (r: PairReport['records'][number]) => `${r.status}${r.errorCode ? ` ${r.errorCode}` : ''}`;
+  const shown = preview.rows.map((r) => r.record);
+  const statusOf = (r: ReportRecord) => `${statusWord(r, c.applied)}${r.errorCode ? ` ${r.errorCode}` : ''}`;
   const statusW = Math.max(6, ...shown.map((r) => statusOf(r).length));
   const typeW = Math.max(4, ...shown.map((r) => r.type.length));
   const nameW = Math.min(MAX_NAME, Math.max(4, ...shown.map((r) => safe(r.name).length)));
@@ -195,10 +183,8 @@ function pairLines(p: PairReport, c: PairContext): number {
     );
     for (const line of rest) push(`${' '.repeat(reasonAt)}${line}`);
   }
-  const quiet = ordered.length - visible.length;
-  const cut = visible.length - shown.length;
+  const cut = Object.values(preview.omitted).reduce((a, b) => a + b, 0);
   if (cut) push(`  ${paint('dim', `${cut} more rows not shown (the JSON report has them all: --output json)`)}`);
   if (quiet) push(`  ${paint('dim', `${quiet} unchanged rows not shown (--all shows them)`)}`);
   else if (!shown.length) push(`  ${paint('dim', 'nothing to show')}`);
-  return budget;
 }

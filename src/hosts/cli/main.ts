@@ -3,7 +3,7 @@ import { renderMarkdown } from '../../engine/report.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { environmentIdentity } from '../shared/env-credential.ts';
 import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
-import { logLine, logSafeJson } from '../shared/log-text.ts';
+import { logLine, logSafeJson, logText } from '../shared/log-text.ts';
 import { parseCliArgs, USAGE, UsageError, type CliOptions } from './args.ts';
 
 export interface CliIo {
@@ -52,7 +52,8 @@ function cliHost(argv: string[], io: CliIo): HostPort<CliOptions> {
 /** The CLI: one run through the shared pipeline. Never throws; resolves to the exit code. */
 export async function run(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const result = await runHostPipeline(cliHost(argv, io));
-  if (result.verdict === 'failed') io.stderr(`${logLine(result.message)}\n`);
+  // A message's own lines (KVR022's list of missing rights) stay lines, each log-safe.
+  if (result.verdict === 'failed') io.stderr(`${logText(result.message)}\n`);
   if (result.error instanceof UsageError) io.stderr(`\n${USAGE}\n`);
   return result.exitCode;
 }

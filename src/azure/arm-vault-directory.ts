@@ -2,7 +2,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { TokenCredential } from '@azure/core-auth';
 import { KeyVaultManagementClient, type Vault } from '@azure/arm-keyvault';
 import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { KvrError } from '../engine/errors.ts';
+import { isKvrError, KvrError } from '../engine/errors.ts';
 import type { VaultInfo } from '../engine/model.ts';
 import type { Clock, VaultDirectory, VaultPermissions, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
@@ -77,7 +77,8 @@ export class ArmVaultDirectory implements VaultDirectory {
     this.#caller ??= this.#credential.getToken(ARM_SCOPE).then(
       (t) => claimsOf(t?.token ?? ''),
       (e: Error) => {
-        throw new KvrError('KVR024', `authentication failed: ${e.message.split('\n')[0]}`);
+        // The credential's KVR024 already says why (sign-in-failure.ts).
+        throw isKvrError(e) ? e : new KvrError('KVR024', `authentication failed: ${e.message.split('\n')[0]}`);
       },
     );
     return this.#caller;

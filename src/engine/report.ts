@@ -1,5 +1,6 @@
 import { markdownCode, markdownLines, markdownText as cell } from './markdown-text.ts';
 import { RECORD_STATUSES, type RecordAction, type RecordStatus, type ReplicationRecord } from './model.ts';
+import { gateMarkdown, type PairGate } from './validate-report.ts';
 
 export const MAX_REPORT_ROWS = 1000;
 
@@ -22,6 +23,8 @@ export interface PairReport {
   counts: Partial<Record<RecordStatus, number>>;
   records: ReportRecord[];
   error?: { code: string; message: string };
+  /** Validate's findings for the pair (validate-report.ts). */
+  gate?: PairGate;
 }
 
 export interface RunReport {
@@ -267,7 +270,7 @@ export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): st
       );
     }
     if (!p.records.length) {
-      out.push('_No items._', '');
+      out.push(...(p.gate ? gateMarkdown(p.gate) : ['_No items._']), '');
       continue;
     }
     const loud = rows.filter((r) => r.group !== 'quiet').map((r) => r.record);

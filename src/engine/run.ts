@@ -14,9 +14,17 @@ import { assertPermitted, missingPermissions } from './permissions.ts';
 import { planPair, type PairPlan } from './plan.ts';
 import { SourceValues } from './source-values.ts';
 import { matchesAnyGlob } from './rules.ts';
-import { stateKeyOf, type Clock, type StateStore, type VaultDirectory, type VaultPort } from './ports.ts';
+import {
+  stateKeyOf,
+  type Clock,
+  type StateStore,
+  type VaultDirectory,
+  type VaultPermissions,
+  type VaultPort,
+} from './ports.ts';
 import { countStatuses, pairReport, type PairReport, type RunReport } from './report.ts';
 import { emptyPairState, type PairIdentity, type PairState } from './state.ts';
+import { pairGate } from './validate-report.ts';
 
 export type RunMode = 'validate' | 'plan' | 'apply';
 
@@ -82,28 +90,56 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     totals: countStatuses(pairs.flatMap((p) => p.records)),
   });
 
+  /**
+   * Validate's report: each pair with its gate (locations, geographies, keys, rights, blocking names, next steps); a
+   * missing right fails it as before (KVR022, exit 2), now with every pair's gate beside it.
+   */
+  const validated = async (
+    pairs: Pair[],
+    refused: RunReport['errors'],
+    granted: Map<string, VaultPermissions>,
+    problems: string[],
+  ): Promise<RunReport> => {
+    const missing: RunReport['errors'] = [];
+    try {
+      assertPermitted(problems);
+    } catch (e) {
+      if (!isKvrError(e)) throw e;
+      emit({ kind: RUN_EVENTS.problem, message: e.message });
+      missing.push({ code: e.code, message: e.message });
+    }
+    const gated = await Promise.all(
+      pairs.map(async (p) => ({
+        ...pairReport(p.replication.name, p.source.name, p.target.name, []),
+        gate: await pairGate({
+          ...p,
+          permissions: { source: granted.get(p.source.name)!, target: granted.get(p.target.name)! },
+          ports: { source: port(p.source), target: port(p.target) },
+        }),
+      })),
+    );
+    return report(missing.length ? 2 : refused.length ? 1 : 0, gated, [...missing, ...refused]);
+  };
+
   let pairs: Pair[];
   let refused: RunReport['errors'];
+  let granted: Map<string, VaultPermissions>;
+  let problems: string[];
   try {
-    ({ pairs, refused } = await resolveAndValidate(o, warn));
+    ({ pairs, refused, granted, problems } = await resolveAndValidate(o, warn));
   } catch (e) {
     if (!isKvrError(e)) throw e;
     emit({ kind: RUN_EVENTS.problem, message: e.message });
     return report(2, [], [{ code: e.code, message: e.message }]);
   }
   for (const e of refused) emit({ kind: RUN_EVENTS.problem, message: e.message });
-  if (o.mode === 'validate')
-    return report(
-      refused.length ? 1 : 0,
-      pairs.map((p) => pairReport(p.replication.name, p.source.name, p.target.name, [])),
-      refused,
-    );
-
-  const listings = new Listings();
   const ports = new Map<string, VaultPort>();
   // Every value any port returns is masked the moment it is read, whichever code reads it.
   const port = (v: VaultInfo) =>
     ports.get(v.name) ?? ports.set(v.name, new MaskingVaultPort(o.directory.open(v), mask)).get(v.name)!;
+  if (o.mode === 'validate') return validated(pairs, refused, granted, problems);
+
+  const listings = new Listings();
   let previous: Map<string, PairState>;
   try {
     const loaded = await o.state.load(pairs.map((p) => identityOf(p)));
@@ -240,7 +276,13 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
 async function resolveAndValidate(
   o: RunOptions,
   warn: (w: { code: string; message: string }) => void,
-): Promise<{ pairs: Pair[]; refused: RunReport['errors'] }> {
+): Promise<{
+  pairs: Pair[];
+  refused: RunReport['errors'];
+  granted: Map<string, VaultPermissions>;
+  /** The missing rights that are certain (validate reports them with the pairs; the other modes stop on them). */
+  problems: string[];
+}> {
   const chosen = o.replications?.length
     ? o.config.replications.filter((r) => o.replications!.some((n) => n.toLowerCase() === r.name.toLowerCase()))
     : o.config.replications;
@@ -280,7 +322,12 @@ async function resolveAndValidate(
   // Each vault's permissions are read once, all vaults at once: ARM answers slowly, and these come before any listing.
   // So are the geographies, of the vaults whose keys are copied alone (only a key cannot leave its geography).
   const involved = new Map(pairs.flatMap((p) => [p.source, p.target]).map((v) => [v.name, v] as const));
-  const keyed = new Set(pairs.filter((p) => p.replication.types.includes('keys')).flatMap((p) => [p.source, p.target]));
+  // Validate shows every vault's geography.
+  const keyed = new Set(
+    pairs
+      .filter((p) => o.mode === 'validate' || p.replication.types.includes('keys'))
+      .flatMap((p) => [p.source, p.target]),
+  );
   const [granted, geographies] = await Promise.all([
     mapOf([...involved.values()], (v) => o.directory.permissions(v)),
     mapOf([...keyed], (v) => o.directory.geography(v)),
@@ -302,13 +349,19 @@ async function resolveAndValidate(
         (perms.model === 'access-policy' && perms.groupsUnknown ? unsure : problems).add(problem);
     }
   }
-  assertPermitted([...problems]);
+  // Validate shows every pair's rights beside the refusal (validated, in runReplication).
+  if (o.mode !== 'validate') assertPermitted([...problems]);
   for (const problem of unsure)
     warn({
       code: 'KVR022',
       message: `${problem} (the caller has no access policy of its own; one granted to a group it belongs to cannot be seen, as its token lists no groups: Key Vault decides)`,
     });
-  return { pairs: pairs.map((p) => ({ ...p, source: located(p.source), target: located(p.target) })), refused };
+  return {
+    pairs: pairs.map((p) => ({ ...p, source: located(p.source), target: located(p.target) })),
+    refused,
+    granted,
+    problems: [...problems],
+  };
 }
 
 /** Asks one thing of every vault at once; the answers by vault name. */

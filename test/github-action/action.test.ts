@@ -248,6 +248,37 @@ test('without id-token: write the Action says exactly that, and how to fix it', 
   );
 });
 
+test("a federated credential for another subject: Entra's AADSTS70021 and the token's issuer, subject and audience, never the token", async () => {
+  const { src, dst, repo } = world();
+  // Trusts the production environment only; the job presents its branch.
+  const envOnly = {
+    ...principal('env-only'),
+    clientSecret: undefined,
+    federatedCredentials: [
+      { issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:owner/repo:environment:production' },
+    ],
+  };
+  emulator.identity.addPrincipal(envOnly);
+  const run = await runAction(emulator, { workspace: repo(config([pair('dr', src, [dst])])).clone(), as: envOnly });
+  expect(run.code).toBe(1);
+  const shown = visible(run.stdout);
+  expect(shown).toMatch(
+    /::error::KVR024: authentication failed \(oidc, client [^)]+\): AADSTS70021: No matching federated identity record/,
+  );
+  expect(shown).toContain(
+    "the federated token presented has issuer 'https://token.actions.githubusercontent.com', subject 'repo:owner/repo:ref:refs/heads/main', audience 'api://AzureADTokenExchange'",
+  );
+  // The token is masked, and appears nowhere else: not in the log, not in the summary.
+  const masks = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::add-mask::'))
+    .map((l) => l.slice(12));
+  const jwt = masks.find((m) => m.split('.').length === 3);
+  expect(jwt).toBeDefined();
+  expect(shown + run.summary).not.toContain(jwt!);
+  expect(run.summary).toContain('AADSTS70021');
+});
+
 test('after azure/login the Action uses the signed-in Azure CLI; with a client secret it uses that', async () => {
   const { src, dst, repo } = world();
   put(src, 'via-cli', 'c');

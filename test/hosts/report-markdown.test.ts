@@ -50,4 +50,8 @@ test('a summary too big even without record rows is cut, and says where the whol
 test('a run that stopped before it had a report says why, as markdown text', () => {
   expect(notRunMarkdown('KVR001: <b>x</b>')).toMatch(/^## Key Vault replication: not run\n\n> KVR001: /);
   expect(notRunMarkdown('')).toContain('> stopped');
+  // A message's own lines (a list of what was looked for) stay lines, each escaped.
+  expect(notRunMarkdown('KVR024: looked for:\n  - a_b\n  - c')).toContain(
+    '> KVR024: looked for:<br>  - a\\_b<br>  - c',
+  );
 });

@@ -4,7 +4,7 @@ import { renderMarkdown, type RunReport } from '../../engine/report.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { environmentIdentity } from '../shared/env-credential.ts';
 import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
-import { logLine, logSafeJson } from '../shared/log-text.ts';
+import { logSafeJson, logText } from '../shared/log-text.ts';
 import { systemClock } from '../shared/system-clock.ts';
 import { CHANGES_EXIT_CODE, parseCliArgs, USAGE, UsageError, type CliOptions, type Output } from './args.ts';
 import { cliProgress } from './progress.ts';
@@ -107,7 +107,8 @@ function cliHost(argv: string[], io: CliIo, run: CliRun): HostPort<CliOptions> {
 export async function run(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const state: CliRun = { written: 0 };
   const result = await runHostPipeline(cliHost(argv, io, state));
-  if (result.verdict === 'failed') io.stderr(`${logLine(result.message)}\n`);
+  // A message's own lines (KVR022's list of missing rights) stay lines, each log-safe.
+  if (result.verdict === 'failed') io.stderr(`${logText(result.message)}\n`);
   if (result.error instanceof UsageError) io.stderr(`\n${USAGE}\n`);
   const detailed = state.options?.detailedExitcode && result.exitCode === 0 && result.report;
   return detailed && hasChanges(result.report!, state.written) ? CHANGES_EXIT_CODE : result.exitCode;

@@ -1,15 +1,17 @@
+import { readFileSync } from 'node:fs';
 import {
   AzureCliCredential,
   AzurePipelinesCredential,
   ChainedTokenCredential,
   ClientAssertionCredential,
   ClientSecretCredential,
-  DefaultAzureCredential,
   EnvironmentCredential,
+  ManagedIdentityCredential,
   WorkloadIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
 import { maskSecret } from '../../azure/masked-credential.ts';
+import { explainedCredential, presentedClaims, type PresentedClaims } from '../../azure/sign-in-failure.ts';
 import type { KvrError } from '../../engine/errors.ts';
 
 /** An app registration: its tenant and client id, and the Entra ID authority when not the public cloud's. */
@@ -38,7 +40,10 @@ export type Identity = { readonly label?: string; readonly subscriptions?: strin
   | (AppRegistration & { readonly kind: 'federated-token-file'; readonly tokenFilePath: string })
   /** What azure/login leaves behind: AZURE_* variables, or else an Azure CLI session. */
   | { readonly kind: 'azure-cli' }
-  /** Whatever the SDK's DefaultAzureCredential finds. */
+  /**
+   * What DefaultAzureCredential's documented sources find: AZURE_* variables, an Azure CLI login, a managed identity
+   * (see credentialOf).
+   */
   | { readonly kind: 'default' }
 );
 
@@ -78,30 +83,77 @@ export const identityLabel = (identity: Identity): string => identity.label ?? L
 /**
  * The credential of an identity. Every secret it holds is registered (`mask`: the runner's or agent's) and hidden in
  * this process's stderr before the SDK can send or print it; a federated token as it is fetched (it buys access
- * tokens while it lives).
+ * tokens while it lives). A refused sign-in throws KVR024 with Entra's reason, and for a federated token the issuer,
+ * subject and audience it presented (never the token); when no source has an identity, what was looked for.
  */
-export function credentialOf(identity: Identity, mask: (secret: string) => void = () => undefined): TokenCredential {
-  switch (identity.kind) {
-    case 'client-secret': {
-      const { tenantId, clientId, secret, authorityHost } = identity;
-      return new ClientSecretCredential(tenantId, clientId, maskSecret(secret, mask), { authorityHost });
+export function credentialOf(
+  identity: Identity,
+  mask: (secret: string) => void = () => undefined,
+): ReturnType<typeof explainedCredential> {
+  const who =
+    'clientId' in identity ? `${identityLabel(identity)}, client ${identity.clientId}` : identityLabel(identity);
+  let presented: PresentedClaims | undefined;
+  const credential = ((): TokenCredential => {
+    switch (identity.kind) {
+      case 'client-secret': {
+        const { tenantId, clientId, secret, authorityHost } = identity;
+        return new ClientSecretCredential(tenantId, clientId, maskSecret(secret, mask), { authorityHost });
+      }
+      case 'federated': {
+        const { tenantId, clientId, authorityHost } = identity;
+        const assertion = async () => {
+          const token = maskSecret(await identity.assertion(), mask);
+          presented = presentedClaims(token);
+          return token;
+        };
+        return new ClientAssertionCredential(tenantId, clientId, assertion, { authorityHost });
+      }
+      case 'azure-pipelines': {
+        const { tenantId, clientId, connection, systemAccessToken } = identity;
+        return new AzurePipelinesCredential(tenantId, clientId, connection, maskSecret(systemAccessToken, mask));
+      }
+      case 'federated-token-file': {
+        const { tenantId, clientId, tokenFilePath, authorityHost } = identity;
+        return new WorkloadIdentityCredential({ tenantId, clientId, tokenFilePath, authorityHost });
+      }
+      case 'azure-cli':
+        return new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential());
+      case 'default':
+        return defaultChain();
     }
-    case 'federated': {
-      const { tenantId, clientId, authorityHost } = identity;
-      const assertion = async () => maskSecret(await identity.assertion(), mask);
-      return new ClientAssertionCredential(tenantId, clientId, assertion, { authorityHost });
-    }
-    case 'azure-pipelines': {
-      const { tenantId, clientId, connection, systemAccessToken } = identity;
-      return new AzurePipelinesCredential(tenantId, clientId, connection, maskSecret(systemAccessToken, mask));
-    }
-    case 'federated-token-file': {
-      const { tenantId, clientId, tokenFilePath, authorityHost } = identity;
-      return new WorkloadIdentityCredential({ tenantId, clientId, tokenFilePath, authorityHost });
-    }
-    case 'azure-cli':
-      return new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential());
-    case 'default':
-      return new DefaultAzureCredential();
+  })();
+  const sources = identity.kind === 'default' ? DEFAULT_SOURCES : identity.kind === 'azure-cli' ? CLI_SOURCES : [];
+  // A token file's claims are read only for the message, when a sign-in failed: the file as the SDK read it.
+  const claims = () => (identity.kind === 'federated-token-file' ? tokenFileClaims(identity.tokenFilePath) : presented);
+  return explainedCredential(credential, who, claims, sources);
+}
+
+/**
+ * DefaultAzureCredential's documented sources for the CLI, in its order: AZURE_* variables (a certificate among them),
+ * an Azure CLI login, a managed identity (user-assigned when AZURE_CLIENT_ID names one). The IMDS endpoint is probed
+ * once, for a second and without retries, as DefaultAzureCredential does, so that a machine with no identity at all is
+ * told so at once. The Azure Developer CLI and PowerShell sources, which start a process each and are not documented
+ * here, are left out.
+ */
+const CLI_SOURCES = [
+  'AZURE_* variables (EnvironmentCredential: AZURE_TENANT_ID, AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH)',
+  'an Azure CLI login (AzureCliCredential: az login)',
+];
+const DEFAULT_SOURCES = [
+  ...CLI_SOURCES,
+  'a managed identity (ManagedIdentityCredential: IDENTITY_ENDPOINT, MSI_ENDPOINT, or the IMDS endpoint probed once for a second)',
+];
+function defaultChain(): TokenCredential {
+  const clientId = process.env.AZURE_CLIENT_ID || undefined;
+  // `sendProbeRequest` is the option DefaultAzureCredential itself sets (not in the public type).
+  const managed = new ManagedIdentityCredential({ clientId, sendProbeRequest: true } as { clientId?: string });
+  return new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential(), managed);
+}
+
+function tokenFileClaims(path: string): PresentedClaims | undefined {
+  try {
+    return presentedClaims(readFileSync(path, 'utf8').trim());
+  } catch {
+    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { markdownText } from '../../engine/markdown-text.ts';
+import { markdownLines } from '../../engine/markdown-text.ts';
 import { MAX_REPORT_ROWS, renderMarkdown, type RunReport } from '../../engine/report.ts';
 
 /**
@@ -24,4 +24,4 @@ export function fittedMarkdown(
 
 /** A summary for a run that stopped before it had a report: why. */
 export const notRunMarkdown = (message: string): string =>
-  `## Key Vault replication: not run\n\n> ${markdownText(message || 'stopped')}\n`;
+  `## Key Vault replication: not run\n\n> ${markdownLines(message || 'stopped')}\n`;

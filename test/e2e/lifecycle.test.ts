@@ -112,6 +112,29 @@ test('without propagate_deletes nothing in the target is deleted; a source soft-
   expect(Object.keys(emulator.vault(dst).counters.byOperation).filter((op) => op.startsWith('DELETE'))).toEqual([]);
 });
 
+test('a fresh pair lists a soft-deleted source item as source_soft_deleted, with its reason; nothing is written', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'live', { value: 'l' });
+  put(src, 'gone-before', { value: 'g' });
+  emulator.invoke(src, 'DELETE', 'secrets/gone-before');
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  emulator.resetCounters();
+  const plan = await ws.json(['plan']);
+  const record = plan.report.pairs[0]!.records.find((r) => r.name === 'gone-before');
+  expect(record).toMatchObject({
+    status: 'source_soft_deleted',
+    reason: expect.stringMatching(/recoverable on the source/),
+  });
+  // One listing of the source's deleted secrets, no read per item.
+  expect(emulator.vault(src).counters.byOperation['GET deletedsecrets'] ?? 0).toBe(1);
+  expect(emulator.vault(src).counters.byOperation['GET deletedsecrets/:name'] ?? 0).toBe(0);
+  const applied = await ws.json(['apply']);
+  expect(statusOf(applied.report, 'gone-before')).toBe('source_soft_deleted');
+  expect(statusOf(applied.report, 'live')).toBe('create');
+  expect(await targetNames(dst)).toEqual(['live']);
+  expect(statusOf((await ws.json(['apply'])).report, 'gone-before')).toBe('source_soft_deleted');
+});
+
 test('mass-delete guard holds back more deletes than max_deletes until approved', async () => {
   const { src, dst } = vaultPair(emulator);
   for (let i = 0; i < 4; i++) put(src, `bulk-${i}`, { value: `${i}` });

@@ -95,11 +95,12 @@ function decideNotFound(f: ItemFacts): Decided {
 
 /** An item the previous run knew and the source listing no longer has: flap protection, then retire or delete. */
 function decideMissing(f: ItemFacts, prev: StateRecord | undefined, o: DecideOptions): Decided {
-  if (!prev)
-    throw new Error(`${f.type}/${f.name}: an item missing from the source is decided from its previous record`);
   const t = f.target;
+  // A fresh pair's soft-deleted source items come with the fact known: they have no previous record.
   if (known(f, 'deletedInSource'))
     return decided(f, { status: 'source_soft_deleted', action: 'none', reason: SOURCE_SOFT_DELETED });
+  if (!prev)
+    throw new Error(`${f.type}/${f.name}: an item missing from the source is decided from its previous record`);
   if (prev.missingRuns + 1 < 2) {
     return decided(f, {
       status: 'missing_once',

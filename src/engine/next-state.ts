@@ -1,5 +1,12 @@
 import { recordKey, type ItemType, type ReplicationRecord } from './model.ts';
-import { sanitizeRecord, type PairIdentity, type PairState, type StateRecord } from './state.ts';
+import {
+  sanitizeRecord,
+  sameRecord,
+  STATE_VERSION,
+  type PairIdentity,
+  type PairState,
+  type StateRecord,
+} from './state.ts';
 
 /** What a pair's run ended with, and what it started from. */
 export interface PairOutcome {
@@ -22,6 +29,8 @@ export interface RunMoment {
 }
 
 const SYNCED = new Set(['create', 'update', 'in_sync']);
+/** Missing runs are counted up to this: decide tells only the first from a later one. */
+const MISSING_RUNS_KEPT = 2;
 
 /**
  * The state to keep after a run: one record per item, carrying what the next run needs (never a value).
@@ -29,6 +38,8 @@ const SYNCED = new Set(['create', 'update', 'in_sync']);
  * again unseen (`updated` has whole seconds), so its record is marked for another comparison.
  * A targeted run (events, --only) keeps every other record as it was, and learns nothing from an item it did not
  * find in the source: one look at one item is no evidence that it is gone.
+ * A run that changes no record returns the previous state itself (its time and correlation id too): a no-op run
+ * saves nothing new, and the state branch gets no commit.
  */
 export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
   const { correlationId, targeted, listedAt } = run;
@@ -43,12 +54,13 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
     const key = recordKey(r.type, r.name);
     const prev = o.previous.records[key];
     const acknowledged = o.acknowledgements.has(key) ? o.acknowledgements.get(key) : prev?.acknowledgedVersion;
-    const next = stateOf(r, prev, acknowledged, correlationId);
+    const next = stateOf(r, prev, acknowledged);
     const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt;
     records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true });
   }
+  if (sameRecords(records, o.previous.records)) return o.previous;
   return {
-    version: 1,
+    version: STATE_VERSION,
     replication: o.identity.replication,
     source: o.identity.source,
     target: o.identity.target,
@@ -59,11 +71,13 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
   };
 }
 
+const sameRecords = (a: Record<string, StateRecord>, b: Record<string, StateRecord>): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, r]) => sameRecord(r, b[k]));
+
 function stateOf(
   r: ReplicationRecord,
   prev: StateRecord | undefined,
   acknowledgedVersion: string | undefined,
-  correlationId: string,
 ): StateRecord {
   const base: StateRecord = {
     type: r.type,
@@ -72,7 +86,6 @@ function stateOf(
     replicatedByUs: prev?.replicatedByUs ?? false,
     missingRuns: 0,
     acknowledgedVersion,
-    lastCorrelationId: correlationId,
     sourceUpdatedOn: prev?.sourceUpdatedOn,
     targetUpdatedOn: prev?.targetUpdatedOn,
     sourceVersion: prev?.sourceVersion,
@@ -88,7 +101,8 @@ function stateOf(
     // A delete held back (mass-delete guard, or plan mode) leaves the copy ours; only a done delete gives it up.
     const deleted = r.status === 'delete' && r.action === 'delete';
     const gone = deleted ? { replicatedByUs: false, targetVersion: undefined, targetUpdatedOn: undefined } : {};
-    return { ...base, missingRuns: (prev?.missingRuns ?? 0) + 1, ...gone };
+    // Counted up to what a decision asks (gone a second time): an item that stays gone leaves its record unchanged.
+    return { ...base, missingRuns: Math.min((prev?.missingRuns ?? 0) + 1, MISSING_RUNS_KEPT), ...gone };
   }
   if (r.status === 'failed' && r.wroteStale) {
     // The target holds this tool's copy of an older version: next run, a trusted copy with a changed source.

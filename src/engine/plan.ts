@@ -2,6 +2,7 @@ import type { Replication } from './config/types.ts';
 import { acknowledgementChanges, decide, type Decided } from './decide.ts';
 import type { DecideOptions, FactName, ItemFacts } from './facts.ts';
 import { byName, type Listings } from './listings.ts';
+import { selectedByRule } from './rules.ts';
 import {
   recordKey,
   TYPE_OF_CONFIG,
@@ -101,11 +102,27 @@ async function listedItems(input: PlanInput, type: ItemType): Promise<ItemFacts[
   );
   const seen = new Set(sourceItems.map((s) => recordKey(type, s.name)));
   for (const [key, r] of Object.entries(input.previous.records)) {
-    if (r.type === type && !seen.has(key))
+    if (r.type === type && !seen.has(key)) {
+      seen.add(key);
       items.push({ type, name: r.name, target: targets.get(r.name.toLowerCase()) });
+    }
+  }
+  // Soft-deleted source items appear with their reason on every pair, fresh or not: one listing per type and source
+  // (shared by the source's pairs), never a read per item. The listing has names only, lower-cased.
+  // A deleted certificate's own secret and key are listed deleted too: they belong to the certificate's record.
+  const certificates = type !== 'certificate' && input.replication.types.includes('certificates');
+  const ofCertificates = certificates ? await input.listings.deleted(input.source, 'certificate') : new Set();
+  for (const name of await input.listings.deleted(input.source, type)) {
+    if (seen.has(recordKey(type, name)) || ofCertificates.has(name) || !mayBeSelected(input.replication, name))
+      continue;
+    items.push({ type, name, target: targets.get(name), deletedInSource: true });
   }
   return items;
 }
+
+/** Whether the rule may select an item of this name: a tag rule cannot tell without the item's tags. */
+const mayBeSelected = (r: Replication, name: string): boolean =>
+  'tagged' in r.rule || selectedByRule(r, name, {}).selected;
 
 /** A targeted run: each wanted item looked up by name; the ones the source lacks first, as they are found. */
 async function lookedUpItems(input: PlanInput, type: ItemType, wanted: readonly OnlyItem[]): Promise<ItemFacts[]> {

@@ -23,7 +23,11 @@ export interface StateRecord {
   /** The target version a person acknowledged as a conflict to overwrite; a later edit of the target blocks again. */
   acknowledgedVersion?: string;
   lastErrorCode?: string;
-  lastCorrelationId: string;
+  /**
+   * Written up to format 1 (the run that saved the record, on every run): read and checked, no longer written. The
+   * file's `correlationId`, and on the state branch the commit that last changed the record's line, tell the run.
+   */
+  lastCorrelationId?: string;
   /** The source was listed within the second of its last change, which `updatedOn` cannot tell apart: compare again. */
   recheck?: boolean;
 }
@@ -35,9 +39,17 @@ export interface PairIdentity {
   target: string;
 }
 
+/**
+ * The format of a pair state: 2 since records stopped carrying the run that saved them (format 1 files still load; a
+ * release that reads only format 1 does not use a format 2 file, and says so).
+ */
+export const STATE_VERSION = 2;
+
 export interface PairState extends PairIdentity {
-  version: 1;
+  version: 1 | 2;
+  /** When the state last changed: a run that changes no record keeps the state, and this, as they were. */
   updatedAt: string;
+  /** The run that last changed the state. */
   correlationId: string;
   /** The correlation id of the state this run started from ('' for none): tells a concurrent save from a later one. */
   basedOn?: string;
@@ -51,7 +63,7 @@ export interface StateProblem {
 }
 
 export const emptyPairState = (id: PairIdentity): PairState => ({
-  version: 1,
+  version: STATE_VERSION,
   replication: id.replication,
   source: id.source,
   target: id.target,
@@ -76,6 +88,10 @@ const FIELDS: readonly (keyof StateRecord)[] = [
   'lastCorrelationId',
   'recheck',
 ];
+
+/** Whether two records say the same (both sanitized: their fields in one order). */
+export const sameRecord = (a: StateRecord, b: StateRecord | undefined): boolean =>
+  b !== undefined && JSON.stringify(sanitizeRecord(a)) === JSON.stringify(sanitizeRecord(b));
 
 /** Copies only the known fields, so nothing else (a value above all) can ever reach a state file. */
 export function sanitizeRecord(r: StateRecord): StateRecord {
@@ -125,7 +141,7 @@ function recordProblem(key: string, r: unknown): string | undefined {
   if (r.replicatedByUs && r.targetVersion === undefined) return 'written by this tool, but no version';
   if (!optional(r.thumbprint, matching(THUMBPRINT))) return 'malformed thumbprint';
   if (!optional(r.lastErrorCode, matching(ERROR_CODE))) return 'malformed error code';
-  if (!matching(CORRELATION_ID)(r.lastCorrelationId)) return 'malformed correlation id';
+  if (!optional(r.lastCorrelationId, matching(CORRELATION_ID))) return 'malformed correlation id';
   if (!optional(r.recheck, (v) => typeof v === 'boolean')) return 'recheck is not a boolean';
   return undefined;
 }
@@ -143,12 +159,12 @@ export function trustedPairState(
   id: PairIdentity,
   where: string,
 ): { state?: PairState; problems: StateProblem[] } {
-  if (!isObject(raw) || raw.version !== 1 || !isObject(raw.records)) {
+  if (!isObject(raw) || (raw.version !== 1 && raw.version !== STATE_VERSION) || !isObject(raw.records)) {
     return {
       problems: [
         {
           code: 'KVR054',
-          message: `KVR054: ${where} is not a keyvault-replicate state file (version 1); it is not used, and the next save replaces it`,
+          message: `KVR054: ${where} is not a keyvault-replicate state file (version 1 or 2); it is not used, and the next save replaces it`,
         },
       ],
     };
@@ -176,10 +192,10 @@ export function trustedPairState(
   for (const [key, r] of Object.entries(raw.records)) {
     const problem = recordProblem(key, r);
     if (problem) dropped.push(`${JSON.stringify(key.slice(0, 140))} (${problem})`);
-    else records[key] = sanitizeRecord(r as unknown as StateRecord);
+    else records[key] = sanitizeRecord({ ...(r as unknown as StateRecord), lastCorrelationId: undefined });
   }
   const state: PairState = {
-    version: 1,
+    version: STATE_VERSION,
     replication: id.replication,
     source: id.source,
     target: id.target,
@@ -205,8 +221,11 @@ export function trustedPairState(
  * This run's state for a pair, saved over what is there now. When another run saved the pair since this one loaded
  * it (two runs of one replication at once), each record keeps the later view of the target, so that neither run's
  * writes are forgotten; records only the other run has are kept too. `current` must be trusted (checked) state.
+ * `runId` is the saving run's correlation id: a state that does not carry it is one the run left unchanged.
  */
-export function mergePairStates(ours: PairState, current: PairState | undefined): PairState {
+export function mergePairStates(ours: PairState, current: PairState | undefined, runId?: string): PairState {
+  // A state this run did not change (still the one it loaded) adds nothing to what is there now, whoever saved that.
+  if (current && runId !== undefined && ours.correlationId !== runId) return current;
   if (!current || current.correlationId === (ours.basedOn ?? '') || current.correlationId === ours.correlationId)
     return ours;
   const records: Record<string, StateRecord> = { ...current.records };

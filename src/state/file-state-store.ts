@@ -8,6 +8,7 @@ import {
   parseStateText,
   readPairState,
   signedPairState,
+  stateJson,
   verifiesState,
   type ReadState,
   type StateSigning,
@@ -33,7 +34,7 @@ export class FileStateStore implements StateStore {
     this.signs = verifiesState(signing);
   }
 
-  async #read(): Promise<StateFile> {
+  async #read(): Promise<StateFile & { text?: string }> {
     let text: string;
     try {
       text = await readFile(this.#path, 'utf8');
@@ -48,7 +49,7 @@ export class FileStateStore implements StateStore {
         `${this.#path} is not a keyvault-replicate state file; check --state, or move the file aside to start afresh`,
       );
     }
-    return file;
+    return { ...file, text };
   }
 
   #trusted(file: StateFile, key: StateKey): ReadState {
@@ -63,17 +64,25 @@ export class FileStateStore implements StateStore {
     return loadTrusted(keys, (k) => this.#trusted(file, k));
   }
 
-  /** Re-reads the file and saves only this run's pairs, merged with what a concurrent run saved meanwhile. */
-  async save(states: PairState[]): Promise<void> {
-    const file = await this.#read();
+  /**
+   * Re-reads the file and saves only this run's pairs, merged with what a concurrent run saved meanwhile; a file that
+   * would not change is not written. `correlationId` is the run's: a state without it is one the run did not change.
+   */
+  async save(states: PairState[], correlationId?: string): Promise<void> {
+    const { text, ...file } = await this.#read();
     for (const s of states) {
       const current = this.#trusted(file, s);
       if (!current.keep)
-        file.pairs[stateKeyOf(s)] = signedPairState(mergePairStates(s, current.state), this.#signing.key);
+        file.pairs[stateKeyOf(s)] = signedPairState(
+          mergePairStates(s, current.state, correlationId),
+          this.#signing.key,
+        );
     }
+    const next = stateJson(file);
+    if (next === text) return;
     await mkdir(dirname(this.#path), { recursive: true });
     const tmp = `${this.#path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    await writeFile(tmp, next, { mode: 0o600 });
     await rename(tmp, this.#path);
   }
 }

@@ -10,6 +10,7 @@ import {
   parseStateText,
   readPairState,
   signedPairState,
+  stateJson,
   verifiesState,
   type ReadState,
   type StateSigning,
@@ -120,11 +121,12 @@ export class GitStateStore implements StateStore {
   }
 
   /** The pair's file as the branch has it now, checked as on load; none when missing or not trusted. */
-  async #trusted(key: StateKey): Promise<ReadState> {
+  async #trusted(key: StateKey): Promise<ReadState & { text?: string }> {
     const path = stateFilePath(key);
     const text = await this.#readFile(path);
     if (text === undefined) return { problems: [] };
-    return readPairState(parseStateText(text), key, this.#o.signing, `state file ${path} on branch ${this.#o.branch}`);
+    const where = `state file ${path} on branch ${this.#o.branch}`;
+    return { ...readPairState(parseStateText(text), key, this.#o.signing, where), text };
   }
 
   async load(keys: StateKey[]): Promise<LoadedStates> {
@@ -142,6 +144,8 @@ export class GitStateStore implements StateStore {
       for (let attempt = 1; ; attempt++) {
         const exists = await this.#fetch();
         const commit = await this.#commit(states, correlationId, exists, join(indexDir, `index-${attempt}`));
+        // Nothing changed (a no-op run): no commit, the branch stays where it is.
+        if (commit === undefined) return;
         try {
           await this.#git(['push', '--quiet', this.#o.remote, `${commit}:refs/heads/${this.#o.branch}`]);
           return;
@@ -161,7 +165,13 @@ export class GitStateStore implements StateStore {
     }
   }
 
-  async #commit(states: PairState[], correlationId: string, hasParent: boolean, indexFile: string): Promise<string> {
+  /** The commit of this run's files on top of the branch; none when they are all as the branch has them. */
+  async #commit(
+    states: PairState[],
+    correlationId: string,
+    hasParent: boolean,
+    indexFile: string,
+  ): Promise<string | undefined> {
     const env = { GIT_INDEX_FILE: indexFile };
     await this.#git(['read-tree', hasParent ? `${LOCAL_REF}^{tree}` : EMPTY_TREE], undefined, env);
     for (const ours of states) {
@@ -169,11 +179,13 @@ export class GitStateStore implements StateStore {
       // Only a trusted file is merged: records of a forged, foreign or unsigned file never reach a (signed) save.
       const current = hasParent ? await this.#trusted(ours) : { problems: [] };
       if (current.keep) continue;
-      const s = signedPairState(mergePairStates(ours, current.state), this.#o.signing.key);
-      const blob = (await this.#git(['hash-object', '-w', '--stdin'], `${JSON.stringify(s, null, 2)}\n`)).trim();
+      const text = stateJson(signedPairState(mergePairStates(ours, current.state, correlationId), this.#o.signing.key));
+      if (text === current.text) continue;
+      const blob = (await this.#git(['hash-object', '-w', '--stdin'], text)).trim();
       await this.#git(['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`], undefined, env);
     }
     const tree = (await this.#git(['write-tree'], undefined, env)).trim();
+    if (hasParent && tree === (await this.#git(['rev-parse', `${LOCAL_REF}^{tree}`])).trim()) return undefined;
     const pairs = states.map((s) => `${s.replication} → ${s.target}`).join(', ');
     const message = `keyvault-replicate state: ${pairs}\n\nCorrelation-Id: ${correlationId}\n`;
     const { name, email } = this.#o.author;

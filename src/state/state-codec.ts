@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { KvrError } from '../engine/errors.ts';
 import { stateKeyOf, type LoadedStates, type StateKey } from '../engine/ports.ts';
-import { trustedPairState, type PairState, type StateProblem } from '../engine/state.ts';
+import { sanitizeRecord, trustedPairState, type PairState, type StateProblem } from '../engine/state.ts';
 
 /**
  * Anyone who can read the state branch can try keys offline against a signed file, so a key must carry at least as
@@ -36,9 +36,15 @@ export function checkStateKey(key: string | undefined, inputName: string): strin
   return key;
 }
 
-/** A pair state as stored: with a `signature` over all of it when a key is given. */
+/**
+ * A pair state as stored: its fields in one order and its records by key (so that the same state is always the same
+ * text, and a save that changes nothing changes no byte), with a `signature` over all of it when a key is given.
+ */
 export function signedPairState(state: PairState, key: string | undefined): PairState & { signature?: string } {
-  const { signature: _ignored, ...unsigned } = state as PairState & { signature?: string };
+  const { version, replication, source, target, updatedAt, correlationId, basedOn } = state;
+  const keys = Object.keys(state.records).sort();
+  const records = Object.fromEntries(keys.map((k) => [k, sanitizeRecord(state.records[k]!)]));
+  const unsigned: PairState = { version, replication, source, target, updatedAt, correlationId, basedOn, records };
   return key ? { ...unsigned, signature: `${SCHEME}${mac(unsigned, key)}` } : unsigned;
 }
 
@@ -128,6 +134,25 @@ export async function loadTrusted(
     loaded.problems.push(...problems);
   }
   return loaded;
+}
+
+/**
+ * A state file's text: indented JSON, but each record on one line, so that a changed record is one changed line (and
+ * `git blame` on the state branch names the run that last changed it) and a file stays small (bytes per record:
+ * README). Signatures do not depend on it (they are over canonical JSON).
+ */
+export function stateJson(value: object): string {
+  const format = (v: unknown, indent: string, records: boolean): string => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return JSON.stringify(v);
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    if (!entries.length) return '{}';
+    const inner = `${indent}  `;
+    const lines = entries.map(
+      ([k, x]) => `${inner}${JSON.stringify(k)}: ${records ? JSON.stringify(x) : format(x, inner, k === 'records')}`,
+    );
+    return `{\n${lines.join(',\n')}\n${indent}}`;
+  };
+  return `${format(value, '', false)}\n`;
 }
 
 /** Parses a state file's text; text that is not JSON is reported like any other invalid file. */

@@ -1,5 +1,6 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { jest } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { systemClock } from '../../src/hosts/shared/system-clock.ts';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
@@ -112,6 +113,29 @@ test('without propagate_deletes nothing in the target is deleted; a source soft-
   expect(Object.keys(emulator.vault(dst).counters.byOperation).filter((op) => op.startsWith('DELETE'))).toEqual([]);
 });
 
+test('a fresh pair lists a soft-deleted source item as source_soft_deleted, with its reason; nothing is written', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'live', { value: 'l' });
+  put(src, 'gone-before', { value: 'g' });
+  emulator.invoke(src, 'DELETE', 'secrets/gone-before');
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  emulator.resetCounters();
+  const plan = await ws.json(['plan']);
+  const record = plan.report.pairs[0]!.records.find((r) => r.name === 'gone-before');
+  expect(record).toMatchObject({
+    status: 'source_soft_deleted',
+    reason: expect.stringMatching(/recoverable on the source/),
+  });
+  // One listing of the source's deleted secrets, no read per item.
+  expect(emulator.vault(src).counters.byOperation['GET deletedsecrets'] ?? 0).toBe(1);
+  expect(emulator.vault(src).counters.byOperation['GET deletedsecrets/:name'] ?? 0).toBe(0);
+  const applied = await ws.json(['apply']);
+  expect(statusOf(applied.report, 'gone-before')).toBe('source_soft_deleted');
+  expect(statusOf(applied.report, 'live')).toBe('create');
+  expect(await targetNames(dst)).toEqual(['live']);
+  expect(statusOf((await ws.json(['apply'])).report, 'gone-before')).toBe('source_soft_deleted');
+});
+
 test('mass-delete guard holds back more deletes than max_deletes until approved', async () => {
   const { src, dst } = vaultPair(emulator);
   for (let i = 0; i < 4; i++) put(src, `bulk-${i}`, { value: `${i}` });
@@ -175,5 +199,12 @@ test('the correlation id is sent to Azure as x-ms-client-request-id and kept in 
   expect(r.report.correlationId).toMatch(/^[0-9a-f-]{36}$/);
   expect([...emulator.vault(dst).counters.clientRequestIds]).toEqual([r.report.correlationId]);
   expect([...emulator.vault(src).counters.clientRequestIds]).toEqual([r.report.correlationId]);
-  expect(Object.values(ws.state().pairs)[0]!.records['secret/c']!.lastCorrelationId).toBe(r.report.correlationId);
+  // The state names the run that last changed it (records no longer carry it: each is one line on the state branch).
+  const saved = Object.values(ws.state().pairs)[0] as unknown as { correlationId: string };
+  expect(saved.correlationId).toBe(r.report.correlationId);
+  // Once settled (the copy was made within the listing's second: compared once more), a no-op run leaves the file be.
+  await ws.json(['apply']);
+  const settled = readFileSync(ws.statePath, 'utf8');
+  expect((await ws.json(['apply'])).report.totals).toMatchObject({ in_sync: 1 });
+  expect(readFileSync(ws.statePath, 'utf8')).toBe(settled);
 });

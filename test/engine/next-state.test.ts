@@ -68,7 +68,6 @@ describe('nextPairState', () => {
       status: 'create',
       replicatedByUs: true,
       missingRuns: 0,
-      lastCorrelationId: 'c1',
       sourceUpdatedOn: T,
       targetUpdatedOn: T + 5,
       sourceVersion: 'sv',

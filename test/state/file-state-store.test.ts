@@ -71,6 +71,16 @@ test('a save re-reads the file: other pairs stay as they are, and a run that sav
   expect(await recordNames(new FileStateStore(path))).toEqual(['d']);
 });
 
+test('a save that changes nothing leaves the file as it is; a state the run did not change never undoes a later save', async () => {
+  await new FileStateStore(path).save([pairState('A', ['a'])], 'A');
+  const written = statSync(path).ino;
+  await new FileStateStore(path).save([pairState('A', ['a'])], 'no-op');
+  expect(statSync(path).ino).toBe(written);
+  await new FileStateStore(path).save([pairState('C', ['a', 'c'], { basedOn: 'A' })], 'C');
+  await new FileStateStore(path).save([pairState('A', ['a'])], 'no-op-2');
+  expect(await recordNames(new FileStateStore(path))).toEqual(['a', 'c']);
+});
+
 test('a pair recorded for another source is reported, not used, and replaced by the next save', async () => {
   await new FileStateStore(path).save([pairState('A', ['a'], { source: 'team-b-kv' })]);
   const store = new FileStateStore(path);

@@ -80,6 +80,23 @@ test('a save from another checkout goes on top: other pairs keep their files, an
   expect(repo.branchFile(branch, 'dr/dr-kv.json')).toBe(other);
 });
 
+test('a save that changes nothing makes no commit; a state the run did not change never undoes a later save', async () => {
+  await store().save([pairState('A', ['a'])], 'A');
+  const head = () => git(repo.remote, 'rev-parse', branch);
+  const first = head();
+  // A no-op run hands back the state it loaded (run A's): nothing to commit, nothing pushed.
+  await store().save([pairState('A', ['a'])], 'no-op');
+  expect(head()).toBe(first);
+  // Meanwhile another run saved; the no-op run's copy of the older state does not bring it back.
+  await store({ repository: there }).save([pairState('C', ['a', 'c'], { basedOn: 'A' })], 'C');
+  const later = head();
+  await store().save([pairState('A', ['a'])], 'no-op-2');
+  expect(head()).toBe(later);
+  expect(await recordNames(store())).toEqual(['a', 'c']);
+  // Each record on one line: a changed record is a changed line.
+  expect(repo.branchFile(branch, 'dr/dst-kv.json')).toContain('\n    "secret/c": {"type":"secret","name":"c",');
+});
+
 test('a push that lost the race is retried on top of the run that landed first, keeping both', async () => {
   await store().save([pairState('A', ['a'])], 'A');
   const gate = pushGate();

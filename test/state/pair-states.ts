@@ -11,18 +11,17 @@ export const record = (name: string, extra: Partial<StateRecord> = {}): StateRec
   replicatedByUs: true,
   targetVersion: 'a'.repeat(32),
   missingRuns: 0,
-  lastCorrelationId: 'c',
   ...extra,
 });
 
 /** A pair's state as a run saves it: `correlationId` is the run's, `basedOn` the one it loaded ('' for none). */
 export const pairState = (correlationId: string, names: string[], extra: Partial<PairState> = {}): PairState => ({
-  version: 1,
+  version: 2,
   ...PAIR,
   updatedAt: new Date(0).toISOString(),
   correlationId,
   basedOn: '',
-  records: Object.fromEntries(names.map((n) => [`secret/${n}`, record(n, { lastCorrelationId: correlationId })])),
+  records: Object.fromEntries(names.map((n) => [`secret/${n}`, record(n)])),
   ...extra,
 });
 

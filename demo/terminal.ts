@@ -1,5 +1,5 @@
-// The README's terminal session: `script -q -c "stty cols 120; NODE_EXTRA_CA_CERTS=test/.certs/ca.pem node
-// demo/terminal.ts" /dev/null`, an embedded emulator, the CLI's own run() on this process's terminal.
+// The README's terminal session: `script -q -c "stty cols 120; npm run -s demo:terminal" /dev/null`, an embedded
+// emulator, the CLI's own run() on this process's terminal.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { CertificateClient, type CertificateProperties } from '@azure/keyvault-certificates';
 import { KeyClient, type KeyProperties } from '@azure/keyvault-keys';
 import { SecretClient, type SecretProperties } from '@azure/keyvault-secrets';
+import { isKvrError } from '../engine/errors.ts';
 import type { ItemSnapshot, ItemType, VaultInfo } from '../engine/model.ts';
 import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from './pacing.ts';
 import type { Clock, ExportedCertificate, VaultPort } from '../engine/ports.ts';
@@ -101,6 +102,8 @@ export class AzureVaultPort implements VaultPort {
           waited += POLL_MS;
           continue;
         }
+        // A refused sign-in (KVR024, with Entra's reason) is no vault's answer: it stays what it is.
+        if (isKvrError(e)) throw e;
         const err = toVaultFailure(e);
         if (err.kind !== 'throttled' || attempt >= THROTTLE_BACKOFF_MS.length) throw err;
         await this.#clock.sleep(THROTTLE_BACKOFF_MS[attempt++]!);
@@ -162,6 +165,7 @@ export class AzureVaultPort implements VaultPort {
         );
       return snapshotOfKey((await this.#call('other', () => this.#keys.getKey(name))).properties);
     } catch (e) {
+      if (isKvrError(e)) throw e;
       const err = toVaultFailure(e);
       if (err.kind === 'gone') return undefined;
       if (err.kind === 'secret_disabled') {

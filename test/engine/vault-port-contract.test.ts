@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import { AzureVaultPort } from '../../src/azure/key-vault-port.ts';
+import { KvrError } from '../../src/engine/errors.ts';
 import { DEFAULT_CERTIFICATE_ISSUANCE_MS } from '../../emulator/model.ts';
 import { MemoryVault } from '../fakes/memory-vault.ts';
 import { ADMIN, credentialFor, startWorld, vaultSpec, emulatorPerFile } from '../support/world.ts';
@@ -120,4 +121,29 @@ describe('Azure adapter: dates past 2038 are stored exactly in the target', () =
     await b.importCertificate('far', await a.exportCertificate('far'), c!);
     expect(stored(b.info.name, 'certificates/far')).toMatchObject(seconds(dates));
   });
+});
+
+test("a sign-in refused for the vault's resource stays the sign-in failure (KVR024 with Entra's reason), not a transient one", async () => {
+  const name = 'kv-contract-signin';
+  const spec = vaultSpec(name, 'westeurope');
+  emulator.addVault(spec);
+  const refused = new KvrError('KVR024', 'authentication failed (test): AADSTS500011: The resource principal named …');
+  const vault = new AzureVaultPort(
+    {
+      name,
+      uri: `https://${name}.vault.azure.net`,
+      location: spec.location,
+      subscriptionId: spec.subscriptionId,
+      resourceGroup: spec.resourceGroup,
+      tenantId: spec.tenantId,
+      tags: {},
+      rbac: true,
+      purgeProtection: false,
+    },
+    { getToken: async () => Promise.reject(refused) },
+    'contract',
+    emulatorTime,
+  );
+  await expect(vault.get('secret', 'any')).rejects.toMatchObject({ code: 'KVR024' });
+  await expect(vault.list('secret')).rejects.toMatchObject({ code: 'KVR024' });
 });

@@ -216,6 +216,10 @@ const DONE: Record<Exclude<RecordAction, 'none'>, Partial<Record<RecordStatus, s
   delete: { other: 'deleted' },
   disable: { other: 'disabled' },
 };
+/** Whether a plan would write, or an apply wrote, anything: a record to create, update, delete or disable, not failed. */
+export const hasChanges = (report: Pick<RunReport, 'pairs'>): boolean =>
+  report.pairs.some((p) => p.records.some((r) => r.action !== undefined && r.status !== 'failed'));
+
 /** Whether the report's rows say what was done (an apply that wrote), not what would be. */
 export const wasApplied = (report: Pick<RunReport, 'mode' | 'exitCode'>): boolean =>
   report.mode === 'apply' && report.exitCode !== 2;

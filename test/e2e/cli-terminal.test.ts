@@ -56,6 +56,17 @@ test('--detailed-exitcode: 3 when there are changes, 0 when none; 1 and 2 keep t
   expect((await ws.cli(['plan', '--detailed-exitcode', '--replications', 'nope'])).code).toBe(2);
 });
 
+test('--detailed-exitcode: a plan whose only change disables a copy has changes (3), and its row is signed', async () => {
+  const { ws, src } = world(['paused']);
+  expect((await ws.cli(['apply'])).code).toBe(0);
+  emulator.vault(src).secrets.live.get('paused')!.versions.at(-1)!.attributes.enabled = false;
+  const plan = await ws.cli(['plan', '--detailed-exitcode', '--output', 'table']);
+  expect(plain(plan.stdout)).toMatch(/~ source_disabled +secret +paused/);
+  expect(plan.code).toBe(3);
+  expect((await ws.cli(['apply', '--detailed-exitcode'])).code).toBe(3);
+  expect((await ws.cli(['plan', '--detailed-exitcode'])).code).toBe(0);
+});
+
 test('progress: no line per write; a count with done/total in place on a terminal, plain lines in a log', async () => {
   const names = Array.from({ length: 25 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
   const { ws } = world(names);

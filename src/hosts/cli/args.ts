@@ -69,8 +69,8 @@ Environment:
   ${STATE_KEY_ENV}   sign the state file (HMAC-SHA256) and use only state that verifies; 32+ characters
 
 ${exitCodesHelp(`--${FLAGS.failOn}`)}
-  ${CHANGES_EXIT_CODE}  with --${FLAGS.detailedExitcode}, instead of 0: there are changes (a plan would create, update or delete;
-     an apply wrote); 0 then means nothing to change`;
+  ${CHANGES_EXIT_CODE}  with --${FLAGS.detailedExitcode}, instead of 0: there are changes (a plan would create, update,
+     delete or disable; an apply wrote); 0 then means nothing to change`;
 
 /**
  * A command line of the wrong shape (an unknown option, a missing value, no command): the CLI prints the usage text

@@ -1,6 +1,6 @@
 import { RUN_EVENTS } from '../../engine/events.ts';
 import type { Clock } from '../../engine/ports.ts';
-import { renderMarkdown, type RunReport } from '../../engine/report.ts';
+import { hasChanges, renderMarkdown, type RunReport } from '../../engine/report.ts';
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { environmentIdentity } from '../shared/env-credential.ts';
 import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
@@ -39,11 +39,10 @@ interface CliRun {
   written: number;
 }
 
-/** Changes, for --detailed-exitcode: an apply that wrote, a plan with records to create, update or delete. */
-function hasChanges(report: RunReport, written: number): boolean {
+/** Changes, for --detailed-exitcode: an apply that wrote, a plan with records to create, update, delete or disable. */
+function changed(report: RunReport, written: number): boolean {
   if (report.mode === 'apply') return written > 0;
-  if (report.mode !== 'plan') return false;
-  return ['create', 'update', 'delete'].some((s) => (report.totals[s as 'create'] ?? 0) > 0);
+  return report.mode === 'plan' && hasChanges(report);
 }
 
 /** The report as --output (or --json) asks, else a table for a terminal and Markdown for a pipe or a file. */
@@ -111,5 +110,5 @@ export async function run(argv: string[], io: CliIo = defaultIo()): Promise<numb
   if (result.verdict === 'failed') io.stderr(`${logText(result.message)}\n`);
   if (result.error instanceof UsageError) io.stderr(`\n${USAGE}\n`);
   const detailed = state.options?.detailedExitcode && result.exitCode === 0 && result.report;
-  return detailed && hasChanges(result.report!, state.written) ? CHANGES_EXIT_CODE : result.exitCode;
+  return detailed && changed(result.report!, state.written) ? CHANGES_EXIT_CODE : result.exitCode;
 }

@@ -40,7 +40,9 @@ const groupOf = (s: string): PreviewGroup => previewGroup({ status: s as RecordS
 
 /** One sign per row, Terraform's where it has one: the rows read without colour too. */
 const SIGN: Partial<Record<RecordStatus, string>> = { create: '+', update: '~', delete: '-', failed: '!' };
-const signOf = (s: string): string => SIGN[s as RecordStatus] ?? (groupOf(s) === 'attention' ? '!' : ' ');
+/** A row's sign: its status's, else `~` for a copy to disable (a change in place), `!` for attention. */
+const signOf = (r: Pick<ReportRecord, 'status' | 'action'>): string =>
+  SIGN[r.status] ?? (r.action === 'disable' ? '~' : groupOf(r.status) === 'attention' ? '!' : ' ');
 
 const STYLE: Partial<Record<RecordStatus, Style>> = {
   failed: ['red', 'bold'],
@@ -179,7 +181,7 @@ function pairLines(p: PairReport, preview: PreviewPair, quiet: number, c: PairCo
     const [first = '', ...rest] = wrap(safe(r.reason), reasonW);
     const name = fit(safe(r.name), nameW, true);
     push(
-      `  ${paint(style, `${signOf(r.status)} ${statusOf(r).padEnd(statusW)}`)}  ${r.type.padEnd(typeW)}  ${name.padEnd(nameW)}  ${first}`.trimEnd(),
+      `  ${paint(style, `${signOf(r)} ${statusOf(r).padEnd(statusW)}`)}  ${r.type.padEnd(typeW)}  ${name.padEnd(nameW)}  ${first}`.trimEnd(),
     );
     for (const line of rest) push(`${' '.repeat(reasonAt)}${line}`);
   }

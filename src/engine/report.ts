@@ -216,7 +216,7 @@ const DONE: Record<Exclude<RecordAction, 'none'>, Partial<Record<RecordStatus, s
   delete: { other: 'deleted' },
   disable: { other: 'disabled' },
 };
-/** Whether a plan would write, or an apply wrote, anything: a record to create, update, delete or disable, not failed. */
+/** Whether a plan would write, or an apply wrote, anything: a create, update, delete or disable that did not fail. */
 export const hasChanges = (report: Pick<RunReport, 'pairs'>): boolean =>
   report.pairs.some((p) => p.records.some((r) => r.action !== undefined && r.status !== 'failed'));
 

@@ -120,9 +120,13 @@ async function listedItems(input: PlanInput, type: ItemType): Promise<ItemFacts[
   return items;
 }
 
-/** Whether the rule may select an item of this name: a tag rule cannot tell without the item's tags. */
+/**
+ * Whether the rule selects a soft-deleted item of this name. A tag rule cannot tell (a deleted item's tags are not
+ * read), so under one only the items the state knows appear: a deleted item of the vault that was never selected would
+ * crowd every pair's preview otherwise.
+ */
 const mayBeSelected = (r: Replication, name: string): boolean =>
-  'tagged' in r.rule || selectedByRule(r, name, {}).selected;
+  !('tagged' in r.rule) && selectedByRule(r, name, {}).selected;
 
 /** A targeted run: each wanted item looked up by name; the ones the source lacks first, as they are found. */
 async function lookedUpItems(input: PlanInput, type: ItemType, wanted: readonly OnlyItem[]): Promise<ItemFacts[]> {

@@ -136,6 +136,16 @@ test('a fresh pair lists a soft-deleted source item as source_soft_deleted, with
   expect(statusOf((await ws.json(['apply'])).report, 'gone-before')).toBe('source_soft_deleted');
 });
 
+test('under a tag rule a soft-deleted source item the state never knew is not listed (its tags cannot be read)', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'in-scope', { value: 'i', tags: { replicate: 'true' } });
+  put(src, 'unrelated-old', { value: 'u' });
+  emulator.invoke(src, 'DELETE', 'secrets/unrelated-old');
+  const ws = new Workspace().writeConfig(replication(src, [dst], { rule: { tagged: 'replicate=true' } }));
+  const plan = await ws.json(['plan']);
+  expect(plan.report.pairs[0]!.records.map((r) => [r.name, r.status])).toEqual([['in-scope', 'create']]);
+});
+
 test('mass-delete guard holds back more deletes than max_deletes until approved', async () => {
   const { src, dst } = vaultPair(emulator);
   for (let i = 0; i < 4; i++) put(src, `bulk-${i}`, { value: `${i}` });

@@ -122,8 +122,9 @@ const rank = (s: RecordStatus) => ATTENTION.indexOf(s);
 function overview(report: RunReport): string[] {
   const present = RECORD_STATUSES.filter((s) => report.pairs.some((p) => p.counts[s]));
   if (report.pairs.length < 2 || !present.length) return [];
+  const applied = wasApplied(report);
   return [
-    `| Replication → target | ${present.map((s) => `${ICON[s] ?? ''} ${s}`).join(' | ')} |`,
+    `| Replication → target | ${present.map((s) => `${ICON[s] ?? ''} ${countLabel(s, applied)}`).join(' | ')} |`,
     `| --- | ${present.map(() => '---:').join(' | ')} |`,
     ...report.pairs.map(
       (p) => `| ${cell(p.replication)} → ${cell(p.target)} | ${present.map((s) => p.counts[s] ?? 0).join(' | ')} |`,
@@ -216,6 +217,11 @@ const DONE: Record<Exclude<RecordAction, 'none'>, Partial<Record<RecordStatus, s
   delete: { other: 'deleted' },
   disable: { other: 'disabled' },
 };
+/** A count's label: after an apply the written statuses say what was done ("9 created"), as their rows do. */
+export const countLabel = (status: RecordStatus, applied: boolean): string =>
+  (applied && DONE_COUNTS[status]) || status;
+const DONE_COUNTS: Partial<Record<RecordStatus, string>> = { create: 'created', update: 'updated', delete: 'deleted' };
+
 /** Whether a plan would write, or an apply wrote, anything: a create, update, delete or disable that did not fail. */
 export const hasChanges = (report: Pick<RunReport, 'pairs'>): boolean =>
   report.pairs.some((p) => p.records.some((r) => r.action !== undefined && r.status !== 'failed'));
@@ -267,7 +273,7 @@ export function renderMarkdown(report: RunReport, maxRows = MAX_REPORT_ROWS): st
     const present = RECORD_STATUSES.filter((s) => p.counts[s]);
     if (present.length) {
       out.push(
-        `| ${present.map((s) => `${ICON[s] ?? ''} ${s}`).join(' | ')} |`,
+        `| ${present.map((s) => `${ICON[s] ?? ''} ${countLabel(s, applied)}`).join(' | ')} |`,
         `| ${present.map(() => '---:').join(' | ')} |`,
         `| ${present.map((s) => p.counts[s]).join(' | ')} |`,
         '',

@@ -44,7 +44,7 @@ const lines = (md: string) => md.split('\n');
 const recordRows = (md: string) => lines(md).filter((l) => l.startsWith('| <code>'));
 
 test.each(RECORD_STATUSES.map((s) => [s]))('status %s: one row with its icon, and one count column', (status) => {
-  const md = renderMarkdown(report([pair([row(status)])]));
+  const md = renderMarkdown(report([pair([row(status)])], { mode: 'plan' }));
   const icon = String.raw`\S+`; // every status has an icon: a status added without one shows here
   expect(recordRows(md)).toEqual([
     expect.stringMatching(new RegExp(`^\\| <code>item</code> \\| secret \\| ${icon} ${status} \\| why \\|$`)),
@@ -131,10 +131,13 @@ test('run errors, warnings and a pair error are quotes that show their code once
 
 test('two pairs or more get an overview: one line per pair, a column per status present in any of them', () => {
   const md = renderMarkdown(
-    report([
-      pair([row('create', 'a'), row('create', 'b')]),
-      pair([row('failed', 'c', { errorCode: 'KVR030' })], { target: 'dr-kv' }),
-    ]),
+    report(
+      [
+        pair([row('create', 'a'), row('create', 'b')]),
+        pair([row('failed', 'c', { errorCode: 'KVR030' })], { target: 'dr-kv' }),
+      ],
+      { mode: 'plan' },
+    ),
   );
   const at = lines(md).findIndex((l) => l.startsWith('| Replication → target'));
   expect(lines(md).slice(at, at + 4)).toEqual([
@@ -280,4 +283,13 @@ test('a pair whose rows were cut short is marked partial in its heading; a whole
   expect(lines(md)).toContain('### dr: src-kv → dst-kv (partial: 1 of 3 rows shown)');
   expect(md).toContain('_2 more records not shown (the table stops at 1 rows); the JSON report has them all._');
   expect(renderMarkdown(report([pair([row('create', 'a')])]))).toContain('### dr: src-kv → dst-kv\n');
+});
+
+test('after an apply the counts say what was done too, as the rows do; a plan counts what it would do', () => {
+  const rows = [row('create', 'new', { action: 'write' }), row('update', 'changed', { action: 'write' })];
+  const two = [pair(rows), pair(rows, { target: 'dst-2' })];
+  const applied = renderMarkdown(report(two, { mode: 'apply' }));
+  expect(applied).toContain('🆕 created | ✏️ updated');
+  expect(applied).not.toContain('🆕 create |');
+  expect(renderMarkdown(report(two, { mode: 'plan' }))).toContain('🆕 create | ✏️ update');
 });

@@ -144,3 +144,10 @@ test('after an apply a written row says what was done, as the preview does', () 
   const text = renderTerminal(r, { columns: 120, color: false });
   expect(rowsOf(text)[0]).toMatch(/^ {2}\+ created +secret +fresh/);
 });
+
+test('after an apply the counts and the total say what was done ("1 created")', () => {
+  const r = { ...report([pair([{ ...rec('fresh', 'create'), action: 'write' as const }])]), mode: 'apply' as const };
+  const text = renderTerminal({ ...r, totals: { create: 1 } }, { columns: 120, color: false });
+  expect(text).toMatch(/^ {2}1\u00a0created$/m);
+  expect(text).toMatch(/^Total: 1\u00a0created$/m);
+});

@@ -2,6 +2,7 @@ import { styleText } from 'node:util';
 import { RECORD_STATUSES, type RecordStatus } from '../../engine/model.ts';
 import {
   PREVIEW_GROUPS,
+  countLabel,
   previewGroup,
   previewRows,
   statusWord,
@@ -87,10 +88,10 @@ export function wrap(text: string, width: number): string[] {
 /** `3 create`, held together by a no-break space so that a wrapped line never parts the count from its status. */
 const plural = (n: number, what: string) => `${n}\u00a0${what}`;
 
-/** Counts as `3 create, 1 update, 40 in_sync`, in row order. */
-const countsLine = (counts: Partial<Record<RecordStatus, number>>): string =>
+/** Counts as `3 create, 1 update, 40 in_sync` (after an apply `3 created`), in row order. */
+const countsLine = (counts: Partial<Record<RecordStatus, number>>, applied: boolean): string =>
   ORDER.filter((s) => counts[s])
-    .map((s) => plural(counts[s]!, s))
+    .map((s) => plural(counts[s]!, countLabel(s, applied)))
     .join(', ');
 
 /** A code and its message once (`KVR040 …`, not `KVR040 KVR040: …`). */
@@ -133,7 +134,7 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
     const quiet = p.records.length - shown.pairs[i]!.records.length;
     pairLines(p, previews[i]!, quiet, { ...options, width, applied, paint, safe, push: (l) => out.push(l), para });
   }
-  const total = countsLine(report.totals);
+  const total = countsLine(report.totals, wasApplied(report));
   out.push('');
   const [first = '', ...rest] = wrap(`Total: ${total || 'no items'}`, width - 7);
   out.push(`${paint('bold', 'Total:')}${first.slice('Total:'.length)}`, ...rest.map((l) => `       ${l}`));
@@ -154,7 +155,7 @@ function pairLines(p: PairReport, preview: PreviewPair, quiet: number, c: PairCo
   const { paint, safe, push } = c;
   push(paint('bold', fit(safe(`${p.replication}: ${p.source} → ${p.target}`), c.width)));
   if (p.error) c.para('red', coded(p.error), '  ');
-  const counts = countsLine(p.counts);
+  const counts = countsLine(p.counts, c.applied);
   if (counts) c.para('dim', counts, '  ');
   if (!p.records.length) {
     push(`  ${paint('dim', 'no items')}`);

@@ -88,8 +88,11 @@ export interface StateStore {
   /** True when every state it hands out verified against a key (state-key): only such state may allow a purge. */
   readonly signs: boolean;
   load(keys: StateKey[]): Promise<LoadedStates>;
-  /** Saves the given pair states; a store shared by concurrent runs merges rather than overwrites. */
-  save(states: PairState[], correlationId: string): Promise<void>;
+  /**
+   * Saves the given pair states; a store shared by concurrent runs merges rather than overwrites. Resolves to whether
+   * anything was written (false: every state was as saved, no commit or write).
+   */
+  save(states: PairState[], correlationId: string): Promise<boolean>;
 }
 
 export const stateKeyOf = (k: Pick<StateKey, 'replication' | 'target'>): string => `${k.replication}/${k.target}`;

@@ -262,8 +262,11 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   }
   if (o.mode === 'apply' && nextStates.length) {
     try {
-      await o.state.save(nextStates, o.correlationId);
-      emit({ kind: RUN_EVENTS.stateSaved, message: `state saved for ${nextStates.length} pair(s)` });
+      const wrote = await o.state.save(nextStates, o.correlationId);
+      const message = wrote
+        ? `state saved for ${nextStates.length} pair(s)`
+        : `state unchanged for ${nextStates.length} pair(s): nothing to save`;
+      emit({ kind: RUN_EVENTS.stateSaved, message });
     } catch (e) {
       const err = isKvrError(e) ? e : new KvrError('KVR051', `state cannot be saved: ${(e as Error).message}`);
       errors.push({ code: err.code, message: err.message });

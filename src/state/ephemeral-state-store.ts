@@ -7,6 +7,6 @@ export class EphemeralStateStore implements StateStore {
     return { states: new Map(), problems: [] };
   }
   async save() {
-    /* nothing is kept, by request */
+    return false; // nothing is kept, by request
   }
 }

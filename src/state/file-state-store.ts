@@ -68,7 +68,7 @@ export class FileStateStore implements StateStore {
    * Re-reads the file and saves only this run's pairs, merged with what a concurrent run saved meanwhile; a file that
    * would not change is not written. `correlationId` is the run's: a state without it is one the run did not change.
    */
-  async save(states: PairState[], correlationId?: string): Promise<void> {
+  async save(states: PairState[], correlationId?: string): Promise<boolean> {
     const { text, ...file } = await this.#read();
     for (const s of states) {
       const current = this.#trusted(file, s);
@@ -79,10 +79,11 @@ export class FileStateStore implements StateStore {
         );
     }
     const next = stateJson(file);
-    if (next === text) return;
+    if (next === text) return false;
     await mkdir(dirname(this.#path), { recursive: true });
     const tmp = `${this.#path}.${process.pid}.tmp`;
     await writeFile(tmp, next, { mode: 0o600 });
     await rename(tmp, this.#path);
+    return true;
   }
 }

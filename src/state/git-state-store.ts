@@ -138,17 +138,17 @@ export class GitStateStore implements StateStore {
     return loadTrusted(keys, (k) => this.#trusted(k));
   }
 
-  async save(states: PairState[], correlationId: string): Promise<void> {
+  async save(states: PairState[], correlationId: string): Promise<boolean> {
     const indexDir = await mkdtemp(join(tmpdir(), 'kvr-state-'));
     try {
       for (let attempt = 1; ; attempt++) {
         const exists = await this.#fetch();
         const commit = await this.#commit(states, correlationId, exists, join(indexDir, `index-${attempt}`));
         // Nothing changed (a no-op run): no commit, the branch stays where it is.
-        if (commit === undefined) return;
+        if (commit === undefined) return false;
         try {
           await this.#git(['push', '--quiet', this.#o.remote, `${commit}:refs/heads/${this.#o.branch}`]);
-          return;
+          return true;
         } catch (e) {
           if (attempt >= this.#o.attempts) throw e;
           // Another run landed first: fetch its commit and put this run's files on top of it.

@@ -215,6 +215,10 @@ test('the correlation id is sent to Azure as x-ms-client-request-id and kept in 
   // Once settled (the copy was made within the listing's second: compared once more), a no-op run leaves the file be.
   await ws.json(['apply']);
   const settled = readFileSync(ws.statePath, 'utf8');
-  expect((await ws.json(['apply'])).report.totals).toMatchObject({ in_sync: 1 });
+  const noop = await ws.json(['apply']);
+  expect(noop.report.totals).toMatchObject({ in_sync: 1 });
   expect(readFileSync(ws.statePath, 'utf8')).toBe(settled);
+  // And it says so, rather than "state saved".
+  expect(noop.stderr).toContain('state unchanged for 1 pair(s): nothing to save');
+  expect(noop.stderr).not.toContain('state saved');
 });

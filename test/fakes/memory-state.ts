@@ -18,5 +18,6 @@ export class MemoryStateStore implements StateStore {
   }
   async save(states: PairState[]) {
     for (const s of states) this.pairs.set(stateKeyOf(s), structuredClone(s));
+    return true;
   }
 }

@@ -3,7 +3,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { githubFederation, runAction, type ActionRun } from '../support/action-harness.ts';
-import { COMMENT_MARKER } from '../../src/hosts/github/constants.ts';
+import { RECORD_STATUSES } from '../../src/engine/model.ts';
+import { COMMENT_MARKER, OUTPUTS } from '../../src/hosts/github/constants.ts';
 import { FakeGitHubApi } from '../support/fake-github-api.ts';
 import { GitFixture } from '../support/git-fixture.ts';
 import { addVault, REPLICATOR, startReplicationWorld, uniqueVault } from '../support/replication-world.ts';
@@ -68,7 +69,12 @@ test('a scheduled apply signs in by OIDC, replicates, writes the summary and out
 
   expect(run.code).toBe(0);
   expect(await secretValue(dst, 'db-password')).toBe(canary);
-  expect(run.outputs).toMatchObject({ create: '2', failed: '0', in_sync: '0', changed: 'true' });
+  expect(run.outputs).toMatchObject({ create: '2', failed: '0', 'in-sync': '0', changed: 'true' });
+  // Every status's count under its kebab-case name, and under the deprecated snake_case one until v2.
+  for (const status of RECORD_STATUSES) {
+    const count = status === 'create' ? '2' : '0';
+    expect([status, run.outputs[OUTPUTS.statuses[status]], run.outputs[status]]).toEqual([status, count, count]);
+  }
   expect(run.outputs['correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
   expect(JSON.parse(run.outputs.counts!)).toEqual({ create: 2 });
   expect(run.summary).toContain('## Key Vault replication: applied');
@@ -93,7 +99,7 @@ test('a scheduled apply signs in by OIDC, replicates, writes the summary and out
   }
 
   const again = await runAction(emulator, { workspace: git.clone(), as: ACTOR });
-  expect(again.outputs).toMatchObject({ in_sync: '2', create: '0', changed: 'false' });
+  expect(again.outputs).toMatchObject({ 'in-sync': '2', in_sync: '2', create: '0', changed: 'false' });
   expect(git.log(STATE_BRANCH)).toHaveLength(2);
 });
 
@@ -318,7 +324,7 @@ test('single-pair inputs replace the config file', async () => {
     inputs: { source: `https://${src}.vault.azure.net`, targets: dst, rule: 'pattern:app-*' },
   });
   expect(run.code).toBe(0);
-  expect(run.outputs).toMatchObject({ create: '1', excluded_by_rule: '1' });
+  expect(run.outputs).toMatchObject({ create: '1', 'excluded-by-rule': '1', excluded_by_rule: '1' });
 });
 
 test('past 1,000 records the summary stops with a note, counts first', async () => {

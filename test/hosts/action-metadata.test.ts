@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { withActionReference } from '../../scripts/action-docs.ts';
 import { DEFAULT_MAX_CONCURRENCY } from '../../src/engine/defaults.ts';
 import { INPUTS as TASK_INPUTS } from '../../src/hosts/ado/constants.ts';
-import { INPUTS, OUTPUTS } from '../../src/hosts/github/constants.ts';
+import { RECORD_STATUSES } from '../../src/engine/model.ts';
+import { DEPRECATED_STATUS_OUTPUTS, INPUTS, OUTPUTS } from '../../src/hosts/github/constants.ts';
 import { CI_INPUTS } from '../../src/hosts/shared/run-options.ts';
 import { ciInputDefaults } from './ci-input-defaults.ts';
 import {
@@ -17,13 +18,14 @@ import { DEFAULT_FAIL_ON } from '../../src/hosts/shared/fail-on.ts';
 
 const action = parse(readFileSync(resolve(import.meta.dirname, '../../action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>;
-  outputs: Record<string, unknown>;
+  outputs: Record<string, { description: string }>;
   runs: { using: string; main: string };
 };
 
 test('action.yml declares exactly the inputs the Action reads, and every output it sets', () => {
   expect(Object.keys(action.inputs).sort()).toEqual(Object.values(INPUTS).sort());
-  const outputs = [OUTPUTS.counts, OUTPUTS.reportPath, OUTPUTS.correlationId, OUTPUTS.changed, ...OUTPUTS.statuses];
+  const outputs = [OUTPUTS.counts, OUTPUTS.reportPath, OUTPUTS.correlationId, OUTPUTS.changed];
+  outputs.push(...Object.values(OUTPUTS.statuses), ...DEPRECATED_STATUS_OUTPUTS);
   expect(Object.keys(action.outputs).sort()).toEqual(outputs.sort());
   expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
 });
@@ -34,6 +36,25 @@ test('action.yml shows the defaults the code applies, for every input the task h
   expect(shown).toMatchObject({ config: DEFAULT_CONFIG_PATH, types: DEFAULT_TYPES, rule: DEFAULT_RULE });
   expect(shown).toMatchObject({ stateBranch: DEFAULT_STATE_BRANCH, failOn: DEFAULT_FAIL_ON });
   expect(shown.maxConcurrency).toBe(String(DEFAULT_MAX_CONCURRENCY));
+});
+
+test('every status has its kebab-case output; the snake_case one stays, deprecated until v2', () => {
+  const kebab = /^[a-z]+(-[a-z]+)*$/;
+  for (const name of Object.keys(action.outputs).filter((k) => !DEPRECATED_STATUS_OUTPUTS.includes(k as never)))
+    expect(name).toMatch(kebab);
+  expect(OUTPUTS.statuses).toMatchObject({ in_sync: 'in-sync', blocked_target_conflict: 'blocked-target-conflict' });
+  for (const status of RECORD_STATUSES) {
+    const name = OUTPUTS.statuses[status];
+    expect([status, name, action.outputs[name]?.description]).toEqual([
+      status,
+      status.replaceAll('_', '-'),
+      `Number of records with status ${status}.`,
+    ]);
+    if (name === status) continue;
+    expect(DEPRECATED_STATUS_OUTPUTS).toContain(status);
+    expect(action.outputs[status]?.description).toBe(`Deprecated: use \`${name}\`; removed in v2.`);
+  }
+  expect(DEPRECATED_STATUS_OUTPUTS).toHaveLength(RECORD_STATUSES.filter((s) => s.includes('_')).length);
 });
 
 test('the Action names every input in kebab-case, the task in camelCase', () => {

@@ -23,8 +23,20 @@ const rule = {
   },
 } as const;
 
+/**
+ * Where the schema is served from: schema/keyvault-replication.schema.json (written from CONFIG_SCHEMA by `npm run
+ * schema`) at the tag `v1`, the major the examples' `uses: …@v1` runs, so an editor checks a config against the schema
+ * of the release that reads it, not against unreleased work on main.
+ */
+export const CONFIG_SCHEMA_URL =
+  'https://raw.githubusercontent.com/keyvault-replicate/keyvault-replicate/v1/schema/keyvault-replication.schema.json';
+
 export const CONFIG_SCHEMA = {
-  $id: 'https://keyvault-replicate.dev/schema/v1.json',
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: CONFIG_SCHEMA_URL,
+  title: 'keyvault-replicate replication config',
+  description:
+    'Which Key Vault items replicate from which source vault to which targets (keyvault-replicate, version 1).',
   type: 'object',
   additionalProperties: false,
   required: ['version', 'replications'],

@@ -9,9 +9,19 @@ export const INPUTS = namesOf(
 
 /**
  * Every output of action.yml: those the task has too, in kebab-case, whether anything changed, and one count per
- * status.
+ * status, named in kebab-case like everything else the Action reads and sets (`in-sync` for status `in_sync`).
  */
-export const OUTPUTS = { ...namesOf(RUN_OUTPUTS, kebabCase), changed: 'changed', statuses: RECORD_STATUSES } as const;
+export const OUTPUTS = {
+  ...namesOf(RUN_OUTPUTS, kebabCase),
+  changed: 'changed',
+  statuses: namesOf(RECORD_STATUSES, (status) => status.replaceAll('_', '-')),
+} as const;
+
+/**
+ * The status counts as v1.0 named them (`in_sync`): still set beside the kebab-case ones, deprecated, removed in v2
+ * (CHANGELOG). A status of one word (`create`) has one name only.
+ */
+export const DEPRECATED_STATUS_OUTPUTS = RECORD_STATUSES.filter((status) => OUTPUTS.statuses[status] !== status);
 
 /** Where a summary or comment cut to fit sends the reader for the whole report. */
 export const WHOLE_REPORT = `the JSON report (output ${OUTPUTS.reportPath})`;

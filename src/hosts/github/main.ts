@@ -1,5 +1,6 @@
 import * as github from '@actions/github';
 import { tmpdir } from 'node:os';
+import { RECORD_STATUSES } from '../../engine/model.ts';
 import { DEFAULT_STATE_BRANCH } from '../shared/defaults.ts';
 import { branchesNamedIn } from '../shared/guarded-branches.ts';
 import { runFile, runHostPipeline, type HostPort, type PipelineResult } from '../shared/host-pipeline.ts';
@@ -7,7 +8,14 @@ import { parseBoolean, readCiRequest, type CiRequest } from '../shared/run-input
 import { inputLabel } from '../shared/run-options.ts';
 import { openStateBranch } from '../shared/state-branch-store.ts';
 import { fittedMarkdown, notRunMarkdown } from '../shared/report-markdown.ts';
-import { INPUTS, OUTPUTS, PULL_REQUEST_EVENTS, SUMMARY_LIMIT_BYTES, WHOLE_REPORT } from './constants.ts';
+import {
+  DEPRECATED_STATUS_OUTPUTS,
+  INPUTS,
+  OUTPUTS,
+  PULL_REQUEST_EVENTS,
+  SUMMARY_LIMIT_BYTES,
+  WHOLE_REPORT,
+} from './constants.ts';
 import { actionIdentity } from './identity.ts';
 import { logSafeCore as core } from './log-safe-core.ts';
 import { commentOnPullRequest } from './pr-comment.ts';
@@ -92,7 +100,8 @@ const actionHost: HostPort<ActionRequest> = {
   reportPath: (id) => runFile(runnerTemp(), id, 'json'),
   deliver: async ({ report }, _reportPath, o) => {
     const { create = 0, update = 0, delete: deleted = 0 } = report.totals;
-    for (const s of OUTPUTS.statuses) core.setOutput(s, report.totals[s] ?? 0);
+    for (const s of RECORD_STATUSES) core.setOutput(OUTPUTS.statuses[s], report.totals[s] ?? 0);
+    for (const s of DEPRECATED_STATUS_OUTPUTS) core.setOutput(s, report.totals[s] ?? 0);
     core.setOutput(OUTPUTS.changed, String(create + update + deleted > 0));
     await commentOnPullRequest(o, report);
   },

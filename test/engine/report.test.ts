@@ -2,6 +2,7 @@ import { RECORD_STATUSES, type RecordStatus } from '../../src/engine/model.ts';
 import type { ReplicationRecord } from '../../src/engine/model.ts';
 import {
   countStatuses,
+  hasChanges,
   pairReport,
   previewRows,
   renderMarkdown,
@@ -292,4 +293,11 @@ test('after an apply the counts say what was done too, as the rows do; a plan co
   expect(applied).toContain('🆕 created | ✏️ updated');
   expect(applied).not.toContain('🆕 create |');
   expect(renderMarkdown(report(two, { mode: 'plan' }))).toContain('🆕 create | ✏️ update');
+});
+
+test('changes (the Action output `changed`, the CLI exit code 3): a disable counts, a failure or a quiet row does not', () => {
+  expect(hasChanges(report([pair([row('source_disabled', 'paused', { action: 'disable' })])]))).toBe(true);
+  expect(hasChanges(report([pair([row('create', 'new', { action: 'write' })])]))).toBe(true);
+  expect(hasChanges(report([pair([row('failed', 'broken', { action: 'write', errorCode: 'KVR030' })])]))).toBe(false);
+  expect(hasChanges(report([pair([row('in_sync'), row('source_disabled', 'already')])]))).toBe(false);
 });

@@ -1,6 +1,7 @@
 import * as github from '@actions/github';
 import { tmpdir } from 'node:os';
 import { RECORD_STATUSES } from '../../engine/model.ts';
+import { hasChanges } from '../../engine/report.ts';
 import { DEFAULT_STATE_BRANCH } from '../shared/defaults.ts';
 import { branchesNamedIn } from '../shared/guarded-branches.ts';
 import { runFile, runHostPipeline, type HostPort, type PipelineResult } from '../shared/host-pipeline.ts';
@@ -99,10 +100,9 @@ const actionHost: HostPort<ActionRequest> = {
   mask: core.setSecret,
   reportPath: (id) => runFile(runnerTemp(), id, 'json'),
   deliver: async ({ report }, _reportPath, o) => {
-    const { create = 0, update = 0, delete: deleted = 0 } = report.totals;
     for (const s of RECORD_STATUSES) core.setOutput(OUTPUTS.statuses[s], report.totals[s] ?? 0);
     for (const s of DEPRECATED_STATUS_OUTPUTS) core.setOutput(s, report.totals[s] ?? 0);
-    core.setOutput(OUTPUTS.changed, String(create + update + deleted > 0));
+    core.setOutput(OUTPUTS.changed, String(hasChanges(report)));
     await commentOnPullRequest(o, report);
   },
 };

@@ -60,6 +60,14 @@ test('logSafeJson parses back to the same value and starts no command on any lin
   for (const line of json.split('\n')) expect(startsCommand(line)).toBe(false);
 });
 
+test('logSafeJson writes the controls JSON leaves raw (C1 CSI, DEL, bidi, line separators) as escapes', () => {
+  const value = { name: 'a\u009b31m\u007f b\u202e c\u2066d\u2028e' };
+  const json = logSafeJson(value);
+  expect(JSON.parse(json)).toEqual(value);
+  expect(json).not.toMatch(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+  expect(json).toContain('a\\u009b31m\\u007f b\\u202e c\\u2066d\\u2028e');
+});
+
 test('a failure message is one log-safe line, whatever the error quotes', () => {
   expect(failureMessage(new KvrError('KVR010', "'secret/a\n::stop-commands::t' is not an item"))).toBe(
     "KVR010: 'secret/a\\n::stop-commands::t' is not an item",

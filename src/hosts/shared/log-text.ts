@@ -25,12 +25,18 @@ export function logLine(text: string): string {
  */
 export const logText = (text: string): string => text.split('\n').map(logLine).join('\n');
 
+/** What JSON.stringify leaves raw that a terminal acts on or hides: DEL and C1 controls, line and bidi controls. */
+const RAW_INVISIBLE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /**
  * A value as pretty JSON that parses back the same and can start no runner command: JSON.stringify already escapes
- * line breaks and indents every line, and a `[` after `##` (only ever inside a string) is written `\u005b`.
+ * line breaks and C0 controls and indents every line, the controls it leaves are written as `\uXXXX` escapes (an
+ * 8-bit CSI would still drive a terminal), and a `[` after `##` (only ever inside a string) is written `\u005b`.
  */
 export const logSafeJson = (value: unknown): string =>
-  JSON.stringify(value, null, 2).replace(ANYWHERE_COMMAND, (m) => `${m.slice(0, -1)}\\u005b`);
+  JSON.stringify(value, null, 2)
+    .replace(RAW_INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(ANYWHERE_COMMAND, (m) => `${m.slice(0, -1)}\\u005b`);
 
 /**
  * A CI library's writer with one argument (the message: the first, or the one `at`) made log-safe before it writes;

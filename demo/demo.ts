@@ -1,6 +1,7 @@
 // `npm run demo`: a replication on embedded emulator vaults: plan → apply → a change at the source → plan → apply
 // with a conflict acknowledged → the next run's delete. Each step prints the counts and only the rows that need a
-// person or change something (the quiet and waiting ones are left out: the JSON report, --json, has them all).
+// person or change something, and the items missing once (the next run deletes their copies); the quiet and other
+// waiting ones are left out: the JSON report, --json, has them all.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,11 +99,16 @@ Object.assign(process.env, {
   AZURE_CLIENT_SECRET: demo.clientSecret,
   AZURE_SUBSCRIPTION_ID: SUB,
 });
-/** The report with only its attention and changed rows: the counts stay whole, and say how many rows are left out. */
+/**
+ * The report with only its attention and changed rows and the items missing once (a delete announced): the counts stay
+ * whole, and say how many rows are left out.
+ */
 const changesOnly = (report: RunReport): { report: RunReport; left: number } => {
   let left = 0;
   const pairs = previewRows(report, Infinity).map(({ pair, rows }) => {
-    const shown = rows.filter((r) => r.group === 'attention' || r.group === 'changed').map((r) => r.record);
+    const shown = rows
+      .filter((r) => r.group === 'attention' || r.group === 'changed' || r.record.status === 'missing_once')
+      .map((r) => r.record);
     left += pair.records.length - shown.length;
     return { ...pair, records: shown };
   });

@@ -36,8 +36,12 @@ test('npm run demo: plan → apply → a change → plan → apply with a confli
     expect(stdout).toContain(status);
   }
   const rows = (step: string) => step.split('\n').filter((l) => l.startsWith('| <code>'));
-  // Only rows that change something or need a person: never an in-sync, excluded or waiting one.
-  for (const step of steps) expect(rows(step).filter((l) => /✅|➖|🔗|⏳|♻️|⌛|⏸️/.test(l))).toEqual([]);
+  // Only rows that change something or need a person, and the delete a missing item announces: never an in-sync,
+  // excluded or otherwise waiting one.
+  for (const step of steps) expect(rows(step).filter((l) => /✅|➖|🔗|♻️|⌛|⏸️/.test(l))).toEqual([]);
+  expect(rows(steps[3]!)).toContainEqual(
+    expect.stringContaining('<code>to-be-removed</code> | secret | ⏳ missing_once'),
+  );
   expect(rows(steps[2]!).filter((l) => l.includes('✏️ update'))).toHaveLength(3);
   expect(rows(steps[3]!)).toContainEqual(
     expect.stringMatching(/<code>shared-api-key<\/code> \| secret \| ✏️ updated \| .*conflict acknowledged/),

@@ -5,6 +5,7 @@ import type { Principal } from '../../emulator/identity.ts';
 import {
   addServiceConnection,
   CONNECTION,
+  NODE_20,
   runTask as runAdoTask,
   visibleToAgent,
   type TaskRunOptions,
@@ -40,30 +41,41 @@ function world() {
   return { src, dst };
 }
 
-test('apply through workload identity federation: summary attached, result Succeeded, state on the branch, no value anywhere', async () => {
-  const { src, dst } = world();
-  const canary = `canary-${crypto.randomUUID()}`;
-  emulator.invoke(src, 'PUT', 'secrets/db-password', { value: canary });
-  const git = new GitFixture({ [CONFIG_PATH]: pair(src, dst) });
+/** The handlers task.json names, each with the node it runs on: Node20_1 where a Node 20 is installed (CI has one). */
+const HANDLERS: [string, string][] = [['Node24', process.execPath]];
+if (NODE_20) HANDLERS.push(['Node20_1', NODE_20]);
+else test.todo('no Node 20 on the PATH: the Node20_1 handler is not tested');
 
-  const run = await runTask(git.clone(), { configFile: CONFIG_PATH });
+test.each(HANDLERS)(
+  'apply through workload identity federation on the %s handler: summary attached, result Succeeded, state on the branch, no value anywhere',
+  async (_handler, node) => {
+    const { src, dst } = world();
+    const canary = `canary-${crypto.randomUUID()}`;
+    emulator.invoke(src, 'PUT', 'secrets/db-password', { value: canary });
+    const git = new GitFixture({ [CONFIG_PATH]: pair(src, dst) });
 
-  expect(run.result).toBe('Succeeded');
-  expect(run.code).toBe(0);
-  expect((await new SecretClient(vaultUrl(dst), credentialFor(ADMIN)).getSecret('db-password')).value).toBe(canary);
-  expect(run.summary).toContain('## Key Vault replication: applied');
-  expect(run.summary).toContain('<code>db-password</code>');
-  expect(JSON.parse(run.variables.counts!)).toEqual({ create: 1 });
-  expect(git.log('keyvault-replication-state')[0]).toContain(`Correlation-Id: ${run.variables.correlationId}`);
-  expect(run.stdout).toContain(`##vso[task.setsecret]${canary}`);
-  for (const place of [
-    visible(run.stdout),
-    run.summary,
-    git.history('keyvault-replication-state'),
-    readFileSync(run.variables.reportPath!, 'utf8'),
-  ])
-    expect(place).not.toContain(canary);
-});
+    const run = await runTask(git.clone(), { configFile: CONFIG_PATH }, { node });
+
+    expect(run.result).toBe('Succeeded');
+    expect(run.code).toBe(0);
+    expect((await new SecretClient(vaultUrl(dst), credentialFor(ADMIN)).getSecret('db-password')).value).toBe(canary);
+    expect(run.summary).toContain('## Key Vault replication: applied');
+    expect(run.summary).toContain('<code>db-password</code>');
+    expect(JSON.parse(run.variables.counts!)).toEqual({ create: 1 });
+    // One variable per status, as the Action has an output per status.
+    expect(run.variables).toMatchObject({ create: '1', inSync: '0', blockedTargetConflict: '0', heldBack: '0' });
+    expect(run.variables.changed).toBe('true');
+    expect(git.log('keyvault-replication-state')[0]).toContain(`Correlation-Id: ${run.variables.correlationId}`);
+    expect(run.stdout).toContain(`##vso[task.setsecret]${canary}`);
+    for (const place of [
+      visible(run.stdout),
+      run.summary,
+      git.history('keyvault-replication-state'),
+      readFileSync(run.variables.reportPath!, 'utf8'),
+    ])
+      expect(place).not.toContain(canary);
+  },
+);
 
 test('a pull request build plans without writing; a service principal secret works as the fallback', async () => {
   const { src, dst } = world();
@@ -86,6 +98,26 @@ test('a pull request build plans without writing; a service principal secret wor
   expect(emulator.vault(dst).secrets.live.has('new-one')).toBe(true);
 });
 
+test.each(HANDLERS)(
+  'a missing service connection on the %s handler is KVR008 and touches nothing',
+  async (_handler, node) => {
+    const { src, dst } = world();
+    emulator.resetCounters();
+
+    const run = await runTask(
+      new GitFixture({ [CONFIG_PATH]: pair(src, dst) }).clone(),
+      { configFile: CONFIG_PATH, azureSubscription: '' },
+      { node },
+    );
+
+    expect(run.result).toBe('Failed');
+    expect(run.stdout).toContain("KVR008: input 'azureSubscription': required, but not given");
+    expect(run.stdout).not.toContain('KVR039');
+    expect(run.variables.correlationId).toBeUndefined();
+    expect(emulator.vault(src).counters.requests + emulator.vault(dst).counters.requests).toBe(0);
+  },
+);
+
 test('a blocked record gives SucceededWithIssues; a bad config gives Failed with file:line:column and touches no vault', async () => {
   const { src, dst } = world();
   emulator.invoke(src, 'PUT', 'secrets/shared', { value: 'source' });
@@ -98,6 +130,7 @@ test('a blocked record gives SucceededWithIssues; a bad config gives Failed with
   const blocked = await runTask(ws, { configFile: CONFIG_PATH });
   expect(blocked.result).toBe('SucceededWithIssues');
   expect(blocked.summary).toMatch(/<code>shared<\/code> \| secret \| .*blocked_target_conflict/);
+  expect(blocked.variables).toMatchObject({ blockedTargetConflict: '1', create: '0', changed: 'false' });
 
   emulator.resetCounters();
   const bad = await runTask(ws, { configFile: 'bad.yml' });

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import type { Principal } from '../../emulator/identity.ts';
 import type { KeyVaultEmulator } from '../../emulator/server.ts';
 import { CHILD_NODE_ENV } from './child-node.ts';
@@ -29,6 +29,21 @@ export function addServiceConnection(emulator: KeyVaultEmulator): Principal {
   return federated;
 }
 
+/**
+ * A Node 20 on the PATH (the system's node here and on CI), for the Node20_1 handler; undefined when there is none.
+ * npm puts the project's Node 24 first on the PATH, so every directory is looked at.
+ */
+export const NODE_20 = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((dir) => join(dir, 'node'))
+  .find((node) => {
+    try {
+      return existsSync(node) && execFileSync(node, ['--version'], { encoding: 'utf8' }).startsWith('v20.');
+    } catch {
+      return false;
+    }
+  });
+
 export interface TaskRun {
   code: number;
   /** stdout and stderr together, as the agent's log shows them. */
@@ -49,6 +64,8 @@ export interface TaskRunOptions {
    * SYSTEM_DEBUG).
    */
   env?: Record<string, string>;
+  /** The node that runs the bundle, as the agent's handler would: this process's (Node 24) unless told. */
+  node?: string;
 }
 
 /** Runs the bundled task as the agent does: inputs, endpoint and variables through the environment. */
@@ -89,7 +106,7 @@ export async function runTask(
   for (const [k, v] of Object.entries(parameters)) env[`ENDPOINT_AUTH_PARAMETER_${CONNECTION}_${k.toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   Object.assign(env, o.env);
-  const child = spawn(process.execPath, [TASK], { cwd: workspace, env });
+  const child = spawn(o.node ?? process.execPath, [TASK], { cwd: workspace, env });
   let stdout = '';
   const streams = { out: '', err: '' };
   child.stdout.on('data', (c) => {

@@ -1,12 +1,15 @@
 import type { TaskResult } from 'azure-pipelines-task-lib/task.js';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { KvrError } from '../../engine/errors.ts';
 import { renderMarkdown } from '../../engine/report.ts';
 import { branchesNamedIn } from '../shared/guarded-branches.ts';
 import { runFile, runHostPipeline, type HostPort, type PipelineResult } from '../shared/host-pipeline.ts';
 import { readCiRequest, type CiRequest } from '../shared/run-inputs.ts';
+import { inputLabel } from '../shared/run-options.ts';
 import { openStateBranch } from '../shared/state-branch-store.ts';
-import { INPUTS, OUTPUTS } from './constants.ts';
+import { statusOutputs } from '../shared/status-outputs.ts';
+import { INPUTS, OUTPUTS, REQUIRED_INPUTS } from './constants.ts';
 import { logInfo, logSafeTask as tl, secretInput } from './log-safe-task.ts';
 import { serviceConnection } from './service-connection.ts';
 
@@ -28,6 +31,15 @@ const BRANCH_VARIABLES = {
 };
 
 /**
+ * The inputs task.json marks required, checked before any other: task-lib's getInput(name, true) would throw a plain
+ * Error (`Input required: azureSubscription`), which reads as an unexpected failure (KVR039).
+ */
+function requireInputs(): void {
+  const missing = REQUIRED_INPUTS.filter((name) => !tl.getInput(name, false)?.trim());
+  if (missing.length) throw new KvrError('KVR008', `${missing.map(inputLabel).join(', ')}: required, but not given`);
+}
+
+/**
  * The task as a host of the run: inputs, the service connection, the state branch, issues, variables and the summary.
  */
 const taskHost: HostPort<CiRequest> = {
@@ -37,12 +49,14 @@ const taskHost: HostPort<CiRequest> = {
     warning: (message) => tl.logIssue(tl.IssueType.Warning, message),
     error: (message) => tl.logIssue(tl.IssueType.Error, message),
   },
-  readRequest: () =>
-    readCiRequest(INPUTS, reader, {
+  readRequest: () => {
+    requireInputs();
+    return readCiRequest(INPUTS, reader, {
       pullRequest: tl.getVariable('Build.Reason') === 'PullRequest',
       guarded: branchesNamedIn(BRANCH_VARIABLES, tl.getVariable),
       repository: repository(),
-    }),
+    });
+  },
   output: (name, value) => tl.setVariable(OUTPUTS[name], value, false, true),
   identity: serviceConnection,
   openState: async (o) => {
@@ -58,6 +72,8 @@ const taskHost: HostPort<CiRequest> = {
   mask: tl.setSecret,
   reportPath: (id) => runFile(temp(), id, 'json'),
   deliver: async ({ report }) => {
+    for (const [name, value] of Object.entries(statusOutputs(report.totals)))
+      tl.setVariable(OUTPUTS[name as keyof typeof OUTPUTS], value, false, true);
     const summaryPath = runFile(temp(), report.correlationId, 'md');
     await writeFile(summaryPath, renderMarkdown(report), { mode: 0o600 });
     tl.uploadSummary(summaryPath);

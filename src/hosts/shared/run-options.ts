@@ -116,8 +116,11 @@ export const CI_INPUTS = [...Object.keys(RUN_OPTIONS), ...Object.keys(CI_INPUT_D
 export const RUN_OUTPUTS = ['correlationId', 'reportPath', 'counts'] as const;
 export type RunOutput = (typeof RUN_OUTPUTS)[number];
 
-/** The naming conventions: `maxConcurrency` in task.json, `max-concurrency` in action.yml and on the command line. */
-export const camelCase = (key: string): string => key;
+/**
+ * The naming conventions: `maxConcurrency` and `inSync` in task.json, `max-concurrency` in action.yml and on the
+ * command line.
+ */
+export const camelCase = (key: string): string => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 export const kebabCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** A host's name for each key, by its convention; `except` names those it calls otherwise. */

@@ -72,7 +72,7 @@ const taskHost: HostPort<CiRequest> = {
   mask: tl.setSecret,
   reportPath: (id) => runFile(temp(), id, 'json'),
   deliver: async ({ report }) => {
-    for (const [name, value] of Object.entries(statusOutputs(report.totals)))
+    for (const [name, value] of Object.entries(statusOutputs(report)))
       tl.setVariable(OUTPUTS[name as keyof typeof OUTPUTS], value, false, true);
     const summaryPath = runFile(temp(), report.correlationId, 'md');
     await writeFile(summaryPath, renderMarkdown(report), { mode: 0o600 });

@@ -1,7 +1,7 @@
 import * as github from '@actions/github';
 import { tmpdir } from 'node:os';
 import { RECORD_STATUSES } from '../../engine/model.ts';
-import { hasChanges } from '../../engine/report.ts';
+import { statusOutputs } from '../shared/status-outputs.ts';
 import { DEFAULT_STATE_BRANCH } from '../shared/defaults.ts';
 import { branchesNamedIn } from '../shared/guarded-branches.ts';
 import { runFile, runHostPipeline, type HostPort, type PipelineResult } from '../shared/host-pipeline.ts';
@@ -100,9 +100,10 @@ const actionHost: HostPort<ActionRequest> = {
   mask: core.setSecret,
   reportPath: (id) => runFile(runnerTemp(), id, 'json'),
   deliver: async ({ report }, _reportPath, o) => {
-    for (const s of RECORD_STATUSES) core.setOutput(OUTPUTS.statuses[s], report.totals[s] ?? 0);
-    for (const s of DEPRECATED_STATUS_OUTPUTS) core.setOutput(s, report.totals[s] ?? 0);
-    core.setOutput(OUTPUTS.changed, String(hasChanges(report)));
+    const values = statusOutputs(report);
+    for (const s of RECORD_STATUSES) core.setOutput(OUTPUTS.statuses[s], values[s]);
+    for (const s of DEPRECATED_STATUS_OUTPUTS) core.setOutput(s, values[s]);
+    core.setOutput(OUTPUTS.changed, values.changed);
     await commentOnPullRequest(o, report);
   },
 };

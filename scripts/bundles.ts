@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNotices } from './notices.ts';
 
@@ -48,6 +48,8 @@ if (!process.argv.includes('--force') && existsSync(STAMP) && readFileSync(STAMP
 } else {
   const started = Date.now();
   await npmRun('build');
+  // ncc adds to its output folder: a chunk renamed by a build would stay beside the new one, and in the notices.
+  for (const bundle of BUNDLES) rmSync(bundle, { recursive: true, force: true });
   await Promise.all(['ncc:action', 'ncc:ado', 'ncc:cli'].map(npmRun));
   for (const bundle of BUNDLES) writeNotices('.', bundle);
   writeFileSync(STAMP, stampNow());

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-test('npm run emulator -- --seed starts it, prints vault URLs and env; the README smoke script sets and reads a secret', async () => {
+test('npm run emulator -- --seed starts it, prints vault URLs and env (sign-in and subscription too); the README smoke script sets and reads a secret', async () => {
   const child = spawn(process.execPath, ['emulator/main.ts', '--seed', 'test/fixtures/smoke-seed.yml'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -19,6 +19,16 @@ test('npm run emulator -- --seed starts it, prints vault URLs and env; the READM
     expect(out).toContain('vault  https://smoke-src.vault.azure.net  (westeurope');
     const env = Object.fromEntries([...out.matchAll(/export (\w+)=(.*)/g)].map((m) => [m[1]!, m[2]!]));
     expect(env.HTTPS_PROXY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // Everything keyvault-replicate's CLI reads to sign in and find vaults: the seed's principal and subscription.
+    expect(env).toEqual({
+      HTTPS_PROXY: env.HTTPS_PROXY,
+      NO_PROXY: '',
+      NODE_EXTRA_CA_CERTS: expect.stringMatching(/\/test\/\.certs\/ca\.pem$/),
+      AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      AZURE_CLIENT_ID: 'smoke-client',
+      AZURE_CLIENT_SECRET: 'smoke-secret',
+      AZURE_SUBSCRIPTION_ID: '11111111-1111-1111-1111-111111111111',
+    });
     const { stdout } = await run(process.execPath, ['test/smoke.mjs'], { env: { ...process.env, ...env } });
     expect(stdout.trim()).toBe('read back: it works');
     const admin = out.match(/admin {2}(\S+)/)![1]!;

@@ -212,9 +212,11 @@ test('the correlation id is sent to Azure as x-ms-client-request-id and kept in 
   // The state names the run that last changed it (records no longer carry it: each is one line on the state branch).
   const saved = Object.values(ws.state().pairs)[0] as unknown as { correlationId: string };
   expect(saved.correlationId).toBe(r.report.correlationId);
-  // Once settled (the copy was made within the listing's second: compared once more), a no-op run leaves the file be.
-  await ws.json(['apply']);
+  // Once settled, a no-op run leaves the file be. A record listed in the second its item changed is compared once more
+  // (`recheck`); on a loaded machine that can take another run, so runs go on (at most three) until none is left.
+  for (let i = 0; i < 3 && readFileSync(ws.statePath, 'utf8').includes('"recheck":true'); i++) await ws.json(['apply']);
   const settled = readFileSync(ws.statePath, 'utf8');
+  expect(settled).not.toContain('"recheck":true');
   const noop = await ws.json(['apply']);
   expect(noop.report.totals).toMatchObject({ in_sync: 1 });
   expect(readFileSync(ws.statePath, 'utf8')).toBe(settled);

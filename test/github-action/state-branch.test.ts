@@ -29,8 +29,11 @@ test('a no-op apply leaves the state branch head as it was; a change rewrites it
   const path = `dr/${dst}.json`;
 
   expect((await run()).code).toBe(0);
-  // The items were written within the listing's second: the next run compares them again and settles their records.
-  expect((await run()).code).toBe(0);
+  // The items were written within the listing's second: the next run compares them again and settles their records
+  // (a loaded machine can fall in that second again: runs go on, at most three, until none is left to recheck).
+  for (let i = 0; i < 3 && repo.branchFile(BRANCH, path).includes('"recheck":true'); i++)
+    expect((await run()).code).toBe(0);
+  expect(repo.branchFile(BRANCH, path)).not.toContain('"recheck":true');
   const settled = head();
   const noop = await run();
   expect(noop.code).toBe(0);

@@ -114,7 +114,17 @@ const DECIDE_SYNTAX = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'lib/', 'dist/', 'coverage/', 'test/.certs/', 'ado-task/**/dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'lib/',
+      'dist/',
+      'coverage/',
+      'test/.certs/',
+      'ado-task/**/dist/',
+      'emulator/test/reference/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

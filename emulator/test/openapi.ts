@@ -3,17 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 
-/** Checks emulator responses against the Key Vault REST API's own OpenAPI (Swagger 2.0) files in shared/reference. */
-const SPEC_DIR = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'shared',
-  'reference',
-  'keyvault-rest-api',
-  '2025-07-01',
-);
+/** Checks emulator responses against the Key Vault REST API's own OpenAPI (Swagger 2.0) files in reference/. */
+const SPEC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'reference', 'keyvault-rest-api', '2025-07-01');
 
 type Schema = {
   $ref?: string;

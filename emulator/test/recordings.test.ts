@@ -7,18 +7,10 @@ import { DEFAULT_WINDOWS } from '../server.ts';
 import { ADMIN, startWorld, vaultSpec, emulatorPerFile } from '../../test/support/world.ts';
 
 /**
- * Replays the recorded real-service sessions (shared/reference/keyvault-recordings) against the emulator and compares
- * status codes, error codes and the top-level shape of each body.
+ * Replays the recorded real-service sessions (reference/keyvault-recordings, beside this file) against the emulator and
+ * compares status codes, error codes and the top-level shape of each body.
  */
-const ROOT = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'shared',
-  'reference',
-  'keyvault-recordings',
-);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), 'reference', 'keyvault-recordings');
 const files = (dir: string): string[] =>
   readdirSync(dir).flatMap((f) =>
     statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.json') ? [join(dir, f)] : [],

@@ -214,7 +214,8 @@ test('the correlation id is sent to Azure as x-ms-client-request-id and kept in 
   // The state names the run that last changed it (records no longer carry it: each is one line on the state branch).
   const saved = Object.values(ws.state().pairs)[0] as unknown as { correlationId: string };
   expect(saved.correlationId).toBe(r.report.correlationId);
-  // Settled, a no-op run leaves the file be.
+  // The next run records the copy as in sync (it was `create`); from then on a no-op run leaves the file be.
+  await ws.json(['apply']);
   const settled = readFileSync(ws.statePath, 'utf8');
   expect(settled).not.toContain('"recheck":true');
   const noop = await ws.json(['apply']);

@@ -33,6 +33,8 @@ test('a no-op apply leaves the state branch head as it was; a change rewrites it
   const path = `dr/${dst}.json`;
 
   expect((await run()).code).toBe(0);
+  // The next run records the copies as in sync (they were `create`); from then on a no-op run makes no commit.
+  expect((await run()).code).toBe(0);
   expect(repo.branchFile(BRANCH, path)).not.toContain('"recheck":true');
   const settled = head();
   const noop = await run();

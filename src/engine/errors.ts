@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   KVR052: 'state file belongs to another pair',
   KVR053: 'state file signature missing or wrong',
   KVR054: 'invalid state dropped',
+  KVR080: 'init would overwrite a file',
+  KVR081: 'init input refused',
+  KVR082: 'init needs an answer it cannot ask for',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

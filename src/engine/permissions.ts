@@ -83,6 +83,14 @@ const DELETE_NEEDS: Record<Kind, Need> = {
  */
 const RECREATE_KEY_NEEDS: readonly Need[] = [need('keys', 'delete', 'delete'), need('keys', 'purge/action', 'purge')];
 
+/**
+ * The built-in role that grants what one side needs for one item type: what `validate` names when it is missing, and
+ * what `keyvault-replicate init` assigns. A target in plan mode needs only the read role.
+ */
+export function leastRole(side: 'source' | 'target', type: Kind, mode: 'plan' | 'apply' = 'apply'): string {
+  return side === 'target' && mode === 'plan' ? PLAN_TARGET_NEEDS[type].role : NEEDS[side][type].role;
+}
+
 const wildcard = (pattern: string, action: string) =>
   new RegExp(
     `^${pattern

@@ -62,6 +62,7 @@ export interface CliOptions extends RunRequest, Readonly<OptionValues<typeof OPT
 }
 
 export const USAGE = `Usage: keyvault-replicate <${RUN_MODES.join('|')}> [options]
+       keyvault-replicate init [options]   writes a config and a workflow, prints the az commands (init --help)
 
 ${optionsHelp(OPTIONS, FLAGS)}
 

@@ -6,11 +6,13 @@ import { environmentIdentity } from '../shared/env-credential.ts';
 import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
 import { logSafeJson, logText } from '../shared/log-text.ts';
 import { systemClock } from '../shared/system-clock.ts';
+import { runInit, type InitIo } from './init.ts';
 import { CHANGES_EXIT_CODE, parseCliArgs, USAGE, UsageError, type CliOptions, type Output } from './args.ts';
 import { cliProgress } from './progress.ts';
 import { renderTerminal, useColor } from './terminal-report.ts';
 
-export interface CliIo {
+/** What the CLI reads and writes; `init` also asks on stdin (InitIo). */
+export interface CliIo extends InitIo {
   env: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -29,6 +31,7 @@ const defaultIo = (): CliIo => ({
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   stdoutIsTTY: process.stdout.isTTY === true,
+  stdinIsTTY: process.stdin.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
   columns: process.stdout.columns || process.stderr.columns || undefined,
 });
@@ -104,6 +107,8 @@ function cliHost(argv: string[], io: CliIo, run: CliRun): HostPort<CliOptions> {
  * to CHANGES_EXIT_CODE when the run is done (0) and has changes.
  */
 export async function run(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  // `init` writes files and prints commands: no run, no sign-in.
+  if (argv[0] === 'init') return runInit(argv.slice(1), io);
   const state: CliRun = { written: 0 };
   const result = await runHostPipeline(cliHost(argv, io, state));
   // A message's own lines (KVR022's list of missing rights) stay lines, each log-safe.

@@ -38,6 +38,11 @@ export const ERROR_CODES = {
   KVR052: 'state file belongs to another pair',
   KVR053: 'state file signature missing or wrong',
   KVR054: 'invalid state dropped',
+  KVR060: 'the plan file is refused (edited, unsigned or not a plan file)',
+  KVR061: 'the plan file is for another configuration or other pairs',
+  KVR062: 'the plan file is too old',
+  KVR063: 'a plan file needs the state key',
+  KVR064: 'the plan file cannot be written',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -52,6 +52,7 @@ export const RECORD_STATUSES = [
   'managed_by_certificate',
   'held_back',
   'failed',
+  'held_back_plan_changed',
 ] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 

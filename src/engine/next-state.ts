@@ -132,6 +132,8 @@ function stateOf(
   // A disabled source whose copy this tool left alone: the record stays as it was, so a person's later edit of the
   // copy (re-enabling it) still reads as "changed since" and is never undone.
   if (r.status === 'source_disabled' && r.action !== 'disable') return base;
+  // Held back as not reviewed: nothing was done, the previous record stays as it was.
+  if (r.status === 'held_back_plan_changed') return prev ?? base;
   // A certificate still being issued: nothing was written or compared, the previous record stays.
   if (r.status === 'source_pending') return base;
   if (SYNCED.has(r.status) || r.status === 'source_disabled') {

@@ -87,6 +87,7 @@ const ICON: Partial<Record<RecordStatus, string>> = {
   blocked_non_exportable_certificate: '⛔',
   missing_once: '⏳',
   held_back: '✋',
+  held_back_plan_changed: '✋',
   retired: '💤',
   source_disabled: '⏸️',
   source_pending: '⌛',
@@ -105,6 +106,7 @@ const ATTENTION: RecordStatus[] = [
   'blocked_cross_geography_key',
   'blocked_cross_subscription_key',
   'held_back',
+  'held_back_plan_changed',
   'delete',
   'create',
   'update',
@@ -154,7 +156,7 @@ const QUIET: ReadonlySet<RecordStatus> = new Set(['in_sync', 'managed_by_certifi
 const CHANGES: ReadonlySet<RecordStatus> = new Set(['create', 'update', 'delete']);
 
 export function previewGroup(r: Pick<ReportRecord, 'status' | 'action'>): PreviewGroup {
-  if (r.status === 'failed' || r.status === 'held_back' || r.status.startsWith('blocked_')) return 'attention';
+  if (r.status === 'failed' || r.status.startsWith('held_back') || r.status.startsWith('blocked_')) return 'attention';
   if (r.action || CHANGES.has(r.status)) return 'changed';
   return QUIET.has(r.status) ? 'quiet' : 'other';
 }

@@ -7,12 +7,13 @@ import { RUN_EVENTS, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
 import { guardMassDeletes } from './mass-delete-guard.ts';
 import { MaskingVaultPort } from './masking-vault-port.ts';
-import { recordKey, TYPE_OF_CONFIG, type OnlyItem, type VaultInfo } from './model.ts';
+import { recordKey, TYPE_OF_CONFIG, type OnlyItem, type ReplicationRecord, type VaultInfo } from './model.ts';
 import { nextPairState } from './next-state.ts';
 import { isVaultName } from './config/vault-ref.ts';
 import { assertPermitted, missingPermissions } from './permissions.ts';
 import { planPair, type PairPlan } from './plan.ts';
-import { SourceValues } from './source-values.ts';
+import { holdBackUnreviewed, pairKeyOf, plannedRecords, type PlannedPair } from './plan-file.ts';
+import { readSecretIfEnabled, SourceValues } from './source-values.ts';
 import { matchesAnyGlob } from './rules.ts';
 import {
   stateKeyOf,
@@ -48,6 +49,13 @@ export interface RunOptions {
   mask?: (value: string) => void;
   /** Cancellation (SIGINT/SIGTERM in the hosts): no new write starts, the state of what was written is saved. */
   signal?: AbortSignal;
+  /** Plan: each pair's acting records, for the host to write and sign as a plan file. */
+  planned?: (pair: PlannedPair) => void;
+  /**
+   * Apply: the pairs of a reviewed plan file (verified by the host). The run must have the same pairs (else KVR061,
+   * nothing written), and a record that is not as reviewed is held back (`held_back_plan_changed`).
+   */
+  reviewed?: readonly PlannedPair[];
 }
 
 interface Pair {
@@ -133,6 +141,16 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     return report(2, [], [{ code: e.code, message: e.message }]);
   }
   for (const e of refused) emit({ kind: RUN_EVENTS.problem, message: e.message });
+  const reviewed = o.reviewed && new Map(o.reviewed.map((p) => [pairKeyOf(p), p]));
+  if (reviewed && o.mode === 'apply') {
+    const now = new Set(pairs.map((p) => pairKeyOf(identityOf(p))));
+    const differ = [...now].filter((k) => !reviewed.has(k)).concat([...reviewed.keys()].filter((k) => !now.has(k)));
+    if (differ.length) {
+      const message = `KVR061: the plan file is not for these pairs (replication/source/target): ${differ.join(', ')}; nothing was written. Plan again with this config and these inputs, review, and apply that plan`;
+      emit({ kind: RUN_EVENTS.problem, message });
+      return report(2, [], [{ code: 'KVR061', message }]);
+    }
+  }
   const ports = new Map<string, VaultPort>();
   // Every value any port returns is masked the moment it is read, whichever code reads it.
   const port = (v: VaultInfo) =>
@@ -156,6 +174,7 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   for (const p of pairs) {
     const where = { replication: p.replication.name, target: p.target.name };
     if (o.signal?.aborted) {
+      if (o.mode === 'plan') o.planned?.({ ...identityOf(p), records: [] });
       results.push(
         pairReport(p.replication.name, p.source.name, p.target.name, [], {
           code: 'KVR041',
@@ -189,6 +208,8 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
       });
     } catch (e) {
       const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
+      // A plan file has the pair, with nothing to apply: its apply holds back whatever it finds then.
+      if (o.mode === 'plan') o.planned?.({ ...identityOf(p), records: [] });
       emit({ kind: RUN_EVENTS.problem, message, ...where });
       results.push(pairReport(p.replication.name, p.source.name, p.target.name, [], { code, message }));
       errors.push({ code, message });
@@ -219,6 +240,11 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
       emit({ kind: RUN_EVENTS.problem, message: guarded.message, ...where });
       errors.push({ code: 'KVR040', message: guarded.message });
     } else if (guarded.message) warn({ code: 'KVR040', message: guarded.message });
+    if ((o.mode === 'plan' && o.planned) || (o.mode === 'apply' && reviewed))
+      await readCopiedSecrets(records, port(p.source), values);
+    if (o.mode === 'plan') o.planned?.({ ...identityOf(p), records: plannedRecords(records, values) });
+    if (reviewed && o.mode === 'apply')
+      records = holdBackUnreviewed(records, reviewed.get(pairKeyOf(identityOf(p)))?.records ?? [], values);
     if (o.mode === 'apply') {
       const vaults = { source: port(p.source), target: port(p.target), values };
       const wrote = records.some((r) => r.action !== 'none');
@@ -274,6 +300,18 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   }
   const anyFailed = errors.length > 0 || results.some((r) => r.records.some((x) => x.status === 'failed'));
   return report(anyFailed ? 1 : 0, results, errors);
+}
+
+/**
+ * A reviewed plan names the exact source version of each secret it copies: the values a plan did not need to compare
+ * are read now (apply would read them anyway), so that the plan file and its apply compare versions, not only times.
+ */
+async function readCopiedSecrets(records: readonly ReplicationRecord[], source: VaultPort, values: SourceValues) {
+  const unread = records.filter((r) => r.type === 'secret' && r.action === 'write' && !values.get(r.type, r.name));
+  for (const r of unread) {
+    const read = await readSecretIfEnabled(source, r.name).catch(() => undefined);
+    if (read) values.remember(r.type, r.name, read);
+  }
 }
 
 async function resolveAndValidate(

@@ -11,7 +11,7 @@ export const MIN_STATE_KEY_LENGTH = 32;
 const SCHEME = 'hmac-sha256:';
 
 /** JSON with every object's keys sorted, so that a signature does not depend on how a file was laid out. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value)

@@ -664,7 +664,7 @@ describe('decide: one row per status and reason (DESIGN §4)', () => {
   });
 
   test('every status of the table but those decided later (guard, apply) has a row', () => {
-    const later: RecordStatus[] = ['held_back', 'failed'];
+    const later: RecordStatus[] = ['held_back', 'failed', 'held_back_plan_changed'];
     const decidedHere = new Set(rows.map((r) => r.status));
     expect(RECORD_STATUSES.filter((s) => !decidedHere.has(s) && !later.includes(s))).toEqual([]);
   });

@@ -40,6 +40,7 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
     replications: [],
     approveDeletes: false,
     failOn: 'failed',
+    planFile: undefined,
     subscriptions: [],
     config: {
       inline: {

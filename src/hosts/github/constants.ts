@@ -17,11 +17,16 @@ export const OUTPUTS = {
   statuses: namesOf(RECORD_STATUSES, (status) => status.replaceAll('_', '-')),
 } as const;
 
+/** Statuses v1.0 did not have: they never had a snake_case output, so they get none. */
+export const STATUSES_AFTER_V1: readonly string[] = ['held_back_plan_changed'];
+
 /**
  * The status counts as v1.0 named them (`in_sync`): still set beside the kebab-case ones, deprecated, removed in v2
  * (CHANGELOG). A status of one word (`create`) has one name only.
  */
-export const DEPRECATED_STATUS_OUTPUTS = RECORD_STATUSES.filter((status) => OUTPUTS.statuses[status] !== status);
+export const DEPRECATED_STATUS_OUTPUTS = RECORD_STATUSES.filter(
+  (status) => OUTPUTS.statuses[status] !== status && !STATUSES_AFTER_V1.includes(status),
+);
 
 /** Where a summary or comment cut to fit sends the reader for the whole report. */
 export const WHOLE_REPORT = `the JSON report (output ${OUTPUTS.reportPath})`;

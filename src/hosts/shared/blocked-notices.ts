@@ -16,9 +16,11 @@ const REMEDY: Record<BlockedStatus, string> = {
     'The target already holds these keys and the source has newer versions: set recreate_keys (purge protection off), or replace them by hand.',
   blocked_non_exportable_certificate:
     "The certificates' private keys are not exportable, so they cannot be copied: issue them in the target instead.",
-  // Only the mass-delete guard holds records back.
+  // The mass-delete guard holds these records back.
   held_back:
     'The mass-delete guard held these deletes and disables back: check the source, then, if they are meant, re-run once with approve-deletes (approveDeletes in Azure DevOps, --approve-deletes in the CLI).',
+  held_back_plan_changed:
+    'These records are not what the reviewed plan file said (the source or target changed since, or the plan did not have them), so they were not applied: plan again, review, and apply that plan.',
 };
 
 /**

@@ -8,10 +8,10 @@ export const FAIL_ON = ['failed', 'blocked', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 export const DEFAULT_FAIL_ON: FailOn = 'failed';
 
-/** Records that need a person before the target can follow its source: every blocked_* status, and held_back. */
-export type BlockedStatus = Extract<RecordStatus, `blocked_${string}` | 'held_back'>;
+/** Records that need a person before the target can follow its source: every blocked_* and held_back* status. */
+export type BlockedStatus = Extract<RecordStatus, `blocked_${string}` | `held_back${string}`>;
 export const BLOCKED_STATUSES = RECORD_STATUSES.filter(
-  (s): s is BlockedStatus => s.startsWith('blocked_') || s === 'held_back',
+  (s): s is BlockedStatus => s.startsWith('blocked_') || s.startsWith('held_back'),
 );
 
 /** The fail-on input as every host takes it; absent or blank is the default, anything else unknown is KVR008. */

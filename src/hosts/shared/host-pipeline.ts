@@ -14,6 +14,8 @@ import { scopeOf } from './event-scope.ts';
 import { runOutcome, type RunOutcome } from './fail-on.ts';
 import { failureMessage } from './failure-message.ts';
 import { registerSecretLines } from './host-inputs.ts';
+import type { PlannedPair } from '../../engine/plan-file.ts';
+import { assertPlanFileKey, readPlanFile, writePlanFile } from './plan-file.ts';
 import { credentialOf, identityLabel, type Identity } from './identity.ts';
 import { readConfigFile } from './read-config.ts';
 import type { RunRequest } from './run-inputs.ts';
@@ -132,6 +134,12 @@ export async function runHostPipeline<R extends RunRequest>(
       (host.log.notice ?? host.log.info)(message);
       return { verdict: 'ok', exitCode: 0, message };
     }
+    // A plan file is checked before sign-in: no key, an edited file, another config or a stale plan touch no vault.
+    assertPlanFileKey(request, 'the plan file (plan-file, planFile, --plan-file)');
+    const { planFile, stateKey } = request;
+    const reviewed =
+      planFile && request.mode === 'apply' ? await readPlanFile(planFile, config, stateKey!, clock.now()) : undefined;
+    const planned: PlannedPair[] = [];
     const correlationId = crypto.randomUUID();
     host.output?.('correlationId', correlationId);
     host.log.info(`keyvault-replicate ${request.mode}: correlation id ${correlationId}`);
@@ -169,7 +177,14 @@ export async function runHostPipeline<R extends RunRequest>(
       listener: host.listener?.(request) ?? logListener(host.log),
       mask: register && ((value) => registerSecretLines(value, register)),
       signal: cancel.signal,
+      reviewed,
+      planned: planFile && request.mode === 'plan' ? (p) => planned.push(p) : undefined,
     }).finally(cancel.dispose);
+    if (planFile && request.mode === 'plan' && replicated.exitCode !== 2) {
+      await writePlanFile(planFile, planned, config, stateKey!, clock.now());
+      const acting = planned.reduce((n, p) => n + p.records.length, 0);
+      host.log.info(`plan file written to ${planFile}: ${acting} record(s) to apply, signed with the state key`);
+    }
     // The report's exit code is the host's, fail-on applied, so that the JSON says what the step or shell saw.
     const outcome = runOutcome(replicated, request.failOn, host.where);
     report = outcome.report;

@@ -19,6 +19,8 @@ export interface RunRequest extends Readonly<OptionValues<typeof RUN_OPTIONS>> {
   readonly mode: RunMode;
   /** Subscriptions the host names (an input, the service connection, flags); the config may add more. */
   readonly subscriptions: string[];
+  /** The state key, checked: it signs and verifies a plan file too. */
+  readonly stateKey?: string;
 }
 
 /** A CI run also keeps its state on a branch of the repository (none when the branch input is empty). */
@@ -83,5 +85,5 @@ export async function readCiRequest(
   if (stateBranch) {
     assertStateBranch(stateBranch, await guardedBranches(ci.guarded, ci.repository), inputLabel(n.stateBranch));
   }
-  return { ...options, mode, config, subscriptions: [], stateBranch, signing };
+  return { ...options, mode, config, subscriptions: [], stateBranch, signing, stateKey: signing.key };
 }

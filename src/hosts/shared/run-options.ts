@@ -78,6 +78,11 @@ export const RUN_OPTIONS = {
   failOn: valued('<what>', `${FAIL_ON.join(' | ')}: what makes the exit code 1`, parseFailOn, {
     default: DEFAULT_FAIL_ON,
   }),
+  planFile: valued(
+    '<file>',
+    'plan: write the plan to this file, signed with the state key; apply: apply only what that file says, holding back (held_back_plan_changed) any record whose source or target changed since',
+    (text) => text,
+  ),
 };
 
 /** The values of a set of options, as read. */

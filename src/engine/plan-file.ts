@@ -1,0 +1,85 @@
+import type { ItemSnapshot, RecordAction, RecordStatus, ReplicationRecord } from './model.ts';
+import { recordKey } from './model.ts';
+import type { PairIdentity } from './state.ts';
+import type { SourceValues } from './source-values.ts';
+
+/** One side of a reviewed record: the version and its `updated` time as planned; never a value, nor a hash of one. */
+export interface PlannedSide {
+  readonly version?: string;
+  readonly updatedOn?: number;
+}
+
+/** One record of a plan file: what the plan would do to one item, and the source and target it saw (null: none). */
+export interface PlannedRecord {
+  readonly type: ReplicationRecord['type'];
+  readonly name: string;
+  readonly status: RecordStatus;
+  readonly action: RecordAction;
+  readonly source: PlannedSide | null;
+  readonly target: PlannedSide | null;
+}
+
+/** One pair of a reviewed plan: the records that would write, delete or disable. */
+export interface PlannedPair extends PairIdentity {
+  readonly records: readonly PlannedRecord[];
+}
+
+export const pairKeyOf = (p: PairIdentity): string =>
+  `${p.replication.toLowerCase()}/${p.source.toLowerCase()}/${p.target.toLowerCase()}`;
+
+const side = (s: ItemSnapshot | undefined, version?: string): PlannedSide | null =>
+  s ? { version: version ?? s.version, updatedOn: s.updatedOn } : null;
+
+/** A record as a plan file keeps it: the source version is the one read for the copy, when a read gave it. */
+const planned = (r: ReplicationRecord, values: SourceValues): PlannedRecord => ({
+  type: r.type,
+  name: r.name,
+  status: r.status,
+  action: r.action,
+  source: side(r.source, values.get(r.type, r.name)?.item.version),
+  target: side(r.target),
+});
+
+/** The records of a pair that act (a plan file holds only those: anything else is never applied from it). */
+export const plannedRecords = (records: readonly ReplicationRecord[], values: SourceValues): PlannedRecord[] =>
+  records.filter((r) => r.action !== 'none').map((r) => planned(r, values));
+
+/** Same item state: both absent, or the same `updated` and, where both sides know it, the same version. */
+const sameSide = (a: PlannedSide | null, b: PlannedSide | null): boolean =>
+  a === null || b === null
+    ? a === b
+    : a.updatedOn === b.updatedOn && (a.version === undefined || b.version === undefined || a.version === b.version);
+
+/** Why a record differs from the reviewed one, or undefined when it is exactly what was reviewed. */
+function change(now: PlannedRecord, reviewed: PlannedRecord | undefined): string | undefined {
+  if (!reviewed) return 'the reviewed plan did not have it';
+  if (reviewed.action !== now.action || reviewed.status !== now.status)
+    return `the reviewed plan said ${reviewed.status} (${reviewed.action})`;
+  if (!sameSide(reviewed.source, now.source)) return 'the source changed since the plan was reviewed';
+  if (!sameSide(reviewed.target, now.target)) return 'the target changed since the plan was reviewed';
+  return undefined;
+}
+
+/**
+ * Apply with a reviewed plan: a record that acts is applied only when the plan file has it with the same status,
+ * action, source and target; any other is held back (`held_back_plan_changed`), never written.
+ */
+export function holdBackUnreviewed(
+  records: readonly ReplicationRecord[],
+  reviewed: readonly PlannedRecord[],
+  values: SourceValues,
+): ReplicationRecord[] {
+  const byKey = new Map(reviewed.map((r) => [recordKey(r.type, r.name), r]));
+  return records.map((r) => {
+    if (r.action === 'none') return r;
+    const why = change(planned(r, values), byKey.get(recordKey(r.type, r.name)));
+    if (!why) return r;
+    values.forget(r.type, r.name);
+    return {
+      ...r,
+      status: 'held_back_plan_changed',
+      action: 'none',
+      reason: `not applied: ${why}; would have been ${r.status} (${r.action}). Plan and review again`,
+    };
+  });
+}

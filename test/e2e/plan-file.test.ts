@@ -1,0 +1,93 @@
+import { jest } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { liveSecretNames, putSecret } from '../support/vault-inspect.ts';
+import { emulatorPerFile } from '../support/world.ts';
+import { REPLICATOR, replication, startReplicationWorld, vaultPair, Workspace } from '../support/replication-world.ts';
+
+// Issue 15, part 1: apply exactly what was reviewed.
+const emulator = emulatorPerFile(() => startReplicationWorld());
+const KEY = { KEYVAULT_REPLICATE_STATE_KEY: 'k'.repeat(40) };
+const put = (vault: string, name: string, value: string) => putSecret(emulator, vault, name, { value });
+const valueOf = (vault: string, name: string) =>
+  (emulator.invoke(vault, 'GET', `secrets/${name}`) as { value: string }).value;
+
+async function planned(ws: Workspace): Promise<string> {
+  const file = join(ws.dir, 'plan.json');
+  const plan = await ws.cli(['plan', '--plan-file', file, '--json'], REPLICATOR, { env: KEY });
+  expect(plan.code).toBe(0);
+  return file;
+}
+
+test('apply --plan-file applies what was reviewed and holds back a source changed since (held_back_plan_changed)', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'reviewed', 'v1');
+  put(src, 'changed', 'v1');
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const file = await planned(ws);
+  const text = readFileSync(file, 'utf8');
+  expect(text).not.toContain('v1');
+  expect(JSON.parse(text)).toEqual(
+    expect.objectContaining({ format: 'keyvault-replicate-plan', signature: expect.stringMatching(/^hmac-sha256:/) }),
+  );
+
+  emulator.clock.advance(60_000);
+  put(src, 'changed', 'v2 nobody reviewed');
+  put(src, 'added-later', 'new');
+  const apply = await ws.cli(['apply', '--plan-file', file, '--json'], REPLICATOR, { env: KEY });
+  const report = JSON.parse(apply.stdout) as {
+    totals: Record<string, number>;
+    pairs: { records: { name: string; status: string; reason: string }[] }[];
+  };
+  expect(report.totals).toEqual({ create: 1, held_back_plan_changed: 2 });
+  const byName = Object.fromEntries(report.pairs[0]!.records.map((r) => [r.name, r]));
+  expect(byName.changed!.reason).toMatch(/source changed since the plan was reviewed/);
+  expect(byName['added-later']!.reason).toMatch(/reviewed plan did not have it/);
+  expect(liveSecretNames(emulator, dst)).toEqual(['reviewed']);
+  expect(valueOf(dst, 'reviewed')).toBe('v1');
+  expect(apply.stderr).toMatch(/held_back_plan_changed/);
+
+  // A plain apply afterwards copies the rest: the held-back records were remembered as nothing done.
+  const later = await ws.json(['apply']);
+  expect(later.report.totals).toEqual({ create: 2, in_sync: 1 });
+});
+
+test('a plan file edited by hand is refused (KVR060) and nothing is written', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'one', 'v1');
+  put(src, 'two', 'v1');
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const file = await planned(ws);
+  const plan = JSON.parse(readFileSync(file, 'utf8'));
+  plan.pairs[0].records = plan.pairs[0].records.filter((r: { name: string }) => r.name === 'one');
+  writeFileSync(file, JSON.stringify(plan));
+  const apply = await ws.cli(['apply', '--plan-file', file], REPLICATOR);
+  expect(apply.code).toBe(2);
+  expect(apply.stderr).toMatch(/KVR063/); // without the key: no plan file at all
+  const applyKeyed = await ws.cli(['apply', '--plan-file', file], REPLICATOR, { env: KEY });
+  expect(applyKeyed.code).toBe(2);
+  expect(applyKeyed.stderr).toMatch(/KVR060: the plan file .* is refused: its signature does not verify/);
+  expect(liveSecretNames(emulator, dst)).toEqual([]);
+});
+
+test('a plan file made with another config is refused (KVR061); one from 8 days ago too (KVR062)', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'one', 'v1');
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const file = await planned(ws);
+  ws.writeConfig(replication(src, [dst], { exclude: ['nothing-*'] }));
+  const other = await ws.cli(['apply', '--plan-file', file], REPLICATOR, { env: KEY });
+  expect(other.code).toBe(2);
+  expect(other.stderr).toMatch(/KVR061/);
+  ws.writeConfig(replication(src, [dst]));
+  const now = Date.now();
+  const spy = jest.spyOn(Date, 'now').mockReturnValue(now + 8 * 86_400_000);
+  try {
+    const old = await ws.cli(['apply', '--plan-file', file], REPLICATOR, { env: KEY });
+    expect(old.stderr).toMatch(/KVR062/);
+    expect(old.code).toBe(2);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(liveSecretNames(emulator, dst)).toEqual([]);
+});

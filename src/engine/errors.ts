@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   KVR052: 'state file belongs to another pair',
   KVR053: 'state file signature missing or wrong',
   KVR054: 'invalid state dropped',
+  KVR065: 'a recovered target item did not become readable in time',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -83,6 +83,15 @@ const DELETE_NEEDS: Record<Kind, Need> = {
  */
 const RECREATE_KEY_NEEDS: readonly Need[] = [need('keys', 'delete', 'delete'), need('keys', 'purge/action', 'purge')];
 
+/**
+ * recover_soft_deleted reads a deleted target item (to prove it is this tool's write) and recovers it. Keys are never
+ * recovered (they stay blocked), so they need nothing more.
+ */
+const RECOVER_NEEDS: Partial<Record<Kind, readonly Need[]>> = {
+  secrets: [need('secrets', 'recover/action', 'recover')],
+  certificates: [need('certificates', 'read', 'get'), need('certificates', 'recover/action', 'recover')],
+};
+
 const wildcard = (pattern: string, action: string) =>
   new RegExp(
     `^${pattern
@@ -118,6 +127,7 @@ export function missingPermissions(
     const { role, needs } = side === 'target' && !writes ? PLAN_TARGET_NEEDS[type] : NEEDS[side][type];
     const all: Need[] = [...needs];
     if (writes && replication.propagateDeletes) all.push(DELETE_NEEDS[type]);
+    if (writes && replication.recoverSoftDeleted) all.push(...(RECOVER_NEEDS[type] ?? []));
     if (writes && type === 'keys' && replication.recreateKeys)
       all.push(...RECREATE_KEY_NEEDS.filter((n) => !all.some((a) => a.dataAction === n.dataAction)));
     const lacking = all.filter((n) => !allows(p, n));

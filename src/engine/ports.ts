@@ -48,7 +48,8 @@ export interface VaultPort {
   getDeleted(type: ItemType, name: string): Promise<ItemSnapshot | undefined>;
   /**
    * Recovers a soft-deleted item and waits until it reads as live again (a write meanwhile is refused with 409
-   * "being recovered"); a recovery still under way after a minute fails with KVR065.
+   * "being recovered"); a recovery still under way after a minute fails with KVR065. An item already live (recovered
+   * meanwhile by someone else) is no failure, as the SDK's recover finds it first; a name neither live nor deleted is.
    */
   recoverDeletedItem(type: ItemType, name: string): Promise<void>;
 }

@@ -214,6 +214,7 @@ export class MemoryVault implements VaultPort {
   }
   async recoverDeletedItem(type: ItemType, name: string) {
     const s = this.deleted.get(type)!.get(name.toLowerCase());
+    if (!s && this.live.get(type)!.has(name.toLowerCase())) return;
     if (!s) throw fail('gone', 404, 'NotFound', 'not deleted');
     this.deleted.get(type)!.delete(name.toLowerCase());
     this.live.get(type)!.set(name.toLowerCase(), s);

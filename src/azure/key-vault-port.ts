@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { CertificateClient, type CertificateProperties } from '@azure/keyvault-certificates';
 import { KeyClient, type KeyProperties } from '@azure/keyvault-keys';
 import { SecretClient, type SecretProperties } from '@azure/keyvault-secrets';
-import { isKvrError } from '../engine/errors.ts';
+import { isKvrError, KvrError } from '../engine/errors.ts';
 import type { ItemSnapshot, ItemType, VaultInfo } from '../engine/model.ts';
 import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from './pacing.ts';
 import type { Clock, ExportedCertificate, VaultPort } from '../engine/ports.ts';
@@ -270,5 +270,42 @@ export class AzureVaultPort implements VaultPort {
     if (type === 'secret') await this.#call('other', () => this.#secrets.purgeDeletedSecret(name));
     else if (type === 'certificate') await this.#call('other', () => this.#certificates.purgeDeletedCertificate(name));
     else await this.#call('other', () => this.#keys.purgeDeletedKey(name));
+  }
+
+  async getDeleted(type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
+    try {
+      if (type === 'secret')
+        return snapshotOfSecret((await this.#call('other', () => this.#secrets.getDeletedSecret(name))).properties);
+      if (type === 'certificate')
+        return snapshotOfCertificate(
+          (await this.#call('other', () => this.#certificates.getDeletedCertificate(name))).properties,
+        );
+      return snapshotOfKey((await this.#call('other', () => this.#keys.getDeletedKey(name))).properties);
+    } catch (e) {
+      if (!isKvrError(e) && toVaultFailure(e).kind === 'gone') return undefined;
+      throw isKvrError(e) ? e : toVaultFailure(e);
+    }
+  }
+
+  /**
+   * Recovers, then polls `GET name` until it answers (Key Vault answers 404 for a few seconds after the recover), on
+   * this port's clock, for at most a minute.
+   */
+  async recoverDeletedItem(type: ItemType, name: string): Promise<void> {
+    const poller =
+      type === 'secret'
+        ? await this.#call('other', () => this.#secrets.beginRecoverDeletedSecret(name))
+        : type === 'certificate'
+          ? await this.#call('other', () => this.#certificates.beginRecoverDeletedCertificate(name))
+          : await this.#call('other', () => this.#keys.beginRecoverDeletedKey(name));
+    for (let waited = 0; !poller.isDone(); waited += POLL_MS) {
+      if (waited >= TRANSITION_WAIT_MS)
+        throw new KvrError(
+          'KVR065',
+          `${type} ${name} was recovered but is still not readable after ${TRANSITION_WAIT_MS / 1000} s; the next run writes it`,
+        );
+      await this.#clock.sleep(POLL_MS);
+      await this.#call('other', () => poller.poll());
+    }
   }
 }

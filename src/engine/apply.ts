@@ -100,6 +100,8 @@ async function applyRecord(vaults: ApplyVaults, r: ReplicationRecord): Promise<A
     return {};
   }
   if (r.action === 'disable') return { target: await target.setEnabled(r.type, r.name, false) };
+  // recover_soft_deleted: the deleted item comes back with its versions (never purged), the source's goes on top.
+  if (r.action === 'recover') await target.recoverDeletedItem(r.type, r.name);
   if (r.type === 'secret') return copySecret(vaults, r);
   if (r.type === 'certificate') return copyCertificate(vaults, r);
   if (r.status === 'update') await recreateKey(target, r.name);

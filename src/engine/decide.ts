@@ -78,7 +78,7 @@ function decideItem(f: ItemFacts, prev: StateRecord | undefined, o: DecideOption
     return decided(f, { status: 'source_pending', action: 'none', reason });
   }
   if (!s.enabled) return decideDisabledSource(f, prev, o);
-  if (!t) return decideMissingInTarget(f, o);
+  if (!t) return decideMissingInTarget(f, prev, o);
   return decideExisting(f, s, t, prev, o);
 }
 
@@ -138,17 +138,56 @@ function decideDisabledSource(f: ItemFacts, prev: StateRecord | undefined, o: De
   );
 }
 
-function decideMissingInTarget(f: ItemFacts, o: DecideOptions): Decided {
-  if (known(f, 'deletedInTarget')) {
-    const where = `Azure portal → ${o.target.name} → ${BLADE[f.type]} → Manage deleted`;
-    const reason = `the name is soft-deleted in ${o.target.name}: recover or purge it (${where})`;
-    return decided(f, { status: 'blocked_target_soft_deleted', action: 'none', reason });
-  }
+function decideMissingInTarget(f: ItemFacts, prev: StateRecord | undefined, o: DecideOptions): Decided {
+  if (known(f, 'deletedInTarget')) return decideSoftDeletedInTarget(f, prev, o);
   if (f.type === 'certificate' && known(f, 'standaloneInTarget')) {
     const reason = `a standalone secret or key named ${f.name} exists in ${o.target.name}; a certificate cannot be imported over it`;
     return decided(f, { status: 'blocked_target_conflict', action: 'none', reason });
   }
   return exportableOr(f, { status: 'create', action: 'write', reason: 'missing in the target' });
+}
+
+/**
+ * A name soft-deleted in the target: blocked, unless recover_soft_deleted may recover it and write the source's
+ * version. Only a deleted item that is this tool's untouched write (the deleted version and its `updated` are the ones
+ * the state recorded, as for a delete or disable), or a name acknowledged in this run, is recovered; nothing is ever
+ * purged. Keys stay blocked: a restore refuses an existing key, so a recovered key could not take the source's newer
+ * versions without the purge this option never does.
+ */
+function decideSoftDeletedInTarget(f: ItemFacts, prev: StateRecord | undefined, o: DecideOptions): Decided {
+  const where = `Azure portal → ${o.target.name} → ${BLADE[f.type]} → Manage deleted`;
+  const blocked = (reason: string) => decided(f, { status: 'blocked_target_soft_deleted', action: 'none', reason });
+  if (!o.replication.recoverSoftDeleted)
+    return blocked(`the name is soft-deleted in ${o.target.name}: recover or purge it (${where})`);
+  if (f.type === 'key')
+    return blocked(
+      `the key is soft-deleted in ${o.target.name}; recover_soft_deleted does not apply to keys (a restore refuses ` +
+        `an existing key): recover or purge it by hand (${where})`,
+    );
+  const acknowledgedNow = acknowledgedBy(o.acknowledge, f.name);
+  if (!acknowledgedNow) {
+    const d = known(f, 'deletedTarget');
+    const ours =
+      !!prev?.replicatedByUs &&
+      !!d &&
+      !!prev.targetVersion &&
+      d.version === prev.targetVersion &&
+      d.updatedOn === prev.targetUpdatedOn;
+    if (!ours) {
+      const memory = prev ? '' : ' (this run has no record of the item: a first run, or state that was not trusted)';
+      return blocked(
+        `the name is soft-deleted in ${o.target.name} and the deleted item was not written by this tool (or was ` +
+          `changed before its deletion)${memory}; recover_soft_deleted recovers it only when acknowledged, or recover ` +
+          `or purge it by hand (${where})`,
+      );
+    }
+  }
+  const why = acknowledgedNow ? 'acknowledged' : 'the deleted item is the copy this tool wrote';
+  return exportableOr(f, {
+    status: 'create',
+    action: 'recover',
+    reason: `soft-deleted in ${o.target.name} (${why}): recover_soft_deleted recovers it, then writes the source's version`,
+  });
 }
 
 /**
@@ -296,7 +335,7 @@ function conflictOr(
 
 /** A certificate is written only when its policy lets the private key be exported. */
 function exportableOr(f: ItemFacts, o: Outcome): Decided {
-  if (f.type !== 'certificate' || o.action !== 'write' || known(f, 'exportable')) return decided(f, o);
+  if (f.type !== 'certificate' || o.action === 'none' || known(f, 'exportable')) return decided(f, o);
   const reason = 'the certificate policy marks its private key non-exportable';
   return decided(f, { ...o, status: 'blocked_non_exportable_certificate', action: 'none', reason });
 }

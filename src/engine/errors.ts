@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   KVR062: 'the plan file is too old',
   KVR063: 'a plan file needs the state key',
   KVR064: 'the plan file cannot be written',
+  KVR065: 'a recovered target item did not become readable in time',
   KVR080: 'init would overwrite a file',
   KVR081: 'init input refused',
   KVR082: 'init needs an answer it cannot ask for',

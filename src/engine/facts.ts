@@ -39,6 +39,8 @@ export interface ItemFacts {
   readonly absentFromSource?: boolean;
   /** Certificates: a standalone secret or key of this name exists in the target (an import cannot go over it). */
   readonly standaloneInTarget?: boolean;
+  /** The soft-deleted target item (the version and `updated` it was deleted at); null when there is none. */
+  readonly deletedTarget?: ItemSnapshot | null;
 }
 
 /** The facts a decision may ask for, each read on demand by the gatherer (plan.ts). */
@@ -51,6 +53,7 @@ export const ON_DEMAND_FACTS = [
   'deletedInSource',
   'absentFromSource',
   'standaloneInTarget',
+  'deletedTarget',
 ] as const satisfies readonly (keyof ItemFacts)[];
 export type FactName = (typeof ON_DEMAND_FACTS)[number];
 

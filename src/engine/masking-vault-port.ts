@@ -67,4 +67,10 @@ export class MaskingVaultPort implements VaultPort {
   purgeDeletedItem(type: ItemType, name: string): Promise<void> {
     return this.#port.purgeDeletedItem(type, name);
   }
+  getDeleted(type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
+    return this.#port.getDeleted(type, name);
+  }
+  recoverDeletedItem(type: ItemType, name: string): Promise<void> {
+    return this.#port.recoverDeletedItem(type, name);
+  }
 }

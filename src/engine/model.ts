@@ -56,8 +56,8 @@ export const RECORD_STATUSES = [
 ] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
 
-/** What applying a record does to the target. */
-export type RecordAction = 'write' | 'delete' | 'disable' | 'none';
+/** What applying a record does to the target; `recover` recovers the soft-deleted target item, then writes. */
+export type RecordAction = 'write' | 'recover' | 'delete' | 'disable' | 'none';
 
 /** One item of a pair, decided; immutable (the guard and apply return new records). */
 export interface ReplicationRecord {

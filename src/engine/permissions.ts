@@ -91,6 +91,15 @@ export function leastRole(side: 'source' | 'target', type: Kind, mode: 'plan' | 
   return side === 'target' && mode === 'plan' ? PLAN_TARGET_NEEDS[type].role : NEEDS[side][type].role;
 }
 
+/**
+ * recover_soft_deleted reads a deleted target item (to prove it is this tool's write) and recovers it. Keys are never
+ * recovered (they stay blocked), so they need nothing more.
+ */
+const RECOVER_NEEDS: Partial<Record<Kind, readonly Need[]>> = {
+  secrets: [need('secrets', 'recover/action', 'recover')],
+  certificates: [need('certificates', 'read', 'get'), need('certificates', 'recover/action', 'recover')],
+};
+
 const wildcard = (pattern: string, action: string) =>
   new RegExp(
     `^${pattern
@@ -126,6 +135,7 @@ export function missingPermissions(
     const { role, needs } = side === 'target' && !writes ? PLAN_TARGET_NEEDS[type] : NEEDS[side][type];
     const all: Need[] = [...needs];
     if (writes && replication.propagateDeletes) all.push(DELETE_NEEDS[type]);
+    if (writes && replication.recoverSoftDeleted) all.push(...(RECOVER_NEEDS[type] ?? []));
     if (writes && type === 'keys' && replication.recreateKeys)
       all.push(...RECREATE_KEY_NEEDS.filter((n) => !all.some((a) => a.dataAction === n.dataAction)));
     const lacking = all.filter((n) => !allows(p, n));

@@ -176,6 +176,7 @@ const READ: Record<FactName, Reader> = {
   deletedInSource: async ({ listings, source }, f) => ({ deletedInSource: await softDeleted(listings, source, f) }),
   absentFromSource: async ({ source }, f) => ({ absentFromSource: (await source.get(f.type, f.name)) === undefined }),
   standaloneInTarget: async (input, f) => ({ standaloneInTarget: await standaloneInTarget(input, f.name) }),
+  deletedTarget: async ({ target }, f) => ({ deletedTarget: (await target.getDeleted(f.type, f.name)) ?? null }),
 };
 
 const softDeleted = async (listings: Listings, vault: VaultPort, f: ItemFacts): Promise<boolean> =>

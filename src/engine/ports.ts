@@ -44,6 +44,14 @@ export interface VaultPort {
    * (a restore, say) waits that moment out itself (writes retry while the service says the name is in transition).
    */
   purgeDeletedItem(type: ItemType, name: string): Promise<void>;
+  /** A soft-deleted item's metadata (the version it was deleted at, never a value), or undefined when there is none. */
+  getDeleted(type: ItemType, name: string): Promise<ItemSnapshot | undefined>;
+  /**
+   * Recovers a soft-deleted item and waits until it reads as live again (a write meanwhile is refused with 409
+   * "being recovered"); a recovery still under way after a minute fails with KVR065. An item already live (recovered
+   * meanwhile by someone else) is no failure, as the SDK's recover finds it first; a name neither live nor deleted is.
+   */
+  recoverDeletedItem(type: ItemType, name: string): Promise<void>;
 }
 
 /** What the caller may do on a vault: RBAC data actions, or the access policy's permissions. */

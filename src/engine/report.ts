@@ -216,6 +216,7 @@ export function previewRows(report: Pick<RunReport, 'pairs'>, budget = MAX_REPOR
 /** After an apply, a written row says what was done. */
 const DONE: Record<Exclude<RecordAction, 'none'>, Partial<Record<RecordStatus, string>> & { other: string }> = {
   write: { create: 'created', update: 'updated', other: 'written' },
+  recover: { other: 'recovered, then written' },
   delete: { other: 'deleted' },
   disable: { other: 'disabled' },
 };
@@ -235,6 +236,7 @@ export const wasApplied = (report: Pick<RunReport, 'mode' | 'exitCode'>): boolea
 /** A row's status for a reader: after an apply what was done ("created"), else the status (and what it held). */
 export function statusWord(r: ReportRecord, applied: boolean): string {
   if (applied && r.action) return DONE[r.action][r.status] ?? DONE[r.action].other;
+  if (r.action === 'recover') return `${r.status} (recover)`;
   return r.held ? `${r.status} (${r.held})` : r.status;
 }
 

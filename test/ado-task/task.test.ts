@@ -175,3 +175,21 @@ test('an empty subscription id on the service connection is no subscription: the
 
   expect(run.result).toBe('Succeeded');
 });
+
+test('recoverSoftDeleted: the copy the task wrote, deleted by hand in the target, is recovered and written; never purged', async () => {
+  const { src, dst } = world();
+  emulator.setWindows(dst, { deleteMs: 0, recoverMs: 1500, purgeMs: 0 });
+  emulator.invoke(src, 'PUT', 'secrets/app-key', { value: 'one' });
+  const git = new GitFixture({ 'README.md': 'no config here' });
+  const inputs = { source: src, targets: dst, recoverSoftDeleted: 'true' };
+  expect((await runTask(git.clone(), inputs)).variables.create).toBe('1');
+  emulator.invoke(dst, 'DELETE', 'secrets/app-key');
+  emulator.invoke(src, 'PUT', 'secrets/app-key', { value: 'two' });
+
+  const run = await runTask(git.clone(), inputs);
+  expect(run.result).toBe('Succeeded');
+  expect(run.summary).toMatch(/<code>app-key<\/code> \| secret \| .*recovered, then written/);
+  expect((await new SecretClient(vaultUrl(dst), credentialFor(ADMIN)).getSecret('app-key')).value).toBe('two');
+  expect(emulator.vault(dst).counters.byOperation['POST deletedsecrets/:name/recover']).toBe(1);
+  expect(emulator.vault(dst).counters.byOperation['DELETE deletedsecrets/:name'] ?? 0).toBe(0);
+});

@@ -28,6 +28,7 @@ replications:
     propagate_deletes: true
     recreate_keys: true
     max_deletes: 0
+    recover_soft_deleted: true
 `,
     'c.yml',
   );
@@ -47,6 +48,7 @@ replications:
         propagateDeletes: true,
         recreateKeys: true,
         maxDeletes: 0,
+        recoverSoftDeleted: true,
       },
     ],
   });

@@ -3,5 +3,8 @@ import { parseConfig } from '../../src/engine/config/parse-config.ts';
 
 test('the example config in .github/ is valid', () => {
   const path = '.github/keyvault-replication.yml';
-  expect(parseConfig(readFileSync(path, 'utf8'), path).replications[0]!.name).toBe('prod-dr');
+  expect(parseConfig(readFileSync(path, 'utf8'), path).replications[0]).toMatchObject({
+    name: 'prod-dr',
+    recoverSoftDeleted: true,
+  });
 });

@@ -65,6 +65,33 @@ describe('missingPermissions', () => {
     ]);
   });
 
+  test('recover_soft_deleted needs recover (and, for certificates, get of a deleted one); keys need nothing more', () => {
+    const officer = rbac([
+      `${KV}/secrets/readMetadata/action`,
+      `${KV}/secrets/getSecret/action`,
+      `${KV}/secrets/setSecret/action`,
+      `${KV}/keys/read`,
+      `${KV}/keys/restore/action`,
+      `${KV}/keys/update/action`,
+    ]);
+    const on = replication({ types: ['secrets', 'keys'], recoverSoftDeleted: true });
+    expect(missingPermissions('target', vault, officer, on)).toEqual([
+      `kv (target, secrets): missing ${KV}/secrets/recover/action; assign 'Key Vault Secrets Officer' on the vault to the caller`,
+    ]);
+    expect(missingPermissions('target', vault, officer, on, 'plan')).toEqual([]);
+    const policy: VaultPermissions = {
+      model: 'access-policy',
+      secrets: [],
+      keys: [],
+      certificates: ['list', 'import', 'update'],
+    };
+    expect(
+      missingPermissions('target', vault, policy, replication({ types: ['certificates'], recoverSoftDeleted: true })),
+    ).toEqual([
+      `kv (target, certificates): the access policy lacks certificates get, certificates recover; add them to the caller's access policy`,
+    ]);
+  });
+
   test('an access policy is checked by its permission names; "all" grants every one', () => {
     const policy: VaultPermissions = { model: 'access-policy', secrets: ['List'], keys: [], certificates: ['all'] };
     expect(missingPermissions('source', vault, policy, replication({ types: ['secrets', 'certificates'] }))).toEqual([

@@ -280,6 +280,22 @@ test('a delete the mass-delete guard held back is held_back in the counts and sa
   expect(recordRows(renderMarkdown(report([p]))).map((l) => l.split(' | ')[2])).toEqual(['✋ held_back (delete)']);
 });
 
+test('a recovery (recover_soft_deleted) shows in the status: create (recover) in a plan, recovered, then written after', () => {
+  const recovered: ReplicationRecord = {
+    type: 'secret',
+    name: 'back',
+    status: 'create',
+    action: 'recover',
+    reason: 'soft-deleted in dst-kv: recover_soft_deleted recovers it, then writes the source version',
+  };
+  const p = pairReport('dr', 'src-kv', 'dst-kv', [recovered]);
+  expect(p.records[0]).toEqual(expect.objectContaining({ status: 'create', action: 'recover' }));
+  const status = (mode: RunReport['mode']) =>
+    recordRows(renderMarkdown(report([p], { mode }))).map((l) => l.split(' | ')[2]);
+  expect(status('plan')).toEqual(['🆕 create (recover)']);
+  expect(status('apply')).toEqual(['🆕 recovered, then written']);
+});
+
 test('a pair whose rows were cut short is marked partial in its heading; a whole one is not', () => {
   const md = renderMarkdown(report([pair([row('create', 'a'), row('create', 'b'), row('in_sync', 'c')])]), 1);
   expect(lines(md)).toContain('### dr: src-kv → dst-kv (partial: 1 of 3 rows shown)');

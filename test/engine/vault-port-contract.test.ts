@@ -147,3 +147,15 @@ test("a sign-in refused for the vault's resource stays the sign-in failure (KVR0
   await expect(vault.get('secret', 'any')).rejects.toMatchObject({ code: 'KVR024' });
   await expect(vault.list('secret')).rejects.toMatchObject({ code: 'KVR024' });
 });
+
+test('a recovery Key Vault has not finished after a minute fails with KVR065, waited on the adapter clock', async () => {
+  const name = `contract-slow${++n}`;
+  const vault = port(name);
+  await vault.writeSecret('s', 'v', { type: 'secret', name: 's', enabled: true, tags: {}, managed: false });
+  await vault.deleteItem('secret', 's');
+  emulator.setWindows(name, { deleteMs: 0, recoverMs: 120_000, purgeMs: 0 });
+  const started = emulator.clock.now();
+  await expect(vault.recoverDeletedItem('secret', 's')).rejects.toMatchObject({ code: 'KVR065' });
+  expect(emulator.clock.now() - started).toBeGreaterThanOrEqual(60_000);
+  expect(emulator.clock.now() - started).toBeLessThan(120_000);
+});

@@ -28,5 +28,6 @@ export const replicationOf = (over: Partial<Replication> = {}): Replication => (
   propagateDeletes: false,
   recreateKeys: false,
   maxDeletes: 10,
+  recoverSoftDeleted: false,
   ...over,
 });

@@ -208,6 +208,17 @@ export class MemoryVault implements VaultPort {
   async purgeDeletedItem(type: ItemType, name: string) {
     if (!this.deleted.get(type)!.delete(name.toLowerCase())) throw fail('gone', 404, 'NotFound', 'not deleted');
   }
+  async getDeleted(type: ItemType, name: string) {
+    const s = this.deleted.get(type)!.get(name.toLowerCase());
+    return s ? { ...s.item } : undefined;
+  }
+  async recoverDeletedItem(type: ItemType, name: string) {
+    const s = this.deleted.get(type)!.get(name.toLowerCase());
+    if (!s && this.live.get(type)!.has(name.toLowerCase())) return;
+    if (!s) throw fail('gone', 404, 'NotFound', 'not deleted');
+    this.deleted.get(type)!.delete(name.toLowerCase());
+    this.live.get(type)!.set(name.toLowerCase(), s);
+  }
 }
 
 /** A directory of memory vaults where the caller holds the given permissions everywhere. */

@@ -368,3 +368,25 @@ test('without a checkout the state branch is fetched and pushed with the token, 
   ).toEqual([]);
   for (const dir of Object.values(temps)) rmSync(dir, { recursive: true, force: true });
 });
+
+test('recover-soft-deleted: the copy the Action wrote, deleted by hand in the target, is recovered and written; never purged', async () => {
+  const src = addVault(emulator, uniqueVault('gsrc'), 'westeurope');
+  const dst = addVault(emulator, uniqueVault('gdst'), 'westeurope');
+  // Key Vault takes a moment to finish a recovery: the bundle waits it out on its own (real) clock.
+  emulator.setWindows(dst, { deleteMs: 0, recoverMs: 1500, purgeMs: 0 });
+  put(src, 'app-key', 'one');
+  const git = new GitFixture({ 'README.md': 'no config here' });
+  const inputs = { source: src, targets: dst, 'recover-soft-deleted': 'true' };
+  const apply = () => runAction(emulator, { workspace: git.clone(), as: ACTOR, inputs });
+  expect(statusIn(await apply(), 'app-key')).toBe('create');
+  emulator.invoke(dst, 'DELETE', 'secrets/app-key');
+  put(src, 'app-key', 'two');
+
+  const run = await apply();
+  expect(run.code).toBe(0);
+  expect(run.report?.pairs[0]?.records[0]).toMatchObject({ name: 'app-key', status: 'create', action: 'recover' });
+  expect(run.summary).toContain('recovered, then written');
+  expect(await secretValue(dst, 'app-key')).toBe('two');
+  expect(emulator.vault(dst).counters.byOperation['POST deletedsecrets/:name/recover']).toBe(1);
+  expect(emulator.vault(dst).counters.byOperation['DELETE deletedsecrets/:name'] ?? 0).toBe(0);
+});

@@ -184,6 +184,7 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
       propagateDeletes: r.propagate_deletes ?? false,
       recreateKeys: r.recreate_keys ?? false,
       maxDeletes: r.max_deletes ?? DEFAULT_MAX_DELETES,
+      recoverSoftDeleted: r.recover_soft_deleted ?? false,
     })),
   };
 }

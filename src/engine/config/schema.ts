@@ -84,6 +84,11 @@ export const CONFIG_SCHEMA = {
           propagate_deletes: { type: 'boolean' },
           recreate_keys: { type: 'boolean' },
           max_deletes: { type: 'integer', minimum: 0 },
+          recover_soft_deleted: {
+            type: 'boolean',
+            description:
+              'Recover a soft-deleted target item this tool wrote (or an acknowledged one), then write the new version; never purges; not for keys',
+          },
         },
         oneOf: [{ required: ['targets'] }, { required: ['targets_from_tag'] }],
         // A tag writer must not choose where secrets go: tag-driven targets are always bounded by the config.

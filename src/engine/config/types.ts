@@ -16,6 +16,8 @@ export interface Replication {
   propagateDeletes: boolean;
   recreateKeys: boolean;
   maxDeletes: number;
+  /** Recover a soft-deleted target item this tool wrote (or one acknowledged), then write the source's version. */
+  recoverSoftDeleted: boolean;
 }
 
 export interface ReplicationConfig {
@@ -37,6 +39,7 @@ export interface RawReplication {
   propagate_deletes?: boolean;
   recreate_keys?: boolean;
   max_deletes?: number;
+  recover_soft_deleted?: boolean;
 }
 export interface RawConfig {
   version: 1;

@@ -78,6 +78,7 @@ export async function readCiRequest(
     rule: read.text(n.rule),
     overwriteOnConflict: read.flag(n.overwriteOnConflict),
     propagateDeletes: read.flag(n.propagateDeletes),
+    recoverSoftDeleted: read.flag(n.recoverSoftDeleted),
   });
   const config = source ? { inline: singlePairConfig(pair(), n) } : options.config;
   const signing = { key: checkStateKey(read.secret(n.stateKey), inputLabel(n.stateKey)), adopt: options.adoptState };

@@ -14,6 +14,7 @@ export interface SinglePairInputs {
   rule?: string;
   overwriteOnConflict?: boolean;
   propagateDeletes?: boolean;
+  recoverSoftDeleted?: boolean;
 }
 
 /** The host's own names of those inputs, so that a message names the input the user wrote. */
@@ -121,6 +122,7 @@ export function singlePairConfig(i: SinglePairInputs, names: SinglePairNames): R
         propagateDeletes: i.propagateDeletes ?? false,
         recreateKeys: false,
         maxDeletes: DEFAULT_MAX_DELETES,
+        recoverSoftDeleted: i.recoverSoftDeleted ?? false,
       },
     ],
   };

@@ -55,8 +55,14 @@ function world() {
   return { src, dst, git: new GitFixture({ [CONFIG_PATH]: config }) };
 }
 
-const ours = () =>
-  api.threads.filter((t) => t.pullRequest === PR && !t.isDeleted && t.comments[0]!.author.id === BUILD_SERVICE.id);
+/** The threads the build service started for one set of replications (`all`, or their names). */
+const ours = (key = 'all') =>
+  api.threads.filter(
+    (t) =>
+      t.pullRequest === PR &&
+      t.comments[0]!.author.id === BUILD_SERVICE.id &&
+      t.comments[0]!.content.startsWith(`${THREAD_MARKER}:${key} -->`),
+  );
 const tokensSent = (from = 0) => [...new Set(api.authorizations.slice(from).map((a) => a.replace(/^Bearer /i, '')))];
 
 test('a pull request build posts one thread with the plan, updates it on the next push, and never writes', async () => {
@@ -160,4 +166,15 @@ test("failOn blocked fails the task on a blocked record (KVR043), as the Action'
   expect(strict.variables).toMatchObject({ blockedTargetConflict: '1' });
   const never = await runTask(ws, { configFile: CONFIG_PATH, failOn: 'never' });
   expect(never.result).toBe('SucceededWithIssues');
+});
+
+test('a run of some replications has a thread of its own beside the thread of all', async () => {
+  const { src, git } = world();
+  emulator.invoke(src, 'PUT', 'secrets/a', { value: 'x' });
+  const one = await runTask(git.clone(), { configFile: CONFIG_PATH, replications: 'promote' }, prBuild());
+  expect(one.result).toBe('Succeeded');
+  const again = await runTask(git.clone(), { configFile: CONFIG_PATH, replications: 'promote' }, prBuild());
+  expect(again.stdout).toContain(`preview thread updated on pull request ${PR}`);
+  expect(ours('promote')).toHaveLength(1);
+  expect(ours('promote')[0]!.comments[0]!.content).toContain('<code>a</code>');
 });

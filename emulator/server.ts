@@ -70,6 +70,11 @@ export class KeyVaultEmulator implements EmulatorControl {
 
   /** Role assignments at subscription scope; tests may push to it. */
   readonly subscriptionRoleAssignments: SubscriptionRoleAssignment[] = [];
+  /**
+   * Serves dev.azure.com's REST API other than the OIDC token (a test's stand-in, e.g. pull request threads); without
+   * one, those paths are 404.
+   */
+  devopsApi?: (ex: Exchange) => void | Promise<void>;
 
   private constructor(options: EmulatorOptions) {
     this.clock = options.clock ?? new EmulatorClock();
@@ -202,6 +207,7 @@ export class KeyVaultEmulator implements EmulatorControl {
       if (ex.host === 'login.microsoftonline.com') return handleEntraRequest(ex, this.identity);
       if (ex.host === 'dev.azure.com' && ex.method === 'POST' && ex.url.pathname.endsWith('/oidctoken'))
         return this.identity.handleDevopsOidc(ex);
+      if (ex.host === 'dev.azure.com' && this.devopsApi) return await this.devopsApi(ex);
       if (ex.host === 'localhost' && ex.url.pathname === '/gh-oidc') return this.identity.handleGithubOidc(ex);
       if (ex.host === 'localhost' && ex.url.pathname.startsWith('/__admin/')) return handleAdmin(ex, this);
       send(ex, 404, { error: 'not served by the emulator' });

@@ -5,13 +5,18 @@ import { KvrError } from '../../engine/errors.ts';
 import { renderMarkdown } from '../../engine/report.ts';
 import { branchesNamedIn } from '../shared/guarded-branches.ts';
 import { runFile, runHostPipeline, type HostPort, type PipelineResult } from '../shared/host-pipeline.ts';
-import { readCiRequest, type CiRequest } from '../shared/run-inputs.ts';
+import { parseBoolean, readCiRequest, type CiRequest } from '../shared/run-inputs.ts';
 import { inputLabel } from '../shared/run-options.ts';
 import { openStateBranch } from '../shared/state-branch-store.ts';
 import { statusOutputs } from '../shared/status-outputs.ts';
 import { INPUTS, OUTPUTS, REQUIRED_INPUTS } from './constants.ts';
 import { logInfo, logSafeTask as tl, secretInput } from './log-safe-task.ts';
-import { serviceConnection } from './service-connection.ts';
+import { commentOnPullRequest } from './pr-thread.ts';
+import { serviceConnection, systemAccessToken } from './service-connection.ts';
+
+interface TaskRequest extends CiRequest {
+  readonly commentOnPr: boolean;
+}
 
 const temp = () => tl.getVariable('Agent.TempDirectory') || tmpdir();
 const repository = () => tl.getVariable('Build.SourcesDirectory') || process.cwd();
@@ -42,20 +47,22 @@ function requireInputs(): void {
 /**
  * The task as a host of the run: inputs, the service connection, the state branch, issues, variables and the summary.
  */
-const taskHost: HostPort<CiRequest> = {
+const taskHost: HostPort<TaskRequest> = {
   where: 'the Key Vault replication section of the run summary',
   log: {
     info: logInfo,
     warning: (message) => tl.logIssue(tl.IssueType.Warning, message),
     error: (message) => tl.logIssue(tl.IssueType.Error, message),
   },
-  readRequest: () => {
+  readRequest: async () => {
     requireInputs();
-    return readCiRequest(INPUTS, reader, {
+    const request = await readCiRequest(INPUTS, reader, {
       pullRequest: tl.getVariable('Build.Reason') === 'PullRequest',
       guarded: branchesNamedIn(BRANCH_VARIABLES, tl.getVariable),
       repository: repository(),
     });
+    const commentOnPr = parseBoolean(reader.text(INPUTS.commentOnPr), inputLabel(INPUTS.commentOnPr)) ?? true;
+    return { ...request, commentOnPr };
   },
   output: (name, value) => tl.setVariable(OUTPUTS[name], value, false, true),
   identity: serviceConnection,
@@ -71,12 +78,18 @@ const taskHost: HostPort<CiRequest> = {
   },
   mask: tl.setSecret,
   reportPath: (id) => runFile(temp(), id, 'json'),
-  deliver: async ({ report }) => {
+  deliver: async ({ report }, _reportPath, o) => {
     for (const [name, value] of Object.entries(statusOutputs(report)))
       tl.setVariable(OUTPUTS[name as keyof typeof OUTPUTS], value, false, true);
     const summaryPath = runFile(temp(), report.correlationId, 'md');
     await writeFile(summaryPath, renderMarkdown(report), { mode: 0o600 });
     tl.uploadSummary(summaryPath);
+    await commentOnPullRequest(o, report, {
+      getVariable: tl.getVariable,
+      accessToken: systemAccessToken,
+      info: logInfo,
+      warning: (message) => tl.logIssue(tl.IssueType.Warning, message),
+    });
   },
 };
 

@@ -17,6 +17,21 @@ function endpointAuthorization(id: string): { scheme: string; parameters: Record
   return { scheme: auth?.scheme ?? '', parameters: Object.fromEntries(parameters) };
 }
 
+/**
+ * Each secret is registered with the agent (and hidden in this process's stderr) as it is read, before anything can
+ * refuse the connection and print: the same maskSecret the credential uses, so it is registered once.
+ */
+const registered = (secret: string | undefined): string | undefined => secret && maskSecret(secret, tl.setSecret);
+
+/**
+ * The job's System.AccessToken, registered as a secret: every task has it through the SystemVssConnection endpoint
+ * (no `env:` mapping needed); the variable is the fallback where a step mapped it.
+ */
+export const systemAccessToken = (): string | undefined =>
+  registered(
+    endpointAuthorization('SystemVssConnection').parameters.accesstoken ?? tl.getVariable('System.AccessToken'),
+  );
+
 /** The service connection's identity: workload identity federation, or a service principal with a secret. */
 export function serviceConnection(): Identity {
   const connection = tl.getInput(INPUTS.azureSubscription, true)!;
@@ -28,13 +43,6 @@ export function serviceConnection(): Identity {
     subscriptions: subscriptionId ? [subscriptionId] : [],
   };
   const federated = scheme.toLowerCase() === 'workloadidentityfederation';
-  // Each secret is registered with the agent (and hidden in this process's stderr) as it is read, before anything can
-  // refuse the connection and print: the same maskSecret the credential uses, so it is registered once.
-  const registered = (secret: string | undefined): string | undefined => secret && maskSecret(secret, tl.setSecret);
-  const systemAccessToken = () =>
-    registered(
-      endpointAuthorization('SystemVssConnection').parameters.accesstoken ?? tl.getVariable('System.AccessToken'),
-    );
   const identity = federated
     ? { kind: 'azure-pipelines' as const, connection, systemAccessToken: systemAccessToken(), ...principal }
     : {

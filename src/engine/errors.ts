@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   KVR052: 'state file belongs to another pair',
   KVR053: 'state file signature missing or wrong',
   KVR054: 'invalid state dropped',
+  KVR085: 'invalid alert input',
+  KVR086: 'the alert webhook did not take a message',
+  KVR087: 'the alert issue could not be opened, updated or closed',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

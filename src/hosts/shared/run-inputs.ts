@@ -1,3 +1,4 @@
+import { parseAlertSettings, type AlertSettings } from './alerts.ts';
 import { KvrError } from '../../engine/errors.ts';
 import type { RunMode } from '../../engine/run.ts';
 import { assertStateBranch } from '../../state/state-branch.ts';
@@ -19,6 +20,8 @@ export interface RunRequest extends Readonly<OptionValues<typeof RUN_OPTIONS>> {
   readonly mode: RunMode;
   /** Subscriptions the host names (an input, the service connection, flags); the config may add more. */
   readonly subscriptions: string[];
+  /** Alerts on repeated trouble (CI only): none when off. */
+  readonly alerts?: AlertSettings;
 }
 
 /** A CI run also keeps its state on a branch of the repository (none when the branch input is empty). */
@@ -83,5 +86,9 @@ export async function readCiRequest(
   if (stateBranch) {
     assertStateBranch(stateBranch, await guardedBranches(ci.guarded, ci.repository), inputLabel(n.stateBranch));
   }
-  return { ...options, mode, config, subscriptions: [], stateBranch, signing };
+  const alerts = parseAlertSettings(read.text(n.alertAfterRuns), read.secret(n.alertWebhookUrl), {
+    afterRuns: inputLabel(n.alertAfterRuns),
+    webhookUrl: inputLabel(n.alertWebhookUrl),
+  });
+  return { ...options, mode, config, subscriptions: [], stateBranch, signing, alerts };
 }

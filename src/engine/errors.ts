@@ -47,6 +47,9 @@ export const ERROR_CODES = {
   KVR080: 'init would overwrite a file',
   KVR081: 'init input refused',
   KVR082: 'init needs an answer it cannot ask for',
+  KVR085: 'invalid alert input',
+  KVR086: 'the alert webhook did not take a message',
+  KVR087: 'the alert issue could not be opened, updated or closed',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -1,3 +1,4 @@
+import { nextTroubleRuns } from './alerts.ts';
 import { recordKey, type ItemType, type ReplicationRecord } from './model.ts';
 import {
   sanitizeRecord,
@@ -56,7 +57,8 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
     const acknowledged = o.acknowledgements.has(key) ? o.acknowledgements.get(key) : prev?.acknowledgedVersion;
     const next = stateOf(r, prev, acknowledged);
     const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt;
-    records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true });
+    const troubleRuns = nextTroubleRuns(r.status, prev?.troubleRuns);
+    records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true, troubleRuns });
   }
   if (sameRecords(records, o.previous.records)) return o.previous;
   return {

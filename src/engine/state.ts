@@ -1,4 +1,5 @@
 import { ITEM_NAME_PATTERN } from './config/schema.ts';
+import { isTrouble, TROUBLE_RUNS_KEPT } from './alerts.ts';
 import type { ErrorCode } from './errors.ts';
 import { ITEM_TYPES, RECORD_STATUSES, recordKey, type ItemType, type RecordStatus } from './model.ts';
 
@@ -30,6 +31,11 @@ export interface StateRecord {
   lastCorrelationId?: string;
   /** The source was listed within the second of its last change, which `updatedOn` cannot tell apart: compare again. */
   recheck?: boolean;
+  /**
+   * Runs in a row that ended failed or blocked (see alerts.ts), up to TROUBLE_RUNS_KEPT; absent when the record is
+   * fine. Forged, it can at most open or close an alert (an issue, a webhook message): nothing is written on its word.
+   */
+  troubleRuns?: number;
 }
 
 /** Which pair a state file belongs to: a file is only ever memory for exactly this (replication, source, target). */
@@ -87,6 +93,7 @@ const FIELDS: readonly (keyof StateRecord)[] = [
   'lastErrorCode',
   'lastCorrelationId',
   'recheck',
+  'troubleRuns',
 ];
 
 /** Whether two records say the same (both sanitized: their fields in one order). */
@@ -143,6 +150,13 @@ function recordProblem(key: string, r: unknown): string | undefined {
   if (!optional(r.lastErrorCode, matching(ERROR_CODE))) return 'malformed error code';
   if (!optional(r.lastCorrelationId, matching(CORRELATION_ID))) return 'malformed correlation id';
   if (!optional(r.recheck, (v) => typeof v === 'boolean')) return 'recheck is not a boolean';
+  const trouble = r.troubleRuns;
+  if (
+    trouble !== undefined &&
+    (!Number.isSafeInteger(trouble) || (trouble as number) < 1 || (trouble as number) > TROUBLE_RUNS_KEPT)
+  )
+    return 'troubleRuns out of range';
+  if (trouble !== undefined && !isTrouble(r.status as RecordStatus)) return `troubleRuns with status ${r.status}`;
   return undefined;
 }
 

@@ -90,6 +90,7 @@ test('the example workflows pass only inputs the Action declares, and ask for th
       for (const step of job.steps.filter((s) => s.uses?.startsWith('keyvault-replicate/'))) {
         expect(permissions['id-token']).toBe('write');
         for (const key of Object.keys(step.with ?? {})) expect(Object.values(INPUTS)).toContain(key);
+        if (step.with?.[INPUTS.alertAfterRuns]) expect([file, permissions.issues]).toEqual([file, 'write']);
         if (step.with?.mode !== 'plan' && !file.includes('pr-preview'))
           expect([file, permissions.contents]).toEqual([file, 'write']);
       }

@@ -16,10 +16,26 @@ export interface Comment {
 /** The author of every comment the workflow token writes. */
 export const WORKFLOW_BOT: CommentUser = { login: 'github-actions[bot]', type: 'Bot' };
 
-/** A local stand-in for the GitHub REST endpoints the Action calls: issue comments (list, create, update). */
+/** An issue as the alert issues use it. */
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: 'open' | 'closed';
+  user: CommentUser;
+}
+
+/**
+ * A local stand-in for the GitHub REST endpoints the Action calls: issue comments (list, create, update) and issues
+ * (list by label and state, create, update).
+ */
 export class FakeGitHubApi {
   readonly comments: Comment[] = [];
+  readonly issues: Issue[] = [];
   readonly requests: string[] = [];
+  /** Every request body, as sent. */
+  readonly bodies: string[] = [];
   #server!: Server;
   #nextId = 1000;
   /** Tokens allowed to write; anything else gets 403 like a token without pull-requests: write. */
@@ -66,6 +82,7 @@ export class FakeGitHubApi {
     reply: (status: number, json: unknown) => void,
   ): void {
     this.requests.push(`${method} ${url}`);
+    this.bodies.push(body);
     if (!this.tokens.has(auth.replace(/^(token|Bearer) /i, ''))) return reply(401, { message: 'Bad credentials' });
     const path = new URL(url, 'http://x').pathname;
     const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path);
@@ -83,6 +100,41 @@ export class FakeGitHubApi {
       if (!c) return reply(404, { message: 'Not Found' });
       c.body = (JSON.parse(body) as { body: string }).body;
       return reply(200, view(c));
+    }
+    return this.#issue(method, url, body, reply);
+  }
+
+  #issue(method: string, url: string, body: string, reply: (status: number, json: unknown) => void): void {
+    const { pathname, searchParams } = new URL(url, 'http://x');
+    const all = /^\/repos\/[^/]+\/[^/]+\/issues$/.test(pathname);
+    const one = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/.exec(pathname);
+    const view = (i: Issue) => ({ ...i, labels: i.labels.map((name) => ({ name })) });
+    if (all && method === 'GET') {
+      const label = searchParams.get('labels');
+      const state = searchParams.get('state') ?? 'open';
+      const found = this.issues.filter(
+        (i) => (!label || i.labels.includes(label)) && (state === 'all' || i.state === state),
+      );
+      return reply(200, found.map(view));
+    }
+    if (all && method === 'POST') {
+      const b = JSON.parse(body) as { title: string; body: string; labels?: string[] };
+      const issue: Issue = {
+        number: this.#nextId++,
+        title: b.title,
+        body: b.body,
+        labels: b.labels ?? [],
+        state: 'open',
+        user: WORKFLOW_BOT,
+      };
+      this.issues.push(issue);
+      return reply(201, view(issue));
+    }
+    if (one && method === 'PATCH') {
+      const issue = this.issues.find((i) => i.number === Number(one[1]));
+      if (!issue) return reply(404, { message: 'Not Found' });
+      Object.assign(issue, JSON.parse(body) as Partial<Pick<Issue, 'body' | 'state'>>);
+      return reply(200, view(issue));
     }
     return reply(404, { message: 'Not Found' });
   }

@@ -19,6 +19,7 @@ import {
 } from './constants.ts';
 import { actionIdentity } from './identity.ts';
 import { logSafeCore as core } from './log-safe-core.ts';
+import { alertIssues } from './alert-issue.ts';
 import { commentOnPullRequest } from './pr-comment.ts';
 
 interface ActionRequest extends CiRequest {
@@ -98,6 +99,7 @@ const actionHost: HostPort<ActionRequest> = {
     });
   },
   mask: core.setSecret,
+  alert: (alerts, o) => alertIssues(o.githubToken, alerts, o.alerts?.afterRuns ?? 0),
   reportPath: (id) => runFile(runnerTemp(), id, 'json'),
   deliver: async ({ report }, _reportPath, o) => {
     const values = statusOutputs(report);

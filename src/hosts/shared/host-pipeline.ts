@@ -8,6 +8,9 @@ import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { Clock, VaultDirectory } from '../../engine/ports.ts';
 import type { RunReport } from '../../engine/report.ts';
 import { runReplication } from '../../engine/run.ts';
+import { replicationAlerts, type ReplicationAlert } from '../../engine/alerts.ts';
+import type { PairState } from '../../engine/state.ts';
+import { postWebhookAlerts, recordingStore, type AlertSettings } from './alerts.ts';
 import { blockedNotices } from './blocked-notices.ts';
 import { cancelOnSignals } from './cancellation.ts';
 import { scopeOf } from './event-scope.ts';
@@ -60,6 +63,8 @@ export interface HostPort<R extends RunRequest> {
   readonly mask?: (line: string) => void;
   /** Where the JSON report is written (mode 0600: it names every item), or none. */
   reportPath(correlationId: string, request: R): string | undefined;
+  /** Opens, updates or closes the alert of each replication (the Action's issues); never throws. */
+  alert?(alerts: ReplicationAlert[], request: R): Promise<void>;
   /** Hands the report out: outputs, variables, a summary, stdout. */
   deliver(outcome: RunOutcome, reportPath: string | undefined, request: R): Promise<void> | void;
 }
@@ -105,6 +110,21 @@ const armDirectory: NonNullable<PipelineDeps['directory']> = (credential, subscr
 /** A file of one run in a CI's temporary directory: the JSON report, the task's summary. */
 export const runFile = (dir: string, correlationId: string, extension: 'json' | 'md'): string =>
   join(dir, `keyvault-replicate-${correlationId}.${extension}`);
+
+/** The alerts of this run, decided from the state it loaded and saved, to the webhook and the host (issues). */
+async function alert<R extends RunRequest>(
+  host: HostPort<R>,
+  request: R,
+  settings: AlertSettings,
+  states: { loaded: PairState[]; saved: PairState[] },
+): Promise<void> {
+  const alerts = replicationAlerts(states.loaded, states.saved, settings.afterRuns);
+  for (const a of alerts.filter((x) => x.change === 'entered' || x.change === 'recovered'))
+    host.log.info(`alert: replication ${a.replication} ${a.change === 'entered' ? 'entered' : 'left'} trouble`);
+  if (settings.webhookUrl)
+    await postWebhookAlerts(settings.webhookUrl, alerts, settings.afterRuns, host.where, (m) => host.log.warning(m));
+  await host.alert?.(alerts, request);
+}
 
 /** The report as a file only its owner reads; an existing file (the CLI's --report) is made so too. */
 async function writeReport(path: string, report: RunReport): Promise<void> {
@@ -156,6 +176,7 @@ export async function runHostPipeline<R extends RunRequest>(
       clock,
     );
     state = await host.openState(request);
+    const alerting = request.alerts && request.mode === 'apply' ? recordingStore(state.store) : undefined;
     const cancel = cancelOnSignals((signal) =>
       host.log.warning(
         `${signal}: the job is being cancelled; finishing the writes under way, then saving state (a second signal stops at once)`,
@@ -166,7 +187,7 @@ export async function runHostPipeline<R extends RunRequest>(
       mode: request.mode,
       correlationId,
       clock,
-      state: state.store,
+      state: alerting?.store ?? state.store,
       directory,
       replications: scope.replications,
       only: scope.only,
@@ -194,6 +215,7 @@ export async function runHostPipeline<R extends RunRequest>(
     host.output?.('counts', JSON.stringify(outcome.report.totals));
     await host.deliver(outcome, reportPath, request);
     for (const n of blockedNotices(outcome.report, host.where)) host.log.warning(n.message, n.title);
+    if (alerting && request.alerts) await alert(host, request, request.alerts, alerting);
     return { verdict: outcome.verdict, exitCode: outcome.exitCode, message: outcome.message, report: outcome.report };
   } catch (e) {
     return {

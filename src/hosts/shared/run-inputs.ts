@@ -1,3 +1,4 @@
+import { parseAlertSettings, type AlertSettings } from './alerts.ts';
 import { KvrError } from '../../engine/errors.ts';
 import type { RunMode } from '../../engine/run.ts';
 import { assertStateBranch } from '../../state/state-branch.ts';
@@ -21,6 +22,8 @@ export interface RunRequest extends Readonly<OptionValues<typeof RUN_OPTIONS>> {
   readonly subscriptions: string[];
   /** The state key, checked: it signs and verifies a plan file too. */
   readonly stateKey?: string;
+  /** Alerts on repeated trouble (CI only): none when off. */
+  readonly alerts?: AlertSettings;
 }
 
 /** A CI run also keeps its state on a branch of the repository (none when the branch input is empty). */
@@ -86,5 +89,9 @@ export async function readCiRequest(
   if (stateBranch) {
     assertStateBranch(stateBranch, await guardedBranches(ci.guarded, ci.repository), inputLabel(n.stateBranch));
   }
-  return { ...options, mode, config, subscriptions: [], stateBranch, signing, stateKey: signing.key };
+  const alerts = parseAlertSettings(read.text(n.alertAfterRuns), read.secret(n.alertWebhookUrl), {
+    afterRuns: inputLabel(n.alertAfterRuns),
+    webhookUrl: inputLabel(n.alertWebhookUrl),
+  });
+  return { ...options, mode, config, subscriptions: [], stateBranch, signing, stateKey: signing.key, alerts };
 }

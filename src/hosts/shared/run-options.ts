@@ -114,6 +114,8 @@ export const CI_INPUT_DEFAULTS = {
   stateBranch: DEFAULT_STATE_BRANCH,
   stateKey: undefined,
   recoverSoftDeleted: 'false',
+  alertAfterRuns: '0',
+  alertWebhookUrl: undefined,
 };
 export type CiInput = keyof typeof RUN_OPTIONS | keyof typeof CI_INPUT_DEFAULTS;
 export const CI_INPUTS = [...Object.keys(RUN_OPTIONS), ...Object.keys(CI_INPUT_DEFAULTS)] as CiInput[];

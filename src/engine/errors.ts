@@ -38,6 +38,9 @@ export const ERROR_CODES = {
   KVR052: 'state file belongs to another pair',
   KVR053: 'state file signature missing or wrong',
   KVR054: 'invalid state dropped',
+  KVR070: 'unknown Azure environment',
+  KVR071: 'a vault URL of another Azure cloud',
+  KVR072: 'the environment input disagrees with the service connection',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

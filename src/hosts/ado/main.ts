@@ -11,7 +11,7 @@ import { openStateBranch } from '../shared/state-branch-store.ts';
 import { statusOutputs } from '../shared/status-outputs.ts';
 import { INPUTS, OUTPUTS, REQUIRED_INPUTS } from './constants.ts';
 import { logInfo, logSafeTask as tl, secretInput } from './log-safe-task.ts';
-import { serviceConnection } from './service-connection.ts';
+import { serviceConnection, serviceConnectionCloud } from './service-connection.ts';
 
 const temp = () => tl.getVariable('Agent.TempDirectory') || tmpdir();
 const repository = () => tl.getVariable('Build.SourcesDirectory') || process.cwd();
@@ -55,6 +55,7 @@ const taskHost: HostPort<CiRequest> = {
       pullRequest: tl.getVariable('Build.Reason') === 'PullRequest',
       guarded: branchesNamedIn(BRANCH_VARIABLES, tl.getVariable),
       repository: repository(),
+      environment: serviceConnectionCloud(),
     });
   },
   output: (name, value) => tl.setVariable(OUTPUTS[name], value, false, true),

@@ -10,6 +10,7 @@ import {
   WorkloadIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
+import { PUBLIC_CLOUD, type AzureCloud } from '../../engine/clouds.ts';
 import { maskSecret } from '../../azure/masked-credential.ts';
 import { explainedCredential, presentedClaims, type PresentedClaims } from '../../azure/sign-in-failure.ts';
 import type { KvrError } from '../../engine/errors.ts';
@@ -89,18 +90,21 @@ export const identityLabel = (identity: Identity): string => identity.label ?? L
 export function credentialOf(
   identity: Identity,
   mask: (secret: string) => void = () => undefined,
+  cloud: AzureCloud = PUBLIC_CLOUD,
 ): ReturnType<typeof explainedCredential> {
+  // The cloud's Entra ID authority, unless the identity names its own (AZURE_AUTHORITY_HOST).
+  const authorityHost = ('authorityHost' in identity && identity.authorityHost) || cloud.authorityHost;
   const who =
     'clientId' in identity ? `${identityLabel(identity)}, client ${identity.clientId}` : identityLabel(identity);
   let presented: PresentedClaims | undefined;
   const credential = ((): TokenCredential => {
     switch (identity.kind) {
       case 'client-secret': {
-        const { tenantId, clientId, secret, authorityHost } = identity;
+        const { tenantId, clientId, secret } = identity;
         return new ClientSecretCredential(tenantId, clientId, maskSecret(secret, mask), { authorityHost });
       }
       case 'federated': {
-        const { tenantId, clientId, authorityHost } = identity;
+        const { tenantId, clientId } = identity;
         const assertion = async () => {
           const token = maskSecret(await identity.assertion(), mask);
           presented = presentedClaims(token);
@@ -110,10 +114,11 @@ export function credentialOf(
       }
       case 'azure-pipelines': {
         const { tenantId, clientId, connection, systemAccessToken } = identity;
-        return new AzurePipelinesCredential(tenantId, clientId, connection, maskSecret(systemAccessToken, mask));
+        const token = maskSecret(systemAccessToken, mask);
+        return new AzurePipelinesCredential(tenantId, clientId, connection, token, { authorityHost });
       }
       case 'federated-token-file': {
-        const { tenantId, clientId, tokenFilePath, authorityHost } = identity;
+        const { tenantId, clientId, tokenFilePath } = identity;
         return new WorkloadIdentityCredential({ tenantId, clientId, tokenFilePath, authorityHost });
       }
       case 'azure-cli':

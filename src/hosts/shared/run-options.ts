@@ -1,3 +1,4 @@
+import { CLOUD_NAMES, cloudNamed } from '../../engine/clouds.ts';
 import type { ReplicationConfig } from '../../engine/config/types.ts';
 import { DEFAULT_MAX_CONCURRENCY } from '../../engine/defaults.ts';
 import { DEFAULT_CONFIG_PATH, DEFAULT_RULE, DEFAULT_STATE_BRANCH, DEFAULT_TYPES } from './defaults.ts';
@@ -78,6 +79,11 @@ export const RUN_OPTIONS = {
   failOn: valued('<what>', `${FAIL_ON.join(' | ')}: what makes the exit code 1`, parseFailOn, {
     default: DEFAULT_FAIL_ON,
   }),
+  environment: valued(
+    '<cloud>',
+    `the Azure cloud of the vaults: ${CLOUD_NAMES.join(', ')} (default AzureCloud; the task's: its service connection's)`,
+    (text, label) => (text ? cloudNamed(text, label) : undefined),
+  ),
 };
 
 /** The values of a set of options, as read. */

@@ -92,8 +92,11 @@ export function credentialOf(
   mask: (secret: string) => void = () => undefined,
   cloud: AzureCloud = PUBLIC_CLOUD,
 ): ReturnType<typeof explainedCredential> {
-  // The cloud's Entra ID authority, unless the identity names its own (AZURE_AUTHORITY_HOST).
-  const authorityHost = ('authorityHost' in identity && identity.authorityHost) || cloud.authorityHost;
+  // The identity's own authority (AZURE_AUTHORITY_HOST), else a sovereign cloud's; in the public cloud the SDK's
+  // default, which reads AZURE_AUTHORITY_HOST too.
+  const authorityHost =
+    ('authorityHost' in identity && identity.authorityHost) ||
+    (cloud === PUBLIC_CLOUD ? undefined : cloud.authorityHost);
   const who =
     'clientId' in identity ? `${identityLabel(identity)}, client ${identity.clientId}` : identityLabel(identity);
   let presented: PresentedClaims | undefined;
@@ -122,9 +125,9 @@ export function credentialOf(
         return new WorkloadIdentityCredential({ tenantId, clientId, tokenFilePath, authorityHost });
       }
       case 'azure-cli':
-        return new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential());
+        return new ChainedTokenCredential(new EnvironmentCredential({ authorityHost }), new AzureCliCredential());
       case 'default':
-        return defaultChain();
+        return defaultChain(authorityHost);
     }
   })();
   const sources = identity.kind === 'default' ? DEFAULT_SOURCES : identity.kind === 'azure-cli' ? CLI_SOURCES : [];
@@ -148,11 +151,11 @@ const DEFAULT_SOURCES = [
   ...CLI_SOURCES,
   'a managed identity (ManagedIdentityCredential: IDENTITY_ENDPOINT, MSI_ENDPOINT, or the IMDS endpoint probed once for a second)',
 ];
-function defaultChain(): TokenCredential {
+function defaultChain(authorityHost: string | undefined): TokenCredential {
   const clientId = process.env.AZURE_CLIENT_ID || undefined;
   // `sendProbeRequest` is the option DefaultAzureCredential itself sets (not in the public type).
   const managed = new ManagedIdentityCredential({ clientId, sendProbeRequest: true } as { clientId?: string });
-  return new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential(), managed);
+  return new ChainedTokenCredential(new EnvironmentCredential({ authorityHost }), new AzureCliCredential(), managed);
 }
 
 function tokenFileClaims(path: string): PresentedClaims | undefined {

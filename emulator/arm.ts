@@ -1,3 +1,4 @@
+import { vaultHost } from './keyvault/router.ts';
 import type { Caller } from './entra.ts';
 import { locationsJson } from './geography.ts';
 import { send, type Exchange } from './http-util.ts';
@@ -36,7 +37,7 @@ export function vaultJson(v: VaultState) {
       softDeleteRetentionInDays: s.softDeleteRetentionInDays,
       enableRbacAuthorization: s.enableRbacAuthorization,
       ...(s.enablePurgeProtection ? { enablePurgeProtection: true } : {}),
-      vaultUri: `https://${s.name}.vault.azure.net/`,
+      vaultUri: `https://${vaultHost(s)}/`,
       provisioningState: 'Succeeded',
       publicNetworkAccess: 'Enabled',
     },

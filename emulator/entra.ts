@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { CLOUDS, PUBLIC, type EmulatedCloud } from './clouds.ts';
 import { send, type Exchange } from './http-util.ts';
 import type { IdentityProvider } from './identity.ts';
 import { verifyJwt } from './jwt.ts';
@@ -11,20 +12,12 @@ export interface Caller {
   clientId?: string;
 }
 
-const HOST = 'login.microsoftonline.com';
-
-/** The public cloud's instance discovery entry, as Entra answers it (and as MSAL keeps it built in). */
-const PUBLIC_CLOUD = {
-  preferred_network: HOST,
-  preferred_cache: 'login.windows.net',
-  aliases: [HOST, 'login.windows.net', 'login.microsoft.com', 'sts.windows.net'],
-};
-
 /** The tenant names Entra serves for any tenant; `{tenantid}` stands in their issuer. */
 const MULTI_TENANT = new Set(['common', 'organizations']);
 
 /** OpenID configuration of a tenant: v2 (`/{tenant}/v2.0/.well-known/…`) or v1 (`/{tenant}/.well-known/…`). */
-function openIdConfiguration(tenant: string, v2: boolean) {
+function openIdConfiguration(tenant: string, v2: boolean, cloud: EmulatedCloud) {
+  const HOST = cloud.loginHost;
   const base = `https://${HOST}/${tenant}`;
   const tid = MULTI_TENANT.has(tenant) ? '{tenantid}' : tenant;
   const common = {
@@ -36,9 +29,9 @@ function openIdConfiguration(tenant: string, v2: boolean) {
     frontchannel_logout_supported: true,
     request_uri_parameter_supported: false,
     tenant_region_scope: MULTI_TENANT.has(tenant) ? null : 'WW',
-    cloud_instance_name: 'microsoftonline.com',
-    cloud_graph_host_name: 'graph.windows.net',
-    msgraph_host: 'graph.microsoft.com',
+    cloud_instance_name: cloud.cloudInstanceName,
+    cloud_graph_host_name: cloud.graphHost,
+    msgraph_host: cloud.msgraphHost,
     rbac_url: 'https://pas.windows.net',
   };
   if (v2)
@@ -50,7 +43,7 @@ function openIdConfiguration(tenant: string, v2: boolean) {
       device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
       end_session_endpoint: `${base}/oauth2/v2.0/logout`,
       kerberos_endpoint: `${base}/kerberos`,
-      userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
+      userinfo_endpoint: `https://${cloud.msgraphHost}/oidc/userinfo`,
       response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       ...common,
@@ -58,7 +51,7 @@ function openIdConfiguration(tenant: string, v2: boolean) {
   return {
     token_endpoint: `${base}/oauth2/token`,
     jwks_uri: `https://${HOST}/common/discovery/keys`,
-    issuer: `https://sts.windows.net/${tid}/`,
+    issuer: `https://${cloud.stsHost}/${tid}/`,
     authorization_endpoint: `${base}/oauth2/authorize`,
     device_authorization_endpoint: `${base}/oauth2/devicecode`,
     end_session_endpoint: `${base}/oauth2/logout`,
@@ -76,9 +69,9 @@ function openIdConfiguration(tenant: string, v2: boolean) {
  * login.microsoftonline.com: MSAL's instance discovery, a tenant's OpenID configuration (v1 and v2) and signing keys,
  * and the v1 (`resource=`) and v2 (`scope=`) token endpoints.
  */
-export function handleEntraRequest(ex: Exchange, identity: IdentityProvider): void {
+export function handleEntraRequest(ex: Exchange, identity: IdentityProvider, cloud: EmulatedCloud = PUBLIC): void {
   const path = ex.url.pathname;
-  if (path === '/common/discovery/instance' && ex.method === 'GET') return instanceDiscovery(ex, identity);
+  if (path === '/common/discovery/instance' && ex.method === 'GET') return instanceDiscovery(ex, identity, cloud);
   const m = path.match(
     /^\/([^/]+)\/(oauth2\/v2\.0\/token|oauth2\/token|v2\.0\/\.well-known\/openid-configuration|\.well-known\/openid-configuration|discovery\/v2\.0\/keys|discovery\/keys)$/,
   );
@@ -89,9 +82,9 @@ export function handleEntraRequest(ex: Exchange, identity: IdentityProvider): vo
     });
   }
   const [, tenant, route] = m as unknown as [string, string, string];
-  if (route === 'oauth2/v2.0/token') return identity.handleToken(ex, tenant, 2);
-  if (route === 'oauth2/token') return identity.handleToken(ex, tenant, 1);
-  if (!MULTI_TENANT.has(tenant) && !identity.knowsTenant(tenant)) {
+  if (route === 'oauth2/v2.0/token') return identity.handleToken(ex, tenant, 2, cloud);
+  if (route === 'oauth2/token') return identity.handleToken(ex, tenant, 1, cloud);
+  if (!MULTI_TENANT.has(tenant) && !identity.knowsTenant(tenant, cloud)) {
     const r = identity.aadError(
       400,
       'invalid_tenant',
@@ -101,14 +94,14 @@ export function handleEntraRequest(ex: Exchange, identity: IdentityProvider): vo
     return send(ex, r.status, r.body);
   }
   if (route.startsWith('discovery/')) return send(ex, 200, identity.entra.jwks());
-  send(ex, 200, openIdConfiguration(tenant, route.startsWith('v2.0')));
+  send(ex, 200, openIdConfiguration(tenant, route.startsWith('v2.0'), cloud));
 }
 
 /**
  * GET /common/discovery/instance?api-version=1.1&authorization_endpoint=…: the cloud's aliases and where the
  * authority's OpenID configuration is. An authority on a host outside the public cloud is refused (AADSTS50049).
  */
-function instanceDiscovery(ex: Exchange, identity: IdentityProvider): void {
+function instanceDiscovery(ex: Exchange, identity: IdentityProvider, cloud: EmulatedCloud): void {
   const fail = (error: string, code: number, description: string) => {
     const r = identity.aadError(400, error, code, description);
     send(ex, r.status, r.body);
@@ -126,21 +119,21 @@ function instanceDiscovery(ex: Exchange, identity: IdentityProvider): void {
   } catch {
     return fail('invalid_instance', 50049, 'Unknown or invalid instance.');
   }
-  if (url.protocol !== 'https:' || !PUBLIC_CLOUD.aliases.includes(url.host.toLowerCase()))
+  if (url.protocol !== 'https:' || !cloud.discovery.aliases.includes(url.host.toLowerCase()))
     return fail('invalid_instance', 50049, 'Unknown or invalid instance.');
   const [, tenant = 'common', ...rest] = url.pathname.split('/');
   const v2 = rest.join('/') !== 'oauth2/authorize';
   send(ex, 200, {
     tenant_discovery_endpoint: `https://${url.host}/${tenant}/${v2 ? 'v2.0/' : ''}.well-known/openid-configuration`,
     'api-version': '1.1',
-    metadata: [PUBLIC_CLOUD],
+    metadata: [cloud.discovery],
   });
 }
 
-/** The audiences a service accepts as its own: ARM answers to both of its identifier URIs, as in Azure. */
-const AUDIENCE_ALIASES: Record<string, string[]> = {
-  'https://management.azure.com': ['https://management.azure.com', 'https://management.core.windows.net'],
-};
+/** The audiences a service accepts as its own: each cloud's ARM answers to both of its identifier URIs, as in Azure. */
+const AUDIENCE_ALIASES: Record<string, readonly string[]> = Object.fromEntries(
+  Object.values(CLOUDS).map((c) => [c.armResources[0], c.armResources]),
+);
 
 /** The caller of a request to `audience` (ARM or Key Vault), by its Entra access token: missing, invalid or who. */
 export function bearerCaller(

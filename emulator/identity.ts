@@ -1,4 +1,5 @@
 import type { EmulatorClock } from './clock.ts';
+import { cloudNamed, PUBLIC, type CloudName, type EmulatedCloud } from './clouds.ts';
 import { JwtIssuer } from './jwt.ts';
 import { send, type Exchange } from './http-util.ts';
 
@@ -12,22 +13,18 @@ export interface FederatedCredential {
 }
 
 /**
- * The public cloud's resources a token can be asked for here (the services the emulator stands in for, and Graph,
- * which clients ask about the signed-in principal), by application ID URI; a trailing slash, as azure-cli writes ARM's
+ * Whether a cloud's Entra ID issues tokens for a resource (the services the emulator stands in for, and Graph, which
+ * clients ask about the signed-in principal), by application ID URI; a trailing slash, as azure-cli writes ARM's
  * (`https://management.core.windows.net//.default`), names the same resource. Anything else Entra refuses with
- * AADSTS500011: another cloud's vault (`https://vault.azure.cn`) too.
+ * AADSTS500011: another cloud's vault (`https://vault.azure.cn` asked of the public cloud) too.
  */
-const KNOWN_RESOURCES = new Set([
-  'https://vault.azure.net',
-  'https://management.azure.com',
-  'https://management.core.windows.net',
-  'https://graph.microsoft.com',
-  'https://graph.windows.net',
-]);
-const isKnownResource = (resource: string): boolean => KNOWN_RESOURCES.has(resource.toLowerCase().replace(/\/+$/, ''));
+const isKnownResource = (resource: string, cloud: EmulatedCloud): boolean =>
+  cloud.resources.includes(resource.toLowerCase().replace(/\/+$/, ''));
 
 /** An app registration (service principal) known to the emulated tenant. */
 export interface Principal {
+  /** The cloud whose Entra ID holds the app registration (AzureCloud unless given): no other cloud's knows it. */
+  cloud?: CloudName;
   clientId: string;
   objectId: string;
   tenantId: string;
@@ -71,8 +68,10 @@ export class IdentityProvider {
   }
 
   /** A tenant Entra knows here: the home tenant of some principal. */
-  knowsTenant(tenant: string): boolean {
-    return [...this.principals.values()].some((p) => p.tenantId.toLowerCase() === tenant.toLowerCase());
+  knowsTenant(tenant: string, cloud: EmulatedCloud = PUBLIC): boolean {
+    return [...this.principals.values()].some(
+      (p) => p.tenantId.toLowerCase() === tenant.toLowerCase() && cloudNamed(p.cloud) === cloud,
+    );
   }
 
   addPrincipal(p: Principal): void {
@@ -110,7 +109,7 @@ export class IdentityProvider {
     this.tokensIssued++;
     const token = this.entra.sign({
       aud: resource,
-      iss: `https://sts.windows.net/${principal.tenantId}/`,
+      iss: `https://${cloudNamed(principal.cloud).stsHost}/${principal.tenantId}/`,
       iat: now,
       nbf: now,
       exp: now + lifetimeSeconds,
@@ -163,10 +162,11 @@ export class IdentityProvider {
    * POST /{tenant}/oauth2/v2.0/token (version 2: `scope=…/.default`, as MSAL sends it) or /{tenant}/oauth2/token
    * (version 1: `resource=…`, numbers as strings in the answer), form-encoded, client credentials only.
    */
-  handleToken(ex: Exchange, tenant: string, version: 1 | 2): void {
+  handleToken(ex: Exchange, tenant: string, version: 1 | 2, cloud: EmulatedCloud = PUBLIC): void {
     const form = new URLSearchParams(ex.rawBody);
     const clientId = form.get('client_id') ?? '';
-    const principal = this.principals.get(clientId);
+    const found = this.principals.get(clientId);
+    const principal = found && cloudNamed(found.cloud) === cloud ? found : undefined;
     const reply = (r: { status: number; body: unknown }) => send(ex, r.status, r.body);
     if (form.get('grant_type') !== 'client_credentials') {
       return reply(this.aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
@@ -208,7 +208,7 @@ export class IdentityProvider {
             "The request body must contain the following parameter: 'resource'.",
           ),
         );
-      if (!isKnownResource(resource)) return reply(this.#unknownResource(resource, tenant));
+      if (!isKnownResource(resource, cloud)) return reply(this.#unknownResource(resource, tenant));
       const now = this.#clock.nowSeconds();
       return send(ex, 200, {
         token_type: 'Bearer',
@@ -231,7 +231,7 @@ export class IdentityProvider {
         ),
       );
     const resource = scope.slice(0, -'/.default'.length);
-    if (!isKnownResource(resource)) return reply(this.#unknownResource(resource, tenant));
+    if (!isKnownResource(resource, cloud)) return reply(this.#unknownResource(resource, tenant));
     send(ex, 200, {
       token_type: 'Bearer',
       expires_in: 3599,
@@ -247,7 +247,10 @@ export class IdentityProvider {
     const { iss, sub, aud } = verified.claims as { iss: string; sub: string; aud: string | string[] };
     const audiences = Array.isArray(aud) ? aud : [aud];
     const match = (principal.federatedCredentials ?? []).find(
-      (f) => f.issuer === iss && f.subject === sub && audiences.includes(f.audience ?? FEDERATION_AUDIENCE),
+      (f) =>
+        f.issuer === iss &&
+        f.subject === sub &&
+        audiences.includes(f.audience ?? cloudNamed(principal.cloud).federationAudience),
     );
     if (!match) {
       return this.aadError(

@@ -3,6 +3,7 @@
 // AZURE_CLIENT_SECRET: the seed's first principal with a secret; AZURE_SUBSCRIPTION_ID: the seeded vaults'), as
 // `export` lines to paste into another shell.
 import { parseArgs } from 'node:util';
+import { vaultHost } from './keyvault/router.ts';
 import { KeyVaultEmulator } from './server.ts';
 import { applySeed, readSeed } from './seed.ts';
 
@@ -12,9 +13,7 @@ if (values.seed) applySeed(emulator, readSeed(values.seed));
 
 console.log('Key Vault emulator running.');
 for (const v of emulator.vaults.values())
-  console.log(
-    `  vault  https://${v.spec.name}.vault.azure.net  (${v.spec.location}, subscription ${v.spec.subscriptionId})`,
-  );
+  console.log(`  vault  https://${vaultHost(v.spec)}  (${v.spec.location}, subscription ${v.spec.subscriptionId})`);
 console.log(`  admin  https://localhost:${emulator.tlsPort}/__admin/vaults`);
 /** The value as a shell word: as it is when plain, else single-quoted. */
 const shellWord = (v: string) => (/^[\w.,:/@%+=-]*$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);

@@ -1,3 +1,4 @@
+import type { CloudName } from './clouds.ts';
 /** The emulator's in-memory picture of vaults and their items, shaped after Key Vault's own objects. */
 
 export type RoleName =
@@ -39,6 +40,8 @@ export interface AccessPolicy {
 
 export interface VaultSpec {
   name: string;
+  /** The Azure cloud the vault is in, served under its host names only; AzureCloud unless given. */
+  cloud?: CloudName;
   location: string;
   subscriptionId: string;
   resourceGroup: string;

@@ -10,6 +10,7 @@ import { HttpError, kvError, send, type Exchange } from './http-util.ts';
 import { IdentityProvider, type Principal } from './identity.ts';
 import { DataPlane, type VaultRequestInfo } from './keyvault/data-plane.ts';
 import { vaultNameOf } from './keyvault/router.ts';
+import { cloudNamed, cloudOfArmHost, cloudOfLoginHost, CLOUD_HOSTS, vaultHostOf } from './clouds.ts';
 import { setTiming, type Windows } from './keyvault/shared.ts';
 import {
   newCounters,
@@ -27,8 +28,11 @@ export type { Windows } from './keyvault/shared.ts';
 /** A few seconds, as the recordings show Azure taking; tests set their own (0 for speed) with `windows`. */
 export const DEFAULT_WINDOWS: Windows = { deleteMs: 3000, recoverMs: 3000, purgeMs: 2000 };
 
-/** Host names served besides the vaults': ARM, Entra ID, Azure DevOps (OIDC) and localhost (GitHub OIDC, admin). */
-const FIXED_HOSTS = new Set(['management.azure.com', 'login.microsoftonline.com', 'dev.azure.com', 'localhost']);
+/**
+ * Host names served besides the vaults': each cloud's ARM and Entra ID, Azure DevOps (OIDC) and localhost (GitHub
+ * OIDC, admin).
+ */
+const FIXED_HOSTS = new Set([...CLOUD_HOSTS, 'dev.azure.com', 'localhost']);
 
 export interface EmulatorOptions {
   vaults?: VaultSpec[];
@@ -188,23 +192,29 @@ export class KeyVaultEmulator implements EmulatorControl {
 
   /** Only the emulated Azure host names are tunnelled; an unknown vault name fails like a DNS miss. */
   #serves(host: string): boolean {
-    const vault = vaultNameOf(host);
-    return FIXED_HOSTS.has(host) || (vault !== undefined && this.vaults.has(vault));
+    const vault = vaultHostOf(host);
+    const spec = vault && this.vaults.get(vault.name)?.spec;
+    // A vault is found under its own cloud's suffix only, as DNS finds it.
+    return FIXED_HOSTS.has(host) || (!!spec && cloudNamed(spec.cloud) === vault.cloud);
   }
 
   async #dispatch(ex: Exchange): Promise<void> {
     try {
       const vault = vaultNameOf(ex.host);
       if (vault !== undefined) return await this.#dataPlane.serve(ex, vault);
-      if (ex.host === 'management.azure.com') {
+      const arm = cloudOfArmHost(ex.host);
+      if (arm) {
         this.armRequests.push(`${ex.method} ${ex.url.pathname}`);
-        return handleArm(ex, this.vaults.values(), this.#caller(ex, 'https://management.azure.com'), {
+        // Each cloud's Resource Manager knows its own vaults, and takes tokens for itself only.
+        const vaults = [...this.vaults.values()].filter((v) => cloudNamed(v.spec.cloud) === arm);
+        return handleArm(ex, vaults, this.#caller(ex, arm.armResources[0]!), {
           memberIds: (oid) => this.identity.memberIdsOf(oid),
           atSubscription: this.subscriptionRoleAssignments,
-          create: { vault: (spec) => this.addVault(spec), now: () => this.clock.now() },
+          create: { vault: (spec) => this.addVault({ ...spec, cloud: arm.name }), now: () => this.clock.now() },
         });
       }
-      if (ex.host === 'login.microsoftonline.com') return handleEntraRequest(ex, this.identity);
+      const login = cloudOfLoginHost(ex.host);
+      if (login) return handleEntraRequest(ex, this.identity, login);
       if (ex.host === 'dev.azure.com' && ex.method === 'POST' && ex.url.pathname.endsWith('/oidctoken'))
         return this.identity.handleDevopsOidc(ex);
       if (ex.host === 'dev.azure.com' && this.devopsApi) return await this.devopsApi(ex);

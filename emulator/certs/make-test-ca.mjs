@@ -1,7 +1,7 @@
 // Creates the per-machine test CA and the emulator's server certificate under test/.certs/.
 // The CA is trusted only by processes started with NODE_EXTRA_CA_CERTS pointing at it (tests, demo, bench).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import forge from 'node-forge';
@@ -12,6 +12,15 @@ export const SERVER_HOST_NAMES = [
   'vault.azure.net',
   'management.azure.com',
   'login.microsoftonline.com',
+  '*.vault.usgovcloudapi.net',
+  'vault.usgovcloudapi.net',
+  'management.usgovcloudapi.net',
+  'login.microsoftonline.us',
+  '*.vault.azure.cn',
+  'vault.azure.cn',
+  'management.chinacloudapi.cn',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
   'dev.azure.com',
   'token.actions.githubusercontent.com',
   'localhost',
@@ -38,7 +47,12 @@ function certificate(subject, keys, issuer, issuerKey, extensions) {
   return forge.pki.certificateToPem(cert);
 }
 
-if (!existsSync(join(dir, 'server.pem'))) {
+// The names the certificate was made for: a certificate made before a name was added is made again (with its CA).
+const namesFile = join(dir, 'server-names.txt');
+const names = SERVER_HOST_NAMES.join('\n');
+const current =
+  existsSync(join(dir, 'server.pem')) && existsSync(namesFile) && readFileSync(namesFile, 'utf8') === names;
+if (!current) {
   mkdirSync(dir, { recursive: true });
   const ca = rsaKeyPair();
   const caName = 'keyvault-replicate test CA (never trust outside tests)';
@@ -59,5 +73,6 @@ if (!existsSync(join(dir, 'server.pem'))) {
   writeFileSync(join(dir, 'ca.pem'), caPem);
   writeFileSync(join(dir, 'server.pem'), serverPem + caPem);
   writeFileSync(join(dir, 'server-key.pem'), forge.pki.privateKeyToPem(server.privateKey), { mode: 0o600 });
+  writeFileSync(namesFile, names);
   console.log(`test CA written to ${dir}`);
 }

@@ -10,7 +10,8 @@ import type { VaultState, SubscriptionRoleAssignment } from '../model.ts';
 import { authorize } from '../rbac.ts';
 import type { VaultContext } from './context.ts';
 import { settleCertificates } from './certificates.ts';
-import { matchRoute, VAULT_SUFFIX, vaultNameOf } from './router.ts';
+import { cloudNamed } from '../clouds.ts';
+import { matchRoute, vaultHost, vaultNameOf } from './router.ts';
 
 /**
  * Every api-version Key Vault's data plane serves: the stable and preview folders of Azure/azure-rest-api-specs
@@ -110,7 +111,7 @@ export class DataPlane {
 
   /** Calls a data-plane route directly, with no HTTP, auth or faults: for seeding and inspection. */
   invoke(vault: VaultState, method: string, path: string, body?: unknown, query: Record<string, string> = {}): unknown {
-    const url = new URL(`https://${vault.spec.name}${VAULT_SUFFIX}/${path}`);
+    const url = new URL(`https://${vaultHost(vault.spec)}/${path}`);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const headers: Record<string, string> = {};
     const res = {
@@ -164,15 +165,12 @@ export class DataPlane {
           ),
         );
     }
+    // The vault's cloud: its Entra ID authority and Key Vault resource; a token for another cloud's is refused.
+    const cloud = cloudNamed(vault.spec.cloud);
     const challenge = {
-      'WWW-Authenticate': `Bearer authorization="https://login.microsoftonline.com/${vault.spec.tenantId}", resource="https://vault.azure.net"`,
+      'WWW-Authenticate': `Bearer authorization="https://${cloud.loginHost}/${vault.spec.tenantId}", resource="${cloud.vaultResource}"`,
     };
-    const caller = bearerCaller(
-      ex,
-      'https://vault.azure.net',
-      identity.entra.publicKey,
-      this.#parts.clock.nowSeconds(),
-    );
+    const caller = bearerCaller(ex, cloud.vaultResource, identity.entra.publicKey, this.#parts.clock.nowSeconds());
     if (caller === 'missing')
       return () =>
         send(
@@ -229,7 +227,7 @@ export class DataPlane {
       vault,
       ex,
       now: this.#parts.clock.now(),
-      base: `https://${name}${VAULT_SUFFIX}`,
+      base: `https://${vaultHost(vault.spec)}`,
       geography: geographyOf(location),
       emptyPage: () => this.#parts.faults.roll(faults.emptyPageRate),
       sealBackup: (payload) => this.#backups.seal({ subscriptionId, geography: geographyOf(location), payload }),

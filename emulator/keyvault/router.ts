@@ -1,14 +1,19 @@
+import { cloudNamed, vaultHostOf } from '../clouds.ts';
+import type { VaultSpec } from '../model.ts';
 import { certificateRoutes } from './certificates.ts';
 import type { Route } from './context.ts';
 import { keyRoutes } from './keys.ts';
 import { secretRoutes } from './secrets.ts';
 
-export const VAULT_SUFFIX = '.vault.azure.net';
 const ROUTES: Route[] = [...secretRoutes, ...keyRoutes, ...certificateRoutes];
 
-/** The vault a data-plane host name names (`kv-a.vault.azure.net` → `kv-a`); undefined for any other host. */
-export const vaultNameOf = (host: string): string | undefined =>
-  host.endsWith(VAULT_SUFFIX) ? host.slice(0, -VAULT_SUFFIX.length) : undefined;
+/**
+ * The vault a data-plane host name names (`kv-a.vault.azure.net`, `kv-a.vault.usgovcloudapi.net` → `kv-a`); undefined
+ * for any other host.
+ */
+export const vaultNameOf = (host: string): string | undefined => vaultHostOf(host)?.name;
+/** The host name of a vault, in its cloud. */
+export const vaultHost = (spec: VaultSpec): string => `${spec.name}${cloudNamed(spec.cloud).vaultSuffix}`;
 
 /** The data-plane route a method and path segments match, with the path's parameters, decoded. */
 export function matchRoute(

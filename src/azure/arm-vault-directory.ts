@@ -2,6 +2,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import type { TokenCredential } from '@azure/core-auth';
 import { KeyVaultManagementClient, type Vault } from '@azure/arm-keyvault';
 import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
+import { PUBLIC_CLOUD, type AzureCloud } from '../engine/clouds.ts';
 import { isKvrError, KvrError } from '../engine/errors.ts';
 import type { VaultInfo } from '../engine/model.ts';
 import type { Clock, VaultDirectory, VaultPermissions, VaultPort } from '../engine/ports.ts';
@@ -9,8 +10,6 @@ import { clientOptions } from './client-options.ts';
 import { AzureVaultPort } from './key-vault-port.ts';
 import { describeRestError } from './rest-error.ts';
 
-const ARM = 'https://management.azure.com';
-const ARM_SCOPE = `${ARM}/.default`;
 /** Microsoft.Resources' Subscriptions API (List Locations); what `@azure/arm-resources-subscriptions` calls. */
 const LOCATIONS_API_VERSION = '2022-12-01';
 
@@ -35,11 +34,11 @@ function claimsOf(token: string): CallerClaims {
   }
 }
 
-const infoOf = (v: Vault): VaultInfo => {
+const infoOf = (v: Vault, cloud: AzureCloud): VaultInfo => {
   const [, , subscriptionId, , resourceGroup] = (v.id ?? '').split('/');
   return {
     name: v.name!.toLowerCase(),
-    uri: (v.properties.vaultUri ?? `https://${v.name}.vault.azure.net/`).replace(/\/$/, ''),
+    uri: (v.properties.vaultUri ?? `https://${v.name}${cloud.vaultSuffix}/`).replace(/\/$/, ''),
     location: v.location ?? '',
     subscriptionId: subscriptionId ?? '',
     resourceGroup: resourceGroup ?? '',
@@ -56,12 +55,21 @@ export class ArmVaultDirectory implements VaultDirectory {
   readonly #subscriptions: string[];
   readonly #correlationId: string;
   readonly #clock: Clock;
+  readonly #cloud: AzureCloud;
+  /** The cloud's Resource Manager, for every management client: its endpoint, and the scope of its tokens. */
+  readonly #arm: { endpoint: string; $host: string; credentialScopes: string };
   #vaults?: Promise<Map<string, Vault>>;
   #caller?: Promise<CallerClaims>;
   /** Region → ARM's geography, per subscription: read once per run, when a key replication first needs it. */
   readonly #geographies = new Map<string, Promise<Map<string, string>>>();
 
-  constructor(credential: TokenCredential, subscriptions: string[], correlationId: string, clock: Clock) {
+  constructor(
+    credential: TokenCredential,
+    subscriptions: string[],
+    correlationId: string,
+    clock: Clock,
+    cloud: AzureCloud = PUBLIC_CLOUD,
+  ) {
     if (!subscriptions.length)
       throw new KvrError(
         'KVR025',
@@ -71,10 +79,17 @@ export class ArmVaultDirectory implements VaultDirectory {
     this.#subscriptions = subscriptions;
     this.#correlationId = correlationId;
     this.#clock = clock;
+    this.#cloud = cloud;
+    const endpoint = cloud.armEndpoint;
+    this.#arm = { endpoint, $host: endpoint, credentialScopes: `${endpoint}/.default` };
+  }
+
+  #options() {
+    return { ...clientOptions(this.#correlationId), ...this.#arm };
   }
 
   #caller_(): Promise<CallerClaims> {
-    this.#caller ??= this.#credential.getToken(ARM_SCOPE).then(
+    this.#caller ??= this.#credential.getToken(this.#arm.credentialScopes).then(
       (t) => claimsOf(t?.token ?? ''),
       (e: Error) => {
         // The credential's KVR024 already says why (sign-in-failure.ts).
@@ -89,7 +104,7 @@ export class ArmVaultDirectory implements VaultDirectory {
       await this.#caller_();
       const found = new Map<string, Vault>();
       for (const sub of this.#subscriptions) {
-        const arm = new KeyVaultManagementClient(this.#credential, sub, clientOptions(this.#correlationId));
+        const arm = new KeyVaultManagementClient(this.#credential, sub, this.#options());
         try {
           for await (const v of arm.vaults.listBySubscription()) found.set(v.name!.toLowerCase(), v);
         } catch (e) {
@@ -122,8 +137,8 @@ export class ArmVaultDirectory implements VaultDirectory {
     let found = this.#geographies.get(key);
     if (!found) {
       found = (async () => {
-        const arm = new KeyVaultManagementClient(this.#credential, subscriptionId, clientOptions(this.#correlationId));
-        const url = `${ARM}/subscriptions/${encodeURIComponent(subscriptionId)}/locations?api-version=${LOCATIONS_API_VERSION}`;
+        const arm = new KeyVaultManagementClient(this.#credential, subscriptionId, this.#options());
+        const url = `${this.#arm.endpoint}/subscriptions/${encodeURIComponent(subscriptionId)}/locations?api-version=${LOCATIONS_API_VERSION}`;
         const byRegion = new Map<string, string>();
         try {
           const res = await arm.pipeline.sendRequest(createDefaultHttpClient(), createPipelineRequest({ url }));
@@ -148,7 +163,7 @@ export class ArmVaultDirectory implements VaultDirectory {
         'KVR020',
         `vault ${name} was not found in subscription(s) ${this.#subscriptions.join(', ')}; check the name, and that the caller has at least Reader on it`,
       );
-    const info = infoOf(v);
+    const info = infoOf(v, this.#cloud);
     const caller = await this.#caller_();
     if (caller.tid && info.tenantId && caller.tid.toLowerCase() !== info.tenantId.toLowerCase()) {
       throw new KvrError(
@@ -183,11 +198,7 @@ export class ArmVaultDirectory implements VaultDirectory {
         ...(!caller.groups && !mine.length ? { groupsUnknown: true } : {}),
       };
     }
-    const auth = new AuthorizationManagementClient(
-      this.#credential,
-      vault.subscriptionId,
-      clientOptions(this.#correlationId),
-    );
+    const auth = new AuthorizationManagementClient(this.#credential, vault.subscriptionId, this.#options());
     const dataActions: string[] = [];
     const notDataActions: string[] = [];
     try {

@@ -34,6 +34,7 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
     mode: 'apply',
     only: undefined,
     maxConcurrency: undefined,
+    environment: undefined,
     adoptState: false,
     acknowledge: [],
     revoke: [],

@@ -202,8 +202,8 @@ const CONFIGS: [string, () => string, string, RegExp, 'lookup'?][] = [
   [
     'a vault URL of another cloud',
     () => one({ source: `"https://${src}.vault.azure.cn"` }),
-    'KVR006',
-    /not a Key Vault URL/,
+    'KVR071',
+    /is a vault of AzureChinaCloud, and this run works in AzureCloud/,
   ],
   // globs
   ['a glob that does not close', () => one({ rule: '{ pattern: "prod-[abc" }' }), 'KVR007', /:7:\d+: 'prod-\[abc'/],

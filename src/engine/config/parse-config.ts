@@ -1,10 +1,11 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { minimatch } from 'minimatch';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
-import { KvrError, type ErrorCode } from '../errors.ts';
+import { isKvrError, KvrError, type ErrorCode } from '../errors.ts';
 import { CONFIG_SCHEMA } from './schema.ts';
 import type { RawConfig, ReplicationConfig } from './types.ts';
 import { vaultNameOf } from './vault-ref.ts';
+import { PUBLIC_CLOUD, type AzureCloud } from '../clouds.ts';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DELETES = 10;
@@ -93,7 +94,7 @@ function pickErrors(errors: ErrorObject[]): ErrorObject[] {
  * Parses and validates a replication config. Every mistake is reported with file, line and column; nothing is
  * touched before this succeeds.
  */
-export function parseConfig(text: string, file: string): ReplicationConfig {
+export function parseConfig(text: string, file: string, cloud: AzureCloud = PUBLIC_CLOUD): ReplicationConfig {
   if (Buffer.byteLength(text) > MAX_CONFIG_BYTES)
     throw new KvrError(
       'KVR009',
@@ -141,9 +142,10 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
     names.set(key, i);
     const check = (path: Path, ref: string) => {
       try {
-        return vaultNameOf(ref);
+        return vaultNameOf(ref, cloud);
       } catch (e) {
-        return fail('KVR006', path, (e as Error).message.replace(/^KVR006: /, ''));
+        const code = isKvrError(e) ? e.code : 'KVR006';
+        return fail(code, path, (e as Error).message.replace(/^KVR\d+: /, ''));
       }
     };
     const source = check(['replications', i, 'source'], r.source);
@@ -173,8 +175,8 @@ export function parseConfig(text: string, file: string): ReplicationConfig {
     subscriptions: raw.subscriptions ?? [],
     replications: raw.replications.map((r) => ({
       name: r.name,
-      source: vaultNameOf(r.source),
-      targets: r.targets?.map(vaultNameOf),
+      source: vaultNameOf(r.source, cloud),
+      targets: r.targets?.map((t) => vaultNameOf(t, cloud)),
       targetsFromTag: r.targets_from_tag,
       allowedTargets: (r.allowed_targets ?? []).map((g) => g.toLowerCase()),
       types: r.types,

@@ -6,7 +6,8 @@ const vaultRef = {
   type: 'string',
   minLength: 3,
   maxLength: 200,
-  description: 'A vault name (3-24 letters, digits, dashes) or its URL https://<name>.vault.azure.net',
+  description:
+    "A vault name (3-24 letters, digits, dashes) or its URL https://<name>.vault.azure.net (the run's cloud's suffix: .vault.usgovcloudapi.net, .vault.azure.cn)",
 } as const;
 
 const rule = {

@@ -12,7 +12,7 @@ import { statusOutputs } from '../shared/status-outputs.ts';
 import { INPUTS, OUTPUTS, REQUIRED_INPUTS } from './constants.ts';
 import { logInfo, logSafeTask as tl, secretInput } from './log-safe-task.ts';
 import { commentOnPullRequest } from './pr-thread.ts';
-import { serviceConnection, systemAccessToken } from './service-connection.ts';
+import { serviceConnection, serviceConnectionCloud, systemAccessToken } from './service-connection.ts';
 
 interface TaskRequest extends CiRequest {
   readonly commentOnPr: boolean;
@@ -60,6 +60,7 @@ const taskHost: HostPort<TaskRequest> = {
       pullRequest: tl.getVariable('Build.Reason') === 'PullRequest',
       guarded: branchesNamedIn(BRANCH_VARIABLES, tl.getVariable),
       repository: repository(),
+      environment: serviceConnectionCloud(),
     });
     const commentOnPr = parseBoolean(reader.text(INPUTS.commentOnPr), inputLabel(INPUTS.commentOnPr)) ?? true;
     return { ...request, commentOnPr };

@@ -59,3 +59,12 @@ export function serviceConnection(): Identity {
   const noPrincipal = `service connection ${connection} has no service principal id or tenant id; use an Azure Resource Manager connection`;
   return requireIdentity(identity, (field) => new KvrError('KVR024', missing[field] ?? noPrincipal));
 }
+
+/**
+ * The cloud the service connection is for: its `environment` (AzureCloud, AzureUSGovernment, AzureChinaCloud), as an
+ * Azure Resource Manager connection records it; none when it records none.
+ */
+export function serviceConnectionCloud(): string | undefined {
+  const connection = tl.getInput(INPUTS.azureSubscription, false);
+  return (connection && tl.getEndpointDataParameter(connection, 'environment', true)) || undefined;
+}

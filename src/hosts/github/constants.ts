@@ -3,7 +3,7 @@ import { CI_INPUTS, kebabCase, namesOf, RUN_OUTPUTS } from '../shared/run-option
 
 /** Every input of action.yml: those the task has too, and who signs in, all in kebab-case (a test checks them). */
 export const INPUTS = namesOf(
-  [...CI_INPUTS, 'clientId', 'tenantId', 'subscriptionId', 'clientSecret', 'githubToken', 'commentOnPr'],
+  [...CI_INPUTS, 'clientId', 'tenantId', 'subscriptionId', 'clientSecret', 'githubToken', 'commentOnPr', 'audience'],
   kebabCase,
 );
 
@@ -31,7 +31,6 @@ export const DEPRECATED_STATUS_OUTPUTS = RECORD_STATUSES.filter(
 /** Where a summary or comment cut to fit sends the reader for the whole report. */
 export const WHOLE_REPORT = `the JSON report (output ${OUTPUTS.reportPath})`;
 
-export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
 /** GitHub refuses a job summary over 1 MiB and a comment over 65,536 characters. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024;

@@ -1,7 +1,8 @@
+import { PUBLIC_CLOUD, type AzureCloud } from '../../engine/clouds.ts';
 import { KvrError } from '../../engine/errors.ts';
 import { requireIdentity, type Identity } from '../shared/identity.ts';
 import type { CiInputReader } from '../shared/run-inputs.ts';
-import { FEDERATION_AUDIENCE, INPUTS } from './constants.ts';
+import { INPUTS } from './constants.ts';
 import { logSafeCore as core } from './log-safe-core.ts';
 
 const NO_OIDC =
@@ -12,7 +13,11 @@ const NO_OIDC =
  * (the secure default), a client secret when one is given too, and otherwise the session `azure/login` left behind
  * (the Azure CLI), or AZURE_* variables. The subscription comes with the identity, as with azure/login.
  */
-export function actionIdentity(read: CiInputReader, env: NodeJS.ProcessEnv): Identity {
+export function actionIdentity(
+  read: CiInputReader,
+  env: NodeJS.ProcessEnv,
+  cloud: AzureCloud = PUBLIC_CLOUD,
+): Identity {
   const subscriptions = [read.text(INPUTS.subscriptionId) ?? env.AZURE_SUBSCRIPTION_ID].filter(
     (id) => !!id,
   ) as string[];
@@ -21,7 +26,9 @@ export function actionIdentity(read: CiInputReader, env: NodeJS.ProcessEnv): Ide
   const secret = read.secret(INPUTS.clientSecret);
   if (!clientId) return { kind: 'azure-cli', subscriptions };
   const oidc = env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-  const assertion = oidc ? () => core.getIDToken(FEDERATION_AUDIENCE) : undefined;
+  // The audience of GitHub's token: the federated credential's, by default its cloud's (as azure/login's `audience`).
+  const audience = read.text(INPUTS.audience) ?? cloud.federationAudience;
+  const assertion = oidc ? () => core.getIDToken(audience) : undefined;
   const app = { clientId, tenantId, subscriptions };
   const identity = secret
     ? { kind: 'client-secret' as const, secret, ...app }

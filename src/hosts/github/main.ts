@@ -81,7 +81,7 @@ const actionHost: HostPort<ActionRequest> = {
   events: () =>
     github.context.eventName === 'repository_dispatch' ? github.context.payload.client_payload : undefined,
   output: (name, value) => core.setOutput(OUTPUTS[name], value),
-  identity: () => actionIdentity(reader, env),
+  identity: (request) => actionIdentity(reader, env, request.environment),
   openState: async (o) => {
     if (!o.stateBranch) {
       core.warning(

@@ -3,6 +3,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
 import { maskedCredential } from '../../azure/masked-credential.ts';
+import { PUBLIC_CLOUD, type AzureCloud } from '../../engine/clouds.ts';
 import { isKvrError } from '../../engine/errors.ts';
 import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { Clock, VaultDirectory } from '../../engine/ports.ts';
@@ -82,7 +83,13 @@ export interface PipelineResult {
 
 /** What a test replaces: the vaults (Azure, by default) and the clock. */
 export interface PipelineDeps {
-  directory?(credential: TokenCredential, subscriptions: string[], correlationId: string, clock: Clock): VaultDirectory;
+  directory?(
+    credential: TokenCredential,
+    subscriptions: string[],
+    correlationId: string,
+    clock: Clock,
+    cloud: AzureCloud,
+  ): VaultDirectory;
   clock?: Clock;
 }
 
@@ -104,8 +111,8 @@ export function logListener(log: HostLog): RunListener {
   };
 }
 
-const armDirectory: NonNullable<PipelineDeps['directory']> = (credential, subscriptions, id, clock) =>
-  new ArmVaultDirectory(credential, subscriptions, id, clock);
+const armDirectory: NonNullable<PipelineDeps['directory']> = (credential, subscriptions, id, clock, cloud) =>
+  new ArmVaultDirectory(credential, subscriptions, id, clock, cloud);
 
 /** A file of one run in a CI's temporary directory: the JSON report, the task's summary. */
 export const runFile = (dir: string, correlationId: string, extension: 'json' | 'md'): string =>
@@ -147,7 +154,9 @@ export async function runHostPipeline<R extends RunRequest>(
   try {
     const request = await host.readRequest();
     if (!request) return { verdict: 'ok', exitCode: 0, message: '' };
-    const config = 'inline' in request.config ? request.config.inline : await readConfigFile(request.config.file);
+    const cloud = request.environment ?? PUBLIC_CLOUD;
+    const config =
+      'inline' in request.config ? request.config.inline : await readConfigFile(request.config.file, cloud);
     const scope = scopeOf(request, config, host.events?.(), host.log);
     if (scope.skip) {
       const message = `Nothing to replicate: ${scope.skip}.`;
@@ -164,16 +173,19 @@ export async function runHostPipeline<R extends RunRequest>(
     host.output?.('correlationId', correlationId);
     host.log.info(`keyvault-replicate ${request.mode}: correlation id ${correlationId}`);
     const identity = await host.identity(request);
-    host.log.info(`signing in to Azure with ${identityLabel(identity)}`);
+    host.log.info(
+      `signing in to Azure${cloud === PUBLIC_CLOUD ? '' : ` (${cloud.name})`} with ${identityLabel(identity)}`,
+    );
     const subscriptions = [
       ...new Set([...request.subscriptions, ...(identity.subscriptions ?? []), ...config.subscriptions]),
     ];
     const register = host.mask;
     const directory = (deps.directory ?? armDirectory)(
-      maskedCredential(credentialOf(identity, register), register),
+      maskedCredential(credentialOf(identity, register, cloud), register),
       subscriptions,
       correlationId,
       clock,
+      cloud,
     );
     state = await host.openState(request);
     const alerting = request.alerts && request.mode === 'apply' ? recordingStore(state.store) : undefined;

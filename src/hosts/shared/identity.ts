@@ -10,6 +10,7 @@ import {
   WorkloadIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
+import { PUBLIC_CLOUD, type AzureCloud } from '../../engine/clouds.ts';
 import { maskSecret } from '../../azure/masked-credential.ts';
 import { explainedCredential, presentedClaims, type PresentedClaims } from '../../azure/sign-in-failure.ts';
 import type { KvrError } from '../../engine/errors.ts';
@@ -89,18 +90,24 @@ export const identityLabel = (identity: Identity): string => identity.label ?? L
 export function credentialOf(
   identity: Identity,
   mask: (secret: string) => void = () => undefined,
+  cloud: AzureCloud = PUBLIC_CLOUD,
 ): ReturnType<typeof explainedCredential> {
+  // The identity's own authority (AZURE_AUTHORITY_HOST), else a sovereign cloud's; in the public cloud the SDK's
+  // default, which reads AZURE_AUTHORITY_HOST too.
+  const authorityHost =
+    ('authorityHost' in identity && identity.authorityHost) ||
+    (cloud === PUBLIC_CLOUD ? undefined : cloud.authorityHost);
   const who =
     'clientId' in identity ? `${identityLabel(identity)}, client ${identity.clientId}` : identityLabel(identity);
   let presented: PresentedClaims | undefined;
   const credential = ((): TokenCredential => {
     switch (identity.kind) {
       case 'client-secret': {
-        const { tenantId, clientId, secret, authorityHost } = identity;
+        const { tenantId, clientId, secret } = identity;
         return new ClientSecretCredential(tenantId, clientId, maskSecret(secret, mask), { authorityHost });
       }
       case 'federated': {
-        const { tenantId, clientId, authorityHost } = identity;
+        const { tenantId, clientId } = identity;
         const assertion = async () => {
           const token = maskSecret(await identity.assertion(), mask);
           presented = presentedClaims(token);
@@ -110,16 +117,17 @@ export function credentialOf(
       }
       case 'azure-pipelines': {
         const { tenantId, clientId, connection, systemAccessToken } = identity;
-        return new AzurePipelinesCredential(tenantId, clientId, connection, maskSecret(systemAccessToken, mask));
+        const token = maskSecret(systemAccessToken, mask);
+        return new AzurePipelinesCredential(tenantId, clientId, connection, token, { authorityHost });
       }
       case 'federated-token-file': {
-        const { tenantId, clientId, tokenFilePath, authorityHost } = identity;
+        const { tenantId, clientId, tokenFilePath } = identity;
         return new WorkloadIdentityCredential({ tenantId, clientId, tokenFilePath, authorityHost });
       }
       case 'azure-cli':
-        return new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential());
+        return new ChainedTokenCredential(new EnvironmentCredential({ authorityHost }), new AzureCliCredential());
       case 'default':
-        return defaultChain();
+        return defaultChain(authorityHost);
     }
   })();
   const sources = identity.kind === 'default' ? DEFAULT_SOURCES : identity.kind === 'azure-cli' ? CLI_SOURCES : [];
@@ -143,11 +151,11 @@ const DEFAULT_SOURCES = [
   ...CLI_SOURCES,
   'a managed identity (ManagedIdentityCredential: IDENTITY_ENDPOINT, MSI_ENDPOINT, or the IMDS endpoint probed once for a second)',
 ];
-function defaultChain(): TokenCredential {
+function defaultChain(authorityHost: string | undefined): TokenCredential {
   const clientId = process.env.AZURE_CLIENT_ID || undefined;
   // `sendProbeRequest` is the option DefaultAzureCredential itself sets (not in the public type).
   const managed = new ManagedIdentityCredential({ clientId, sendProbeRequest: true } as { clientId?: string });
-  return new ChainedTokenCredential(new EnvironmentCredential(), new AzureCliCredential(), managed);
+  return new ChainedTokenCredential(new EnvironmentCredential({ authorityHost }), new AzureCliCredential(), managed);
 }
 
 function tokenFileClaims(path: string): PresentedClaims | undefined {

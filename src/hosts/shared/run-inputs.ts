@@ -1,4 +1,5 @@
 import { parseAlertSettings, type AlertSettings } from './alerts.ts';
+import { cloudNamed, type AzureCloud } from '../../engine/clouds.ts';
 import { KvrError } from '../../engine/errors.ts';
 import type { RunMode } from '../../engine/run.ts';
 import { assertStateBranch } from '../../state/state-branch.ts';
@@ -54,6 +55,8 @@ export interface CiContext {
   guarded: readonly NamedBranch[];
   /** The checkout, whose own branches are refused too. */
   repository: string;
+  /** The cloud the CI's connection names (an Azure DevOps service connection's `environment`), if it names one. */
+  environment?: string;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function readCiRequest(
 ): Promise<CiRequest> {
   const mode = parseMode(read.text(n.mode), ci.pullRequest ? 'plan' : 'apply', inputLabel(n.mode));
   const options = readOptions(RUN_OPTIONS, n, read);
+  options.environment = ciCloud(options.environment, ci.environment, inputLabel(n.environment));
   const source = read.text(n.source);
   if (!source && read.text(n.targets)) {
     throw new KvrError(
@@ -83,7 +87,7 @@ export async function readCiRequest(
     propagateDeletes: read.flag(n.propagateDeletes),
     recoverSoftDeleted: read.flag(n.recoverSoftDeleted),
   });
-  const config = source ? { inline: singlePairConfig(pair(), n) } : options.config;
+  const config = source ? { inline: singlePairConfig(pair(), n, options.environment) } : options.config;
   const signing = { key: checkStateKey(read.secret(n.stateKey), inputLabel(n.stateKey)), adopt: options.adoptState };
   const stateBranch = read.text(n.stateBranch);
   if (stateBranch) {
@@ -94,4 +98,19 @@ export async function readCiRequest(
     webhookUrl: inputLabel(n.alertWebhookUrl),
   });
   return { ...options, mode, config, subscriptions: [], stateBranch, signing, stateKey: signing.key, alerts };
+}
+
+/**
+ * The cloud of a CI run: the input's, else the one the CI's connection names. An input that names another cloud than
+ * the connection is refused (KVR072): the connection's identity lives in its own cloud only.
+ */
+function ciCloud(input: AzureCloud | undefined, connection: string | undefined, label: string): AzureCloud | undefined {
+  if (!connection) return input;
+  const named = cloudNamed(connection, "the service connection's environment");
+  if (input && input !== named)
+    throw new KvrError(
+      'KVR072',
+      `${label} is ${input.name}, but the service connection is for ${named.name}: leave the input out, or use a connection of ${input.name}`,
+    );
+  return named;
 }

@@ -1,3 +1,4 @@
+import { CLOUD_NAMES, cloudNamed } from '../../engine/clouds.ts';
 import type { ReplicationConfig } from '../../engine/config/types.ts';
 import { DEFAULT_MAX_CONCURRENCY } from '../../engine/defaults.ts';
 import { DEFAULT_CONFIG_PATH, DEFAULT_RULE, DEFAULT_STATE_BRANCH, DEFAULT_TYPES } from './defaults.ts';
@@ -82,6 +83,11 @@ export const RUN_OPTIONS = {
     '<file>',
     'plan: write the plan to this file, signed with the state key; apply: apply only what that file says, holding back (held_back_plan_changed) any record whose source or target changed since',
     (text) => text,
+  ),
+  environment: valued(
+    '<cloud>',
+    `the Azure cloud of the vaults: ${CLOUD_NAMES.join(', ')} (default AzureCloud; the task's: its service connection's)`,
+    (text, label) => (text ? cloudNamed(text, label) : undefined),
   ),
 };
 

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_DELETES, globProblem } from '../../engine/config/parse-config.ts';
 import { ITEM_NAME_PATTERN } from '../../engine/config/schema.ts';
 import type { ConfigType, ReplicationConfig, Rule } from '../../engine/config/types.ts';
+import type { AzureCloud } from '../../engine/clouds.ts';
 import { vaultNameOf } from '../../engine/config/vault-ref.ts';
 import { isKvrError, KvrError } from '../../engine/errors.ts';
 import { DEFAULT_RULE, DEFAULT_TYPES } from './defaults.ts';
@@ -40,9 +41,9 @@ const MAX_PATTERN = 256;
 export const singlePairName = (sourceVault: string): string => `single-pair-${sourceVault}`;
 
 /** A vault name from an input, the KVR006 message naming that input. */
-function vaultOf(input: string, ref: string): string {
+function vaultOf(input: string, ref: string, cloud?: AzureCloud): string {
   try {
-    return vaultNameOf(ref);
+    return vaultNameOf(ref, cloud);
   } catch (e) {
     throw isKvrError(e) ? new KvrError(e.code, `input '${input}': ${e.message.replace(/^KVR\d+: /, '')}`) : e;
   }
@@ -82,8 +83,8 @@ function ruleOf(input: string, text: string): Rule {
  * user wrote (`input 'types': 'secretz' is not one of secrets, certificates, keys`), with the code a config file's
  * mistake of the same kind has.
  */
-export function singlePairConfig(i: SinglePairInputs, names: SinglePairNames): ReplicationConfig {
-  const source = vaultOf(names.source, i.source);
+export function singlePairConfig(i: SinglePairInputs, names: SinglePairNames, cloud?: AzureCloud): ReplicationConfig {
+  const source = vaultOf(names.source, i.source, cloud);
   const targetRefs = splitList(i.targets);
   if (!targetRefs.length)
     throw new KvrError(
@@ -94,7 +95,7 @@ export function singlePairConfig(i: SinglePairInputs, names: SinglePairNames): R
     throw new KvrError('KVR008', `input '${names.targets}': at most ${MAX_TARGETS} targets`);
   const targets: string[] = [];
   for (const ref of targetRefs) {
-    const target = vaultOf(names.targets, ref);
+    const target = vaultOf(names.targets, ref, cloud);
     if (target === source)
       throw new KvrError('KVR005', `input '${names.targets}': target '${ref}' is the source vault itself`);
     if (targets.includes(target))

@@ -167,14 +167,21 @@ function decideSoftDeletedInTarget(f: ItemFacts, prev: StateRecord | undefined, 
   const acknowledgedNow = acknowledgedBy(o.acknowledge, f.name);
   if (!acknowledgedNow) {
     const d = known(f, 'deletedTarget');
+    // Recovering brings back every version a person deleted: only a signed record (state-key) proves the deleted item
+    // is this tool's write; an unsigned one anyone with push rights to the state branch could have made up.
     const ours =
+      o.signedState &&
       !!prev?.replicatedByUs &&
       !!d &&
       !!prev.targetVersion &&
       d.version === prev.targetVersion &&
       d.updatedOn === prev.targetUpdatedOn;
     if (!ours) {
-      const memory = prev ? '' : ' (this run has no record of the item: a first run, or state that was not trusted)';
+      const memory = !o.signedState
+        ? ' (without state-key no record can prove that; only an acknowledged name is recovered)'
+        : prev
+          ? ''
+          : ' (this run has no record of the item: a first run, or state that was not trusted)';
       return blocked(
         `the name is soft-deleted in ${o.target.name} and the deleted item was not written by this tool (or was ` +
           `changed before its deletion)${memory}; recover_soft_deleted recovers it only when acknowledged, or recover ` +

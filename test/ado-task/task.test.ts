@@ -181,7 +181,8 @@ test('recoverSoftDeleted: the copy the task wrote, deleted by hand in the target
   emulator.setWindows(dst, { deleteMs: 0, recoverMs: 1500, purgeMs: 0 });
   emulator.invoke(src, 'PUT', 'secrets/app-key', { value: 'one' });
   const git = new GitFixture({ 'README.md': 'no config here' });
-  const inputs = { source: src, targets: dst, recoverSoftDeleted: 'true' };
+  // A signed state (stateKey): only a signed record proves the deleted item is this tool's write.
+  const inputs = { source: src, targets: dst, recoverSoftDeleted: 'true', stateKey: `k-${crypto.randomUUID()}` };
   expect((await runTask(git.clone(), inputs)).variables.create).toBe('1');
   emulator.invoke(dst, 'DELETE', 'secrets/app-key');
   emulator.invoke(src, 'PUT', 'secrets/app-key', { value: 'two' });

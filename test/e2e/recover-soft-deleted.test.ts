@@ -24,8 +24,13 @@ let waits: ReturnType<typeof jest.spyOn>;
 beforeEach(() => {
   // The product waits on its clock; here a wait is the service's time passing, so no test sleeps for real.
   waits = jest.spyOn(systemClock, 'sleep').mockImplementation(async (ms) => emulator.clock.advance(ms));
+  // Only a signed record proves a deleted item is this tool's write (recover_soft_deleted's proof): a state key.
+  process.env.KEYVAULT_REPLICATE_STATE_KEY = `state-key-${crypto.randomUUID()}`;
 });
-afterEach(() => waits.mockRestore());
+afterEach(() => {
+  waits.mockRestore();
+  delete process.env.KEYVAULT_REPLICATE_STATE_KEY;
+});
 
 test('recover_soft_deleted: the copy this tool wrote, deleted by hand, is recovered, waited for and written; another item stays blocked until acknowledged; nothing is purged', async () => {
   const { src, dst } = vaultPair(emulator);

@@ -378,7 +378,8 @@ test('recover-soft-deleted: the copy the Action wrote, deleted by hand in the ta
   emulator.setWindows(dst, { deleteMs: 0, recoverMs: 1500, purgeMs: 0 });
   put(src, 'app-key', 'one');
   const git = new GitFixture({ 'README.md': 'no config here' });
-  const inputs = { source: src, targets: dst, 'recover-soft-deleted': 'true' };
+  // A signed state (state-key): only a signed record proves the deleted item is this tool's write.
+  const inputs = { source: src, targets: dst, 'recover-soft-deleted': 'true', 'state-key': `k-${crypto.randomUUID()}` };
   const apply = () => runAction(emulator, { workspace: git.clone(), as: ACTOR, inputs });
   expect(statusIn(await apply(), 'app-key')).toBe('create');
   emulator.invoke(dst, 'DELETE', 'secrets/app-key');

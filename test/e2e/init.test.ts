@@ -86,7 +86,16 @@ test('init with flags writes a config that parses and a workflow that lints, and
       dir,
       'contoso-prod',
       ['contoso-dr', 'contoso-dr2'],
-      ['--types', 'secrets,keys', '--rule', 'tagged:replicate=true', '--environment', 'replication', '--app-id', APP],
+      [
+        '--types',
+        'secrets,keys',
+        '--rule',
+        'tagged:replicate=true',
+        '--github-environment',
+        'replication',
+        '--app-id',
+        APP,
+      ],
     ),
   );
   expect(r.stderr).not.toMatch(/KVR/);
@@ -190,8 +199,8 @@ test.each([
   ['a repository with $(', ['--repo', '$(id)/infra']],
   ['a branch with a quote', ['--branch', "main'}' ; id ; echo '"]],
   ['a branch with ..', ['--branch', 'a/../b']],
-  ['an environment with $(', ['--environment', 'prod$(id)']],
-  ['an environment with a space', ['--environment', 'prod env']],
+  ['an environment with $(', ['--github-environment', 'prod$(id)']],
+  ['an environment with a space', ['--github-environment', 'prod env']],
   ['an app id that is no GUID', ['--app-id', '"; id; "']],
   ['a plan app id that is no GUID', ['--plan-app-id', '$(id)']],
 ])('init refuses %s (KVR081): nothing written, nothing printed', async (_what, bad) => {

@@ -44,7 +44,9 @@ terminal; with flags only, it never asks. Then run \`keyvault-replicate validate
   --name <name>            the replication's name (default the source vault's name)
   --repo <owner/name>      the GitHub repository the workflow runs in
   --branch <branch>        the branch whose pushes apply (default main)
-  --environment <name>     the GitHub environment the apply job runs in (its OIDC subject then names it)
+  --github-environment <name>
+                           the GitHub environment the apply job runs in (its OIDC subject then names it);
+                           not the Azure cloud (plan and apply take that as --environment)
   --app-id <id>            the app registration (client id) that applies; printed commands create one if not given
   --client-id <id>         the same as --app-id
   --plan-app-id <id>       the read-only app registration that plans pull requests; created if not given
@@ -289,7 +291,7 @@ const FLAGS = {
   name: { type: 'string' },
   repo: { type: 'string' },
   branch: { type: 'string' },
-  environment: { type: 'string' },
+  'github-environment': { type: 'string' },
   'app-id': { type: 'string' },
   'client-id': { type: 'string' },
   'plan-app-id': { type: 'string' },
@@ -332,7 +334,7 @@ export async function runInit(argv: string[], io: InitIo): Promise<number> {
       !given.targets.length && '--target',
       given.repo === undefined && '--repo',
     ].filter((m): m is string => !!m);
-    let answers = { ...values, ...given };
+    let answers = { ...values, environment: values['github-environment'], ...given };
     if (missing.length) {
       if (!io.stdinIsTTY)
         throw new KvrError('KVR082', `${missing.join(', ')} not given, and stdin is no terminal to ask on`);
@@ -349,7 +351,7 @@ export async function runInit(argv: string[], io: InitIo): Promise<number> {
         rule: await q('Rule (all, tagged:<name=value>, pattern:<glob>, manual:<names>)', values.rule, 'all'),
         repo: await q('GitHub repository (owner/name)', given.repo),
         branch: await q('Branch whose pushes apply', values.branch, 'main'),
-        environment: await q('GitHub environment of the apply job (empty: none)', values.environment),
+        environment: await q('GitHub environment of the apply job (empty: none)', values['github-environment']),
       };
     }
     const a = checkAnswers({

@@ -91,3 +91,36 @@ test('a plan file made with another config is refused (KVR061); one from 8 days 
   }
   expect(liveSecretNames(emulator, dst)).toEqual([]);
 });
+
+test('apply --plan-file writes the reviewed source version only: one put as the target write arrives is not copied', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'raced', 'v1');
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const file = await planned(ws);
+  emulator.clock.advance(60_000);
+  // Just as apply's write of the reviewed v1 reaches the target, the source gets a version nobody reviewed.
+  let raced = false;
+  emulator.hold = (r) => {
+    if (raced || r.vault !== dst || r.method !== 'PUT' || r.path !== '/secrets/raced') return undefined;
+    raced = true;
+    emulator.clock.advance(60_000);
+    put(src, 'raced', 'v2 NOBODY REVIEWED');
+    return undefined;
+  };
+  try {
+    const apply = await ws.cli(['apply', '--plan-file', file, '--json'], REPLICATOR, { env: KEY });
+    expect(raced).toBe(true);
+    const report = JSON.parse(apply.stdout) as { totals: Record<string, number> };
+    expect(report.totals).toEqual({ create: 1 });
+  } finally {
+    emulator.hold = undefined;
+  }
+  const versions = emulator
+    .vault(dst)
+    .secrets.live.get('raced')!
+    .versions.map((v) => v.value);
+  expect(versions).toEqual(['v1']);
+  // The newer version is the next plan's, to review.
+  const next = await ws.cli(['plan', '--json'], REPLICATOR, { env: KEY });
+  expect(JSON.parse(next.stdout).totals).toEqual({ update: 1 });
+});

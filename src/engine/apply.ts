@@ -15,6 +15,12 @@ export interface ApplyOptions {
   concurrency: number;
   /** Once aborted, no further write starts; the ones under way finish. */
   signal?: AbortSignal;
+  /**
+   * Apply of a reviewed plan file: each record's source version (record.source.version, bound at plan and checked
+   * before) is the only one written; a newer one is never copied, and a record whose source moved on before its write
+   * is held back (`held_back_plan_changed`), nothing written.
+   */
+  pinned?: boolean;
 }
 
 /** The pair's two vaults, and the source values planning read already. */
@@ -26,6 +32,9 @@ export interface ApplyVaults {
 
 /** Copies a source item again when it moved on while being copied, at most this many times. */
 const MAX_COPIES = 3;
+
+/** A reviewed record's source moved on between the check and the export: nothing was written. */
+class PlanChanged extends Error {}
 
 /** The source outran every copy: the last one written is this tool's, but not the source's latest version. */
 class SourceKeptChanging extends KvrError {
@@ -63,11 +72,18 @@ export async function applyRecords(
                   'KVR041',
                   'not written: the run was cancelled before this write; the next run writes it',
                 );
-              const done = await applyRecord(vaults, r);
+              const done = await applyRecord(vaults, r, o.pinned === true);
               const written: ReplicationRecord = { ...r, source: done.source ?? r.source, target: done.target };
               events.written(written);
               return written;
             } catch (e) {
+              if (e instanceof PlanChanged)
+                return {
+                  ...r,
+                  status: 'held_back_plan_changed',
+                  action: 'none',
+                  reason: `not applied: ${e.message}; would have been ${r.status} (${r.action}). Plan and review again`,
+                } satisfies ReplicationRecord;
               const failed = failedRecord(r, e, vaults.target.info.name);
               events.failed(failed, failed.reason);
               return failed;
@@ -93,19 +109,54 @@ interface Applied {
   source?: ItemSnapshot;
 }
 
-async function applyRecord(vaults: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
+async function applyRecord(vaults: ApplyVaults, r: ReplicationRecord, pinned: boolean): Promise<Applied> {
   const { source, target } = vaults;
   if (r.action === 'delete') {
     await target.deleteItem(r.type, r.name);
     return {};
   }
   if (r.action === 'disable') return { target: await target.setEnabled(r.type, r.name, false) };
+  if (pinned) return applyReviewed(vaults, r);
   // recover_soft_deleted: the deleted item comes back with its versions (never purged), the source's goes on top.
   if (r.action === 'recover') await target.recoverDeletedItem(r.type, r.name);
   if (r.type === 'secret') return copySecret(vaults, r);
   if (r.type === 'certificate') return copyCertificate(vaults, r);
   if (r.status === 'update') await recreateKey(target, r.name);
   return { target: await target.restoreKey(await source.backupKey(r.name)) };
+}
+
+/**
+ * A reviewed record's write: the source's version is read (a secret's value, a certificate's export, a key's backup)
+ * and checked against the reviewed one before anything is written; then written once, never re-copied when the source
+ * moves on after (a newer version is the next plan's, to be reviewed).
+ */
+async function applyReviewed({ source, target, values }: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
+  const reviewed = r.source?.version;
+  const moved = (now: string | undefined) => {
+    if (reviewed !== undefined && now !== reviewed)
+      throw new PlanChanged(`the source changed since the plan was reviewed (version ${now ?? 'unknown'})`);
+  };
+  let write: () => Promise<ItemSnapshot>;
+  if (r.type === 'secret') {
+    const read = values.get(r.type, r.name) ?? (await readSecretIfEnabled(source, r.name));
+    if (!read) throw new PlanChanged('the source secret was disabled since the plan was reviewed');
+    moved(read.item.version);
+    write = () => target.writeSecret(r.name, read.value, read.item);
+  } else if (r.type === 'certificate') {
+    const exported = await source.exportCertificate(r.name);
+    moved(exported.version);
+    write = () => target.importCertificate(r.name, exported, r.source!);
+  } else {
+    const backup = await source.backupKey(r.name);
+    // Versions only move forward: the current one after the backup is the newest the backup holds.
+    moved(await source.keyVersion(r.name));
+    write = async () => {
+      if (r.status === 'update') await recreateKey(target, r.name);
+      return target.restoreKey(backup);
+    };
+  }
+  if (r.action === 'recover') await target.recoverDeletedItem(r.type, r.name);
+  return { target: await write(), source: r.source };
 }
 
 const sameVersion = (a: ItemSnapshot, b: ItemSnapshot) => a.version === b.version && a.updatedOn === b.updatedOn;

@@ -1,7 +1,8 @@
 import type { ItemSnapshot, RecordAction, RecordStatus, ReplicationRecord } from './model.ts';
 import { recordKey } from './model.ts';
 import type { PairIdentity } from './state.ts';
-import type { SourceValues } from './source-values.ts';
+import type { VaultPort } from './ports.ts';
+import { readSecretIfEnabled, type SourceValues } from './source-values.ts';
 
 /** One side of a reviewed record: the version and its `updated` time as planned; never a value, nor a hash of one. */
 export interface PlannedSide {
@@ -19,7 +20,7 @@ export interface PlannedRecord {
   readonly target: PlannedSide | null;
 }
 
-/** One pair of a reviewed plan: the records that would write, delete or disable. */
+/** One pair of a reviewed plan: the records that would write, recover, delete or disable. */
 export interface PlannedPair extends PairIdentity {
   readonly records: readonly PlannedRecord[];
 }
@@ -30,19 +31,64 @@ export const pairKeyOf = (p: PairIdentity): string =>
 const side = (s: ItemSnapshot | undefined, version?: string): PlannedSide | null =>
   s ? { version: version ?? s.version, updatedOn: s.updatedOn } : null;
 
-/** A record as a plan file keeps it: the source version is the one read for the copy, when a read gave it. */
-const planned = (r: ReplicationRecord, values: SourceValues): PlannedRecord => ({
+/** Facts a plan file binds beyond the records: the soft-deleted target items that `recover` records recover. */
+export type BoundFacts = ReadonlyMap<string, ItemSnapshot | null>;
+
+/**
+ * A record as a plan file keeps it: the source version is the one read for the copy, when a read gave it; a recover's
+ * target is the soft-deleted item it recovers.
+ */
+const planned = (r: ReplicationRecord, values: SourceValues, deleted: BoundFacts): PlannedRecord => ({
   type: r.type,
   name: r.name,
   status: r.status,
   action: r.action,
   source: side(r.source, values.get(r.type, r.name)?.item.version),
-  target: side(r.target),
+  target: r.action === 'recover' ? side(deleted.get(recordKey(r.type, r.name)) ?? undefined) : side(r.target),
 });
 
 /** The records of a pair that act (a plan file holds only those: anything else is never applied from it). */
-export const plannedRecords = (records: readonly ReplicationRecord[], values: SourceValues): PlannedRecord[] =>
-  records.filter((r) => r.action !== 'none').map((r) => planned(r, values));
+export const plannedRecords = (
+  records: readonly ReplicationRecord[],
+  values: SourceValues,
+  deleted: BoundFacts,
+): PlannedRecord[] => records.filter((r) => r.action !== 'none').map((r) => planned(r, values, deleted));
+
+const copies = (r: ReplicationRecord) => r.action === 'write' || r.action === 'recover';
+
+/**
+ * Binds what a reviewed plan's copies write to exact versions (plan and apply alike): a secret's value is read (apply
+ * would read it anyway), a certificate's or key's current version is read when its listing lacks it, and a recover's
+ * soft-deleted target item is read. A read that fails leaves the version unbound (compared by `updated` alone).
+ */
+export async function bindVersions(
+  records: readonly ReplicationRecord[],
+  source: VaultPort,
+  target: VaultPort,
+  values: SourceValues,
+): Promise<{ records: ReplicationRecord[]; deleted: Map<string, ItemSnapshot | null> }> {
+  const deleted = new Map<string, ItemSnapshot | null>();
+  const bound: ReplicationRecord[] = [];
+  for (const r of records) {
+    if (!copies(r) || !r.source) {
+      bound.push(r);
+      continue;
+    }
+    if (r.action === 'recover')
+      deleted.set(recordKey(r.type, r.name), (await target.getDeleted(r.type, r.name).catch(() => undefined)) ?? null);
+    let version = r.source.version;
+    if (r.type === 'secret') {
+      const read = values.get(r.type, r.name) ?? (await readSecretIfEnabled(source, r.name).catch(() => undefined));
+      if (read) values.remember(r.type, r.name, read);
+      version = read?.item.version ?? version;
+    } else if (version === undefined)
+      version = await (
+        r.type === 'key' ? source.keyVersion(r.name) : source.get(r.type, r.name).then((s) => s?.version)
+      ).catch(() => undefined);
+    bound.push(version === r.source.version ? r : { ...r, source: { ...r.source, version } });
+  }
+  return { records: bound, deleted };
+}
 
 /** Same item state: both absent, or the same `updated` and, where both sides know it, the same version. */
 const sameSide = (a: PlannedSide | null, b: PlannedSide | null): boolean =>
@@ -68,11 +114,12 @@ export function holdBackUnreviewed(
   records: readonly ReplicationRecord[],
   reviewed: readonly PlannedRecord[],
   values: SourceValues,
+  deleted: BoundFacts,
 ): ReplicationRecord[] {
   const byKey = new Map(reviewed.map((r) => [recordKey(r.type, r.name), r]));
   return records.map((r) => {
     if (r.action === 'none') return r;
-    const why = change(planned(r, values), byKey.get(recordKey(r.type, r.name)));
+    const why = change(planned(r, values, deleted), byKey.get(recordKey(r.type, r.name)));
     if (!why) return r;
     values.forget(r.type, r.name);
     return {

@@ -7,13 +7,13 @@ import { RUN_EVENTS, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
 import { guardMassDeletes } from './mass-delete-guard.ts';
 import { MaskingVaultPort } from './masking-vault-port.ts';
-import { recordKey, TYPE_OF_CONFIG, type OnlyItem, type ReplicationRecord, type VaultInfo } from './model.ts';
+import { recordKey, TYPE_OF_CONFIG, type ItemSnapshot, type OnlyItem, type VaultInfo } from './model.ts';
 import { nextPairState } from './next-state.ts';
 import { isVaultName } from './config/vault-ref.ts';
 import { assertPermitted, missingPermissions } from './permissions.ts';
 import { planPair, type PairPlan } from './plan.ts';
-import { holdBackUnreviewed, pairKeyOf, plannedRecords, type PlannedPair } from './plan-file.ts';
-import { readSecretIfEnabled, SourceValues } from './source-values.ts';
+import { bindVersions, holdBackUnreviewed, pairKeyOf, plannedRecords, type PlannedPair } from './plan-file.ts';
+import { SourceValues } from './source-values.ts';
 import { matchesAnyGlob } from './rules.ts';
 import {
   stateKeyOf,
@@ -240,18 +240,19 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
       emit({ kind: RUN_EVENTS.problem, message: guarded.message, ...where });
       errors.push({ code: 'KVR040', message: guarded.message });
     } else if (guarded.message) warn({ code: 'KVR040', message: guarded.message });
+    let deleted: ReadonlyMap<string, ItemSnapshot | null> = new Map();
     if ((o.mode === 'plan' && o.planned) || (o.mode === 'apply' && reviewed))
-      await readCopiedSecrets(records, port(p.source), values);
-    if (o.mode === 'plan') o.planned?.({ ...identityOf(p), records: plannedRecords(records, values) });
+      ({ records, deleted } = await bindVersions(records, port(p.source), port(p.target), values));
+    if (o.mode === 'plan') o.planned?.({ ...identityOf(p), records: plannedRecords(records, values, deleted) });
     if (reviewed && o.mode === 'apply')
-      records = holdBackUnreviewed(records, reviewed.get(pairKeyOf(identityOf(p)))?.records ?? [], values);
+      records = holdBackUnreviewed(records, reviewed.get(pairKeyOf(identityOf(p)))?.records ?? [], values, deleted);
     if (o.mode === 'apply') {
       const vaults = { source: port(p.source), target: port(p.target), values };
       const wrote = records.some((r) => r.action !== 'none');
       records = await applyRecords(
         records,
         vaults,
-        { concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, signal: o.signal },
+        { concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, signal: o.signal, pinned: !!reviewed },
         {
           written: (r) =>
             emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
@@ -300,18 +301,6 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   }
   const anyFailed = errors.length > 0 || results.some((r) => r.records.some((x) => x.status === 'failed'));
   return report(anyFailed ? 1 : 0, results, errors);
-}
-
-/**
- * A reviewed plan names the exact source version of each secret it copies: the values a plan did not need to compare
- * are read now (apply would read them anyway), so that the plan file and its apply compare versions, not only times.
- */
-async function readCopiedSecrets(records: readonly ReplicationRecord[], source: VaultPort, values: SourceValues) {
-  const unread = records.filter((r) => r.type === 'secret' && r.action === 'write' && !values.get(r.type, r.name));
-  for (const r of unread) {
-    const read = await readSecretIfEnabled(source, r.name).catch(() => undefined);
-    if (read) values.remember(r.type, r.name, read);
-  }
 }
 
 async function resolveAndValidate(

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { systemClock } from '../../src/hosts/shared/system-clock.ts';
 import { liveSecretNames, putSecret } from '../support/vault-inspect.ts';
 import { emulatorPerFile } from '../support/world.ts';
 import { REPLICATOR, replication, startReplicationWorld, vaultPair, Workspace } from '../support/replication-world.ts';
@@ -90,4 +91,89 @@ test('a plan file made with another config is refused (KVR061); one from 8 days 
     spy.mockRestore();
   }
   expect(liveSecretNames(emulator, dst)).toEqual([]);
+});
+
+test('apply --plan-file writes the reviewed source version only: one put as the target write arrives is not copied', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'raced', 'v1');
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const file = await planned(ws);
+  emulator.clock.advance(60_000);
+  // Just as apply's write of the reviewed v1 reaches the target, the source gets a version nobody reviewed.
+  let raced = false;
+  emulator.hold = (r) => {
+    if (raced || r.vault !== dst || r.method !== 'PUT' || r.path !== '/secrets/raced') return undefined;
+    raced = true;
+    emulator.clock.advance(60_000);
+    put(src, 'raced', 'v2 NOBODY REVIEWED');
+    return undefined;
+  };
+  try {
+    const apply = await ws.cli(['apply', '--plan-file', file, '--json'], REPLICATOR, { env: KEY });
+    expect(raced).toBe(true);
+    const report = JSON.parse(apply.stdout) as { totals: Record<string, number> };
+    expect(report.totals).toEqual({ create: 1 });
+  } finally {
+    emulator.hold = undefined;
+  }
+  const versions = emulator
+    .vault(dst)
+    .secrets.live.get('raced')!
+    .versions.map((v) => v.value);
+  expect(versions).toEqual(['v1']);
+  // The newer version is the next plan's, to review.
+  const next = await ws.cli(['plan', '--json'], REPLICATOR, { env: KEY });
+  expect(JSON.parse(next.stdout).totals).toEqual({ update: 1 });
+});
+
+describe('recover_soft_deleted with a plan file', () => {
+  let waits: ReturnType<typeof jest.spyOn>;
+  beforeEach(() => {
+    waits = jest.spyOn(systemClock, 'sleep').mockImplementation(async (ms) => emulator.clock.advance(ms));
+  });
+  afterEach(() => waits.mockRestore());
+
+  async function deletedInTarget() {
+    const { src, dst } = vaultPair(emulator);
+    put(src, 'gone', 's1');
+    put(dst, 'gone', 'by hand');
+    emulator.invoke(dst, 'DELETE', 'secrets/gone');
+    emulator.clock.advance(60_000);
+    const ws = new Workspace().writeConfig(replication(src, [dst], { recover_soft_deleted: true }));
+    const file = join(ws.dir, 'plan.json');
+    const args = (mode: string) => [mode, '--plan-file', file, '--acknowledge', 'gone', '--json'];
+    const plan = await ws.cli(args('plan'), REPLICATOR, { env: KEY });
+    expect(plan.code).toBe(0);
+    const recover = JSON.parse(readFileSync(file, 'utf8')).pairs[0].records[0];
+    expect(recover).toMatchObject({ action: 'recover', source: { version: expect.any(String) } });
+    expect(recover.target).toEqual({ version: expect.any(String), updatedOn: expect.any(Number) });
+    const apply = async () => {
+      const run = await ws.cli(args('apply'), REPLICATOR, { env: KEY });
+      expect(run.stderr).not.toMatch(/KVR060/);
+      return JSON.parse(run.stdout) as { pairs: { records: { status: string; action: string; reason: string }[] }[] };
+    };
+    return { src, dst, apply };
+  }
+
+  test('a reviewed recover is applied: the deleted name is recovered and the reviewed source version written', async () => {
+    const { dst, apply } = await deletedInTarget();
+    const report = await apply();
+    expect(report.pairs[0]!.records[0]).toMatchObject({ status: 'create', action: 'recover' });
+    expect(valueOf(dst, 'gone')).toBe('s1');
+  });
+
+  test('a recover whose deleted target changed since the plan is held back, nothing recovered', async () => {
+    const { dst, apply } = await deletedInTarget();
+    emulator.invoke(dst, 'POST', 'deletedsecrets/gone/recover');
+    emulator.clock.advance(60_000);
+    put(dst, 'gone', 'by hand again');
+    emulator.invoke(dst, 'DELETE', 'secrets/gone');
+    emulator.clock.advance(60_000);
+    const report = await apply();
+    expect(report.pairs[0]!.records[0]).toMatchObject({
+      status: 'held_back_plan_changed',
+      reason: expect.stringMatching(/target changed since the plan was reviewed/),
+    });
+    expect(liveSecretNames(emulator, dst)).toEqual([]);
+  });
 });

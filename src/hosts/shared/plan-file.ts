@@ -134,7 +134,7 @@ const validPair = (p: unknown): boolean =>
       ITEM_TYPES.includes(r.type as never) &&
       typeof r.name === 'string' &&
       RECORD_STATUSES.includes(r.status as never) &&
-      ['write', 'delete', 'disable'].includes(r.action as string) &&
+      ['write', 'recover', 'delete', 'disable'].includes(r.action as string) &&
       validSide(r.source) &&
       validSide(r.target),
   );

@@ -1,7 +1,9 @@
 import { jest } from '@jest/globals';
+import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../../src/hosts/shared/system-clock.ts';
+import { canonicalJson } from '../../src/state/state-codec.ts';
 import { liveSecretNames, putSecret } from '../support/vault-inspect.ts';
 import { emulatorPerFile } from '../support/world.ts';
 import { REPLICATOR, replication, startReplicationWorld, vaultPair, Workspace } from '../support/replication-world.ts';
@@ -68,6 +70,24 @@ test('a plan file edited by hand is refused (KVR060) and nothing is written', as
   const applyKeyed = await ws.cli(['apply', '--plan-file', file], REPLICATOR, { env: KEY });
   expect(applyKeyed.code).toBe(2);
   expect(applyKeyed.stderr).toMatch(/KVR060: the plan file .* is refused: its signature does not verify/);
+  expect(liveSecretNames(emulator, dst)).toEqual([]);
+});
+
+test('an edited plan re-signed with the state key itself (as a state file is signed) is refused: plan files have their own derived key', async () => {
+  const { src, dst } = vaultPair(emulator);
+  put(src, 'one', 'v1');
+  put(src, 'two', 'v1');
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const file = await planned(ws);
+  const { signature: _signature, ...body } = JSON.parse(readFileSync(file, 'utf8'));
+  body.pairs[0].records = body.pairs[0].records.filter((r: { name: string }) => r.name === 'one');
+  const stateStyle = createHmac('sha256', KEY.KEYVAULT_REPLICATE_STATE_KEY)
+    .update(canonicalJson(body))
+    .digest('base64url');
+  writeFileSync(file, JSON.stringify({ ...body, signature: `hmac-sha256:${stateStyle}` }));
+  const apply = await ws.cli(['apply', '--plan-file', file], REPLICATOR, { env: KEY });
+  expect(apply.code).toBe(2);
+  expect(apply.stderr).toMatch(/KVR060: the plan file .* is refused: its signature does not verify/);
   expect(liveSecretNames(emulator, dst)).toEqual([]);
 });
 

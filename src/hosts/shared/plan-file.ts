@@ -31,7 +31,13 @@ interface PlanBody {
 
 const configDigest = (config: ReplicationConfig): string =>
   createHash('sha256').update(canonicalJson(config.replications)).digest('hex');
-const mac = (body: PlanBody, key: string) => createHmac('sha256', key).update(canonicalJson(body)).digest('base64url');
+/**
+ * The plan file's own key, derived from the state key under a label: a plan signature can never stand for a state
+ * signature (or the other way round), though one secret is configured for both.
+ */
+const planKey = (stateKey: string) => createHmac('sha256', stateKey).update('keyvault-replicate plan file v1').digest();
+const mac = (body: PlanBody, key: string) =>
+  createHmac('sha256', planKey(key)).update(canonicalJson(body)).digest('base64url');
 
 /** No plan file without a state key (KVR063): checked before anything runs. */
 export function assertPlanFileKey(request: { planFile?: string; stateKey?: string; mode: string }, label: string) {

@@ -9,25 +9,14 @@ import { previewRows, renderMarkdown, type RunReport } from '../src/engine/repor
 import { run } from '../src/hosts/cli/main.ts';
 import { KeyVaultEmulator } from '../emulator/server.ts';
 import { applySeed } from '../emulator/seed.ts';
+import { DEMO_APP, demoVault as vault, SUB, useEmulator } from './demo-tenant.ts';
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const SUB = '11111111-1111-1111-1111-111111111111';
 const OTHER_SUB = '22222222-2222-2222-2222-222222222222';
-const demo = { clientId: 'demo-client', objectId: 'demo-oid', tenantId: TENANT, clientSecret: 'demo-only-secret' };
-const admin = [{ principalId: demo.objectId, role: 'Key Vault Administrator' as const }];
-const vault = (name: string, location: string, subscriptionId = SUB) => ({
-  name,
-  location,
-  subscriptionId,
-  resourceGroup: 'rg-demo',
-  tenantId: TENANT,
-  roleAssignments: admin,
-});
 
 // The demo seeds deletes and purges back to back, so Azure's windows for them are off here (the tests run with them).
 const emulator = await KeyVaultEmulator.start({ windows: { deleteMs: 0, recoverMs: 0, purgeMs: 0 } });
 applySeed(emulator, {
-  principals: [demo],
+  principals: [DEMO_APP],
   vaults: [
     {
       ...vault('contoso-prod-weu', 'westeurope'),
@@ -91,14 +80,7 @@ replications:
     propagate_deletes: true
 `,
 );
-Object.assign(process.env, {
-  HTTPS_PROXY: emulator.proxyUrl,
-  NO_PROXY: '',
-  AZURE_TENANT_ID: TENANT,
-  AZURE_CLIENT_ID: demo.clientId,
-  AZURE_CLIENT_SECRET: demo.clientSecret,
-  AZURE_SUBSCRIPTION_ID: SUB,
-});
+useEmulator(emulator);
 /**
  * The report with only its attention and changed rows and the items missing once (a delete announced): the counts stay
  * whole, and say how many rows are left out.

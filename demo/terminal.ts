@@ -6,24 +6,13 @@ import { join } from 'node:path';
 import { run } from '../src/hosts/cli/main.ts';
 import { KeyVaultEmulator } from '../emulator/server.ts';
 import { applySeed } from '../emulator/seed.ts';
+import { DEMO_APP, demoVault as vault, SUB, useEmulator } from './demo-tenant.ts';
 
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const SUB = '11111111-1111-1111-1111-111111111111';
-const demo = { clientId: 'demo-client', objectId: 'demo-oid', tenantId: TENANT, clientSecret: 'demo-only-secret' };
-const admin = [{ principalId: demo.objectId, role: 'Key Vault Administrator' as const }];
-const vault = (name: string, location: string) => ({
-  name,
-  location,
-  subscriptionId: SUB,
-  resourceGroup: 'rg-demo',
-  tenantId: TENANT,
-  roleAssignments: admin,
-});
 const tagged = { replicate: 'true' };
 
 const emulator = await KeyVaultEmulator.start({ windows: { deleteMs: 0, recoverMs: 0, purgeMs: 0 } });
 applySeed(emulator, {
-  principals: [demo],
+  principals: [DEMO_APP],
   vaults: [
     {
       ...vault('contoso-prod-weu', 'westeurope'),
@@ -61,14 +50,7 @@ replications:
     rule: { tagged: replicate=true }
 `,
 );
-Object.assign(process.env, {
-  HTTPS_PROXY: emulator.proxyUrl,
-  NO_PROXY: '',
-  AZURE_TENANT_ID: TENANT,
-  AZURE_CLIENT_ID: demo.clientId,
-  AZURE_CLIENT_SECRET: demo.clientSecret,
-  AZURE_SUBSCRIPTION_ID: SUB,
-});
+useEmulator(emulator);
 const cli = async (...args: string[]) => {
   process.stdout.write(`\n$ keyvault-replicate ${args.join(' ')}\n`);
   const code = await run([...args, '--config', config, '--state', join(dir, 'state.json')]);

@@ -3,6 +3,7 @@ import { classifyFailure } from './classify.ts';
 import { attributeDifferences } from './compare.ts';
 import { KvrError } from './errors.ts';
 import type { ItemSnapshot, ReplicationRecord } from './model.ts';
+import { heldBackPlanChanged } from './plan-file.ts';
 import type { VaultPort } from './ports.ts';
 import { readSecretIfEnabled, type SourceRead, type SourceValues } from './source-values.ts';
 
@@ -77,13 +78,7 @@ export async function applyRecords(
               events.written(written);
               return written;
             } catch (e) {
-              if (e instanceof PlanChanged)
-                return {
-                  ...r,
-                  status: 'held_back_plan_changed',
-                  action: 'none',
-                  reason: `not applied: ${e.message}; would have been ${r.status} (${r.action}). Plan and review again`,
-                } satisfies ReplicationRecord;
+              if (e instanceof PlanChanged) return heldBackPlanChanged(r, e.message);
               const failed = failedRecord(r, e, vaults.target.info.name);
               events.failed(failed, failed.reason);
               return failed;

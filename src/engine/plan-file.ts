@@ -122,11 +122,14 @@ export function holdBackUnreviewed(
     const why = change(planned(r, values, deleted), byKey.get(recordKey(r.type, r.name)));
     if (!why) return r;
     values.forget(r.type, r.name);
-    return {
-      ...r,
-      status: 'held_back_plan_changed',
-      action: 'none',
-      reason: `not applied: ${why}; would have been ${r.status} (${r.action}). Plan and review again`,
-    };
+    return heldBackPlanChanged(r, why);
   });
 }
+
+/** A record not applied because it is not as reviewed (`why`): nothing written, the next plan is to be reviewed. */
+export const heldBackPlanChanged = (r: ReplicationRecord, why: string): ReplicationRecord => ({
+  ...r,
+  status: 'held_back_plan_changed',
+  action: 'none',
+  reason: `not applied: ${why}; would have been ${r.status} (${r.action}). Plan and review again`,
+});

@@ -67,9 +67,13 @@ export const secretRoutes: Route[] = [
     path: 'secrets/:name/versions',
     op: op('secrets', 'readMetadata/action', 'list'),
     handle: (ctx, p) => {
-      // The service lists no versions, rather than 404, for a name it does not hold.
+      // The service lists no versions, rather than 404, for a name it does not hold; and lists them by version id, not
+      // by creation (recorded: emulator/test/secrets.test.ts), so a client cannot take the last listed for the newest.
       const item = liveItem(ctx.vault.secrets, p.name!);
-      return page(ctx, item?.versions ?? [], (v) => properties(ctx, item!, v, true));
+      const byId = [...(item?.versions ?? [])].sort((a, b) =>
+        a.version < b.version ? -1 : a.version > b.version ? 1 : 0,
+      );
+      return page(ctx, byId, (v) => properties(ctx, item!, v, true));
     },
   },
   {

@@ -66,6 +66,21 @@ test('list versions', async () => {
   expect(versions).toHaveLength(2);
 });
 
+// Azure lists a secret's versions by version id, not by creation: three versions created in one second came back
+// 67889ccc…, 797c9751…, 85e14505…, the reverse of their creation, and the skip token's marker names the next version id
+// (Azure/azure-sdk-for-js, keyvault-secrets recordings, recording_can_retrieve_all_versions_of_a_secret_by_page.json).
+test('versions list by version id, 25 a page with a nextLink, with created and updated and never a value', async () => {
+  for (let i = 0; i < 30; i++) emulator.invoke('kv-sec', 'PUT', 'secrets/many-versions', { value: `VALUE-${i}` });
+  const pages = [];
+  for await (const p of client.listPropertiesOfSecretVersions('many-versions').byPage({ maxPageSize: 25 }))
+    pages.push(p);
+  expect(pages.map((p) => p.length)).toEqual([25, 5]);
+  const ids = pages.flat().map((v) => v.version!);
+  expect(ids).toEqual([...ids].sort());
+  expect(pages.flat().every((v) => v.createdOn instanceof Date && v.updatedOn instanceof Date)).toBe(true);
+  expect(JSON.stringify(pages)).not.toContain('VALUE-');
+});
+
 test('update properties changes attributes, not the value', async () => {
   const s = await client.setSecret('props', 'value-1');
   await client.updateSecretProperties('props', s.properties.version!, {

@@ -5,7 +5,7 @@ import { SecretClient, type SecretProperties } from '@azure/keyvault-secrets';
 import { isKvrError, KvrError } from '../engine/errors.ts';
 import type { ItemSnapshot, ItemType, VaultInfo } from '../engine/model.ts';
 import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from './pacing.ts';
-import type { Clock, ExportedCertificate, VaultPort } from '../engine/ports.ts';
+import type { Clock, ExportedCertificate, SecretVersionsPage, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
 import { exactDates } from './exact-dates.ts';
 import { isNameInTransition, toVaultFailure } from './rest-error.ts';
@@ -16,6 +16,8 @@ const POLL_MS = 1000;
 /** How long a name Key Vault is still deleting, purging or recovering is waited for before the write gives up. */
 const TRANSITION_WAIT_MS = 60_000;
 const PEM = 'application/x-pem-file';
+/** Key Vault's largest page. */
+const MAX_PAGE = 25;
 
 function snapshotOfSecret(p: SecretProperties): ItemSnapshot {
   return {
@@ -180,6 +182,28 @@ export class AzureVaultPort implements VaultPort {
   async readSecret(name: string): Promise<{ value: string; item: ItemSnapshot }> {
     const s = await this.#call('other', () => this.#secrets.getSecret(name));
     return { value: s.value ?? '', item: snapshotOfSecret(s.properties) };
+  }
+
+  /**
+   * One paced `GET /secrets/{name}/versions?maxresults=25`. The SDK's pages drop the response's nextLink, so it is
+   * taken from the response itself: a further page is never fetched, only reported.
+   */
+  async secretVersions(name: string): Promise<SecretVersionsPage> {
+    let more = false;
+    const page = await this.#call('other', async () => {
+      more = false;
+      const pages = this.#secrets
+        .listPropertiesOfSecretVersions(name, {
+          onResponse: (raw) => {
+            const nextLink = (raw.parsedBody as { nextLink?: unknown } | undefined)?.nextLink;
+            more = typeof nextLink === 'string' && nextLink !== '';
+          },
+        })
+        .byPage({ maxPageSize: MAX_PAGE });
+      const first = await pages.next();
+      return first.done ? [] : first.value;
+    });
+    return { versions: page.map((p) => ({ ...snapshotOfSecret(p), createdOn: ms(p.createdOn) })), more };
   }
 
   async writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot> {

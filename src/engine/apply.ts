@@ -6,6 +6,7 @@ import type { ItemSnapshot, ReplicationRecord } from './model.ts';
 import { heldBackPlanChanged } from './plan-file.ts';
 import type { VaultPort } from './ports.ts';
 import { readSecretIfEnabled, type SourceRead, type SourceValues } from './source-values.ts';
+import { stillCurrent } from './still-current.ts';
 
 export interface ApplyEvents {
   written(record: ReplicationRecord): void;
@@ -157,9 +158,10 @@ async function applyReviewed({ source, target, values }: ApplyVaults, r: Replica
 const sameVersion = (a: ItemSnapshot, b: ItemSnapshot) => a.version === b.version && a.updatedOn === b.updatedOn;
 
 /**
- * Writes the value with the attributes of the version it was read from, then reads the source again: Key Vault has
+ * Writes the value with the attributes of the version it was read from, then checks the source again: Key Vault has
  * no conditional write, so a run that copied a version another run (or a rotation) has since superseded copies the
- * newer one at once instead of leaving the older one in place.
+ * newer one at once instead of leaving the older one in place. The check lists the source's versions (no value read);
+ * only when that listing cannot prove the copied version still current is the value read again to compare.
  */
 async function copySecret({ source, target, values }: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
   let read: SourceRead | undefined = values.get(r.type, r.name) ?? (await readSecretIfEnabled(source, r.name));
@@ -170,6 +172,7 @@ async function copySecret({ source, target, values }: ApplyVaults, r: Replicatio
         'the source secret was disabled while it was being copied; the next run mirrors that',
       );
     const written = await target.writeSecret(r.name, read.value, read.item);
+    if (stillCurrent(read.item, await source.secretVersions(r.name))) return { target: written, source: read.item };
     const now = await readSecretIfEnabled(source, r.name);
     if (now && sameVersion(now.item, read.item)) return { target: written, source: read.item };
     if (copy >= MAX_COPIES) throw new SourceKeptChanging(written, read.item);

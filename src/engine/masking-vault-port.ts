@@ -1,5 +1,5 @@
 import type { ItemSnapshot, ItemType, VaultInfo } from './model.ts';
-import type { ExportedCertificate, VaultPort } from './ports.ts';
+import type { ExportedCertificate, SecretVersionsPage, VaultPort } from './ports.ts';
 
 /**
  * A vault port whose every returned value is masked the moment it is read (hosts hide it in their logs). run.ts wraps
@@ -39,6 +39,9 @@ export class MaskingVaultPort implements VaultPort {
   }
   get(type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
     return this.#port.get(type, name);
+  }
+  secretVersions(name: string): Promise<SecretVersionsPage> {
+    return this.#port.secretVersions(name);
   }
   writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot> {
     return this.#port.writeSecret(name, value, from);

@@ -26,6 +26,11 @@ export interface ItemSnapshot {
   /** Set when a call returned it (lists do not). */
   version?: string;
   /**
+   * Secrets, in a listing of versions: when the version was created (whole seconds). The current version is the one
+   * created last.
+   */
+  createdOn?: number;
+  /**
    * Certificates: the current version is still being issued (no X.509 certificate yet). Key Vault shows such a version
    * disabled; it is not a disabled certificate.
    */

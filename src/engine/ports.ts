@@ -15,6 +15,14 @@ export interface ExportedCertificate {
   version?: string;
 }
 
+/** The first page of a secret's versions, listed without values, in Key Vault's order (which is not by creation). */
+export interface SecretVersionsPage {
+  /** Each with its version and createdOn. */
+  versions: ItemSnapshot[];
+  /** Key Vault has a further page (more versions than a page holds, or a page it cut short). */
+  more: boolean;
+}
+
 /**
  * The operations the engine needs from one vault's data plane, and nothing more. A failed call throws a VaultFailure
  * (vault-failure.ts): adapters translate their transport's errors, the engine sees kinds only.
@@ -28,6 +36,10 @@ export interface VaultPort {
   get(type: ItemType, name: string): Promise<ItemSnapshot | undefined>;
   /** A secret's value with the metadata of the version read; a disabled secret fails (secret_disabled). */
   readSecret(name: string): Promise<{ value: string; item: ItemSnapshot }>;
+  /**
+   * The first page (at most 25) of a secret's versions, metadata only: no value is read. A name not held lists none.
+   */
+  secretVersions(name: string): Promise<SecretVersionsPage>;
   /** Writes a new version with the source's content type, enabled, expiry, not-before and tags. */
   writeSecret(name: string, value: string, from: ItemSnapshot): Promise<ItemSnapshot>;
   setEnabled(type: ItemType, name: string, enabled: boolean): Promise<ItemSnapshot>;

@@ -99,3 +99,41 @@ test('overwrite_on_conflict writes over a differing target', async () => {
   expect(statusOf(r.report, 'x')).toBe('update');
   expect((await secrets(dst).getSecret('x')).value).toBe('mine');
 });
+
+test('an initial sync reads each source value once: the check after each write lists versions, it reads no value', async () => {
+  const { src, dst } = vaultPair(emulator);
+  const names = ['one', 'two', 'three', 'four', 'five'];
+  emulator.clock.backdated(60_000, () => names.forEach((n) => put(src, n, { value: `value of ${n}` })));
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  emulator.resetCounters();
+  const r = await ws.json(['apply']);
+  expect(r.code).toBe(0);
+  expect(r.report.pairs[0]!.counts).toEqual({ create: names.length });
+  expect(emulator.vault(src).counters.valueReads).toBe(names.length);
+  for (const n of names) expect((await secrets(dst).getSecret(n)).value).toBe(`value of ${n}`);
+});
+
+test('a rotation between the write and the check is copied in the same run, its value read once more', async () => {
+  const { src, dst } = vaultPair(emulator);
+  emulator.clock.backdated(60_000, () => put(src, 'rotated', { value: 'v1' }));
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  let rotated = false;
+  // The first write of the copy reaches the target just as the source rotates.
+  emulator.hold = (r) => {
+    if (rotated || r.vault !== dst || r.method !== 'PUT' || r.path !== '/secrets/rotated') return undefined;
+    rotated = true;
+    emulator.clock.advance(1000);
+    put(src, 'rotated', { value: 'v2' });
+    return undefined;
+  };
+  emulator.resetCounters();
+  try {
+    const r = await ws.json(['apply']);
+    expect(rotated).toBe(true);
+    expect(statusOf(r.report, 'rotated')).toBe('create');
+  } finally {
+    emulator.hold = undefined;
+  }
+  expect(emulator.vault(src).counters.valueReads).toBe(2);
+  expect((await secrets(dst).getSecret('rotated')).value).toBe('v2');
+});

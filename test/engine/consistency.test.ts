@@ -40,6 +40,63 @@ test('a source that never holds still is reported KVR038 after three copies, and
   expect((await w.dst.readSecret('hot')).value).toBe((await w.src.readSecret('hot')).value);
 });
 
+describe('the check after a secret is copied lists its versions and reads no value, unless the listing cannot tell', () => {
+  test('each copied secret costs one source value read', async () => {
+    const w = world();
+    for (const name of ['a', 'b', 'c']) w.src.seedSecret(name, `value of ${name}`);
+    expect((await w.run()).totals).toEqual({ create: 3 });
+    expect(w.src.valueReads).toBe(3);
+    for (const name of ['a', 'b', 'c']) expect((await w.dst.readSecret(name)).value).toBe(`value of ${name}`);
+  });
+
+  test('a rotation between the write and the check is caught by the listing: the newer version is read once and copied', async () => {
+    const w = world();
+    w.src.seedSecret('db', 'v1');
+    w.dst.afterWrite = () => {
+      w.dst.afterWrite = undefined;
+      w.src.seedSecret('db', 'v2');
+    };
+    expect(status(await w.run(), 'db')).toBe('create');
+    expect((await w.dst.readSecret('db')).value).toBe('v2');
+    expect(w.src.valueReads).toBe(2); // v1, then v2
+  });
+
+  test('an edit of the copied version (tags) moves its updatedOn: read again, and its new attributes copied', async () => {
+    const w = world();
+    w.src.seedSecret('db', 'v1');
+    w.dst.afterWrite = () => {
+      w.dst.afterWrite = undefined;
+      const s = w.src.live.get('secret')!.get('db')!;
+      s.item = { ...s.item, tags: { edited: 'yes' }, updatedOn: s.item.updatedOn! + 5000 };
+    };
+    await w.run();
+    expect((await w.dst.readSecret('db')).item.tags).toEqual({ edited: 'yes' });
+    expect(w.src.valueReads).toBe(2);
+  });
+
+  test('another version created in the same second (created has whole seconds) makes the check read the value', async () => {
+    const w = world();
+    w.src.seedSecret('plain', 'p');
+    w.src.seedSecret('twin', 'older');
+    w.src.seedSecret('twin', 'newer');
+    const [older, newer] = w.src.live.get('secret')!.get('twin')!.history!;
+    newer!.createdOn = older!.createdOn! + 999 - (older!.createdOn! % 1000);
+    await w.run();
+    expect((await w.dst.readSecret('twin')).value).toBe('newer');
+    expect(w.src.valueReads).toBe(1 + 2); // plain once, twin twice
+  });
+
+  test('a secret with more versions than one page (25) makes the check read the value', async () => {
+    const w = world();
+    w.src.seedSecret('plain', 'p');
+    for (let i = 1; i <= 26; i++) w.src.seedSecret('many', `v${i}`);
+    expect((await w.src.secretVersions('many')).more).toBe(true);
+    await w.run();
+    expect((await w.dst.readSecret('many')).value).toBe('v26');
+    expect(w.src.valueReads).toBe(1 + 2);
+  });
+});
+
 test('an item listed in the second it changed is compared again next run, so a change in that second is not missed', async () => {
   const w = world();
   w.src.seedSecret('s', 'v1');

@@ -1,6 +1,7 @@
 import { VaultFailure, type VaultFailureKind } from '../../src/engine/vault-failure.ts';
 import {
   type ExportedCertificate,
+  type SecretVersionsPage,
   type VaultDirectory,
   type VaultPermissions,
   type VaultPort,
@@ -16,6 +17,8 @@ interface Stored {
   item: ItemSnapshot;
   value?: string;
   versions: string[];
+  /** Secrets: every version's metadata, in the order created (the current one is `item`, which tests may edit). */
+  history?: ItemSnapshot[];
   /** A certificate with no issued version yet: Key Vault lists it only when asked for pending ones. */
   unlisted?: true;
 }
@@ -71,10 +74,13 @@ export class MemoryVault implements VaultPort {
       throw fail('denied', 403, 'Forbidden', `${name} is managed by a certificate`);
     const version = this.#version();
     const snapshot: ItemSnapshot = { ...item, type, name: prior?.item.name ?? name, updatedOn: this.#now(), version };
+    const history =
+      type === 'secret' ? [...(prior?.history ?? []), { ...snapshot, createdOn: snapshot.updatedOn }] : [];
     this.live.get(type)!.set(name.toLowerCase(), {
       item: snapshot,
       value,
       versions: keepVersions ?? [...(prior?.versions ?? []), version],
+      ...(type === 'secret' ? { history } : {}),
     });
     this.writes++;
     this.afterWrite?.(type, name);
@@ -137,6 +143,14 @@ export class MemoryVault implements VaultPort {
       throw fail('secret_disabled', 403, 'Forbidden', 'Operation get is not allowed on a disabled secret.');
     this.valueReads++;
     return { value: s.value!, item: { ...s.item } };
+  }
+  /** Key Vault's first page of versions: 25 at most, by version id (as Azure lists them), the current one as it is. */
+  async secretVersions(name: string): Promise<SecretVersionsPage> {
+    const s = this.live.get('secret')!.get(name.toLowerCase());
+    const all = (s?.history ?? [])
+      .map((h) => (h.version === s!.item.version ? { ...s!.item, createdOn: h.createdOn } : { ...h }))
+      .sort((a, b) => (a.version! < b.version! ? -1 : a.version! > b.version! ? 1 : 0));
+    return { versions: all.slice(0, 25), more: all.length > 25 };
   }
   async writeSecret(name: string, value: string, from: ItemSnapshot) {
     return this.#put(

@@ -63,6 +63,25 @@ export function vaultPortContract(label: string, h: ContractHarness): void {
       expect(Object.values(got!)).not.toContain('v1');
     });
 
+    test("a secret's versions list with their version, created and updated, never a value; 25 a page, and more said", async () => {
+      const { a } = await h.pair();
+      expect(await a.secretVersions('none')).toEqual({ versions: [], more: false });
+      const first = await a.writeSecret('v', 'FIRST-VALUE', from({ tags: { n: '1' } }));
+      h.advance(1000);
+      const second = await a.writeSecret('v', 'SECOND-VALUE', from());
+      const listed = await a.secretVersions('v');
+      expect(listed.more).toBe(false);
+      expect(listed.versions.map((v) => v.version).sort()).toEqual([first.version, second.version].sort());
+      const [one, two] = [first, second].map((w) => listed.versions.find((v) => v.version === w.version)!);
+      expect(one).toMatchObject({ name: 'v', tags: { n: '1' }, updatedOn: first.updatedOn, enabled: true });
+      expect(one!.createdOn).toBeLessThan(two!.createdOn!);
+      expect(JSON.stringify(listed)).not.toMatch(/FIRST-VALUE|SECOND-VALUE/);
+      for (let i = 0; i < 24; i++) await a.writeSecret('v', `x${i}`, from());
+      const full = await a.secretVersions('v');
+      expect(full.versions).toHaveLength(25);
+      expect(full.more).toBe(true);
+    });
+
     test.each(Object.entries(FAR_DATES))('a secret dated %s keeps its exact dates', async (_, dates) => {
       const { a } = await h.pair();
       const written = await a.writeSecret('far', 'v', from(dates));

@@ -1,0 +1,22 @@
+import type { ItemSnapshot } from './model.ts';
+import type { SecretVersionsPage } from './ports.ts';
+
+const second = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * Whether a secret's versions, listed after its copy was written, prove that the source is still at the version
+ * copied, as it was read: Key Vault's current version is the one created last, so it is still the copied one when that
+ * is listed with the same `updated` (no attribute or tag edit since) and every other version was created in an earlier
+ * second. `created` has whole seconds, so a version created in the same second might be the newer one; a listing with
+ * a further page may hide a newer one (Key Vault lists by version id, not by creation). Either way, and whenever the
+ * copied version is not listed, the answer is no: the caller reads the source again to be sure.
+ */
+export function stillCurrent(copied: ItemSnapshot, listed: SecretVersionsPage): boolean {
+  if (listed.more || copied.version === undefined || copied.updatedOn === undefined) return false;
+  const self = listed.versions.find((v) => v.version === copied.version);
+  const created = self?.createdOn;
+  if (!self || created === undefined || self.updatedOn !== copied.updatedOn) return false;
+  return listed.versions.every(
+    (v) => v === self || (v.createdOn !== undefined && second(v.createdOn) < second(created)),
+  );
+}

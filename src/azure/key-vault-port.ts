@@ -100,10 +100,11 @@ export class AzureVaultPort implements VaultPort {
   async #call<T>(budget: 'create' | 'other', fn: () => Promise<T>): Promise<T> {
     let waited = 0;
     for (let attempt = 0; ;) {
-      await this.#pacer.take(budget);
+      const release = await this.#pacer.take(budget);
       try {
         return await fn();
       } catch (e) {
+        release();
         if (isNameInTransition(e) && waited < TRANSITION_WAIT_MS) {
           await this.#clock.sleep(POLL_MS);
           waited += POLL_MS;
@@ -114,6 +115,9 @@ export class AzureVaultPort implements VaultPort {
         const err = toVaultFailure(e);
         if (err.kind !== 'throttled' || attempt >= THROTTLE_BACKOFF_MS.length) throw err;
         await this.#clock.sleep(THROTTLE_BACKOFF_MS[attempt++]!);
+      } finally {
+        // The call counts from its start until a window after its answer (pacing.ts); a second release does nothing.
+        release();
       }
     }
   }

@@ -2,14 +2,31 @@ import type { Clock } from '../engine/ports.ts';
 import type { VaultInfo } from '../engine/model.ts';
 import { DEFAULT_BUDGET_SHARE } from '../engine/defaults.ts';
 
+/** A promise and what resolves it (Promise.withResolvers, which the task's Node 20 handler lacks). */
+function answerSignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Says that a call admitted by a limiter has had its answer; called once, whatever the answer. */
+export type Release = () => void;
+
 /**
- * Admits at most `limit` calls in any window of `windowMs`: Key Vault counts transactions per vault per 10 s, so a
- * sliding window keeps every aligned window of the service under its limit too.
+ * Admits at most `limit` calls in any window of `windowMs`: Key Vault counts transactions per vault per 10 s. A call
+ * counts from when it is admitted until `windowMs` after its answer came: the service counted it somewhere in between,
+ * so however late a call arrives (a slow connection, a token fetched first), every window of the service holds at
+ * most `limit` of them.
  */
 export class SlidingWindowLimiter {
-  readonly #stamps: number[] = [];
+  /** When each answered call had its answer, oldest first. */
+  readonly #answered: number[] = [];
   #head = 0;
-  #queue: Promise<void> = Promise.resolve();
+  /** Calls admitted and not answered yet. */
+  #inFlight = 0;
+  /** Resolves at the next answer, for a caller that waits while every call it counts is still in flight. */
+  #nextAnswer = answerSignal();
+  #queue: Promise<unknown> = Promise.resolve();
   readonly limit: number;
   readonly windowMs: number;
   readonly #clock: Clock;
@@ -22,34 +39,51 @@ export class SlidingWindowLimiter {
 
   /**
    * Resolves when one more call may go out, here and in every limiter `alongside` (the subscription's), counted in
-   * all of them at the same instant; callers of this limiter are served in order.
+   * all of them at the same instant; callers of this limiter are served in order. Call the release it gives once the
+   * call's answer (or failure) is in.
    */
-  take(...alongside: SlidingWindowLimiter[]): Promise<void> {
+  take(...alongside: SlidingWindowLimiter[]): Promise<Release> {
     const turn = this.#queue.then(() => this.#wait(alongside));
     this.#queue = turn;
     return turn;
   }
 
-  /** 0 when a call may go out at `now`, otherwise how long until one may. */
-  #waitMs(now: number): number {
-    while (this.#head < this.#stamps.length && this.#stamps[this.#head]! <= now - this.windowMs) this.#head++;
+  /** 0 when a call may go out at `now`; otherwise how long until one may, or the next answer when all are in flight. */
+  #blocked(now: number): number | Promise<void> {
+    while (this.#head < this.#answered.length && this.#answered[this.#head]! <= now - this.windowMs) this.#head++;
     if (this.#head > 1024) {
-      this.#stamps.splice(0, this.#head);
+      this.#answered.splice(0, this.#head);
       this.#head = 0;
     }
-    return this.#stamps.length - this.#head < this.limit ? 0 : this.#stamps[this.#head]! + this.windowMs - now + 1;
+    const answered = this.#answered.length - this.#head;
+    if (this.#inFlight + answered < this.limit) return 0;
+    return answered ? this.#answered[this.#head]! + this.windowMs - now + 1 : this.#nextAnswer.promise;
   }
 
-  async #wait(alongside: SlidingWindowLimiter[]): Promise<void> {
+  #release(): void {
+    this.#inFlight--;
+    this.#answered.push(this.#clock.now());
+    this.#nextAnswer.resolve();
+    this.#nextAnswer = answerSignal();
+  }
+
+  async #wait(alongside: SlidingWindowLimiter[]): Promise<Release> {
+    const all = [this, ...alongside];
     for (;;) {
       const now = this.#clock.now();
       // Checked and counted with no await in between: a call is counted in every limiter once all admit it.
-      const waitMs = Math.max(this.#waitMs(now), ...alongside.map((l) => l.#waitMs(now)));
-      if (waitMs === 0) {
-        for (const l of [this, ...alongside]) l.#stamps.push(now);
-        return;
+      const blocked = all.map((l) => l.#blocked(now));
+      if (blocked.every((b) => b === 0)) {
+        for (const l of all) l.#inFlight++;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          for (const l of all) l.#release();
+        };
       }
-      await this.#clock.sleep(waitMs);
+      const answer = blocked.find((b) => typeof b !== 'number');
+      await (answer ?? this.#clock.sleep(Math.max(...(blocked as number[]))));
     }
   }
 }
@@ -97,8 +131,8 @@ export class VaultPacer {
     this.subscription = subscription;
   }
 
-  /** Resolves when one more call of this budget may go out to the vault. */
-  take(budget: 'create' | 'other'): Promise<void> {
+  /** Resolves when one more call of this budget may go out to the vault, with the release of its slot. */
+  take(budget: 'create' | 'other'): Promise<Release> {
     return this.subscription ? this.vault[budget].take(this.subscription[budget]) : this.vault[budget].take();
   }
 }

@@ -24,8 +24,9 @@ async function callTimes(clock: FakeClock, pacers: VaultPacer[], budget: 'create
   await Promise.all(
     pacers.flatMap((p) =>
       Array.from({ length: count }, async () => {
-        await p.take(budget);
+        const release = await p.take(budget);
         times.push(clock.now());
+        release();
       }),
     ),
   );
@@ -38,8 +39,9 @@ describe('pacing', () => {
     const limiter = new SlidingWindowLimiter(3, 10_000, clock);
     const times: number[] = [];
     for (let i = 0; i < 7; i++) {
-      await limiter.take();
+      const release = await limiter.take();
       times.push(clock.now());
+      release();
     }
     for (let i = 3; i < times.length; i++) expect(times[i]! - times[i - 3]!).toBeGreaterThanOrEqual(10_000);
     expect(clock.now() - times[0]!).toBeLessThan(21_000);
@@ -94,9 +96,29 @@ describe('pacing', () => {
       pacers[0]!.subscription,
     );
 
-    const creates = await callTimes(clock, pacers, 'create', 300);
-    expect(busiestWindow(creates)).toBe(750);
-    const others = await callTimes(clock, pacers, 'other', 4000);
-    expect(busiestWindow(others)).toBe(10_000);
+    // At most the subscription's share in any window, and more than two vaults' worth: the vaults share it.
+    const creates = busiestWindow(await callTimes(clock, pacers, 'create', 300));
+    expect(creates).toBeLessThanOrEqual(750);
+    expect(creates).toBeGreaterThan(2 * 285);
+    const others = busiestWindow(await callTimes(clock, pacers, 'other', 4000));
+    expect(others).toBeLessThanOrEqual(10_000);
+    expect(others).toBeGreaterThan(2 * 3800);
   });
+});
+
+test('a call counts until a window after its answer: one answered late keeps its slot that much longer', async () => {
+  const clock = new FakeClock();
+  const limiter = new SlidingWindowLimiter(1, 10_000, clock);
+  const start = clock.now();
+  const release = await limiter.take();
+  let admitted: number | undefined;
+  const next = limiter.take().then((r) => {
+    admitted = clock.now();
+    r();
+  });
+  await clock.sleep(3000);
+  expect(admitted).toBeUndefined();
+  release();
+  await next;
+  expect(admitted! - start).toBeGreaterThanOrEqual(13_000);
 });

@@ -8,6 +8,7 @@ import type { VaultInfo } from '../engine/model.ts';
 import type { Clock, VaultDirectory, VaultPermissions, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
 import { AzureVaultPort } from './key-vault-port.ts';
+import { RunPacing, type BudgetShares, type VaultLimits } from './pacing.ts';
 import { describeRestError } from './rest-error.ts';
 
 /** Microsoft.Resources' Subscriptions API (List Locations); what `@azure/arm-resources-subscriptions` calls. */
@@ -62,6 +63,8 @@ export class ArmVaultDirectory implements VaultDirectory {
   #caller?: Promise<CallerClaims>;
   /** Region → ARM's geography, per subscription: read once per run, when a key replication first needs it. */
   readonly #geographies = new Map<string, Promise<Map<string, string>>>();
+  /** One pacer per vault and one per subscription and region, for every port this run opens. */
+  readonly #pacing: RunPacing;
 
   constructor(
     credential: TokenCredential,
@@ -69,6 +72,8 @@ export class ArmVaultDirectory implements VaultDirectory {
     correlationId: string,
     clock: Clock,
     cloud: AzureCloud = PUBLIC_CLOUD,
+    /** The run's shares of Key Vault's budgets; `limits` stand for the published ones (tests scale them down). */
+    pacing: { shares?: BudgetShares; limits?: VaultLimits } = {},
   ) {
     if (!subscriptions.length)
       throw new KvrError(
@@ -80,6 +85,7 @@ export class ArmVaultDirectory implements VaultDirectory {
     this.#correlationId = correlationId;
     this.#clock = clock;
     this.#cloud = cloud;
+    this.#pacing = new RunPacing(clock, pacing.shares, pacing.limits);
     const endpoint = cloud.armEndpoint;
     this.#arm = { endpoint, $host: endpoint, credentialScopes: `${endpoint}/.default` };
   }
@@ -223,6 +229,6 @@ export class ArmVaultDirectory implements VaultDirectory {
   }
 
   open(vault: VaultInfo): VaultPort {
-    return new AzureVaultPort(vault, this.#credential, this.#correlationId, this.#clock);
+    return new AzureVaultPort(vault, this.#credential, this.#correlationId, this.#clock, this.#pacing.forVault(vault));
   }
 }

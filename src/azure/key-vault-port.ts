@@ -67,8 +67,9 @@ function snapshotOfKey(p: KeyProperties): ItemSnapshot {
 }
 
 /**
- * VaultPort over the official Key Vault SDK clients. Each call is paced under the vault's published limits, and a
- * 429 the SDK did not retry (no Retry-After) is backed off 1, 2, 4, 8, 16 s.
+ * VaultPort over the official Key Vault SDK clients. Each call is paced under the run's share of the vault's published
+ * limits and of its subscription's (pacing.ts), and a 429 the SDK did not retry (no Retry-After) is backed off 1, 2, 4,
+ * 8, 16 s.
  */
 export class AzureVaultPort implements VaultPort {
   readonly info: VaultInfo;
@@ -78,13 +79,19 @@ export class AzureVaultPort implements VaultPort {
   readonly #pacer: VaultPacer;
   readonly #clock: Clock;
 
-  constructor(info: VaultInfo, credential: TokenCredential, correlationId: string, clock: Clock) {
+  constructor(
+    info: VaultInfo,
+    credential: TokenCredential,
+    correlationId: string,
+    clock: Clock,
+    pacer: VaultPacer = vaultPacer(clock),
+  ) {
     this.info = info;
     const options = clientOptions(correlationId);
     this.#secrets = new SecretClient(info.uri, credential, options);
     this.#certificates = new CertificateClient(info.uri, credential, options);
     this.#keys = new KeyClient(info.uri, credential, options);
-    this.#pacer = vaultPacer(clock);
+    this.#pacer = pacer;
     this.#clock = clock;
   }
 
@@ -95,10 +102,11 @@ export class AzureVaultPort implements VaultPort {
   async #call<T>(budget: 'create' | 'other', fn: () => Promise<T>): Promise<T> {
     let waited = 0;
     for (let attempt = 0; ;) {
-      await this.#pacer[budget].take();
+      const release = await this.#pacer.take(budget);
       try {
         return await fn();
       } catch (e) {
+        release();
         if (isNameInTransition(e) && waited < TRANSITION_WAIT_MS) {
           await this.#clock.sleep(POLL_MS);
           waited += POLL_MS;
@@ -109,6 +117,9 @@ export class AzureVaultPort implements VaultPort {
         const err = toVaultFailure(e);
         if (err.kind !== 'throttled' || attempt >= THROTTLE_BACKOFF_MS.length) throw err;
         await this.#clock.sleep(THROTTLE_BACKOFF_MS[attempt++]!);
+      } finally {
+        // The call counts from its start until a window after its answer (pacing.ts); a second release does nothing.
+        release();
       }
     }
   }

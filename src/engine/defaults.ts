@@ -5,3 +5,8 @@
 
 /** Parallel writes per run (max-concurrency, maxConcurrency, --max-concurrency). */
 export const DEFAULT_MAX_CONCURRENCY = 16;
+
+/** The share of each vault's Key Vault budget a run takes (budget_share, budget-share, budgetShare, --budget-share). */
+export const DEFAULT_BUDGET_SHARE = 0.5;
+/** The most of a vault's budget a run may take: the rest is a margin for clock skew and latency spread. */
+export const MAX_BUDGET_SHARE = 0.95;

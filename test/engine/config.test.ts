@@ -82,3 +82,20 @@ test('several mistakes: the deepest is placed and named, the others are counted 
     }),
   );
 });
+
+test('budget shares: budget_share and vault_budget_shares (names in any case) as the run reads them; absent, none', () => {
+  expect(parseConfig(BASE, 'c.yml')).not.toHaveProperty('budgetShare');
+  expect(parseConfig(BASE, 'c.yml')).not.toHaveProperty('vaultBudgetShares');
+  const c = parseConfig(`${BASE}budget_share: 0.3\nvault_budget_shares: { DR-Kv: 0.95, src-kv: 0.2 }\n`, 'c.yml');
+  expect([c.budgetShare, c.vaultBudgetShares]).toEqual([0.3, { 'dr-kv': 0.95, 'src-kv': 0.2 }]);
+  const fails = (extra: string, message: RegExp) =>
+    expect(() => parseConfig(`${BASE}${extra}\n`, 'c.yml')).toThrow(
+      expect.objectContaining({ code: 'KVR003', message: expect.stringMatching(message) }),
+    );
+  const range = /a share of the vault's Key Vault budget is a number more than 0 and at most 0\.95$/;
+  for (const bad of ['0', '-1', '0.96', '"half"']) fails(`budget_share: ${bad}`, range);
+  fails('budget_share: 2', /^KVR003: c\.yml:8:15: \/budget_share: /);
+  fails('vault_budget_shares: { dr-kv: 1 }', /^KVR003: c\.yml:8:31: \/vault_budget_shares\/dr-kv: a share/);
+  fails('vault_budget_shares: { dr_kv: 0.5 }', /\/vault_budget_shares: 'dr_kv' is not a vault name/);
+  fails('vault_budget_shares: { dr-kv: 0.5, DR-KV: 0.4 }', /:8:36: .*'DR-KV' is already given as 'dr-kv'/);
+});

@@ -138,3 +138,12 @@ test('inputs that are all well formed are read, not refused', async () => {
   });
   expect(request).toMatchObject({ mode: 'plan', stateBranch: 'kv-state', maxConcurrency: 4, failOn: 'blocked' });
 });
+
+test("budget share: the Action's budget-share and the task's budgetShare are read, and refused out of range by name", async () => {
+  expect(await readWith(INPUTS, { ...PAIR, 'budget-share': '0.3' })).toMatchObject({ budgetShare: 0.3 });
+  expect(await readWith(TASK_INPUTS, { budgetShare: '0.95' })).toMatchObject({ budgetShare: 0.95 });
+  expect((await readWith(INPUTS, PAIR)).budgetShare).toBeUndefined();
+  await expect(readWith(TASK_INPUTS, { budgetShare: '1.5' })).rejects.toThrow(
+    "KVR008: input 'budgetShare' must be a number more than 0 and at most 0.95",
+  );
+});

@@ -9,6 +9,7 @@ import { MemoryStateStore } from '../fakes/memory-state.ts';
 import { MemoryDirectory, MemoryVault } from '../fakes/memory-vault.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { replicationOf } from '../fakes/builders.ts';
+import type { ReplicationConfig } from '../../src/engine/config/types.ts';
 
 /** A host that records what the pipeline asks of it, over memory vaults and a memory state store. */
 function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
@@ -35,6 +36,7 @@ function fakeHost(overrides: Partial<RunRequest> = {}, events?: unknown) {
     only: undefined,
     maxConcurrency: undefined,
     environment: undefined,
+    budgetShare: undefined,
     adoptState: false,
     acknowledge: [],
     revoke: [],
@@ -260,4 +262,33 @@ test('SIGTERM cancels the run: the write under way finishes, the rest fail KVR04
   expect(w.state.pairs.size).toBe(1);
   // The handlers are gone after the run: a later signal ends the process as usual.
   expect(process.listenerCount('SIGTERM')).toBe(listenersBefore);
+});
+
+test("the vaults' budget shares reach the directory: the input over the config's budget_share over 0.5, per vault kept", async () => {
+  const sharesOf = async (budgetShare: number | undefined, shares: Partial<ReplicationConfig>) => {
+    const config = { subscriptions: [], replications: [replicationOf({ source: 'src-kv', targets: ['dst-kv'] })] };
+    const w = world({ budgetShare, config: { inline: { ...config, ...shares } } });
+    let given: unknown;
+    const directory = new MemoryDirectory();
+    directory.add(new MemoryVault({ name: 'src-kv' }));
+    directory.add(new MemoryVault({ name: 'dst-kv' }));
+    const result = await runHostPipeline(w.host, {
+      directory: (...args) => {
+        given = args[5];
+        return directory;
+      },
+      clock: new FakeClock(),
+    });
+    expect(result.verdict).toBe('ok');
+    return given;
+  };
+  expect(await sharesOf(undefined, {})).toEqual({ share: 0.5 });
+  expect(await sharesOf(undefined, { budgetShare: 0.3, vaultBudgetShares: { 'dst-kv': 0.95 } })).toEqual({
+    share: 0.3,
+    byVault: { 'dst-kv': 0.95 },
+  });
+  expect(await sharesOf(0.8, { budgetShare: 0.3, vaultBudgetShares: { 'dst-kv': 0.95 } })).toEqual({
+    share: 0.8,
+    byVault: { 'dst-kv': 0.95 },
+  });
 });

@@ -293,6 +293,25 @@ const CONFIGS: [string, () => string, string, RegExp, 'lookup'?][] = [
     'KVR003',
     /allowed_targets: must NOT have fewer than 1 items/,
   ],
+  [
+    'a budget_share over 0.95',
+    () => one({}, 'version: 1\nbudget_share: 1'),
+    'KVR003',
+    /:2:15: \/budget_share: .* more than 0 and at most 0\.95/,
+  ],
+  ['a budget_share of 0', () => one({}, 'version: 1\nbudget_share: 0'), 'KVR003', /more than 0 and at most 0\.95/],
+  [
+    'a vault_budget_shares entry over 0.95',
+    () => one({}, `version: 1\nvault_budget_shares: { ${dst}: 0.99 }`),
+    'KVR003',
+    /\/vault_budget_shares\/.*: .* more than 0 and at most 0\.95/,
+  ],
+  [
+    'a vault_budget_shares key that is no vault name',
+    () => one({}, 'version: 1\nvault_budget_shares: { "dr kv": 0.5 }'),
+    'KVR003',
+    /'dr kv' is not a vault name/,
+  ],
 ];
 
 // Every row gets all five cells: jest takes a parameter past a row's last cell for a `done` callback.
@@ -335,6 +354,14 @@ const ARGUMENTS: [string, string[], string, RegExp][] = [
     'KVR008',
     /--fail-on must be failed, blocked, never or empty \(failed\), not "sometimes"/,
   ],
+  [
+    'a --budget-share over 0.95',
+    ['apply', '--budget-share', '0.96'],
+    'KVR008',
+    /--budget-share must be .*0\.95.*'0\.96'/,
+  ],
+  ['a --budget-share of 0', ['apply', '--budget-share', '0'], 'KVR008', /more than 0 and at most 0\.95/],
+  ['a --budget-share that is no number', ['apply', '--budget-share', 'half'], 'KVR008', /not 'half'/],
 ];
 
 test.each(ARGUMENTS)('CLI: %s fails with its code and touches no vault', async (_what, args, code, message) => {
@@ -449,6 +476,7 @@ const ACTION_INPUTS: [string, Record<string, string>, string, RegExp, Pick<Actio
       env: { GITHUB_REF: 'refs/pull/7/merge', GITHUB_HEAD_REF: 'feature-x', GITHUB_BASE_REF: 'develop' },
     },
   ],
+  ['budget-share over 0.95', { 'budget-share': '1' }, 'KVR008', /input 'budget-share' must be .*at most 0\.95/],
 ];
 
 // Every row gets all five cells (see above).

@@ -6,6 +6,7 @@ import { CONFIG_SCHEMA } from './schema.ts';
 import type { RawConfig, ReplicationConfig } from './types.ts';
 import { vaultNameOf } from './vault-ref.ts';
 import { PUBLIC_CLOUD, type AzureCloud } from '../clouds.ts';
+import { MAX_BUDGET_SHARE } from '../defaults.ts';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DELETES = 10;
@@ -42,8 +43,19 @@ const pathOf = (instancePath: string): Path =>
     .slice(1)
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
 
+/** What a budget share may be, as every message about one says it. */
+export const BUDGET_SHARE_RANGE = `a number more than 0 and at most ${MAX_BUDGET_SHARE}`;
+
 function describe(e: ErrorObject): string {
   const at = e.instancePath || '(top level)';
+  if (/^\/(budget_share|vault_budget_shares)\b/.test(e.instancePath)) {
+    // A key that is no vault name: ajv reports it on the error itself (pattern) and in its params (propertyNames).
+    const name = e.propertyName ?? (e.params as { propertyName?: string }).propertyName;
+    if (e.keyword === 'propertyNames' || name !== undefined)
+      return `${at}: '${name}' is not a vault name (3-24 letters, digits and dashes)`;
+    if (e.keyword !== 'type' || e.instancePath !== '/vault_budget_shares')
+      return `${at}: a share of the vault's Key Vault budget is ${BUDGET_SHARE_RANGE}`;
+  }
   switch (e.keyword) {
     case 'additionalProperties':
       return `${at}: unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'`;
@@ -73,6 +85,8 @@ function describe(e: ErrorObject): string {
 function pickErrors(errors: ErrorObject[]): ErrorObject[] {
   const useful = errors.filter(
     (e) =>
+      // A propertyNames error only repeats the one of the key it wraps.
+      e.keyword !== 'propertyNames' &&
       !(
         e.keyword === 'required' &&
         /targets/.test(String((e.params as { missingProperty?: string }).missingProperty)) &&
@@ -171,8 +185,28 @@ export function parseConfig(text: string, file: string, cloud: AzureCloud = PUBL
       if (problem) fail('KVR007', path, `'${glob}' is not a usable glob: ${problem}`);
     }
   });
+  const shares = new Map<string, string>();
+  for (const name of Object.keys(raw.vault_budget_shares ?? {})) {
+    const key = name.toLowerCase();
+    if (shares.has(key))
+      fail(
+        'KVR003',
+        ['vault_budget_shares'],
+        `/vault_budget_shares: '${name}' is already given as '${shares.get(key)}' (vault names have no case)`,
+        name,
+      );
+    shares.set(key, name);
+  }
   return {
     subscriptions: raw.subscriptions ?? [],
+    ...(raw.budget_share !== undefined ? { budgetShare: raw.budget_share } : {}),
+    ...(raw.vault_budget_shares
+      ? {
+          vaultBudgetShares: Object.fromEntries(
+            Object.entries(raw.vault_budget_shares).map(([name, share]) => [name.toLowerCase(), share]),
+          ),
+        }
+      : {}),
     replications: raw.replications.map((r) => ({
       name: r.name,
       source: vaultNameOf(r.source, cloud),

@@ -10,6 +10,9 @@ const vaultRef = {
     "A vault name (3-24 letters, digits, dashes) or its URL https://<name>.vault.azure.net (the run's cloud's suffix: .vault.usgovcloudapi.net, .vault.azure.cn)",
 } as const;
 
+/** A share of a vault's Key Vault budget (calls per 10 s) a run may take; MAX_BUDGET_SHARE (defaults.ts) is 0.95. */
+const budgetShare = { type: 'number', exclusiveMinimum: 0, maximum: 0.95 } as const;
+
 const rule = {
   description: 'Which source items replicate: exactly one of all, tagged, pattern, manual.',
   type: 'object',
@@ -95,6 +98,18 @@ export const CONFIG_SCHEMA = {
         // A tag writer must not choose where secrets go: tag-driven targets are always bounded by the config.
         dependencies: { targets_from_tag: ['allowed_targets'], allowed_targets: ['targets_from_tag'] },
       },
+    },
+    budget_share: {
+      ...budgetShare,
+      description:
+        "The share of each vault's Key Vault budget (300 creates, 4,000 other calls per 10 s; 5× that per subscription and region) a run takes, more than 0 and at most 0.95; default 0.5. The budget-share input overrides it",
+    },
+    vault_budget_shares: {
+      type: 'object',
+      propertyNames: { pattern: VAULT_NAME_PATTERN },
+      additionalProperties: budgetShare,
+      description:
+        'A share per vault name (any case) instead of budget_share: e.g. 0.95 for an idle disaster-recovery target, 0.3 for a busy production source',
     },
   },
 } as const;

@@ -23,6 +23,10 @@ export interface Replication {
 export interface ReplicationConfig {
   subscriptions: string[];
   replications: Replication[];
+  /** The share of each vault's Key Vault budget the run takes (budget_share); the host's default when absent. */
+  budgetShare?: number;
+  /** Shares of named vaults (lower-case names) instead of budgetShare (vault_budget_shares). */
+  vaultBudgetShares?: Record<string, number>;
 }
 
 /** The raw YAML shape, as the schema allows it. */
@@ -45,4 +49,6 @@ export interface RawConfig {
   version: 1;
   subscriptions?: string[];
   replications: RawReplication[];
+  budget_share?: number;
+  vault_budget_shares?: Record<string, number>;
 }

@@ -1,4 +1,5 @@
-import { globProblem } from '../../engine/config/parse-config.ts';
+import { BUDGET_SHARE_RANGE, globProblem } from '../../engine/config/parse-config.ts';
+import { MAX_BUDGET_SHARE } from '../../engine/defaults.ts';
 import { KvrError } from '../../engine/errors.ts';
 
 /** Parallel calls per run, as every host takes it: a whole number from 1 to 256, or undefined for the default. */
@@ -7,6 +8,18 @@ export function parseConcurrency(text: string | undefined, inputName: string): n
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 256)
     throw new KvrError('KVR008', `${inputName} must be a whole number from 1 to 256, not '${text}'`);
+  return n;
+}
+
+/** The share of each vault's Key Vault budget a run takes, as every host takes it: (0, 0.95], or undefined. */
+export function parseBudgetShare(text: string | undefined, inputName: string): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || !(n > 0) || n > MAX_BUDGET_SHARE)
+    throw new KvrError(
+      'KVR008',
+      `${inputName} must be ${BUDGET_SHARE_RANGE} (the share of each vault's Key Vault budget this run takes), not '${text}'`,
+    );
   return n;
 }
 

@@ -3,7 +3,9 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArmVaultDirectory } from '../../azure/arm-vault-directory.ts';
 import { maskedCredential } from '../../azure/masked-credential.ts';
+import type { BudgetShares } from '../../azure/pacing.ts';
 import { PUBLIC_CLOUD, type AzureCloud } from '../../engine/clouds.ts';
+import { DEFAULT_BUDGET_SHARE } from '../../engine/defaults.ts';
 import { isKvrError } from '../../engine/errors.ts';
 import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { Clock, VaultDirectory } from '../../engine/ports.ts';
@@ -89,6 +91,7 @@ export interface PipelineDeps {
     correlationId: string,
     clock: Clock,
     cloud: AzureCloud,
+    shares: BudgetShares,
   ): VaultDirectory;
   clock?: Clock;
 }
@@ -111,8 +114,8 @@ export function logListener(log: HostLog): RunListener {
   };
 }
 
-const armDirectory: NonNullable<PipelineDeps['directory']> = (credential, subscriptions, id, clock, cloud) =>
-  new ArmVaultDirectory(credential, subscriptions, id, clock, cloud);
+const armDirectory: NonNullable<PipelineDeps['directory']> = (credential, subscriptions, id, clock, cloud, shares) =>
+  new ArmVaultDirectory(credential, subscriptions, id, clock, cloud, { shares });
 
 /** A file of one run in a CI's temporary directory: the JSON report, the task's summary. */
 export const runFile = (dir: string, correlationId: string, extension: 'json' | 'md'): string =>
@@ -186,6 +189,8 @@ export async function runHostPipeline<R extends RunRequest>(
       correlationId,
       clock,
       cloud,
+      // The input overrides the config's default share; the config's per-vault shares stay.
+      { share: request.budgetShare ?? config.budgetShare ?? DEFAULT_BUDGET_SHARE, byVault: config.vaultBudgetShares },
     );
     state = await host.openState(request);
     const alerting = request.alerts && request.mode === 'apply' ? recordingStore(state.store) : undefined;

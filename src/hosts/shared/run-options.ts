@@ -1,9 +1,9 @@
 import { CLOUD_NAMES, cloudNamed } from '../../engine/clouds.ts';
 import type { ReplicationConfig } from '../../engine/config/types.ts';
-import { DEFAULT_MAX_CONCURRENCY } from '../../engine/defaults.ts';
+import { DEFAULT_BUDGET_SHARE, DEFAULT_MAX_CONCURRENCY, MAX_BUDGET_SHARE } from '../../engine/defaults.ts';
 import { DEFAULT_CONFIG_PATH, DEFAULT_RULE, DEFAULT_STATE_BRANCH, DEFAULT_TYPES } from './defaults.ts';
 import { DEFAULT_FAIL_ON, FAIL_ON, parseFailOn } from './fail-on.ts';
-import { parseAcknowledge, parseConcurrency } from './host-inputs.ts';
+import { parseAcknowledge, parseBudgetShare, parseConcurrency } from './host-inputs.ts';
 import { parseOnly, splitList } from './only-items.ts';
 
 /** How a host reads one input by its own name. */
@@ -88,6 +88,11 @@ export const RUN_OPTIONS = {
     '<cloud>',
     `the Azure cloud of the vaults: ${CLOUD_NAMES.join(', ')} (default AzureCloud; the task's: its service connection's)`,
     (text, label) => (text ? cloudNamed(text, label) : undefined),
+  ),
+  budgetShare: valued(
+    '<share>',
+    `the share of each vault's Key Vault budget (calls per 10 s) this run takes, more than 0 and at most ${MAX_BUDGET_SHARE}; overrides the config's budget_share (default ${DEFAULT_BUDGET_SHARE})`,
+    parseBudgetShare,
   ),
 };
 

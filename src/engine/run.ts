@@ -337,13 +337,12 @@ async function resolveAndValidate(
  * earlier wrote; pairs that share no written vault (one source, several targets) run at once.
  */
 export function dependencies(pairs: readonly Pair[]): number[][] {
+  const same = (a: VaultInfo, b: VaultInfo) => a.name.toLowerCase() === b.name.toLowerCase();
   return pairs.map((later, j) =>
     pairs
       .slice(0, j)
       .flatMap((earlier, i) =>
-        earlier.target.name === later.source.name ||
-        earlier.target.name === later.target.name ||
-        later.target.name === earlier.source.name
+        same(earlier.target, later.source) || same(earlier.target, later.target) || same(later.target, earlier.source)
           ? [i]
           : [],
       ),

@@ -1,6 +1,7 @@
 import { parseConfig } from '../../src/engine/config/parse-config.ts';
 import type { PlannedPair } from '../../src/engine/plan-file.ts';
-import { runReplication, type RunOptions } from '../../src/engine/run.ts';
+import { dependencies, runReplication, type RunOptions } from '../../src/engine/run.ts';
+import { vaultInfo } from '../fakes/builders.ts';
 import type { ItemSnapshot } from '../../src/engine/model.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { MemoryStateStore } from '../fakes/memory-state.ts';
@@ -209,4 +210,23 @@ test('a cancelled run: the pairs under way stop writing (KVR041), a pair waiting
   expect((r.totals.create ?? 0) + (r.totals.failed ?? 0)).toBe(12);
   expect(r.pairs[2]).toMatchObject({ records: [], error: { code: 'KVR041' } });
   expect(tg3.writes).toBe(0);
+});
+
+test('which earlier pairs a pair waits for: those whose target it reads or writes, or that read its target', () => {
+  const replicationOf = parseConfig(config(replication('any', 'src', ['tg1'])), 'c.yml').replications[0]!;
+  const pair = (source: string, target: string) => ({
+    replication: replicationOf,
+    source: vaultInfo(source),
+    target: vaultInfo(target),
+  });
+  expect(
+    dependencies([
+      pair('src', 'tg1'), // 0
+      pair('src', 'tg2'), // 1: another target of the same source: at once
+      pair('tg1', 'tg3'), // 2: reads what 0 wrote
+      pair('other', 'TG2'), // 3: writes where 1 wrote
+      pair('dev', 'src'), // 4: writes what 0 and 1 read
+      pair('zzz', 'yyy'), // 5: shares nothing
+    ]),
+  ).toEqual([[], [], [0], [1], [0, 1], []]);
 });

@@ -76,7 +76,8 @@ class PairValues implements SourceValues {
   release(type: ItemType, name: string): void {
     const key = recordKey(type, name);
     if (!this.vault.pairs.has(this)) return;
-    this.released.add(key);
+    // Remembered only for another pair that may read it later; a source's only pair keeps no list of names.
+    if (this.vault.pairs.size > 1) this.released.add(key);
     const entry = this.vault.entries.get(key);
     if (entry && entry.users.delete(this) && !entry.users.size) this.vault.entries.delete(key);
   }

@@ -25,7 +25,7 @@ export interface ApplyOptions {
   pinned?: boolean;
 }
 
-/** The pair's two vaults, and the source values planning read already. */
+/** The pair's two vaults, and its source's values (read once for all the source's pairs). */
 export interface ApplyVaults {
   source: VaultPort;
   target: VaultPort;
@@ -84,7 +84,7 @@ export async function applyRecords(
               events.failed(failed, failed.reason);
               return failed;
             } finally {
-              vaults.values.forget(r.type, r.name);
+              vaults.values.release(r.type, r.name);
             }
           }),
     ),
@@ -134,7 +134,7 @@ async function applyReviewed({ source, target, values }: ApplyVaults, r: Replica
   };
   let write: () => Promise<ItemSnapshot>;
   if (r.type === 'secret') {
-    const read = values.get(r.type, r.name) ?? (await readSecretIfEnabled(source, r.name));
+    const read = await values.read(r.name);
     if (!read) throw new PlanChanged('the source secret was disabled since the plan was reviewed');
     moved(read.item.version);
     write = () => target.writeSecret(r.name, read.value, read.item);
@@ -164,7 +164,7 @@ const sameVersion = (a: ItemSnapshot, b: ItemSnapshot) => a.version === b.versio
  * only when that listing cannot prove the copied version still current is the value read again to compare.
  */
 async function copySecret({ source, target, values }: ApplyVaults, r: ReplicationRecord): Promise<Applied> {
-  let read: SourceRead | undefined = values.get(r.type, r.name) ?? (await readSecretIfEnabled(source, r.name));
+  let read: SourceRead | undefined = await values.read(r.name);
   for (let copy = 1; ; copy++) {
     if (!read)
       throw new KvrError(

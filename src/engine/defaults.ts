@@ -3,7 +3,11 @@
  * users; a test keeps them equal.
  */
 
-/** Parallel writes per run (max-concurrency, maxConcurrency, --max-concurrency). */
+/**
+ * Parallel writes per target pair (max-concurrency, maxConcurrency, --max-concurrency). Pairs into different targets
+ * run at once, each with this many: each target has its own Key Vault budget, and pairs into one target run one after
+ * the other, so no vault sees more than this many writes of the run at a time.
+ */
 export const DEFAULT_MAX_CONCURRENCY = 16;
 
 /** The share of each vault's Key Vault budget a run takes (budget_share, budget-share, budgetShare, --budget-share). */

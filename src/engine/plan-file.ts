@@ -2,7 +2,7 @@ import type { ItemSnapshot, RecordAction, RecordStatus, ReplicationRecord } from
 import { recordKey } from './model.ts';
 import type { PairIdentity } from './state.ts';
 import type { VaultPort } from './ports.ts';
-import { readSecretIfEnabled, type SourceValues } from './source-values.ts';
+import type { SourceValues } from './source-values.ts';
 
 /** One side of a reviewed record: the version and its `updated` time as planned; never a value, nor a hash of one. */
 export interface PlannedSide {
@@ -78,8 +78,7 @@ export async function bindVersions(
       deleted.set(recordKey(r.type, r.name), (await target.getDeleted(r.type, r.name).catch(() => undefined)) ?? null);
     let version = r.source.version;
     if (r.type === 'secret') {
-      const read = values.get(r.type, r.name) ?? (await readSecretIfEnabled(source, r.name).catch(() => undefined));
-      if (read) values.remember(r.type, r.name, read);
+      const read = await values.read(r.name).catch(() => undefined);
       version = read?.item.version ?? version;
     } else if (version === undefined)
       version = await (
@@ -121,7 +120,7 @@ export function holdBackUnreviewed(
     if (r.action === 'none') return r;
     const why = change(planned(r, values, deleted), byKey.get(recordKey(r.type, r.name)));
     if (!why) return r;
-    values.forget(r.type, r.name);
+    values.release(r.type, r.name);
     return heldBackPlanChanged(r, why);
   });
 }

@@ -27,7 +27,7 @@ export interface PlanInput {
   /** Targeted sync: just these items, fetched one by one, nothing else read or listed. */
   only?: readonly OnlyItem[];
   listings: Listings;
-  /** Where source values read while planning are kept for apply. */
+  /** The source's values, read once for all its pairs (planning's reads are kept for apply). */
   values: SourceValues;
   /** The previous state verified against a key: only then may a record's word allow a purge (recreate_keys). */
   signedState: boolean;
@@ -151,12 +151,10 @@ const withTarget = (f: ItemFacts, t: ItemSnapshot | undefined): ItemFacts => ({
 async function lookUpSource(input: PlanInput, type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
   if (type !== 'secret') return input.source.get(type, name);
   try {
-    const read = await input.source.readSecret(name);
-    input.values.remember(type, name, read);
-    return read.item;
+    // A disabled secret has no value to read: its attributes are looked up alone.
+    return (await input.values.read(name))?.item ?? (await input.source.get(type, name));
   } catch (e) {
     if (isVaultFailure(e, 'gone')) return undefined;
-    if (isVaultFailure(e, 'secret_disabled')) return input.source.get(type, name);
     throw e;
   }
 }
@@ -184,9 +182,8 @@ const softDeleted = async (listings: Listings, vault: VaultPort, f: ItemFacts): 
 
 /** Reads the source value (unless planning read it already) and the target's, and keeps only whether they are equal. */
 async function compareValues(input: PlanInput, f: ItemFacts): Promise<Partial<ItemFacts>> {
-  const sourceRead = input.values.get(f.type, f.name) ?? (await readSecretIfEnabled(input.source, f.name));
+  const sourceRead = await input.values.read(f.name);
   if (!sourceRead) return { values: { sourceReadable: false } };
-  input.values.remember(f.type, f.name, sourceRead);
   const targetRead = f.target?.enabled ? await readSecretIfEnabled(input.target, f.name) : undefined;
   const equal = targetRead !== undefined && targetRead.value === sourceRead.value;
   return { values: { sourceReadable: true, equal, targetVersion: targetRead?.item.version } };

@@ -1,19 +1,14 @@
-import { applyRecords } from './apply.ts';
-import { DEFAULT_MAX_CONCURRENCY } from './defaults.ts';
-import { classifyFailure } from './classify.ts';
 import type { Replication, ReplicationConfig } from './config/types.ts';
 import { isKvrError, KvrError } from './errors.ts';
-import { RUN_EVENTS, type RunListener } from './events.ts';
+import { RUN_EVENTS, type RunEvent, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
-import { guardMassDeletes } from './mass-delete-guard.ts';
 import { MaskingVaultPort } from './masking-vault-port.ts';
-import { recordKey, TYPE_OF_CONFIG, type ItemSnapshot, type OnlyItem, type VaultInfo } from './model.ts';
-import { nextPairState } from './next-state.ts';
+import type { OnlyItem, VaultInfo } from './model.ts';
 import { isVaultName } from './config/vault-ref.ts';
 import { assertPermitted, missingPermissions } from './permissions.ts';
-import { planPair, type PairPlan } from './plan.ts';
-import { bindVersions, holdBackUnreviewed, pairKeyOf, plannedRecords, type PlannedPair } from './plan-file.ts';
-import { SourceValues } from './source-values.ts';
+import { pairKeyOf, type PlannedPair } from './plan-file.ts';
+import { identityOf, notStarted, runPair, type Pair, type PairOutcome } from './run-pair.ts';
+import { SourceValueCache } from './source-values.ts';
 import { matchesAnyGlob } from './rules.ts';
 import {
   stateKeyOf,
@@ -24,7 +19,7 @@ import {
   type VaultPort,
 } from './ports.ts';
 import { countStatuses, pairReport, type PairReport, type RunReport } from './report.ts';
-import { emptyPairState, type PairIdentity, type PairState } from './state.ts';
+import { emptyPairState, type PairState } from './state.ts';
 import { pairGate } from './validate-report.ts';
 
 export type RunMode = 'validate' | 'plan' | 'apply';
@@ -57,18 +52,6 @@ export interface RunOptions {
    */
   reviewed?: readonly PlannedPair[];
 }
-
-interface Pair {
-  replication: Replication;
-  source: VaultInfo;
-  target: VaultInfo;
-}
-
-const identityOf = (p: Pair): PairIdentity => ({
-  replication: p.replication.name,
-  source: p.source.name,
-  target: p.target.name,
-});
 
 /**
  * One run: resolve and validate every vault, then plan each pair, and (mode apply) write and save state. Bad input
@@ -168,118 +151,71 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
     return report(2, [], [{ code: err.code, message: err.message }]);
   }
 
+  const values = new SourceValueCache();
+  const events = inPairOrder(emit, pairs.length);
+  // A warning two pairs share (an item missing from their one source) is shown once.
+  const shown = new Set<string>();
+  const warnOf = (i: number) => (w: { code: string; message: string }) => {
+    if (shown.has(w.message)) return;
+    shown.add(w.message);
+    events.of(i)({ kind: RUN_EVENTS.warning, message: w.message });
+  };
+  // Every pair joins its source's values before any pair reads, so that none is dropped while a pair may need it.
+  const views = pairs.map((p) => values.join(port(p.source)));
+  // A plan writes nothing: all its pairs run at once.
+  const after = o.mode === 'apply' ? dependencies(pairs) : pairs.map(() => []);
+  let crashed = false;
+  const outcomes: Promise<{ outcome: PairOutcome } | { crash: unknown }>[] = [];
+  for (const [i, p] of pairs.entries()) {
+    const start = async (): Promise<PairOutcome> => {
+      await Promise.all(after[i]!.map((j) => outcomes[j]));
+      if (o.signal?.aborted || crashed) return notStarted(p, o.mode);
+      return runPair(p, {
+        o,
+        port,
+        listings,
+        values: views[i]!,
+        wrote: (target) => {
+          listings.forget(target);
+          values.forget(target);
+        },
+        previous: previous.get(stateKeyOf(identityOf(p))) ?? emptyPairState(identityOf(p)),
+        reviewed,
+        started,
+        emit: events.of(i),
+        warn: warnOf(i),
+      });
+    };
+    // Never rejects: a pair that throws (a bug) stops the pairs not started yet, and the run throws once all settled.
+    outcomes.push(
+      start()
+        .then(
+          (outcome) => ({ outcome }),
+          (crash: unknown) => {
+            crashed = true;
+            return { crash };
+          },
+        )
+        .finally(() => {
+          views[i]!.end();
+          events.finish(i);
+        }),
+    );
+  }
+  const settled = await Promise.all(outcomes);
+  values.clear();
+  // Joined in config order, whichever pair finished first.
   const results: PairReport[] = [];
   const nextStates: PairState[] = [];
   const errors: RunReport['errors'] = [...refused];
-  for (const p of pairs) {
-    const where = { replication: p.replication.name, target: p.target.name };
-    if (o.signal?.aborted) {
-      if (o.mode === 'plan') o.planned?.({ ...identityOf(p), records: [] });
-      results.push(
-        pairReport(p.replication.name, p.source.name, p.target.name, [], {
-          code: 'KVR041',
-          message: 'KVR041: not started: the run was cancelled',
-        }),
-      );
-      continue;
-    }
-    emit({
-      kind: RUN_EVENTS.pairStarted,
-      message: `${p.replication.name}: ${p.source.name} → ${p.target.name}`,
-      ...where,
-    });
-    const prev = previous.get(stateKeyOf(where)) ?? emptyPairState(identityOf(p));
-    // One pair's values are never another's: each pair reads into a cache of its own, gone when the pair is done
-    // (whether it planned, applied or failed), so a same-named secret of another source can never stand in for it.
-    const values = new SourceValues();
-    let plan: PairPlan;
-    try {
-      plan = await planPair({
-        replication: p.replication,
-        source: port(p.source),
-        target: port(p.target),
-        previous: prev,
-        acknowledge: o.acknowledge ?? [],
-        revoke: o.revoke ?? [],
-        only: o.only,
-        listings,
-        values,
-        signedState: o.state.signs,
-      });
-    } catch (e) {
-      const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
-      // A plan file has the pair, with nothing to apply: its apply holds back whatever it finds then.
-      if (o.mode === 'plan') o.planned?.({ ...identityOf(p), records: [] });
-      emit({ kind: RUN_EVENTS.problem, message, ...where });
-      results.push(pairReport(p.replication.name, p.source.name, p.target.name, [], { code, message }));
-      errors.push({ code, message });
-      continue;
-    }
-    // A targeted run's item that neither the source nor the state knows gets no record: it is named, nothing is saved.
-    const unknown = o.only
-      ? plan.records.filter((r) => !r.source && r.status === 'missing_once' && !prev.records[recordKey(r.type, r.name)])
-      : [];
-    for (const r of unknown) {
-      const message = `KVR045: ${r.type}/${r.name} is not in ${p.source.name} (a targeted run: --only, an event); nothing was done or saved for it`;
-      if (!warnings.some((w) => w.message === message)) warn({ code: 'KVR045', message });
-    }
-    if (unknown.length) plan = { ...plan, records: plan.records.filter((r) => !unknown.includes(r)) };
-    // The guard holds in plan mode too, so that the preview shows what apply will do.
-    const guarded = guardMassDeletes(
-      { records: plan.records, previous: prev, replication: p.replication, targetName: p.target.name },
-      o.approveMassDelete === true,
-    );
-    emit({
-      kind: RUN_EVENTS.planned,
-      message: `${plan.records.filter((r) => r.action !== 'none').length} of ${plan.records.length} records to write`,
-      ...where,
-      count: guarded.records.filter((r) => r.action !== 'none').length,
-    });
-    let records = guarded.records;
-    if (guarded.message && o.mode === 'apply') {
-      emit({ kind: RUN_EVENTS.problem, message: guarded.message, ...where });
-      errors.push({ code: 'KVR040', message: guarded.message });
-    } else if (guarded.message) warn({ code: 'KVR040', message: guarded.message });
-    let deleted: ReadonlyMap<string, ItemSnapshot | null> = new Map();
-    if ((o.mode === 'plan' && o.planned) || (o.mode === 'apply' && reviewed))
-      ({ records, deleted } = await bindVersions(records, port(p.source), port(p.target), values));
-    if (o.mode === 'plan') o.planned?.({ ...identityOf(p), records: plannedRecords(records, values, deleted) });
-    if (reviewed && o.mode === 'apply')
-      records = holdBackUnreviewed(records, reviewed.get(pairKeyOf(identityOf(p)))?.records ?? [], values, deleted);
-    if (o.mode === 'apply') {
-      const vaults = { source: port(p.source), target: port(p.target), values };
-      const wrote = records.some((r) => r.action !== 'none');
-      records = await applyRecords(
-        records,
-        vaults,
-        { concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, signal: o.signal, pinned: !!reviewed },
-        {
-          written: (r) =>
-            emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
-          failed: (r, message) => emit({ kind: RUN_EVENTS.failed, message: `${r.errorCode} ${message}`, ...where }),
-        },
-      );
-      if (wrote || records.some((r) => r.status === 'failed')) listings.forget(vaults.target);
-      const outcome = {
-        identity: identityOf(p),
-        types: p.replication.types.map((t) => TYPE_OF_CONFIG[t]),
-        previous: prev,
-        records,
-        acknowledgements: plan.acknowledgements,
-      };
-      // A targeted run that found none of its items has nothing to remember.
-      if (!o.only || records.length)
-        nextStates.push(
-          nextPairState(outcome, {
-            correlationId: o.correlationId,
-            nowIso: new Date(o.clock.now()).toISOString(),
-            targeted: !!o.only,
-            listedAt: started,
-          }),
-        );
-    }
-    results.push(pairReport(p.replication.name, p.source.name, p.target.name, records));
-    emit({ kind: RUN_EVENTS.pairFinished, message: `${p.replication.name} → ${p.target.name} done`, ...where });
+  for (const s of settled) {
+    if ('crash' in s) throw s.crash;
+    const { outcome } = s;
+    results.push(outcome.report);
+    errors.push(...outcome.errors);
+    for (const w of outcome.warnings) if (!warnings.some((x) => x.message === w.message)) warnings.push(w);
+    if (outcome.planned) o.planned?.(outcome.planned);
+    if (outcome.nextState) nextStates.push(outcome.nextState);
   }
 
   if (o.signal?.aborted) {
@@ -391,6 +327,52 @@ async function resolveAndValidate(
     refused,
     granted,
     problems: [...problems],
+  };
+}
+
+/**
+ * For each pair, the earlier pairs (config order) it must wait for: those sharing a vault either of them writes (the
+ * earlier pair's target is this one's source or target, or this one's target is the earlier pair's source). So a chain
+ * (dev → staging, staging → prod) and two replications into one target run as in config order, each seeing what the
+ * earlier wrote; pairs that share no written vault (one source, several targets) run at once.
+ */
+export function dependencies(pairs: readonly Pair[]): number[][] {
+  const same = (a: VaultInfo, b: VaultInfo) => a.name.toLowerCase() === b.name.toLowerCase();
+  return pairs.map((later, j) =>
+    pairs
+      .slice(0, j)
+      .flatMap((earlier, i) =>
+        same(earlier.target, later.source) || same(earlier.target, later.target) || same(later.target, earlier.source)
+          ? [i]
+          : [],
+      ),
+  );
+}
+
+/**
+ * The pairs' events in pair order, as if they ran one after another: the first unfinished pair's events go out at
+ * once, a later pair's wait until every pair before it has finished (so a host's group or progress line per pair
+ * stays whole while the pairs run at once).
+ */
+function inPairOrder(emit: RunListener, count: number) {
+  const waiting: RunEvent[][] = Array.from({ length: count }, () => []);
+  const finished: boolean[] = Array.from({ length: count }, () => false);
+  let head = 0;
+  return {
+    of:
+      (i: number): RunListener =>
+      (e) => {
+        if (i === head) emit(e);
+        else waiting[i]!.push(e);
+      },
+    finish(i: number): void {
+      finished[i] = true;
+      while (head < count && finished[head]) {
+        head++;
+        for (const e of waiting[head] ?? []) emit(e);
+        if (head < count) waiting[head] = [];
+      }
+    },
   };
 }
 

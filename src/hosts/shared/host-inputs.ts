@@ -2,7 +2,7 @@ import { BUDGET_SHARE_RANGE, globProblem } from '../../engine/config/parse-confi
 import { MAX_BUDGET_SHARE } from '../../engine/defaults.ts';
 import { KvrError } from '../../engine/errors.ts';
 
-/** Parallel calls per run, as every host takes it: a whole number from 1 to 256, or undefined for the default. */
+/** Parallel writes per target pair, as every host takes it: a whole number 1-256, or undefined for the default. */
 export function parseConcurrency(text: string | undefined, inputName: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const n = Number(text);

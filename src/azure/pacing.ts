@@ -32,6 +32,8 @@ export class SlidingWindowLimiter {
   readonly #clock: Clock;
 
   constructor(limit: number, windowMs: number, clock: Clock) {
+    // A limit that is no whole number of calls (NaN from a share that is no number) would admit nothing, for ever.
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`a call limit must be a whole number >= 1`);
     this.limit = limit;
     this.windowMs = windowMs;
     this.#clock = clock;
@@ -161,7 +163,10 @@ export class RunPacing {
 
   /** The share of a vault's budget this run takes. */
   shareOf(vault: string): number {
-    return this.#shares.byVault?.[vault.toLowerCase()] ?? this.#shares.share;
+    // Own keys only: a vault named `constructor` must not find Object.prototype's (a function, a NaN budget: a hang).
+    const byVault = this.#shares.byVault;
+    const name = vault.toLowerCase();
+    return byVault && Object.hasOwn(byVault, name) ? byVault[name]! : this.#shares.share;
   }
 
   /** The one pacer of a vault for the whole run. */

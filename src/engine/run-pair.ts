@@ -152,8 +152,9 @@ export async function runPair(p: Pair, c: PairContext): Promise<PairOutcome> {
   const file = planned(() => plannedRecords(records, values, deleted));
   if (c.reviewed && o.mode === 'apply')
     records = holdBackUnreviewed(records, c.reviewed.get(pairKeyOf(identityOf(p)))?.records ?? [], values, deleted);
-  // What this pair will not write, the source's other pairs may still need: it lets go of those values now.
-  for (const r of records) if (r.action === 'none') values.release(r.type, r.name);
+  // What this pair will not write (in sync, excluded, outside its rule or types), the source's other pairs may still
+  // need: it lets go of every other value now, not when it ends.
+  values.retainOnly(new Set(records.filter((r) => r.action !== 'none').map((r) => recordKey(r.type, r.name))));
   let nextState: PairState | undefined;
   if (o.mode === 'apply') {
     const wrote = records.some((r) => r.action !== 'none');

@@ -19,6 +19,8 @@ export interface SourceValues {
   get(type: ItemType, name: string): SourceRead | undefined;
   /** This pair needs the item's value no more (it will not write it, or has written it). */
   release(type: ItemType, name: string): void;
+  /** Planning is done: this pair needs the values of these records (recordKey) only, whatever it read or may read. */
+  retainOnly(keys: ReadonlySet<string>): void;
 }
 
 interface Entry {
@@ -41,6 +43,8 @@ class VaultValues {
 
 class PairValues implements SourceValues {
   readonly released = new Set<string>();
+  /** Once planned: the only keys whose values this pair may still use. */
+  retained?: ReadonlySet<string>;
   readonly vault: VaultValues;
   constructor(vault: VaultValues) {
     this.vault = vault;
@@ -52,7 +56,7 @@ class PairValues implements SourceValues {
     const known = entries.get(key);
     if (known) return known.read;
     const read = readSecretIfEnabled(port, name);
-    const users = new Set([...pairs].filter((p) => !p.released.has(key)));
+    const users = new Set([...pairs].filter((p) => !p.released.has(key) && (!p.retained || p.retained.has(key))));
     if (!users.size) return read;
     const entry: Entry = { read, users };
     entries.set(key, entry);
@@ -80,6 +84,12 @@ class PairValues implements SourceValues {
     if (this.vault.pairs.size > 1) this.released.add(key);
     const entry = this.vault.entries.get(key);
     if (entry && entry.users.delete(this) && !entry.users.size) this.vault.entries.delete(key);
+  }
+
+  retainOnly(keys: ReadonlySet<string>): void {
+    this.retained = keys;
+    for (const [key, entry] of this.vault.entries)
+      if (!keys.has(key) && entry.users.delete(this) && !entry.users.size) this.vault.entries.delete(key);
   }
 
   /** The pair is done (planned, applied or failed): it releases every value it might still have used. */

@@ -1,13 +1,18 @@
 import type { ItemSnapshot } from './model.ts';
 import type { SecretVersionsPage } from './ports.ts';
 
-const second = (ms: number) => Math.floor(ms / 1000);
+/**
+ * How much earlier another version must have been created to count as older: `created` has whole seconds, and it is
+ * stamped by whichever of Key Vault's nodes took the write, whose clocks may differ by a little. Closer than this, the
+ * order is not proven and the value is read again (a rotation under way costs one more read, never a stale copy).
+ */
+export const PROVEN_OLDER_MS = 5_000;
 
 /**
  * Whether a secret's versions, listed after its copy was written, prove that the source is still at the version
  * copied, as it was read: Key Vault's current version is the one created last, so it is still the copied one when that
- * is listed with the same `updated` (no attribute or tag edit since) and every other version was created in an earlier
- * second. `created` has whole seconds, so a version created in the same second might be the newer one; a listing with
+ * is listed with the same `updated` (no attribute or tag edit since) and every other version was created at least
+ * PROVEN_OLDER_MS before it. A version created closer than that might be the newer one; a listing with
  * a further page may hide a newer one (Key Vault lists by version id, not by creation). Either way, and whenever the
  * copied version is not listed, the answer is no: the caller reads the source again to be sure.
  */
@@ -17,6 +22,6 @@ export function stillCurrent(copied: ItemSnapshot, listed: SecretVersionsPage): 
   const created = self?.createdOn;
   if (!self || created === undefined || self.updatedOn !== copied.updatedOn) return false;
   return listed.versions.every(
-    (v) => v === self || (v.createdOn !== undefined && second(v.createdOn) < second(created)),
+    (v) => v === self || (v.createdOn !== undefined && v.createdOn <= created - PROVEN_OLDER_MS),
   );
 }

@@ -68,6 +68,18 @@ describe('pacing', () => {
     expect(busiestWindow(await callTimes(clock, [prod], 'other', 2500))).toBe(1200);
   });
 
+  test("a vault named after an Object property (constructor, __proto__) keeps the run's share; a limit that is no whole number is refused", async () => {
+    const clock = new FakeClock();
+    const pacing = new RunPacing(clock, { share: 0.5, byVault: { 'dr-kv': 0.9 } });
+    const place = { subscriptionId: 'sub-1', location: 'westeurope' };
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      expect(pacing.shareOf(name)).toBe(0.5);
+      expect(busiestWindow(await callTimes(clock, [pacing.forVault({ name, ...place })], 'create', 200))).toBe(150);
+    }
+    expect(() => new SlidingWindowLimiter(Number.NaN, 10_000, clock)).toThrow(RangeError);
+    expect(() => new SlidingWindowLimiter(0, 10_000, clock)).toThrow(RangeError);
+  });
+
   test('every port of a vault shares its one pacer, whoever opens it', () => {
     const pacing = new RunPacing(new FakeClock());
     const place = { subscriptionId: 'sub-1', location: 'westeurope' };

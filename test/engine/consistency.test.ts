@@ -54,6 +54,8 @@ describe('the check after a secret is copied lists its versions and reads no val
     w.src.seedSecret('db', 'v1');
     w.dst.afterWrite = () => {
       w.dst.afterWrite = undefined;
+      // A minute after v1: v1 is then proven older when v2 is checked (created well before it).
+      w.src.passTime(60_000);
       w.src.seedSecret('db', 'v2');
     };
     expect(status(await w.run(), 'db')).toBe('create');

@@ -35,6 +35,27 @@ test('a value is kept until every pair of its source released it or ended, then 
   expect(prod.valueReads).toBe(2);
 });
 
+test('a planned pair keeps only the values of the records it will write: one outside its rule or types is let go then', async () => {
+  const { prod } = vaults();
+  prod.seedSecret('api', 'api-value');
+  const cache = new SourceValueCache();
+  const [a, b] = [cache.join(prod), cache.join(prod)];
+  await a.read('db');
+  await a.read('api');
+  // b has planned: it writes `api` only (it has no record of `db`: another rule, or no secrets at all).
+  b.retainOnly(new Set(['secret/api']));
+  a.release('secret', 'db');
+  a.release('secret', 'api');
+  expect(cache.size).toBe(1); // `api`, for b
+  expect(b.get('secret', 'api')?.value).toBe('api-value');
+  b.release('secret', 'api');
+  expect(cache.size).toBe(0);
+  // A value read later, of a record b will not write, is not kept for b either.
+  await a.read('db');
+  a.release('secret', 'db');
+  expect(cache.size).toBe(0);
+});
+
 test('each source vault has its own values: a same-named secret of another source never stands for it', async () => {
   const { prod, dev } = vaults();
   const cache = new SourceValueCache();

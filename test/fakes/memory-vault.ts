@@ -52,6 +52,10 @@ export class MemoryVault implements VaultPort {
     this.#tick += 1000;
     return this.#tick;
   }
+  /** Lets time pass on this vault's clock (each write otherwise stamps one second after the last). */
+  passTime(ms: number): void {
+    this.#tick += ms;
+  }
   #version(): string {
     return Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32);
   }

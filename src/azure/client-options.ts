@@ -1,5 +1,6 @@
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { exactDatesPolicy } from './exact-dates.ts';
+import { pageLinkPolicy } from './page-links.ts';
 import { proxyKeepAlivePolicy } from './proxy-keep-alive.ts';
 
 export const USER_AGENT = 'keyvault-replicate';
@@ -20,6 +21,7 @@ export const clientOptions = (correlationId: string) => ({
   additionalPolicies: [
     { policy: correlationPolicy(correlationId), position: 'perCall' as const },
     { policy: exactDatesPolicy, position: 'perCall' as const },
+    { policy: pageLinkPolicy, position: 'perCall' as const },
     { policy: proxyKeepAlivePolicy, position: 'perRetry' as const },
   ],
 });

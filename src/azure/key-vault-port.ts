@@ -8,7 +8,9 @@ import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from './pacing.ts';
 import type { Clock, ExportedCertificate, SecretVersionsPage, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
 import { exactDates } from './exact-dates.ts';
+import { readingPage, type PageSeen } from './page-links.ts';
 import { isNameInTransition, toVaultFailure } from './rest-error.ts';
+import { VaultFailure } from '../engine/vault-failure.ts';
 
 const ms = (d?: Date) => d?.getTime();
 /** How often a delete is polled until Key Vault has finished it, and a name in transition is tried again. */
@@ -16,6 +18,12 @@ const POLL_MS = 1000;
 /** How long a name Key Vault is still deleting, purging or recovering is waited for before the write gives up. */
 const TRANSITION_WAIT_MS = 60_000;
 const PEM = 'application/x-pem-file';
+/** What a listing's iterator is started with: a page's nextLink to go on from. */
+type PageSettings = { continuationToken?: string };
+/** A listing that could not be read to its end (KVR033: the next run lists again). */
+const incomplete = (pages: number) =>
+  new VaultFailure('transient', `listing incomplete after ${pages} page(s)`, 'a listing could not be read to its end');
+
 /** Key Vault's largest page. */
 const MAX_PAGE = 25;
 
@@ -132,34 +140,65 @@ export class AzureVaultPort implements VaultPort {
     }
   }
 
-  /** Pages one at a time, each page paced and retried like any other call. */
-  async #pages<T>(iterator: () => AsyncIterableIterator<T[]>): Promise<T[]> {
+  /**
+   * Pages one at a time, each page paced and retried like any other call. The SDK's page iterator is finished by the
+   * error of a page, so a retried page is read by a new iterator from the last page's nextLink (page-links.ts). A
+   * listing that cannot go on from where it stopped, or whose iterator ends without the page it was expected to
+   * give, fails: a part of a vault must never be taken for the whole of it.
+   */
+  async #pages<T>(list: (settings: PageSettings) => AsyncIterableIterator<T[]>): Promise<T[]> {
     const out: T[] = [];
     let pages: AsyncIterableIterator<T[]> | undefined;
+    /** Where the next page is read from: the start (no token), or the last page's nextLink; null when unknown. */
+    let from: string | undefined | null;
+    let read = 0;
     for (;;) {
-      const page = await this.#call('other', async () => (pages ??= iterator()).next());
-      if (page.done) return out;
+      const seen: PageSeen = {};
+      let fresh = false;
+      const page = await this.#call('other', async () => {
+        fresh = pages === undefined;
+        if (fresh) {
+          if (from === null) throw incomplete(read);
+          pages = list(from === undefined ? {} : { continuationToken: from });
+        }
+        try {
+          return await readingPage(seen, () => pages!.next());
+        } catch (e) {
+          pages = undefined;
+          throw e;
+        }
+      });
+      if (page.done) {
+        // An iterator gives at least one page; after a page with a nextLink, the next one is there too.
+        if (fresh || typeof from === 'string') throw incomplete(read);
+        return out;
+      }
       out.push(...page.value);
+      read++;
+      if (seen.nextLink === null) return out;
+      from = seen.nextLink ?? null;
     }
   }
 
   async list(type: ItemType): Promise<ItemSnapshot[]> {
     if (type === 'secret')
-      return (await this.#pages(() => this.#secrets.listPropertiesOfSecrets().byPage())).map(snapshotOfSecret);
+      return (await this.#pages((settings) => this.#secrets.listPropertiesOfSecrets().byPage(settings))).map(
+        snapshotOfSecret,
+      );
     if (type === 'certificate')
-      return (await this.#pages(() => this.#certificates.listPropertiesOfCertificates().byPage())).map(
+      return (await this.#pages((settings) => this.#certificates.listPropertiesOfCertificates().byPage(settings))).map(
         snapshotOfCertificate,
       );
-    return (await this.#pages(() => this.#keys.listPropertiesOfKeys().byPage())).map(snapshotOfKey);
+    return (await this.#pages((settings) => this.#keys.listPropertiesOfKeys().byPage(settings))).map(snapshotOfKey);
   }
 
   async listDeletedNames(type: ItemType): Promise<Set<string>> {
     const items =
       type === 'secret'
-        ? await this.#pages(() => this.#secrets.listDeletedSecrets().byPage())
+        ? await this.#pages((settings) => this.#secrets.listDeletedSecrets().byPage(settings))
         : type === 'certificate'
-          ? await this.#pages(() => this.#certificates.listDeletedCertificates().byPage())
-          : await this.#pages(() => this.#keys.listDeletedKeys().byPage());
+          ? await this.#pages((settings) => this.#certificates.listDeletedCertificates().byPage(settings))
+          : await this.#pages((settings) => this.#keys.listDeletedKeys().byPage(settings));
     return new Set(
       items.map((i) =>
         ('properties' in i && i.properties ? i.properties.name! : (i as { name: string }).name).toLowerCase(),
@@ -182,7 +221,9 @@ export class AzureVaultPort implements VaultPort {
       const err = toVaultFailure(e);
       if (err.kind === 'gone') return undefined;
       if (err.kind === 'secret_disabled') {
-        const versions = await this.#pages(() => this.#secrets.listPropertiesOfSecretVersions(name).byPage());
+        const versions = await this.#pages((settings) =>
+          this.#secrets.listPropertiesOfSecretVersions(name).byPage(settings),
+        );
         const latest = versions.sort((a, b) => (ms(b.createdOn) ?? 0) - (ms(a.createdOn) ?? 0))[0];
         return latest ? snapshotOfSecret(latest) : undefined;
       }

@@ -159,3 +159,54 @@ test('a recovery Key Vault has not finished after a minute fails with KVR065, wa
   expect(emulator.clock.now() - started).toBeGreaterThanOrEqual(60_000);
   expect(emulator.clock.now() - started).toBeLessThan(120_000);
 });
+
+describe('Azure adapter: a listing answered 429 without Retry-After mid-way goes on from the page it stopped at', () => {
+  // 26 of each: two pages of Key Vault's 25. One call a second, no Retry-After: pages (the first too) are answered 429
+  // and read again after the adapter's back-off, a second on the emulator's clock.
+  const COUNT = 26;
+  const names = (prefix: string) => Array.from({ length: COUNT }, (_, i) => `${prefix}${i}`);
+  const throttle = (vault: string) =>
+    emulator.setFaults(vault, { throttle: { mode: 'bare', createLimit: 1000, otherLimit: 1, windowMs: 1000 } });
+
+  test('live and deleted secrets, certificates and keys: every item, none left out', async () => {
+    const name = `contract-pages${++n}`;
+    const vault = port(name);
+    const live = { secret: names('s'), certificate: names('c'), key: names('k') };
+    const deleted = { secret: names('ds'), certificate: names('dc'), key: names('dk') };
+    for (const s of [...live.secret, ...deleted.secret]) emulator.invoke(name, 'PUT', `secrets/${s}`, { value: 'v' });
+    for (const c of [...live.certificate, ...deleted.certificate])
+      emulator.invoke(name, 'POST', `certificates/${c}/create`, {
+        policy: { issuer: { name: 'Self' }, x509_props: { subject: `CN=${c}` } },
+      });
+    for (const k of [...live.key, ...deleted.key]) emulator.invoke(name, 'POST', `keys/${k}/create`, { kty: 'EC' });
+    emulator.clock.advance(DEFAULT_CERTIFICATE_ISSUANCE_MS);
+    for (const s of deleted.secret) emulator.invoke(name, 'DELETE', `secrets/${s}`);
+    for (const c of deleted.certificate) emulator.invoke(name, 'DELETE', `certificates/${c}`);
+    for (const k of deleted.key) emulator.invoke(name, 'DELETE', `keys/${k}`);
+    emulator.clock.advance(3000);
+    throttle(name);
+    for (const type of ['secret', 'certificate', 'key'] as const) {
+      // A certificate's backing secret and key are listed with the secrets and keys, and deleted with it.
+      const listed = (await vault.list(type)).filter((i) => !i.managed).map((i) => i.name);
+      expect(listed.sort()).toEqual([...live[type]].sort());
+      const gone = [...(await vault.listDeletedNames(type))].filter((d) => d.startsWith(`d${type[0]}`));
+      expect(gone.sort()).toEqual([...deleted[type]].sort());
+    }
+    // Each of the six listings met at least one 429.
+    expect(emulator.vault(name).counters.throttled).toBeGreaterThanOrEqual(6);
+  }, 60_000);
+
+  test("a disabled secret's versions: the latest is found on the second page", async () => {
+    const name = `contract-versions${++n}`;
+    const vault = port(name);
+    let latest = '';
+    for (let i = 0; i < COUNT; i++) {
+      latest = (emulator.invoke(name, 'PUT', 'secrets/v', { value: `v${i}` }) as { id: string }).id.split('/').pop()!;
+      emulator.clock.advance(1000);
+    }
+    emulator.invoke(name, 'PATCH', `secrets/v/${latest}`, { attributes: { enabled: false } });
+    throttle(name);
+    expect(await vault.get('secret', 'v')).toMatchObject({ version: latest, enabled: false });
+    expect(emulator.vault(name).counters.throttled).toBeGreaterThan(0);
+  });
+});

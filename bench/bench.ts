@@ -1,87 +1,83 @@
-// `npm run bench`: replication speed against Key Vault's throttle-bound limit (DESIGN §11), and against the seed
-// design's full copy, on the emulator with per-request latency and per-vault throttling at the published rates.
+// `npm run bench`: replication speed against Key Vault's throttle bound within the tool's share of each vault
+// (DESIGN §11), with a production application reading the same vaults, several targets, scale on a simulated clock,
+// the CLI's start, and the seed design's full copy; on the emulator with per-request latency and per-vault throttling
+// at the published rates. The CLI runs as a child process, as users run it.
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
+import { format, resolveConfig } from 'prettier';
 import { PUBLISHED_LIMITS } from '../emulator/faults.ts';
 import { KeyVaultEmulator } from '../emulator/server.ts';
 import { applySeed } from '../emulator/seed.ts';
+import { startReader, withoutReader, type ReaderFigures } from './reader.ts';
+import { simulatedRun, type ScaleResult } from './simulated.ts';
+import { spread, startTimes, type Spread, type StartTimes } from './start.ts';
+import {
+  bound,
+  cliEnv,
+  figures,
+  PRODUCT_HAS_BUDGET_SHARE,
+  runCli,
+  sourceItems,
+  vault,
+  who,
+  writeConfig,
+  type CliRun,
+  type Items,
+  type VaultFigures,
+} from './world.ts';
 
 const { values: args } = parseArgs({
   options: {
-    items: { type: 'string', default: '2000' },
+    items: { type: 'string', default: '1000' },
     latency: { type: 'string', default: '20' },
+    share: { type: 'string', default: '0.5' },
+    'reader-rate': { type: 'string', default: '150' },
+    targets: { type: 'string', default: '3' },
+    scale: { type: 'string', default: '10000,50000' },
     'skip-baseline': { type: 'boolean' },
+    'skip-scale': { type: 'boolean' },
+    'skip-start': { type: 'boolean' },
   },
 });
 const N = Number(args.items);
 const LATENCY = Number(args.latency);
-const CERTS = Math.max(1, Math.round(N / 100));
-const KEYS = Math.max(1, Math.round(N / 100));
-const PAGE = 25;
-const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const SUB = '11111111-1111-1111-1111-111111111111';
-const who = { clientId: 'bench-client', objectId: 'bench-oid', tenantId: TENANT, clientSecret: 'bench-only-secret' };
-const vault = (name: string) => ({
-  name,
-  location: 'westeurope',
-  subscriptionId: SUB,
-  resourceGroup: 'rg-bench',
-  tenantId: TENANT,
-  roleAssignments: [{ principalId: who.objectId, role: 'Key Vault Administrator' as const }],
-});
+const SHARE = Number(args.share);
+const READER_RATE = Number(args['reader-rate']);
+const TARGETS = Number(args.targets);
+const SCALE = args['skip-scale'] ? [] : args.scale.split(',').map(Number);
+const ITEMS: Items = { secrets: N, certs: Math.max(1, Math.round(N / 100)), keys: Math.max(1, Math.round(N / 100)) };
+const ALL = ITEMS.secrets + ITEMS.certs + ITEMS.keys;
+const TYPES = ['secrets', 'certificates', 'keys'];
+const wallStarted = performance.now();
+/** Progress on stderr: the bench takes minutes. */
+const step = (what: string) =>
+  console.error(`bench: ${what} (${((performance.now() - wallStarted) / 1000).toFixed(0)} s)`);
+
 const [SRC, DST, BASE] = ['bench-src', 'bench-dst', 'bench-baseline'];
+const FANOUT = Array.from({ length: TARGETS }, (_, i) => `bench-fan-${i + 1}`);
+/** What the production reader reads in the target: the application's own secrets there, not the sync's. */
+const APP_SECRETS = Array.from({ length: 20 }, (_, i) => ({ name: `app-setting-${i}`, value: `app-${i}` }));
 
 const emulator = await KeyVaultEmulator.start({ faults: { latencyMs: LATENCY, throttle: PUBLISHED_LIMITS } });
 applySeed(emulator, {
   principals: [who],
   vaults: [
-    {
-      ...vault(SRC),
-      secrets: Array.from({ length: N }, (_, i) => ({
-        name: `secret-${i}`,
-        value: `value-${i}-${'x'.repeat(64)}`,
-        tags: { app: 'bench' },
-      })),
-      certificates: Array.from({ length: CERTS }, (_, i) => ({ name: `cert-${i}` })),
-      keys: Array.from({ length: KEYS }, (_, i) => ({ name: `key-${i}` })),
-    },
-    vault(DST),
+    { ...vault(SRC), ...sourceItems(ITEMS) },
+    { ...vault(DST), secrets: APP_SECRETS },
     vault(BASE),
+    ...FANOUT.map(vault),
   ],
 });
-const env = {
-  ...process.env,
-  ...emulator.env(),
-  AZURE_TENANT_ID: who.tenantId,
-  AZURE_CLIENT_ID: who.clientId,
-  AZURE_CLIENT_SECRET: who.clientSecret,
-  AZURE_SUBSCRIPTION_ID: SUB,
-};
+const env = cliEnv(emulator);
 Object.assign(process.env, emulator.env());
 const dir = mkdtempSync(join(tmpdir(), 'kvr-bench-'));
-const configPath = join(dir, 'config.yml');
-writeFileSync(
-  configPath,
-  stringify({
-    version: 1,
-    replications: [
-      { name: 'bench', source: SRC, targets: [DST], types: ['secrets', 'certificates', 'keys'], rule: { all: true } },
-    ],
-  }),
-);
+const config = writeConfig(dir, SRC, [DST], TYPES, SHARE);
+const state = join(dir, 'state.json');
 
-interface VaultFigures {
-  requests: number;
-  throttled: number;
-  valueReads: number;
-  writes: number;
-}
 interface CaseResult {
   case: string;
   seconds: number;
@@ -91,110 +87,91 @@ interface CaseResult {
   vaults: Record<string, VaultFigures>;
   failed: number;
   peakRssMb?: number;
+  /** The case's real time, start to end, process start and emulator work included. */
+  realSeconds: number;
+  /** no-op: every run's `seconds`, and their median (`seconds`), min and max. */
+  spread?: Spread;
 }
-
-const figures = (names: string[]) =>
-  Object.fromEntries(
-    names.map((n) => {
-      const c = emulator.vault(n).counters;
-      return [n, { requests: c.requests, throttled: c.throttled, valueReads: c.valueReads, writes: c.writes }];
-    }),
-  );
-
-/**
- * The lower bound: per vault, the largest of creates ÷ 30/s, other calls ÷ 400/s and sequential list pages × latency,
- * counting only the calls the job needs (lists, one read per changed item, one write per changed item). A listing's
- * pages follow each other (each names the next), but listings of different types can run side by side, so the page
- * term is the longest listing: the secrets, which hold the certificate-backed secrets too.
- */
-function bound(changed: { secrets: number; certs: number; keys: number }): number {
-  const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE));
-  const listings = [pages(N + CERTS), pages(CERTS), pages(KEYS + CERTS)];
-  const writes = changed.secrets + changed.certs + changed.keys;
-  const sourceOther = listings.reduce((a, b) => a + b, 0) + changed.secrets + changed.certs + changed.keys;
-  const createRate = PUBLISHED_LIMITS.createLimit / (PUBLISHED_LIMITS.windowMs / 1000);
-  const otherRate = PUBLISHED_LIMITS.otherLimit / (PUBLISHED_LIMITS.windowMs / 1000);
-  return Math.max(writes / createRate, sourceOther / otherRate, (Math.max(...listings) * LATENCY) / 1000);
-}
-
-/** Runs the CLI, the product's own entry, as a child process; its peak RSS comes from the process itself at exit. */
-async function runCli(): Promise<{ seconds: number; processSeconds: number; failed: number; peakRssMb: number }> {
-  const rssProbe =
-    "process.on('exit',()=>process.stderr.write('BENCH_MAXRSS_KB '+process.resourceUsage().maxRSS+'\\n'))";
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      `data:text/javascript,${encodeURIComponent(rssProbe)}`,
-      resolve(import.meta.dirname, '../src/hosts/cli/index.ts'),
-      'apply',
-      '--config',
-      configPath,
-      '--state',
-      join(dir, 'state.json'),
-      '--json',
-      '--quiet',
-    ],
-    { env },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c) => {
-    out += c;
-  });
-  child.stderr.on('data', (c) => {
-    err += c;
-  });
-  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? 1)));
-  const processSeconds = (performance.now() - started) / 1000;
-  if (code === 2) throw new Error(`the CLI refused the run: ${err}`);
-  const report = JSON.parse(out) as { totals: Record<string, number>; startedAt: string; finishedAt: string };
-  // The run itself, from the report: process start, module loading and sign-in are shown apart.
-  const seconds = (Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000;
-  return {
-    seconds,
-    processSeconds,
-    failed: report.totals.failed ?? 0,
-    peakRssMb: Number(/BENCH_MAXRSS_KB (\d+)/.exec(err)?.[1] ?? 0) / 1024,
-  };
-}
-
 const results: CaseResult[] = [];
-async function engineCase(name: string, changed: { secrets: number; certs: number; keys: number }): Promise<void> {
-  emulator.resetCounters();
-  const r = await runCli();
-  const b = bound(changed);
-  results.push({
+const none: Items = { secrets: 0, certs: 0, keys: 0 };
+
+function engineResult(name: string, r: CliRun, changed: Items, vaults: string[], started: number): CaseResult {
+  const b = bound(ITEMS, changed, SHARE, LATENCY);
+  return {
     case: name,
     seconds: r.seconds,
     processSeconds: r.processSeconds,
     boundSeconds: b,
     ratio: r.seconds / b,
-    vaults: figures([SRC, DST]),
+    vaults: figures(emulator, vaults),
     failed: r.failed,
     peakRssMb: r.peakRssMb,
-  });
+    realSeconds: (performance.now() - started) / 1000,
+  };
 }
 
-await engineCase('initial sync', { secrets: N, certs: CERTS, keys: KEYS });
-await engineCase('no-op re-sync', { secrets: 0, certs: 0, keys: 0 });
+// Initial sync, with a production application reading source and target meanwhile.
+step(`initial sync with a reader at ${READER_RATE} GETs/s`);
+let started = performance.now();
+emulator.resetCounters();
+const reader = startReader(
+  { [SRC]: sourceItems(ITEMS).secrets.map((s) => s.name), [DST]: APP_SECRETS.map((s) => s.name) },
+  READER_RATE,
+);
+const initialRun = await runCli(env, config, state);
+const readerFigures: ReaderFigures = await reader.stop();
+const initial = engineResult('initial sync (+ reader)', initialRun, ITEMS, [SRC, DST], started);
+initial.vaults = withoutReader(initial.vaults, readerFigures);
+results.push(initial);
+
+// No-op, three times: the median and the spread.
+step('no-op re-sync, 3 runs');
+started = performance.now();
+const noops: CaseResult[] = [];
+for (let i = 0; i < 3; i++) {
+  emulator.resetCounters();
+  noops.push(engineResult('no-op re-sync', await runCli(env, config, state), none, [SRC, DST], started));
+}
+const noopSpread = spread(noops.map((r) => r.seconds));
+const noop = noops.find((r) => r.seconds === noopSpread.median) ?? noops[1]!;
+results.push({
+  ...noop,
+  case: 'no-op re-sync (median of 3)',
+  seconds: noopSpread.median,
+  ratio: noopSpread.median / noop.boundSeconds,
+  spread: noopSpread,
+  realSeconds: (performance.now() - started) / 1000,
+});
+
+step('1 % changed');
+started = performance.now();
 const onePercent = Math.max(1, Math.round(N / 100));
 for (let i = 0; i < onePercent; i++)
   emulator.invoke(SRC, 'PUT', `secrets/secret-${i * 100}`, { value: `changed-${i}`, tags: { app: 'bench' } });
-await engineCase('1 % changed', { secrets: onePercent, certs: 0, keys: 0 });
+emulator.resetCounters();
+const changed = { ...none, secrets: onePercent };
+results.push(engineResult('1 % changed', await runCli(env, config, state), changed, [SRC, DST], started));
+
+// One source, several fresh targets: each target has its own create budget, the source's reads are shared.
+step(`${TARGETS} targets`);
+started = performance.now();
+emulator.resetCounters();
+const fanoutRun = await runCli(env, writeConfig(dir, SRC, FANOUT, TYPES, SHARE), join(dir, 'state-fanout.json'));
+const fanout = engineResult(`${TARGETS} targets, initial`, fanoutRun, ITEMS, [SRC, ...FANOUT], started);
+results.push(fanout);
+const sourceReadsPerItem = fanout.vaults[SRC]!.valueReads / ALL;
 
 /**
- * The seed design: list, then get on the source and set on the target for every enabled secret, sequentially, every
- * run.
+ * The seed design: list, then get on the source and set on the target for every enabled secret, sequentially. It does
+ * the same every run, initial or not, so one run stands for both: its ratio is to the initial sync's bound.
  */
-async function baseline(name: string, reference: CaseResult): Promise<void> {
+async function baseline(): Promise<CaseResult> {
   emulator.resetCounters();
   const credential = new ClientSecretCredential(who.tenantId, who.clientId, who.clientSecret);
   const source = new SecretClient(`https://${SRC}.vault.azure.net`, credential);
   const target = new SecretClient(`https://${BASE}.vault.azure.net`, credential);
   let failed = 0;
-  const started = performance.now();
+  const begun = performance.now();
   for await (const p of source.listPropertiesOfSecrets()) {
     if (!p.enabled) continue;
     try {
@@ -204,69 +181,152 @@ async function baseline(name: string, reference: CaseResult): Promise<void> {
       failed++;
     }
   }
-  const seconds = (performance.now() - started) / 1000;
-  results.push({
-    case: name,
+  const seconds = (performance.now() - begun) / 1000;
+  return {
+    case: 'baseline: full copy, every run',
     seconds,
-    boundSeconds: reference.boundSeconds,
-    ratio: seconds / reference.boundSeconds,
-    vaults: figures([SRC, BASE]),
+    boundSeconds: initial.boundSeconds,
+    ratio: seconds / initial.boundSeconds,
+    vaults: figures(emulator, [SRC, BASE]),
     failed,
-  });
+    realSeconds: seconds,
+  };
 }
+let fullCopy: CaseResult | undefined;
 if (!args['skip-baseline']) {
-  await baseline('baseline: initial copy', results[0]!);
-  await baseline('baseline: no-op re-run', results[1]!);
+  step('baseline (full copy)');
+  results.push((fullCopy = await baseline()));
 }
-emulator.close();
-rmSync(dir, { recursive: true, force: true });
+await emulator.close();
 
-const row = (r: CaseResult) => {
-  const v = Object.values(r.vaults);
-  const sum = (k: keyof VaultFigures) => v.reduce((a, x) => a + x[k], 0);
-  return [
-    r.case,
-    r.seconds.toFixed(2),
-    r.processSeconds ? r.processSeconds.toFixed(1) : '-',
-    r.boundSeconds.toFixed(1),
-    `${r.ratio.toFixed(2)}×`,
-    Object.entries(r.vaults)
-      .map(([n, x]) => `${n}:${x.requests}`)
-      .join(' '),
-    String(sum('throttled')),
-    String(sum('valueReads')),
-    String(v[1]!.writes),
-    String(r.failed),
-    r.peakRssMb ? r.peakRssMb.toFixed(0) : '-',
-  ];
-};
-const header = [
-  'case',
-  'run s',
-  'process s',
-  'bound s',
-  'ratio',
-  'transactions per vault',
-  '429s',
-  'value reads',
-  'target writes',
-  'failed',
-  'peak RSS MB',
+const scale: ScaleResult[] = [];
+for (const n of SCALE) {
+  step(`simulated clock, ${n} secrets`);
+  scale.push(await simulatedRun(n, SHARE, dir));
+}
+if (!args['skip-start']) step('CLI start');
+const start: StartTimes | undefined = args['skip-start'] ? undefined : startTimes(5);
+rmSync(dir, { recursive: true, force: true });
+const wallSeconds = (performance.now() - wallStarted) / 1000;
+
+const table = (header: string[], rows: string[][]) =>
+  [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+const sum = (r: CaseResult, k: keyof VaultFigures, which = Object.values(r.vaults)) =>
+  which.reduce((a, x) => a + x[k], 0);
+const caseRow = (r: CaseResult) => [
+  r.case,
+  r.spread ? `${r.seconds.toFixed(2)} (${r.spread.min.toFixed(2)}–${r.spread.max.toFixed(2)})` : r.seconds.toFixed(2),
+  r.processSeconds ? r.processSeconds.toFixed(1) : '-',
+  r.boundSeconds.toFixed(1),
+  `${r.ratio.toFixed(2)}×`,
+  Object.entries(r.vaults)
+    .map(([n, x]) => `${n.replace('bench-', '')}:${x.requests}`)
+    .join(' '),
+  String(sum(r, 'throttled')),
+  String(r.vaults[SRC]!.valueReads),
+  String(sum(r, 'writes', Object.values(r.vaults).slice(1))),
+  String(r.failed),
+  r.peakRssMb ? r.peakRssMb.toFixed(0) : '-',
+  r.realSeconds.toFixed(0),
 ];
+const productShare = PRODUCT_HAS_BUDGET_SHARE ? `budget_share ${SHARE} in the config` : "the product's own pacing";
 console.log(
-  `\nkeyvault-replicate bench: ${N} secrets + ${CERTS} certificates + ${KEYS} keys, ${LATENCY} ms latency, ${PUBLISHED_LIMITS.createLimit} creates / ${PUBLISHED_LIMITS.otherLimit} others per ${PUBLISHED_LIMITS.windowMs / 1000} s per vault`,
+  `\nkeyvault-replicate bench: ${N} secrets + ${ITEMS.certs} certificates + ${ITEMS.keys} keys, ${LATENCY} ms latency, ` +
+    `${PUBLISHED_LIMITS.createLimit} creates / ${PUBLISHED_LIMITS.otherLimit} others per ` +
+    `${PUBLISHED_LIMITS.windowMs / 1000} s per vault; bounds within a share of ${SHARE} (the product: ${productShare})`,
 );
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
 );
-console.log([header, ...results.map(row)].map((r) => `| ${r.join(' | ')} |`).join('\n'));
-const noop = results.find((r) => r.case === 'no-op re-sync')!;
-const baseNoop = results.find((r) => r.case === 'baseline: no-op re-run');
-if (baseNoop)
-  console.log(
-    `\nno-op re-sync is ${(baseNoop.seconds / noop.seconds).toFixed(0)}× faster than the baseline's, which wrote ${baseNoop.vaults[BASE]!.writes} new versions`,
-  );
-writeFileSync(
-  resolve(import.meta.dirname, 'results.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), items: { secrets: N, certificates: CERTS, keys: KEYS }, latencyMs: LATENCY, limits: PUBLISHED_LIMITS, machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, results }, null, 2)}\n`,
+console.log(
+  table(
+    [
+      'case',
+      'run s',
+      'process s',
+      'bound s',
+      'ratio',
+      'transactions per vault',
+      '429s',
+      'source value reads',
+      'target writes',
+      'failed',
+      'peak RSS MB',
+      'real s',
+    ],
+    results.map(caseRow),
+  ),
 );
+const r = readerFigures;
+console.log(
+  `\nproduction reader during the initial sync: ${r.gets} GETs in ${r.seconds.toFixed(1)} s ` +
+    `(${(r.gets / r.seconds).toFixed(0)}/s over source and target), ${r.throttled} × 429 (goal 0), ${r.failed} failed`,
+);
+console.log(
+  `${TARGETS} targets: ${sourceReadsPerItem.toFixed(2)} source value reads per item (goal 1, whatever the targets)`,
+);
+if (fullCopy)
+  console.log(
+    `no-op re-sync is ${(fullCopy.seconds / noopSpread.median).toFixed(0)}× faster than the full copy, which writes ` +
+      `${fullCopy.vaults[BASE]!.writes} new versions every run`,
+  );
+if (scale.length)
+  console.log(
+    `\nscale, simulated clock (secrets only, no latency; the pacer's sleeps take no time):\n\n${table(
+      [
+        'items',
+        'run s (simulated)',
+        'bound s',
+        'ratio',
+        '429s',
+        'failed',
+        'peak RSS MB',
+        'state B/record',
+        'real s',
+        'CPU s',
+      ],
+      scale.map((s) => [
+        String(s.items),
+        s.simulatedSeconds.toFixed(0),
+        s.boundSeconds.toFixed(0),
+        `${s.ratio.toFixed(2)}×`,
+        String(s.throttled),
+        String(s.failed),
+        s.peakRssMb.toFixed(0),
+        s.stateBytesPerRecord.toFixed(0),
+        s.realSeconds.toFixed(0),
+        s.cpuSeconds.toFixed(1),
+      ]),
+    )}`,
+  );
+const fmt = (s: Spread) => `${s.median.toFixed(2)} s (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+if (start)
+  console.log(`\nCLI start, --help, median of 5: bundle ${fmt(start.bundle)}, from source ${fmt(start.source)}`);
+console.log(`\nwall time ${wallSeconds.toFixed(0)} s`);
+
+// As the formatter would lay it out, so that `npm run format:check` passes with the file committed.
+const resultsPath = resolve(import.meta.dirname, 'results.json');
+const resultsJson = JSON.stringify(
+  {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
+    items: ITEMS,
+    latencyMs: LATENCY,
+    limits: PUBLISHED_LIMITS,
+    share: { bound: SHARE, inProductConfig: PRODUCT_HAS_BUDGET_SHARE },
+    results,
+    reader: readerFigures,
+    fanout: { targets: TARGETS, sourceValueReadsPerItem: sourceReadsPerItem },
+    scale,
+    start,
+    wallSeconds,
+  },
+  null,
+  2,
+);
+writeFileSync(resultsPath, await format(resultsJson, { ...(await resolveConfig(resultsPath)), filepath: resultsPath }));

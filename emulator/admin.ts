@@ -3,7 +3,10 @@ import { send, type Exchange } from './http-util.ts';
 import { applySeed, type SeedDocument } from './seed.ts';
 import type { EmulatorControl } from './control.ts';
 
-/** Inspection and control for a standalone emulator: counters, faults, seeding, reset. Served on localhost only. */
+/**
+ * Inspection and control for a standalone emulator: counters, faults, seeding, reset, the clock. Served on localhost
+ * only.
+ */
 export function handleAdmin(ex: Exchange, emulator: EmulatorControl): void {
   const route = `${ex.method} ${ex.url.pathname}`;
   if (route === 'GET /__admin/vaults') {
@@ -41,6 +44,14 @@ export function handleAdmin(ex: Exchange, emulator: EmulatorControl): void {
   if (route === 'POST /__admin/seed') {
     applySeed(emulator, ex.json<SeedDocument>());
     return send(ex, 200, { vaults: [...emulator.vaults.values()].map((v) => v.spec.name) });
+  }
+  if (route === 'POST /__admin/clock/advance') {
+    // A client on a simulated clock lets the service's time pass with its own: throttle windows, stamps, tokens.
+    const { ms } = ex.json<{ ms?: unknown }>();
+    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms))
+      return send(ex, 400, { error: 'clock/advance takes { "ms": a finite number ≥ 0 }' });
+    emulator.clock.advance(ms);
+    return send(ex, 200, { now: emulator.clock.now() });
   }
   send(ex, 404, { error: `no admin route ${route}` });
 }

@@ -1,3 +1,4 @@
+import type { EmulatorClock } from './clock.ts';
 import type { FaultSettings } from './faults.ts';
 import type { IdentityProvider } from './identity.ts';
 import type { VaultSpec, VaultState } from './model.ts';
@@ -7,6 +8,8 @@ import type { VaultSpec, VaultState } from './model.ts';
  * implements it; they depend on this, not on the server, so that the server can serve them without a loop.
  */
 export interface EmulatorControl {
+  /** The service's time, which the admin API may move forward (`POST /__admin/clock/advance`). */
+  readonly clock: EmulatorClock;
   readonly identity: IdentityProvider;
   readonly vaults: ReadonlyMap<string, VaultState>;
   addVault(spec: VaultSpec): VaultState;

@@ -75,3 +75,27 @@ test('the admin interface seeds, reads counters and resets over HTTPS', async ()
     await emulator.close();
   }
 });
+
+test('the admin interface moves the service clock forward, for a client on a simulated clock; never backwards', async () => {
+  const { KeyVaultEmulator } = await import('../server.ts');
+  const emulator = await KeyVaultEmulator.start();
+  try {
+    const advance = (ms: unknown) =>
+      fetch(`https://localhost:${emulator.tlsPort}/__admin/clock/advance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ms }),
+      });
+    const before = emulator.clock.now();
+    const answer = await advance(3_600_000);
+    expect(answer.status).toBe(200);
+    const { now } = (await answer.json()) as { now: number };
+    expect(now - before).toBeGreaterThanOrEqual(3_600_000);
+    expect(emulator.clock.now() - before).toBeGreaterThanOrEqual(3_600_000);
+    // Backwards, or not a number: refused, and the clock stays where it was.
+    for (const bad of [-1, 'soon', null]) expect((await advance(bad)).status).toBe(400);
+    expect(emulator.clock.now() - before).toBeLessThan(3_600_000 + 60_000);
+  } finally {
+    await emulator.close();
+  }
+});

@@ -22,7 +22,7 @@ export interface CliIo extends InitIo {
   stderrIsTTY?: boolean;
   /** The terminal's width (120 when unknown). */
   columns?: number;
-  /** Times the progress's ETA (a test's clock moves on its own). */
+  /** The run's clock: pacing, the report's times and the progress's ETA (an embedding caller's may be simulated). */
   clock?: Clock;
 }
 
@@ -110,7 +110,7 @@ export async function run(argv: string[], io: CliIo = defaultIo()): Promise<numb
   // `init` writes files and prints commands: no run, no sign-in.
   if (argv[0] === 'init') return runInit(argv.slice(1), io);
   const state: CliRun = { written: 0 };
-  const result = await runHostPipeline(cliHost(argv, io, state));
+  const result = await runHostPipeline(cliHost(argv, io, state), { clock: io.clock });
   // A message's own lines (KVR022's list of missing rights) stay lines, each log-safe.
   if (result.verdict === 'failed') io.stderr(`${logText(result.message)}\n`);
   if (result.error instanceof UsageError) io.stderr(`\n${USAGE}\n`);

@@ -25,12 +25,6 @@ export const vault = (name: string) => ({
   roleAssignments: [{ principalId: who.objectId, role: 'Key Vault Administrator' as const }],
 });
 
-/**
- * Whether the product reads `budget_share` in its config (issue 16's fair share, being added in parallel). Until it
- * does, its config parser refuses the key, so the config leaves it out and the product paces at its own default.
- */
-export const PRODUCT_HAS_BUDGET_SHARE = false;
-
 export interface Items {
   secrets: number;
   certs: number;
@@ -53,7 +47,7 @@ export function writeConfig(dir: string, source: string, targets: string[], type
   const path = join(dir, `config-${source}-${targets.length}.yml`);
   const config: Record<string, unknown> = {
     version: 1,
-    ...(PRODUCT_HAS_BUDGET_SHARE ? { budget_share: share } : {}),
+    budget_share: share,
     replications: [{ name: 'bench', source, targets, types, rule: { all: true } }],
   };
   writeFileSync(path, stringify(config));

@@ -1,4 +1,4 @@
-import { globProblem } from '../../engine/config/parse-config.ts';
+import { globProblem } from '../../engine/config/globs.ts';
 import { KvrError } from '../../engine/errors.ts';
 
 /** Parallel calls per run, as every host takes it: a whole number from 1 to 256, or undefined for the default. */

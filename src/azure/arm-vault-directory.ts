@@ -89,7 +89,9 @@ export class ArmVaultDirectory implements VaultDirectory {
   }
 
   #caller_(): Promise<CallerClaims> {
-    this.#caller ??= this.#credential.getToken(this.#arm.credentialScopes).then(
+    // Asked as the management clients ask (CAE-capable): @azure/identity caches CAE tokens apart from the others, so
+    // a plain request here cost a second sign-in round trip before the first ARM call.
+    this.#caller ??= this.#credential.getToken(this.#arm.credentialScopes, { enableCae: true }).then(
       (t) => claimsOf(t?.token ?? ''),
       (e: Error) => {
         // The credential's KVR024 already says why (sign-in-failure.ts).

@@ -62,6 +62,8 @@ export class ArmVaultDirectory implements VaultDirectory {
   #caller?: Promise<CallerClaims>;
   /** Region → ARM's geography, per subscription: read once per run, when a key replication first needs it. */
   readonly #geographies = new Map<string, Promise<Map<string, string>>>();
+  /** Tenant → the Key Vault token asked for during discovery (see permissions). */
+  readonly #vaultTokens = new Map<string, Promise<void>>();
 
   constructor(
     credential: TokenCredential,
@@ -182,6 +184,28 @@ export class ArmVaultDirectory implements VaultDirectory {
   }
 
   async permissions(vault: VaultInfo): Promise<VaultPermissions> {
+    // The vault's token is asked for meanwhile, as its clients ask after Key Vault's challenge (CAE-capable, the
+    // vault's tenant): their first calls find it cached instead of each waiting for a sign-in round trip of its own.
+    const [permissions] = await Promise.all([this.#permissionsOf(vault), this.#vaultToken(vault.tenantId)]);
+    return permissions;
+  }
+
+  /** Asks once per tenant; never fails (a refused sign-in is the data plane's to report, on its first call). */
+  #vaultToken(tenantId: string): Promise<void> {
+    const key = tenantId.toLowerCase();
+    let asked = this.#vaultTokens.get(key);
+    if (!asked) {
+      const scope = `${this.#cloud.vaultResource}/.default`;
+      asked = this.#credential.getToken(scope, { enableCae: true, ...(tenantId ? { tenantId } : {}) }).then(
+        () => undefined,
+        () => undefined,
+      );
+      this.#vaultTokens.set(key, asked);
+    }
+    return asked;
+  }
+
+  async #permissionsOf(vault: VaultInfo): Promise<VaultPermissions> {
     if (!vault.rbac) {
       const v = (await this.#all()).get(vault.name)!;
       const caller = await this.#caller_();

@@ -65,6 +65,8 @@ export class ArmVaultDirectory implements VaultDirectory {
   readonly #geographies = new Map<string, Promise<Map<string, string>>>();
   /** One pacer per vault and one per subscription and region, for every port this run opens. */
   readonly #pacing: RunPacing;
+  /** Tenant → the Key Vault token asked for during discovery (see permissions). */
+  readonly #vaultTokens = new Map<string, Promise<void>>();
 
   constructor(
     credential: TokenCredential,
@@ -95,7 +97,9 @@ export class ArmVaultDirectory implements VaultDirectory {
   }
 
   #caller_(): Promise<CallerClaims> {
-    this.#caller ??= this.#credential.getToken(this.#arm.credentialScopes).then(
+    // Asked as the management clients ask (CAE-capable): @azure/identity caches CAE tokens apart from the others, so
+    // a plain request here cost a second sign-in round trip before the first ARM call.
+    this.#caller ??= this.#credential.getToken(this.#arm.credentialScopes, { enableCae: true }).then(
       (t) => claimsOf(t?.token ?? ''),
       (e: Error) => {
         // The credential's KVR024 already says why (sign-in-failure.ts).
@@ -186,6 +190,28 @@ export class ArmVaultDirectory implements VaultDirectory {
   }
 
   async permissions(vault: VaultInfo): Promise<VaultPermissions> {
+    // The vault's token is asked for meanwhile, as its clients ask after Key Vault's challenge (CAE-capable, the
+    // vault's tenant): their first calls find it cached instead of each waiting for a sign-in round trip of its own.
+    const [permissions] = await Promise.all([this.#permissionsOf(vault), this.#vaultToken(vault.tenantId)]);
+    return permissions;
+  }
+
+  /** Asks once per tenant; never fails (a refused sign-in is the data plane's to report, on its first call). */
+  #vaultToken(tenantId: string): Promise<void> {
+    const key = tenantId.toLowerCase();
+    let asked = this.#vaultTokens.get(key);
+    if (!asked) {
+      const scope = `${this.#cloud.vaultResource}/.default`;
+      asked = this.#credential.getToken(scope, { enableCae: true, ...(tenantId ? { tenantId } : {}) }).then(
+        () => undefined,
+        () => undefined,
+      );
+      this.#vaultTokens.set(key, asked);
+    }
+    return asked;
+  }
+
+  async #permissionsOf(vault: VaultInfo): Promise<VaultPermissions> {
     if (!vault.rbac) {
       const v = (await this.#all()).get(vault.name)!;
       const caller = await this.#caller_();

@@ -14,3 +14,6 @@ export const DEFAULT_MAX_CONCURRENCY = 16;
 export const DEFAULT_BUDGET_SHARE = 0.5;
 /** The most of a vault's budget a run may take: the rest is a margin for clock skew and latency spread. */
 export const MAX_BUDGET_SHARE = 0.95;
+
+/** How a budget share is described in messages (config and inputs alike). */
+export const BUDGET_SHARE_RANGE = `a number more than 0 and at most ${MAX_BUDGET_SHARE}`;

@@ -56,9 +56,13 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
   };
   const types = replication.types.map((t) => TYPE_OF_CONFIG[t]);
 
-  // Every listing of the pair starts at once: a no-op run costs the longest listing, not the sum of all of them.
+  // Every listing of the pair starts at once, the source's deleted items too (listedItems reads them last): a no-op
+  // run costs the longest listing, not the sum of all of them.
   if (!input.only)
-    for (const type of types) for (const v of [source, target]) listings.live(v, type).catch(() => undefined);
+    for (const type of types) {
+      for (const v of [source, target]) listings.live(v, type).catch(() => undefined);
+      listings.deleted(source, type).catch(() => undefined);
+    }
 
   const all: Decided[] = [];
   for (const type of types) {

@@ -96,13 +96,18 @@ const FIELDS: readonly (keyof StateRecord)[] = [
   'troubleRuns',
 ];
 
-/** Whether two records say the same (both sanitized: their fields in one order). */
+/**
+ * Whether two records say the same: every known field equal (each is a string, a number or a boolean), a field left
+ * out the same as one undefined. A no-op run compares every record it knows: this runs thousands of times.
+ */
 export const sameRecord = (a: StateRecord, b: StateRecord | undefined): boolean =>
-  b !== undefined && JSON.stringify(sanitizeRecord(a)) === JSON.stringify(sanitizeRecord(b));
+  b !== undefined && FIELDS.every((f) => a[f] === b[f]);
 
 /** Copies only the known fields, so nothing else (a value above all) can ever reach a state file. */
 export function sanitizeRecord(r: StateRecord): StateRecord {
-  return Object.fromEntries(FIELDS.filter((f) => r[f] !== undefined).map((f) => [f, r[f]])) as unknown as StateRecord;
+  const known: Partial<Record<keyof StateRecord, unknown>> = {};
+  for (const f of FIELDS) if (r[f] !== undefined) known[f] = r[f];
+  return known as StateRecord;
 }
 
 const ITEM_NAME = new RegExp(ITEM_NAME_PATTERN);

@@ -9,7 +9,8 @@ const run = promisify(execFile);
 /**
  * `npm pack` of this repository installs into an empty folder with no registry and no npm cache (a registry that
  * refuses every connection, --offline, a new cache) and runs `keyvault-replicate --help` from node_modules/.bin: the
- * CLI is one bundle with no runtime dependencies. `prepack` builds it (scripts/bundles.ts: nothing when up to date).
+ * CLI is one bundle with no runtime dependencies; `--version` and a run (the chunks it loads) work from there too.
+ * `prepack` builds it (scripts/bundles.ts: nothing when up to date).
  */
 test('npm pack gives a package that installs offline with no dependencies and runs keyvault-replicate --help', async () => {
   const packDir = tempDir('pack-');
@@ -49,4 +50,11 @@ test('npm pack gives a package that installs offline with no dependencies and ru
   });
   expect(help.stdout).toMatch(/^Usage: keyvault-replicate <plan\|apply\|validate> \[options\]/);
   expect(help.stdout).toContain('--config <file>');
+
+  // The version the package was built with; a run loads the chunks ncc split off (the pipeline, the config parser).
+  const bin = join(installDir, 'node_modules/.bin/keyvault-replicate');
+  const { stdout: version } = await run(bin, ['--version'], { cwd: installDir, env });
+  expect(version).toBe(`${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`);
+  const missing = await run(bin, ['validate', '--config', 'missing.yml'], { cwd: installDir, env }).catch((e) => e);
+  expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^KVR001: missing\.yml: no such file$/m) });
 }, 120000);

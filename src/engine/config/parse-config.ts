@@ -1,12 +1,15 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { minimatch } from 'minimatch';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { isKvrError, KvrError, type ErrorCode } from '../errors.ts';
+import { globProblem, type GlobUse } from './globs.ts';
 import { CONFIG_SCHEMA } from './schema.ts';
 import type { RawConfig, ReplicationConfig } from './types.ts';
 import { vaultNameOf } from './vault-ref.ts';
 import { PUBLIC_CLOUD, type AzureCloud } from '../clouds.ts';
-import { MAX_BUDGET_SHARE } from '../defaults.ts';
+import { BUDGET_SHARE_RANGE } from '../defaults.ts';
+
+// The hosts' inputs check their globs without loading the config's parser (the CLI's --help starts fast): globs.ts.
+export { globProblem, type GlobUse } from './globs.ts';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DELETES = 10;
@@ -44,7 +47,6 @@ const pathOf = (instancePath: string): Path =>
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
 
 /** What a budget share may be, as every message about one says it. */
-export const BUDGET_SHARE_RANGE = `a number more than 0 and at most ${MAX_BUDGET_SHARE}`;
 
 function describe(e: ErrorObject): string {
   const at = e.instancePath || '(top level)';
@@ -223,37 +225,4 @@ export function parseConfig(text: string, file: string, cloud: AzureCloud = PUBL
       recoverSoftDeleted: r.recover_soft_deleted ?? false,
     })),
   };
-}
-
-/** What a glob is matched against, and whether a match grants something (allows a target, acknowledges a conflict). */
-export interface GlobUse {
-  names?: 'item' | 'vault';
-  grants?: boolean;
-}
-
-/**
- * Key Vault names are [0-9a-zA-Z-]; a glob that cannot match such a name, or does not parse, is a mistake. A glob that
- * grants must not be a negation: `!prod-kv` would grant every name but one, which no reviewer reads it as.
- */
-export function globProblem(glob: string, use: GlobUse = {}): string | undefined {
-  if (use.grants && glob.trim().startsWith('!'))
-    return "a leading '!' would match every name but that one; list what is allowed instead";
-  let depth = 0;
-  for (const ch of glob) {
-    if (ch === '[' || ch === '{') depth++;
-    if (ch === ']' || ch === '}') depth--;
-    if (depth < 0) return 'a closing bracket has no opening one';
-  }
-  if (depth !== 0) return 'a bracket or brace is not closed';
-  if (/[/\\]/.test(glob))
-    return `${use.names ?? 'item'} names have no path separators${use.names === 'vault' ? ' (give vault names, not URLs)' : ''}`;
-  const stray = /[^0-9a-zA-Z\-*?[\]{}!,^()|+@]/.exec(glob);
-  if (stray)
-    return `'${stray[0]}' is in no Key Vault name (letters, digits and dashes), so the pattern can never match`;
-  try {
-    minimatch('probe', glob, { nocase: true });
-  } catch {
-    return 'it does not parse';
-  }
-  return undefined;
 }

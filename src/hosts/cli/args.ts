@@ -59,10 +59,13 @@ export interface CliOptions extends RunRequest, Readonly<OptionValues<typeof OPT
   /** Signs and verifies the state file (KEYVAULT_REPLICATE_STATE_KEY), never a flag: flags show in process lists. */
   readonly stateKey?: string;
   readonly help: boolean;
+  /** `--version`: print the package's version and exit, like --help with no command. */
+  readonly version: boolean;
 }
 
 export const USAGE = `Usage: keyvault-replicate <${RUN_MODES.join('|')}> [options]
        keyvault-replicate init [options]   writes a config and a workflow, prints the az commands (init --help)
+       keyvault-replicate --version        prints the version
 
 ${optionsHelp(OPTIONS, FLAGS)}
 
@@ -87,7 +90,11 @@ export class UsageError extends KvrError {
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   let parsed;
   try {
-    const options = { ...parseArgsOptions(OPTIONS, FLAGS), help: { type: 'boolean', short: 'h' } } as const;
+    const options = {
+      ...parseArgsOptions(OPTIONS, FLAGS),
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    } as const;
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -96,7 +103,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   const values: Record<string, string | boolean | (string | boolean)[] | undefined> = parsed.values;
   const [mode] = positionals;
   const help = values.help === true;
-  if (!help && (positionals.length !== 1 || !isRunMode(mode))) {
+  const version = values.version === true;
+  if (!help && !version && (positionals.length !== 1 || !isRunMode(mode))) {
     throw new UsageError(
       `expected one command, ${RUN_MODE_CHOICES}${positionals.length ? `, not '${positionals.join(' ')}'` : ''}`,
     );
@@ -106,5 +114,5 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions
   const o = readOptions(OPTIONS, FLAGS, { text, flag: (name) => values[name] === true }, (name) => `--${name}`);
   const subscriptions = [...o.subscription, ...splitList(env.AZURE_SUBSCRIPTION_ID)];
   const stateKey = checkStateKey(env[STATE_KEY_ENV] || undefined, STATE_KEY_ENV);
-  return { ...o, mode: isRunMode(mode) ? mode : 'plan', help, subscriptions, stateKey };
+  return { ...o, mode: isRunMode(mode) ? mode : 'plan', help, version, subscriptions, stateKey };
 }

@@ -1,15 +1,9 @@
-import { RUN_EVENTS } from '../../engine/events.ts';
+import { failureExitCode, failureMessage } from '../shared/failure-message.ts';
+import { logText } from '../shared/log-text.ts';
 import type { Clock } from '../../engine/ports.ts';
-import { hasChanges, renderMarkdown, type RunReport } from '../../engine/report.ts';
-import { FileStateStore } from '../../state/file-state-store.ts';
-import { environmentIdentity } from '../shared/env-credential.ts';
-import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
-import { logSafeJson, logText } from '../shared/log-text.ts';
-import { systemClock } from '../shared/system-clock.ts';
-import { runInit, type InitIo } from './init.ts';
-import { CHANGES_EXIT_CODE, parseCliArgs, USAGE, UsageError, type CliOptions, type Output } from './args.ts';
-import { cliProgress } from './progress.ts';
-import { renderTerminal, useColor } from './terminal-report.ts';
+import type { InitIo } from './init.ts';
+import { parseCliArgs, USAGE, UsageError } from './args.ts';
+import { packageVersion } from './version.ts';
 
 /** What the CLI reads and writes; `init` also asks on stdin (InitIo). */
 export interface CliIo extends InitIo {
@@ -36,84 +30,26 @@ const defaultIo = (): CliIo => ({
   columns: process.stdout.columns || process.stderr.columns || undefined,
 });
 
-/** What the run left for the exit code: its options, and whether an apply wrote anything. */
-interface CliRun {
-  options?: CliOptions;
-  written: number;
-}
-
-/** Changes, for --detailed-exitcode: an apply that wrote, a plan with records to create, update, delete or disable. */
-function changed(report: RunReport, written: number): boolean {
-  if (report.mode === 'apply') return written > 0;
-  return report.mode === 'plan' && hasChanges(report);
-}
-
-/** The report as --output (or --json) asks, else a table for a terminal and Markdown for a pipe or a file. */
-function render(report: RunReport, o: CliOptions, io: CliIo): string {
-  const output: Output = o.json ? 'json' : (o.output ?? (io.stdoutIsTTY ? 'table' : 'markdown'));
-  if (output === 'json') return `${logSafeJson(report)}\n`;
-  if (output === 'markdown') return `${renderMarkdown(report)}\n`;
-  return renderTerminal(report, { columns: io.columns, color: useColor(io.env, io.stdoutIsTTY), all: o.all });
-}
-
-/** The CLI as a host of the run: arguments, the environment's identity, the state file, stderr and stdout. */
-function cliHost(argv: string[], io: CliIo, run: CliRun): HostPort<CliOptions> {
-  // The CLI runs in CI too: every stderr line is log-safe, so no vault or config text can start a runner command.
-  let quiet = false;
-  let progress = cliProgress(
-    { write: io.stderr, isTTY: io.stderrIsTTY === true, columns: io.columns },
-    io.clock ?? systemClock,
-    false,
-  );
-  const say = (text: string) => progress.say(text);
-  return {
-    where: 'the report',
-    log: {
-      info: (message) => {
-        if (!quiet) say(message);
-      },
-      warning: (message) => say(`warning: ${message}`),
-      error: say,
-    },
-    readRequest: async () => {
-      const o = parseCliArgs(argv, io.env);
-      quiet = o.quiet;
-      run.options = o;
-      progress = cliProgress(
-        { write: io.stderr, isTTY: io.stderrIsTTY === true, columns: io.columns },
-        io.clock ?? systemClock,
-        quiet,
-      );
-      if (o.help) io.stdout(`${USAGE}\n`);
-      return o.help ? undefined : o;
-    },
-    // The environment given, not this process's: an embedding caller (or a test) says who signs in.
-    identity: () => environmentIdentity(io.env),
-    openState: async (o) => ({ store: new FileStateStore(o.state, { key: o.stateKey, adopt: o.adoptState }) }),
-    listener: () => (e) => {
-      if (e.kind === RUN_EVENTS.written) run.written++;
-      progress.listener(e);
-    },
-    reportPath: (_id, o) => o.report,
-    deliver: ({ report }, _path, o) => {
-      progress.end();
-      io.stdout(render(report, o, io));
-    },
-  };
-}
-
 /**
  * The CLI: one run through the shared pipeline. Never throws; resolves to the exit code, and with --detailed-exitcode
- * to CHANGES_EXIT_CODE when the run is done (0) and has changes.
+ * to CHANGES_EXIT_CODE when the run is done (0) and has changes. Only the command line is read before anything else
+ * loads: --help, --version and a wrong command line answer at once; `init` and a run load their modules (the Azure
+ * SDKs, git, the engine) when they start.
  */
 export async function run(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   // `init` writes files and prints commands: no run, no sign-in.
-  if (argv[0] === 'init') return runInit(argv.slice(1), io);
-  const state: CliRun = { written: 0 };
-  const result = await runHostPipeline(cliHost(argv, io, state), { clock: io.clock });
-  // A message's own lines (KVR022's list of missing rights) stay lines, each log-safe.
-  if (result.verdict === 'failed') io.stderr(`${logText(result.message)}\n`);
-  if (result.error instanceof UsageError) io.stderr(`\n${USAGE}\n`);
-  const detailed = state.options?.detailedExitcode && result.exitCode === 0 && result.report;
-  return detailed && changed(result.report!, state.written) ? CHANGES_EXIT_CODE : result.exitCode;
+  if (argv[0] === 'init') return (await import('./init.ts')).runInit(argv.slice(1), io);
+  let options;
+  try {
+    options = parseCliArgs(argv, io.env);
+  } catch (e) {
+    // As the pipeline ends a run whose request does not read: the message, and the usage after a usage error.
+    io.stderr(`${logText(failureMessage(e))}\n`);
+    if (e instanceof UsageError) io.stderr(`\n${USAGE}\n`);
+    return failureExitCode(e);
+  }
+  if (options.help) io.stdout(`${USAGE}\n`);
+  else if (options.version) io.stdout(`${packageVersion()}\n`);
+  else return (await import('./cli-run.ts')).runCli(options, io);
+  return 0;
 }

@@ -11,3 +11,6 @@ export const failureMessage = (e: unknown): string =>
       ? e.message
       : `KVR039: unexpected failure: ${e instanceof Error ? e.message.split('\n')[0] : 'error'}`,
   );
+
+/** The exit code of a run that stopped: 2 for a KVR error (an input, a config, a right), 1 for anything unexpected. */
+export const failureExitCode = (e: unknown): 1 | 2 => (isKvrError(e) && e.code !== 'KVR039' ? 2 : 1);

@@ -1,5 +1,5 @@
-import { BUDGET_SHARE_RANGE, globProblem } from '../../engine/config/parse-config.ts';
-import { MAX_BUDGET_SHARE } from '../../engine/defaults.ts';
+import { globProblem } from '../../engine/config/globs.ts';
+import { BUDGET_SHARE_RANGE, MAX_BUDGET_SHARE } from '../../engine/defaults.ts';
 import { KvrError } from '../../engine/errors.ts';
 
 /** Parallel writes per target pair, as every host takes it: a whole number 1-256, or undefined for the default. */

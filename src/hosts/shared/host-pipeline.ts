@@ -6,7 +6,6 @@ import { maskedCredential } from '../../azure/masked-credential.ts';
 import type { BudgetShares } from '../../azure/pacing.ts';
 import { PUBLIC_CLOUD, type AzureCloud } from '../../engine/clouds.ts';
 import { DEFAULT_BUDGET_SHARE } from '../../engine/defaults.ts';
-import { isKvrError } from '../../engine/errors.ts';
 import { RUN_EVENTS, type RunListener } from '../../engine/events.ts';
 import type { Clock, VaultDirectory } from '../../engine/ports.ts';
 import type { RunReport } from '../../engine/report.ts';
@@ -18,7 +17,7 @@ import { blockedNotices } from './blocked-notices.ts';
 import { cancelOnSignals } from './cancellation.ts';
 import { scopeOf } from './event-scope.ts';
 import { runOutcome, type RunOutcome } from './fail-on.ts';
-import { failureMessage } from './failure-message.ts';
+import { failureExitCode, failureMessage } from './failure-message.ts';
 import { registerSecretLines } from './host-inputs.ts';
 import type { PlannedPair } from '../../engine/plan-file.ts';
 import { assertPlanFileKey, readPlanFile, writePlanFile } from './plan-file.ts';
@@ -237,7 +236,7 @@ export async function runHostPipeline<R extends RunRequest>(
   } catch (e) {
     return {
       verdict: 'failed',
-      exitCode: isKvrError(e) && e.code !== 'KVR039' ? 2 : 1,
+      exitCode: failureExitCode(e),
       message: failureMessage(e),
       report,
       error: e,

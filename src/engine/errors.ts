@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   KVR085: 'invalid alert input',
   KVR086: 'the alert webhook did not take a message',
   KVR087: 'the alert issue could not be opened, updated or closed',
+  KVR088: 'a vault_budget_shares entry names no vault of the run',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

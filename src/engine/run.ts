@@ -322,6 +322,20 @@ async function resolveAndValidate(
       code: 'KVR022',
       message: `${problem} (the caller has no access policy of its own; one granted to a group it belongs to cannot be seen, as its token lists no groups: Key Vault decides)`,
     });
+  // A per-vault share that names no vault of the config or of this run is most likely a typo: the vault it meant is
+  // paced at budget_share, not the share the user chose.
+  const named = new Set(
+    [
+      ...o.config.replications.flatMap((r) => [r.source, ...(r.targets ?? [])]),
+      ...pairs.flatMap((p) => [p.source.name, p.target.name]),
+    ].map((n) => n.toLowerCase()),
+  );
+  for (const name of Object.keys(o.config.vaultBudgetShares ?? {}))
+    if (!named.has(name))
+      warn({
+        code: 'KVR088',
+        message: `KVR088: vault_budget_shares names ${name}, which is no vault of the configuration or of this run; its share is not used (check the name)`,
+      });
   return {
     pairs: pairs.map((p) => ({ ...p, source: located(p.source), target: located(p.target) })),
     refused,

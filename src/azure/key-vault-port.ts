@@ -144,10 +144,11 @@ export class AzureVaultPort implements VaultPort {
    * Pages one at a time, each page paced and retried like any other call. The SDK's page iterator is finished by the
    * error of a page, so a retried page is read by a new iterator from the last page's nextLink (page-links.ts). A
    * listing that cannot go on from where it stopped, or whose iterator ends without the page it was expected to
-   * give, fails: a part of a vault must never be taken for the whole of it.
+   * give, fails: a part of a vault must never be taken for the whole of it. Each page is mapped as it comes (`keep`):
+   * the SDK's objects of a page are let go at once, not held until the listing's end (50,000 of them at scale).
    */
-  async #pages<T>(list: (settings: PageSettings) => AsyncIterableIterator<T[]>): Promise<T[]> {
-    const out: T[] = [];
+  async #pages<T, U>(list: (settings: PageSettings) => AsyncIterableIterator<T[]>, keep: (t: T) => U): Promise<U[]> {
+    const out: U[] = [];
     let pages: AsyncIterableIterator<T[]> | undefined;
     /** Where the next page is read from: the start (no token), or the last page's nextLink; null when unknown. */
     let from: string | undefined | null;
@@ -173,7 +174,7 @@ export class AzureVaultPort implements VaultPort {
         if (fresh || typeof from === 'string') throw incomplete(read);
         return out;
       }
-      out.push(...page.value);
+      for (const t of page.value) out.push(keep(t));
       read++;
       if (seen.nextLink === null) return out;
       from = seen.nextLink ?? null;
@@ -182,28 +183,28 @@ export class AzureVaultPort implements VaultPort {
 
   async list(type: ItemType): Promise<ItemSnapshot[]> {
     if (type === 'secret')
-      return (await this.#pages((settings) => this.#secrets.listPropertiesOfSecrets().byPage(settings))).map(
-        snapshotOfSecret,
-      );
+      return this.#pages((settings) => this.#secrets.listPropertiesOfSecrets().byPage(settings), snapshotOfSecret);
     if (type === 'certificate')
-      return (await this.#pages((settings) => this.#certificates.listPropertiesOfCertificates().byPage(settings))).map(
+      return this.#pages(
+        (settings) => this.#certificates.listPropertiesOfCertificates().byPage(settings),
         snapshotOfCertificate,
       );
-    return (await this.#pages((settings) => this.#keys.listPropertiesOfKeys().byPage(settings))).map(snapshotOfKey);
+    return this.#pages((settings) => this.#keys.listPropertiesOfKeys().byPage(settings), snapshotOfKey);
   }
 
   async listDeletedNames(type: ItemType): Promise<Set<string>> {
-    const items =
+    const nameOf = (i: object) =>
+      ('properties' in i && i.properties
+        ? (i.properties as { name: string }).name
+        : (i as { name: string }).name
+      ).toLowerCase();
+    const names =
       type === 'secret'
-        ? await this.#pages((settings) => this.#secrets.listDeletedSecrets().byPage(settings))
+        ? await this.#pages((settings) => this.#secrets.listDeletedSecrets().byPage(settings), nameOf)
         : type === 'certificate'
-          ? await this.#pages((settings) => this.#certificates.listDeletedCertificates().byPage(settings))
-          : await this.#pages((settings) => this.#keys.listDeletedKeys().byPage(settings));
-    return new Set(
-      items.map((i) =>
-        ('properties' in i && i.properties ? i.properties.name! : (i as { name: string }).name).toLowerCase(),
-      ),
-    );
+          ? await this.#pages((settings) => this.#certificates.listDeletedCertificates().byPage(settings), nameOf)
+          : await this.#pages((settings) => this.#keys.listDeletedKeys().byPage(settings), nameOf);
+    return new Set(names);
   }
 
   async get(type: ItemType, name: string): Promise<ItemSnapshot | undefined> {
@@ -221,11 +222,11 @@ export class AzureVaultPort implements VaultPort {
       const err = toVaultFailure(e);
       if (err.kind === 'gone') return undefined;
       if (err.kind === 'secret_disabled') {
-        const versions = await this.#pages((settings) =>
-          this.#secrets.listPropertiesOfSecretVersions(name).byPage(settings),
+        const versions = await this.#pages(
+          (settings) => this.#secrets.listPropertiesOfSecretVersions(name).byPage(settings),
+          (p) => ({ item: snapshotOfSecret(p), createdOn: ms(p.createdOn) ?? 0 }),
         );
-        const latest = versions.sort((a, b) => (ms(b.createdOn) ?? 0) - (ms(a.createdOn) ?? 0))[0];
-        return latest ? snapshotOfSecret(latest) : undefined;
+        return versions.sort((a, b) => b.createdOn - a.createdOn)[0]?.item;
       }
       throw err;
     }

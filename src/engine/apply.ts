@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import { classifyFailure } from './classify.ts';
 import { attributeDifferences } from './compare.ts';
 import { KvrError } from './errors.ts';
@@ -54,7 +53,9 @@ class SourceKeptChanging extends KvrError {
 
 /**
  * Writes each actionable record, with bounded concurrency; one record's failure never stops the others. Returns the
- * records as they ended (written, or failed with a code), in the order given.
+ * records as they ended (written, or failed with a code), in the order given. `concurrency` workers take the records
+ * in turn: only the writes under way exist at any moment, never one pending task per record (50,000 of them would
+ * hold tens of megabytes for the whole apply).
  */
 export async function applyRecords(
   records: readonly ReplicationRecord[],
@@ -62,33 +63,40 @@ export async function applyRecords(
   o: ApplyOptions,
   events: ApplyEvents,
 ): Promise<ReplicationRecord[]> {
-  const limit = pLimit(Math.max(1, o.concurrency));
-  return Promise.all(
-    records.map((r) =>
-      r.action === 'none'
-        ? r
-        : limit(async () => {
-            try {
-              if (o.signal?.aborted)
-                throw new KvrError(
-                  'KVR041',
-                  'not written: the run was cancelled before this write; the next run writes it',
-                );
-              const done = await applyRecord(vaults, r, o.pinned === true);
-              const written: ReplicationRecord = { ...r, source: done.source ?? r.source, target: done.target };
-              events.written(written);
-              return written;
-            } catch (e) {
-              if (e instanceof PlanChanged) return heldBackPlanChanged(r, e.message);
-              const failed = failedRecord(r, e, vaults.target.info.name);
-              events.failed(failed, failed.reason);
-              return failed;
-            } finally {
-              vaults.values.release(r.type, r.name);
-            }
-          }),
-    ),
-  );
+  const out = [...records];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < records.length; i = next++) {
+      const r = records[i]!;
+      if (r.action !== 'none') out[i] = await applyOne(vaults, r, o, events);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  return out;
+}
+
+/** One record's write: never throws; the record as it ended. */
+async function applyOne(
+  vaults: ApplyVaults,
+  r: ReplicationRecord,
+  o: ApplyOptions,
+  events: ApplyEvents,
+): Promise<ReplicationRecord> {
+  try {
+    if (o.signal?.aborted)
+      throw new KvrError('KVR041', 'not written: the run was cancelled before this write; the next run writes it');
+    const done = await applyRecord(vaults, r, o.pinned === true);
+    const written: ReplicationRecord = { ...r, source: done.source ?? r.source, target: done.target };
+    events.written(written);
+    return written;
+  } catch (e) {
+    if (e instanceof PlanChanged) return heldBackPlanChanged(r, e.message);
+    const failed = failedRecord(r, e, vaults.target.info.name);
+    events.failed(failed, failed.reason);
+    return failed;
+  } finally {
+    vaults.values.release(r.type, r.name);
+  }
 }
 
 /** A record whose write failed: its code and remedy; a name soft-deleted in the target is blocked, not failed. */

@@ -1,4 +1,5 @@
 import { SecretClient } from '@azure/keyvault-secrets';
+import { logSafeJson } from '../../src/hosts/shared/log-text.ts';
 import { putSecret } from '../support/vault-inspect.ts';
 import { ADMIN, credentialFor, vaultUrl, emulatorPerFile } from '../support/world.ts';
 import {
@@ -136,4 +137,22 @@ test('a rotation between the write and the check is copied in the same run, its 
   }
   expect(emulator.vault(src).counters.valueReads).toBe(2);
   expect((await secrets(dst).getSecret('rotated')).value).toBe('v2');
+});
+
+test('the CLI writes a large JSON report in pieces of about 64 KB, which join to the report as one piece was', async () => {
+  const { src, dst } = vaultPair(emulator);
+  emulator.clock.backdated(60_000, () => {
+    for (let i = 0; i < 600; i++) put(src, `s-${i}`, { value: `v${i}`, tags: { note: 'a\u009b ##vso[x]' } });
+  });
+  const ws = new Workspace().writeConfig(replication(src, [dst]));
+  const writes: string[] = [];
+  const plan = await ws.cli(['plan', '--json'], undefined, { stdout: (t) => void writes.push(t) });
+  expect(plan.code).toBe(0);
+  const joined = writes.join('');
+  const report = JSON.parse(joined) as { pairs: { records: unknown[] }[] };
+  expect(report.pairs[0]!.records).toHaveLength(600);
+  expect(joined).toBe(`${logSafeJson(report)}\n`);
+  // Never the whole report in one write: each is 64 KB and a piece at most.
+  expect(writes.length).toBeGreaterThan(1);
+  for (const w of writes) expect(w.length).toBeLessThan(64 * 1024 + 4096);
 });

@@ -292,3 +292,13 @@ test("the vaults' budget shares reach the directory: the input over the config's
     byVault: { 'dst-kv': 0.95 },
   });
 });
+
+describe('the young generation', () => {
+  test('every run holds V8’s young generation at its size (the peak RSS of a large run)', async () => {
+    const { host } = fakeHost();
+    const flags: string[] = [];
+    // Even a run that asks for nothing (the CLI's --help): the flag goes first.
+    await runHostPipeline({ ...host, readRequest: async () => undefined }, { setV8Flags: (f) => flags.push(f) });
+    expect(flags).toEqual(['--semi-space-growth-factor=1']);
+  });
+});

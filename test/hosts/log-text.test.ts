@@ -1,5 +1,5 @@
 import { failureMessage } from '../../src/hosts/shared/failure-message.ts';
-import { logLine, logSafeArg, logSafeJson, logText } from '../../src/hosts/shared/log-text.ts';
+import { logLine, logSafeArg, logSafeJson, logSafeJsonPieces, logText } from '../../src/hosts/shared/log-text.ts';
 import { KvrError } from '../../src/engine/errors.ts';
 
 /**
@@ -88,4 +88,39 @@ test('a CI library writer gets its message log-safe, an Error as its text, other
     [2, 'ERROR: BOOM', 'third'],
     [3, undefined],
   ]);
+});
+
+test('logSafeJson in pieces: a piece per element of an array, joined the same as the whole, escapes included', () => {
+  // The whole, as it was written before it came in pieces.
+  const whole = (v: unknown) =>
+    JSON.stringify(v, null, 2)
+      .replace(
+        /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      )
+      .replace(/##(vso)?\[/gi, (m) => `${m.slice(0, -1)}\\u005b`);
+  const records = Array.from({ length: 50 }, (_, i) => ({
+    name: `s${i}`,
+    reason: i % 2 ? 'x\n##vso[task.complete]' : 'a\u009b31m \u2028',
+    source: { tags: { '##[k': 'v' }, when: new Date(0), gone: undefined, n: i % 3 ? NaN : i, f: () => 1 },
+    list: i % 2 ? [] : [undefined, null, { deep: [1, [2, []]] }],
+  }));
+  const values: unknown[] = [
+    {
+      tool: 'k',
+      pairs: [
+        { name: 'p', records, gate: { lines: ['a', 'b'] } },
+        { name: 'q', records: [] },
+      ],
+      totals: {},
+    },
+    [],
+    {},
+    'top',
+    [[], {}, [[1]], Symbol('s')],
+  ];
+  for (const v of values) expect([...logSafeJsonPieces(v)].join('')).toBe(whole(v));
+  const report = values[0] as { pairs: { records: unknown[] }[] };
+  // Every record is a piece of its own: no piece holds the report.
+  expect([...logSafeJsonPieces(report)].length).toBeGreaterThan(report.pairs[0]!.records.length);
 });

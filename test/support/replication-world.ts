@@ -80,6 +80,7 @@ export class Workspace {
       env: { ...env, ...io.env },
       stdout: (t) => {
         stdout += t;
+        io.stdout?.(t);
       },
       stderr: (t) => {
         stderr += t;

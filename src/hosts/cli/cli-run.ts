@@ -3,7 +3,7 @@ import { hasChanges, renderMarkdown, type RunReport } from '../../engine/report.
 import { FileStateStore } from '../../state/file-state-store.ts';
 import { environmentIdentity } from '../shared/env-credential.ts';
 import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
-import { logSafeJson, logText } from '../shared/log-text.ts';
+import { logSafeJsonPieces, logText } from '../shared/log-text.ts';
 import { systemClock } from '../shared/system-clock.ts';
 import { CHANGES_EXIT_CODE, type CliOptions, type Output } from './args.ts';
 import type { CliIo } from './main.ts';
@@ -16,12 +16,40 @@ function changed(report: RunReport, written: number): boolean {
   return report.mode === 'plan' && hasChanges(report);
 }
 
-/** The report as --output (or --json) asks, else a table for a terminal and Markdown for a pipe or a file. */
-function render(report: RunReport, o: CliOptions, io: CliIo): string {
+/** What the JSON report is written in: pieces joined up to this many characters, one write each. */
+const JSON_WRITE_CHARS = 64 * 1024;
+
+/** The report as JSON, one piece at a time, and its closing newline. */
+function* jsonLines(report: RunReport): Generator<string> {
+  yield* logSafeJsonPieces(report);
+  yield '\n';
+}
+
+/** Pieces joined into writes of about `size` characters: never the whole text at once. */
+function* batched(pieces: Iterable<string>, size: number): Generator<string> {
+  let batch: string[] = [];
+  let length = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    length += piece.length;
+    if (length >= size) {
+      yield batch.join('');
+      batch = [];
+      length = 0;
+    }
+  }
+  if (batch.length) yield batch.join('');
+}
+
+/**
+ * The report as --output (or --json) asks, else a table for a terminal and Markdown for a pipe or a file; JSON in
+ * writes of 64 KB, so that a large run's report is never held whole (nor its copies) at its end.
+ */
+function* render(report: RunReport, o: CliOptions, io: CliIo): Generator<string> {
   const output: Output = o.json ? 'json' : (o.output ?? (io.stdoutIsTTY ? 'table' : 'markdown'));
-  if (output === 'json') return `${logSafeJson(report)}\n`;
-  if (output === 'markdown') return `${renderMarkdown(report)}\n`;
-  return renderTerminal(report, { columns: io.columns, color: useColor(io.env, io.stdoutIsTTY), all: o.all });
+  if (output === 'json') yield* batched(jsonLines(report), JSON_WRITE_CHARS);
+  else if (output === 'markdown') yield `${renderMarkdown(report)}\n`;
+  else yield renderTerminal(report, { columns: io.columns, color: useColor(io.env, io.stdoutIsTTY), all: o.all });
 }
 
 /** The CLI as a host of the run: its options (read already), the environment's identity, the state file, stdout. */
@@ -53,7 +81,7 @@ function cliHost(o: CliOptions, io: CliIo, written: { count: number }): HostPort
     reportPath: () => o.report,
     deliver: ({ report }) => {
       progress.end();
-      io.stdout(render(report, o, io));
+      for (const text of render(report, o, io)) io.stdout(text);
     },
   };
 }

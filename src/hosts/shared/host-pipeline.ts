@@ -16,6 +16,7 @@ import { postWebhookAlerts, recordingStore, type AlertSettings } from './alerts.
 import { blockedNotices } from './blocked-notices.ts';
 import { cancelOnSignals } from './cancellation.ts';
 import { scopeOf } from './event-scope.ts';
+import { holdYoungGeneration } from './young-generation.ts';
 import { runOutcome, type RunOutcome } from './fail-on.ts';
 import { failureExitCode, failureMessage } from './failure-message.ts';
 import { registerSecretLines } from './host-inputs.ts';
@@ -93,6 +94,8 @@ export interface PipelineDeps {
     shares: BudgetShares,
   ): VaultDirectory;
   clock?: Clock;
+  /** Sets V8 flags (young-generation.ts); a test's spy instead of the process's. */
+  setV8Flags?: (flags: string) => void;
 }
 
 /**
@@ -151,6 +154,7 @@ export async function runHostPipeline<R extends RunRequest>(
   deps: PipelineDeps = {},
 ): Promise<PipelineResult> {
   const clock = deps.clock ?? systemClock;
+  holdYoungGeneration(deps.setV8Flags);
   let state: OpenedState | undefined;
   let report: RunReport | undefined;
   try {

@@ -6,10 +6,11 @@ import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { PUBLISHED_LIMITS } from '../emulator/faults.ts';
 import type { KeyVaultEmulator } from '../emulator/server.ts';
+import { SUB, TENANT } from '../demo/demo-tenant.ts';
 
 export const PAGE = 25;
-export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-export const SUB = '11111111-1111-1111-1111-111111111111';
+// The demos' tenant and subscription: the bench signs in as its own app there.
+export { SUB, TENANT };
 export const who = {
   clientId: 'bench-client',
   objectId: 'bench-oid',

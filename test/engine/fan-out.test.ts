@@ -1,11 +1,10 @@
 import { parseConfig } from '../../src/engine/config/parse-config.ts';
 import type { PlannedPair } from '../../src/engine/plan-file.ts';
-import { dependencies, runReplication, type RunOptions } from '../../src/engine/run.ts';
+import { dependencies, type RunOptions } from '../../src/engine/run.ts';
 import { vaultInfo } from '../fakes/builders.ts';
 import type { ItemSnapshot } from '../../src/engine/model.ts';
-import { FakeClock } from '../fakes/fake-clock.ts';
-import { MemoryStateStore } from '../fakes/memory-state.ts';
 import { MemoryDirectory, MemoryVault } from '../fakes/memory-vault.ts';
+import { memoryRunner } from '../fakes/memory-world.ts';
 
 // Several pairs in one run: the pairs of one source run at once and read its values once; pairs that write a vault
 // another pair reads or writes run in config order, as before.
@@ -34,18 +33,8 @@ class LoggedVault extends MemoryVault {
 function world(yaml: string, vaults: MemoryVault[]) {
   const directory = new MemoryDirectory();
   for (const v of vaults) directory.add(v);
-  const state = new MemoryStateStore();
-  const run = (extra: Partial<RunOptions> = {}) =>
-    runReplication({
-      config: parseConfig(yaml, 'c.yml'),
-      mode: 'apply',
-      directory,
-      state,
-      correlationId: crypto.randomUUID(),
-      clock: new FakeClock(),
-      ...extra,
-    });
-  return { directory, state, run };
+  const { state, run } = memoryRunner(directory, yaml);
+  return { directory, state, run: (extra: Partial<RunOptions> = {}) => run(extra) };
 }
 
 const replication = (name: string, source: string, targets: string[]) =>

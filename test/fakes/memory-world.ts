@@ -15,6 +15,12 @@ export function memoryWorld(config: string, locations: { src?: string; dst?: str
   const dst = directory.add(
     new MemoryVault({ name: 'dst', ...(locations.dst && { location: locations.dst }) }, 1_800_000_000_000),
   );
+  const { state, clock, run } = memoryRunner(directory, config);
+  return { directory, src, dst, state, clock, run };
+}
+
+/** A memory state store, a fake clock and `run`: the config given (apply unless told otherwise) over `directory`. */
+export function memoryRunner(directory: MemoryDirectory, config: string) {
   const state = new MemoryStateStore();
   const clock = new FakeClock();
   const run = (extra: Partial<RunOptions> = {}, yaml = config) =>
@@ -27,5 +33,5 @@ export function memoryWorld(config: string, locations: { src?: string; dst?: str
       clock,
       ...extra,
     });
-  return { directory, src, dst, state, clock, run };
+  return { state, clock, run };
 }

@@ -11,7 +11,7 @@ import { planPair, type PairPlan } from './plan.ts';
 import { bindVersions, holdBackUnreviewed, pairKeyOf, plannedRecords, type PlannedPair } from './plan-file.ts';
 import type { VaultPort } from './ports.ts';
 import { pairReport, type PairReport, type RunReport } from './report.ts';
-import type { RunOptions } from './run.ts';
+import type { RunOptions } from './run-options.ts';
 import type { SourceValues } from './source-values.ts';
 import type { PairIdentity, PairState } from './state.ts';
 

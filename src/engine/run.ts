@@ -1,57 +1,22 @@
-import type { Replication, ReplicationConfig } from './config/types.ts';
+import type { Replication } from './config/types.ts';
 import { isKvrError, KvrError } from './errors.ts';
 import { RUN_EVENTS, type RunEvent, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
 import { MaskingVaultPort } from './masking-vault-port.ts';
-import type { OnlyItem, VaultInfo } from './model.ts';
+import type { VaultInfo } from './model.ts';
 import { isVaultName } from './config/vault-ref.ts';
 import { assertPermitted, missingPermissions } from './permissions.ts';
-import { pairKeyOf, type PlannedPair } from './plan-file.ts';
+import { pairKeyOf } from './plan-file.ts';
 import { identityOf, notStarted, runPair, type Pair, type PairOutcome } from './run-pair.ts';
+import type { RunOptions } from './run-options.ts';
 import { SourceValueCache } from './source-values.ts';
 import { matchesAnyGlob } from './rules.ts';
-import {
-  stateKeyOf,
-  type Clock,
-  type StateStore,
-  type VaultDirectory,
-  type VaultPermissions,
-  type VaultPort,
-} from './ports.ts';
+import { stateKeyOf, type VaultPermissions, type VaultPort } from './ports.ts';
 import { countStatuses, pairReport, type PairReport, type RunReport } from './report.ts';
 import { emptyPairState, type PairState } from './state.ts';
 import { pairGate } from './validate-report.ts';
 
-export type RunMode = 'validate' | 'plan' | 'apply';
-
-export interface RunOptions {
-  config: ReplicationConfig;
-  mode: RunMode;
-  directory: VaultDirectory;
-  state: StateStore;
-  correlationId: string;
-  clock: Clock;
-  /** Only these named replications (matrix sharding); all when empty. */
-  replications?: readonly string[];
-  only?: readonly OnlyItem[];
-  acknowledge?: readonly string[];
-  /** Names or globs whose remembered acknowledgements are withdrawn. */
-  revoke?: readonly string[];
-  /** Lets --approve-deletes through the mass-delete guard once. */
-  approveMassDelete?: boolean;
-  maxConcurrency?: number;
-  listener?: RunListener;
-  mask?: (value: string) => void;
-  /** Cancellation (SIGINT/SIGTERM in the hosts): no new write starts, the state of what was written is saved. */
-  signal?: AbortSignal;
-  /** Plan: each pair's acting records, for the host to write and sign as a plan file. */
-  planned?: (pair: PlannedPair) => void;
-  /**
-   * Apply: the pairs of a reviewed plan file (verified by the host). The run must have the same pairs (else KVR061,
-   * nothing written), and a record that is not as reviewed is held back (`held_back_plan_changed`).
-   */
-  reviewed?: readonly PlannedPair[];
-}
+export type { RunMode, RunOptions } from './run-options.ts';
 
 /**
  * One run: resolve and validate every vault, then plan each pair, and (mode apply) write and save state. Bad input

@@ -6,7 +6,7 @@ import { runHostPipeline, type HostPort } from '../shared/host-pipeline.ts';
 import { logSafeJsonPieces, logText } from '../shared/log-text.ts';
 import { systemClock } from '../shared/system-clock.ts';
 import { CHANGES_EXIT_CODE, type CliOptions, type Output } from './args.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './cli-io.ts';
 import { cliProgress } from './progress.ts';
 import { renderTerminal, useColor } from './terminal-report.ts';
 

@@ -1,24 +1,10 @@
 import { failureExitCode, failureMessage } from '../shared/failure-message.ts';
 import { logText } from '../shared/log-text.ts';
-import type { Clock } from '../../engine/ports.ts';
-import type { InitIo } from './init.ts';
+import type { CliIo } from './cli-io.ts';
 import { parseCliArgs, USAGE, UsageError } from './args.ts';
 import { packageVersion } from './version.ts';
 
-/** What the CLI reads and writes; `init` also asks on stdin (InitIo). */
-export interface CliIo extends InitIo {
-  env: NodeJS.ProcessEnv;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Whether stdout is a terminal: the report is a coloured table then, Markdown otherwise (unless --output). */
-  stdoutIsTTY?: boolean;
-  /** Whether stderr is a terminal: progress is one line redrawn in place then, plain lines otherwise. */
-  stderrIsTTY?: boolean;
-  /** The terminal's width (120 when unknown). */
-  columns?: number;
-  /** The run's clock: pacing, the report's times and the progress's ETA (an embedding caller's may be simulated). */
-  clock?: Clock;
-}
+export type { CliIo } from './cli-io.ts';
 
 const defaultIo = (): CliIo => ({
   env: process.env,

@@ -71,7 +71,9 @@ export async function applyRecords(
       if (r.action !== 'none') out[i] = await applyOne(vaults, r, o, events);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, o.concurrency) }, worker));
+  // A concurrency that is no whole number (NaN from a caller) would make no worker and write nothing: one, then.
+  const workers = Number.isSafeInteger(o.concurrency) && o.concurrency >= 1 ? o.concurrency : 1;
+  await Promise.all(Array.from({ length: workers }, worker));
   return out;
 }
 

@@ -17,3 +17,10 @@ export const MAX_BUDGET_SHARE = 0.95;
 
 /** How a budget share is described in messages (config and inputs alike). */
 export const BUDGET_SHARE_RANGE = `a number more than 0 and at most ${MAX_BUDGET_SHARE}`;
+
+/**
+ * Pairs of a run that run at once, at most (those that share no written vault; the others wait their turn anyway):
+ * several targets of one source go side by side, and a tag naming twenty targets does not hold twenty targets' listings
+ * and records, and twenty times max-concurrency writes, at once.
+ */
+export const MAX_PAIRS_AT_ONCE = 4;

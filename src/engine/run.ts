@@ -1,6 +1,7 @@
 import type { Replication } from './config/types.ts';
+import { MAX_PAIRS_AT_ONCE } from './defaults.ts';
 import { isKvrError, KvrError } from './errors.ts';
-import { RUN_EVENTS, type RunEvent, type RunListener } from './events.ts';
+import { NEEDS_ATTENTION, RUN_EVENTS, type RunEvent, type RunListener } from './events.ts';
 import { Listings } from './listings.ts';
 import { MaskingVaultPort } from './masking-vault-port.ts';
 import type { VaultInfo } from './model.ts';
@@ -130,26 +131,33 @@ export async function runReplication(o: RunOptions): Promise<RunReport> {
   // A plan writes nothing: all its pairs run at once.
   const after = o.mode === 'apply' ? dependencies(pairs) : pairs.map(() => []);
   let crashed = false;
+  // Pairs at once, at most: each holds its target's listing and records, and its own max-concurrency of writes.
+  const pairSlots = slots(MAX_PAIRS_AT_ONCE);
   const outcomes: Promise<{ outcome: PairOutcome } | { crash: unknown }>[] = [];
   for (const [i, p] of pairs.entries()) {
     const start = async (): Promise<PairOutcome> => {
       await Promise.all(after[i]!.map((j) => outcomes[j]));
-      if (o.signal?.aborted || crashed) return notStarted(p, o.mode);
-      return runPair(p, {
-        o,
-        port,
-        listings,
-        values: views[i]!,
-        wrote: (target) => {
-          listings.forget(target);
-          values.forget(target);
-        },
-        previous: previous.get(stateKeyOf(identityOf(p))) ?? emptyPairState(identityOf(p)),
-        reviewed,
-        started,
-        emit: events.of(i),
-        warn: warnOf(i),
-      });
+      const release = await pairSlots.take();
+      try {
+        if (o.signal?.aborted || crashed) return notStarted(p, o.mode);
+        return await runPair(p, {
+          o,
+          port,
+          listings,
+          values: views[i]!,
+          wrote: (target) => {
+            listings.forget(target);
+            values.forget(target);
+          },
+          previous: previous.get(stateKeyOf(identityOf(p))) ?? emptyPairState(identityOf(p)),
+          reviewed,
+          started,
+          emit: events.of(i),
+          warn: warnOf(i),
+        });
+      } finally {
+        release();
+      }
     };
     // Never rejects: a pair that throws (a bug) stops the pairs not started yet, and the run throws once all settled.
     outcomes.push(
@@ -295,8 +303,11 @@ async function resolveAndValidate(
       ...pairs.flatMap((p) => [p.source.name, p.target.name]),
     ].map((n) => n.toLowerCase()),
   );
+  // A vault a tag may name (allowed_targets) is the config's too, whether or not this run (a shard) reads the tag.
+  const mayBeTagged = (name: string) =>
+    o.config.replications.some((r) => r.targetsFromTag && matchesAnyGlob(r.allowedTargets, name));
   for (const name of Object.keys(o.config.vaultBudgetShares ?? {}))
-    if (!named.has(name))
+    if (!named.has(name) && !mayBeTagged(name))
       warn({
         code: 'KVR088',
         message: `KVR088: vault_budget_shares names ${name}, which is no vault of the configuration or of this run; its share is not used (check the name)`,
@@ -331,7 +342,8 @@ export function dependencies(pairs: readonly Pair[]): number[][] {
 /**
  * The pairs' events in pair order, as if they ran one after another: the first unfinished pair's events go out at
  * once, a later pair's wait until every pair before it has finished (so a host's group or progress line per pair
- * stays whole while the pairs run at once).
+ * stays whole while the pairs run at once). What needs attention (a failure, a problem, a warning: each names its
+ * vault) goes out at once whichever pair it is of: an earlier pair that takes long, or never ends, must not hide it.
  */
 function inPairOrder(emit: RunListener, count: number) {
   const waiting: RunEvent[][] = Array.from({ length: count }, () => []);
@@ -341,7 +353,7 @@ function inPairOrder(emit: RunListener, count: number) {
     of:
       (i: number): RunListener =>
       (e) => {
-        if (i === head) emit(e);
+        if (i === head || NEEDS_ATTENTION[e.kind]) emit(e);
         else waiting[i]!.push(e);
       },
     finish(i: number): void {
@@ -415,3 +427,34 @@ const refusedTagName = (
   code: 'KVR042',
   message: `KVR042: ${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(name)}, ${why}; nothing was read for it or written to it. ${fix}`,
 });
+
+/** At most `n` holders at once; the others wait in turn. */
+function slots(n: number): { take(): Promise<() => void> } {
+  let free = n;
+  const queue: (() => void)[] = [];
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else free++;
+  };
+  return {
+    take: () =>
+      new Promise((resolve) => {
+        const grant = () => resolve(once(release));
+        if (free > 0) {
+          free--;
+          grant();
+        } else queue.push(grant);
+      }),
+  };
+}
+
+const once = (f: () => void): (() => void) => {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
+};

@@ -77,6 +77,13 @@ describe('applyRecords', () => {
     expect(out.filter((r) => r.status === 'create')).toHaveLength(5);
   });
 
+  it('a concurrency that is no number (NaN) still writes, one at a time', async () => {
+    const { source, target, records, values } = world(6);
+    const out = await applyRecords(records, { source, target, values }, { concurrency: Number.NaN }, noEvents);
+    expect(target.most).toBe(1);
+    expect(out.filter((r) => r.status === 'create')).toHaveLength(5);
+  });
+
   it('once cancelled, no further write starts; those under way finish and the rest fail KVR041', async () => {
     const { source, target, records, values } = world(30);
     const abort = new AbortController();

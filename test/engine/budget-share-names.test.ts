@@ -18,3 +18,15 @@ test('entries naming the run’s vaults, in any case, are not warned about', asy
   const r = await w.run();
   expect(r.warnings.filter((x) => x.code === 'KVR088')).toEqual([]);
 });
+
+test('a vault a tag may name (allowed_targets) is not warned about in a run (a shard) that does not read the tag', async () => {
+  const yaml = `version: 1
+vault_budget_shares: { dr-kv: 0.9 }
+replications:
+  - { name: plain, source: src, targets: [dst], types: [secrets], rule: { all: true } }
+  - { name: tagged, source: src, targets_from_tag: dr_targets, allowed_targets: [dr-*], types: [secrets], rule: { all: true } }
+`;
+  const w = memoryWorld(yaml);
+  const r = await w.run({ replications: ['plain'] });
+  expect(r.warnings.filter((x) => x.code === 'KVR088')).toEqual([]);
+});

@@ -218,3 +218,66 @@ test('which earlier pairs a pair waits for: those whose target it reads or write
     ]),
   ).toEqual([[], [], [0], [1], [0, 1], []]);
 });
+
+test('a later pair’s failure is shown at once, while an earlier pair is still writing (not held until it ends)', async () => {
+  const src = new MemoryVault({ name: 'src' });
+  src.seedSecret('a', 'v');
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  class HeldVault extends MemoryVault {
+    override async writeSecret(name: string, value: string, from: ItemSnapshot) {
+      await held;
+      return super.writeSecret(name, value, from);
+    }
+  }
+  class RefusingVault extends MemoryVault {
+    override async writeSecret(): Promise<ItemSnapshot> {
+      throw new Error('refused');
+    }
+  }
+  const w = world(config(replication('r', 'src', ['slow', 'bad'])), [
+    src,
+    new HeldVault({ name: 'slow' }, 1_800_000_000_000),
+    new RefusingVault({ name: 'bad' }, 1_800_000_000_000),
+  ]);
+  const seen: string[] = [];
+  // Never hangs: without the behaviour, the held write is let go after a while and the order shows the failure late.
+  const fallback = setTimeout(release, 2000);
+  const r = await w.run({
+    listener: (e) => {
+      seen.push(`${e.kind}:${e.target ?? ''}`);
+      if (e.kind === 'failed' && e.target === 'bad') release();
+    },
+  });
+  clearTimeout(fallback);
+  expect(statuses(r)).toEqual(['r:slow:create', 'r:bad:failed']);
+  expect(seen.indexOf('failed:bad')).toBeGreaterThanOrEqual(0);
+  expect(seen.indexOf('failed:bad')).toBeLessThan(seen.indexOf('written:slow'));
+});
+
+test('at most four pairs run at once: a tag naming six targets does not write all six at the same time', async () => {
+  const src = new MemoryVault({ name: 'src' });
+  for (let i = 0; i < 3; i++) src.seedSecret(`s${i}`, `v${i}`);
+  const writing = new Set<string>();
+  let most = 0;
+  class CountedVault extends MemoryVault {
+    override async writeSecret(name: string, value: string, from: ItemSnapshot) {
+      writing.add(this.info.name);
+      most = Math.max(most, writing.size);
+      for (let i = 0; i < 5; i++) await yieldToOthers();
+      try {
+        return await super.writeSecret(name, value, from);
+      } finally {
+        writing.delete(this.info.name);
+      }
+    }
+  }
+  const names = ['tg1', 'tg2', 'tg3', 'tg4', 'tg5', 'tg6'];
+  const w = world(config(replication('r', 'src', names)), [
+    src,
+    ...names.map((n) => new CountedVault({ name: n }, 1_800_000_000_000)),
+  ]);
+  const r = await w.run({ maxConcurrency: 1 });
+  expect(r.totals).toEqual({ create: 18 });
+  expect(most).toBe(4);
+});

@@ -7,6 +7,8 @@ const common = {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json' }] },
   setupFiles: ['<rootDir>/test/setup/no-network.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/setup/temp-root.ts'],
+  // The bundles (lib/cli carries a copy of package.json for --version) are no modules of the tests.
+  modulePathIgnorePatterns: ['<rootDir>/lib/', '<rootDir>/dist/'],
 };
 
 /** In-process tests (no emulator, no child process but git): `npm run test:unit` runs them in seconds. */

@@ -240,6 +240,42 @@ console.log(
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
 );
+// One table: the sync cases, the production reader, the scale runs on the simulated clock and the CLI's start.
+const DASH = '-';
+const dashes = (n: number) => Array.from({ length: n }, () => DASH);
+const r = readerFigures;
+const readerRow = [
+  `production reader, ${READER_RATE} GETs/s during the initial sync`,
+  DASH,
+  r.seconds.toFixed(1),
+  ...dashes(2),
+  `GETs:${r.gets}`,
+  String(r.throttled),
+  ...dashes(2),
+  String(r.failed),
+  ...dashes(3),
+];
+const scaleRows = scale.map((x) => [
+  `scale: ${x.items} secrets, simulated clock (budget_share ${SCALE_SHARE})`,
+  x.simulatedSeconds.toFixed(0),
+  x.realSeconds.toFixed(0),
+  x.boundSeconds.toFixed(0),
+  `${x.ratio.toFixed(2)}×`,
+  DASH,
+  String(x.throttled),
+  ...dashes(2),
+  String(x.failed),
+  x.peakRssMb.toFixed(0),
+  x.stateBytesPerRecord.toFixed(0),
+  x.realSeconds.toFixed(0),
+]);
+const fmt = (x: Spread) => `${x.median.toFixed(2)} (${x.min.toFixed(2)}–${x.max.toFixed(2)})`;
+const startRows = start
+  ? [
+      [`CLI start from the bundle (--help, median of 5)`, DASH, fmt(start.bundle), ...dashes(10)],
+      [`CLI start from source (--help, median of 5)`, DASH, fmt(start.source), ...dashes(10)],
+    ]
+  : [];
 console.log(
   table(
     [
@@ -254,15 +290,19 @@ console.log(
       'target writes',
       'failed',
       'peak RSS MB',
+      'state B/record',
       'real s',
     ],
-    results.map(caseRow),
+    [
+      ...results.map((x) => [...caseRow(x).slice(0, -1), DASH, caseRow(x).at(-1)!]),
+      readerRow,
+      ...scaleRows,
+      ...startRows,
+    ],
   ),
 );
-const r = readerFigures;
 console.log(
-  `\nproduction reader during the initial sync: ${r.gets} GETs in ${r.seconds.toFixed(1)} s ` +
-    `(${(r.gets / r.seconds).toFixed(0)}/s over source and target), ${r.throttled} × 429 (goal 0), ${r.failed} failed`,
+  `\nproduction reader: ${(r.gets / r.seconds).toFixed(0)} GETs/s over source and target, ${r.throttled} × 429 (goal 0)`,
 );
 console.log(
   `${TARGETS} targets: ${sourceReadsPerItem.toFixed(2)} source value reads per item (goal 1, whatever the targets)`,
@@ -274,36 +314,9 @@ if (fullCopy)
   );
 if (scale.length)
   console.log(
-    `\nscale, simulated clock (secrets only, no latency, budget_share ${SCALE_SHARE}; the pacer's sleeps take no time):\n\n${table(
-      [
-        'items',
-        'run s (simulated)',
-        'bound s',
-        'ratio',
-        '429s',
-        'failed',
-        'peak RSS MB',
-        'state B/record',
-        'real s',
-        'CPU s',
-      ],
-      scale.map((s) => [
-        String(s.items),
-        s.simulatedSeconds.toFixed(0),
-        s.boundSeconds.toFixed(0),
-        `${s.ratio.toFixed(2)}×`,
-        String(s.throttled),
-        String(s.failed),
-        s.peakRssMb.toFixed(0),
-        s.stateBytesPerRecord.toFixed(0),
-        s.realSeconds.toFixed(0),
-        s.cpuSeconds.toFixed(1),
-      ]),
-    )}`,
+    'scale rows: secrets only, no latency; the pacer\'s sleeps take no time; "run s" is simulated time, "process s" ' +
+      `the real time (CPU ${scale.map((x) => `${x.cpuSeconds.toFixed(1)} s`).join(', ')})`,
   );
-const fmt = (s: Spread) => `${s.median.toFixed(2)} s (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
-if (start)
-  console.log(`\nCLI start, --help, median of 5: bundle ${fmt(start.bundle)}, from source ${fmt(start.source)}`);
 console.log(`\nwall time ${wallSeconds.toFixed(0)} s`);
 
 // As the formatter would lay it out, so that `npm run format:check` passes with the file committed.

@@ -239,23 +239,17 @@ export class AzureVaultPort implements VaultPort {
 
   /**
    * One paced `GET /secrets/{name}/versions?maxresults=25`. The SDK's pages drop the response's nextLink, so it is
-   * taken from the response itself: a further page is never fetched, only reported.
+   * taken as every listing takes it (page-links.ts): a further page is never fetched, only reported.
    */
   async secretVersions(name: string): Promise<SecretVersionsPage> {
-    let more = false;
+    let seen: PageSeen = {};
     const page = await this.#call('other', async () => {
-      more = false;
-      const pages = this.#secrets
-        .listPropertiesOfSecretVersions(name, {
-          onResponse: (raw) => {
-            const nextLink = (raw.parsedBody as { nextLink?: unknown } | undefined)?.nextLink;
-            more = typeof nextLink === 'string' && nextLink !== '';
-          },
-        })
-        .byPage({ maxPageSize: MAX_PAGE });
-      const first = await pages.next();
+      seen = {};
+      const pages = this.#secrets.listPropertiesOfSecretVersions(name).byPage({ maxPageSize: MAX_PAGE });
+      const first = await readingPage(seen, () => pages.next());
       return first.done ? [] : first.value;
     });
+    const more = typeof seen.nextLink === 'string';
     return { versions: page.map((p) => ({ ...snapshotOfSecret(p), createdOn: ms(p.createdOn) })), more };
   }
 

@@ -428,7 +428,7 @@ const refusedTagName = (
   message: `KVR042: ${r.name}: the tag '${r.targetsFromTag}' on ${source.name} names ${JSON.stringify(name)}, ${why}; nothing was read for it or written to it. ${fix}`,
 });
 
-/** At most `n` holders at once; the others wait in turn. */
+/** At most `n` holders at once; the others wait in turn. Each holder releases once (run.ts: in a `finally`). */
 function slots(n: number): { take(): Promise<() => void> } {
   let free = n;
   const queue: (() => void)[] = [];
@@ -440,7 +440,7 @@ function slots(n: number): { take(): Promise<() => void> } {
   return {
     take: () =>
       new Promise((resolve) => {
-        const grant = () => resolve(once(release));
+        const grant = () => resolve(release);
         if (free > 0) {
           free--;
           grant();
@@ -448,13 +448,3 @@ function slots(n: number): { take(): Promise<() => void> } {
       }),
   };
 }
-
-const once = (f: () => void): (() => void) => {
-  let done = false;
-  return () => {
-    if (!done) {
-      done = true;
-      f();
-    }
-  };
-};

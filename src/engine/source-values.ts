@@ -83,21 +83,24 @@ class PairValues implements SourceValues {
     // Remembered only for another pair that may read it later; a source's only pair keeps no list of names.
     if (this.vault.pairs.size > 1) this.released.add(key);
     const entry = this.vault.entries.get(key);
-    if (entry && entry.users.delete(this) && !entry.users.size) this.vault.entries.delete(key);
+    if (entry) this.#letGo(key, entry);
   }
 
   retainOnly(keys: ReadonlySet<string>): void {
     this.retained = keys;
-    for (const [key, entry] of this.vault.entries)
-      if (!keys.has(key) && entry.users.delete(this) && !entry.users.size) this.vault.entries.delete(key);
+    for (const [key, entry] of this.vault.entries) if (!keys.has(key)) this.#letGo(key, entry);
   }
 
   /** The pair is done (planned, applied or failed): it releases every value it might still have used. */
   end(): void {
     this.vault.pairs.delete(this);
     this.released.clear();
-    for (const [key, entry] of this.vault.entries)
-      if (entry.users.delete(this) && !entry.users.size) this.vault.entries.delete(key);
+    for (const [key, entry] of this.vault.entries) this.#letGo(key, entry);
+  }
+
+  /** This pair no longer uses the entry's value; the value goes with its last user. */
+  #letGo(key: string, entry: Entry): void {
+    if (entry.users.delete(this) && !entry.users.size) this.vault.entries.delete(key);
   }
 }
 

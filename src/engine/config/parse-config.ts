@@ -46,8 +46,6 @@ const pathOf = (instancePath: string): Path =>
     .slice(1)
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
 
-/** What a budget share may be, as every message about one says it. */
-
 function describe(e: ErrorObject): string {
   const at = e.instancePath || '(top level)';
   if (/^\/(budget_share|vault_budget_shares)\b/.test(e.instancePath)) {

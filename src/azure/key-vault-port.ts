@@ -3,9 +3,9 @@ import { CertificateClient, type CertificateProperties } from '@azure/keyvault-c
 import { KeyClient, type KeyProperties } from '@azure/keyvault-keys';
 import { SecretClient, type SecretProperties } from '@azure/keyvault-secrets';
 import { isKvrError, KvrError } from '../engine/errors.ts';
-import type { ItemSnapshot, ItemType, VaultInfo } from '../engine/model.ts';
+import type { ItemSnapshot, ItemType, SecretVersionsPage, VaultInfo } from '../engine/model.ts';
 import { THROTTLE_BACKOFF_MS, vaultPacer, type VaultPacer } from './pacing.ts';
-import type { Clock, ExportedCertificate, SecretVersionsPage, VaultPort } from '../engine/ports.ts';
+import type { Clock, ExportedCertificate, VaultPort } from '../engine/ports.ts';
 import { clientOptions } from './client-options.ts';
 import { exactDates } from './exact-dates.ts';
 import { readingPage, type PageSeen } from './page-links.ts';

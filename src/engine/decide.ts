@@ -11,6 +11,7 @@ import {
 } from './model.ts';
 import { acknowledgedBy, matchesAnyGlob, selectedByRule } from './rules.ts';
 import type { PairState, StateRecord } from './state.ts';
+import { stillCurrent } from './still-current.ts';
 import { acknowledged, currentVersion, ourUnchangedWrite, unchanged } from './target-proof.ts';
 
 /** A record decided, and the target version acknowledged in this run for it (to remember from now on). */
@@ -199,14 +200,32 @@ function decideSoftDeletedInTarget(f: ItemFacts, prev: StateRecord | undefined, 
 
 /**
  * The last run left this target copy as it found or wrote it, and the source has not moved since. Key Vault's
- * `updated` has whole seconds, so a source listed in the second it changed is compared again (`recheck`).
+ * `updated` has whole seconds, so a source listed in the second it changed is compared again (`recheck`). A target
+ * copy the last run wrote, or listed in the second it changed, may have been edited later in that second: its version
+ * is looked at (`targetRecheck`: one listing or read, no value), and only the recorded version is unchanged.
  */
-const unchangedSinceLastSync = (prev: StateRecord | undefined, s: ItemSnapshot, t: ItemSnapshot): boolean =>
+const unchangedSinceLastSync = (
+  f: ItemFacts,
+  prev: StateRecord | undefined,
+  s: ItemSnapshot,
+  t: ItemSnapshot,
+): boolean =>
   !!prev &&
   !prev.recheck &&
   ['in_sync', 'create', 'update'].includes(prev.status) &&
   prev.sourceUpdatedOn === s.updatedOn &&
-  prev.targetUpdatedOn === t.updatedOn;
+  prev.targetUpdatedOn === t.updatedOn &&
+  ((prev.status === 'in_sync' && !prev.targetRecheck) || stillTheRecordedVersion(f, prev, t));
+
+/**
+ * The target's current version is still the recorded one. A secret's is proven by its versions, listed without a value
+ * (still-current.ts); when the listing cannot prove it, the values are compared as for any change. A key's version is
+ * read (no secret material).
+ */
+const stillTheRecordedVersion = (f: ItemFacts, prev: StateRecord, t: ItemSnapshot): boolean =>
+  f.type === 'secret'
+    ? stillCurrent({ ...t, version: prev.targetVersion }, known(f, 'targetSecretVersions'))
+    : unchanged(f, prev, t);
 
 function decideExisting(
   f: ItemFacts,
@@ -237,7 +256,7 @@ function decideSecret(
   // A record without the version it found equal (kept by versions before 0.2) is compared once more, live, so that the
   // version is known as proof when the source next changes. The listed attributes are compared all the same (they cost
   // no read): a copy an earlier version wrote wrong (a date past 2038, wrapped) and recorded in sync is repaired.
-  if (unchangedSinceLastSync(prev, s, t) && prev?.targetVersion && !attributeDifferences(s, t).length) {
+  if (prev?.targetVersion && !attributeDifferences(s, t).length && unchangedSinceLastSync(f, prev, s, t)) {
     return decided(f, { status: 'in_sync', action: 'none', reason: 'unchanged since the last sync' });
   }
   if (prev?.sourceUpdatedOn !== s.updatedOn && unchanged(f, prev, t)) {
@@ -267,7 +286,7 @@ function decideKey(
   prev: StateRecord | undefined,
   o: DecideOptions,
 ): Decided {
-  if (unchangedSinceLastSync(prev, s, t))
+  if (unchangedSinceLastSync(f, prev, s, t))
     return decided(f, { status: 'in_sync', action: 'none', reason: 'unchanged since the last sync' });
   // Both versions in one answer, so that the gatherer reads them side by side.
   ask(f, 'sourceKeyVersion', 'targetVersion');

@@ -1,5 +1,5 @@
 import type { Replication } from './config/types.ts';
-import type { ItemSnapshot, ItemType, VaultInfo } from './model.ts';
+import type { ItemSnapshot, ItemType, SecretVersionsPage, VaultInfo } from './model.ts';
 
 /**
  * The outcome of comparing a source secret's value with its target copy's. The values themselves never reach the
@@ -25,6 +25,8 @@ export interface ItemFacts {
    * through target-proof's currentVersion, which prefers the later version of a value comparison.
    */
   readonly targetVersion?: string | null;
+  /** Secrets: the target's versions, listed without values (the first page). */
+  readonly targetSecretVersions?: SecretVersionsPage;
   /** Keys: the source key's latest version; null when there is none. */
   readonly sourceKeyVersion?: string | null;
   /** Secrets: the source value compared with the target's. */
@@ -46,6 +48,7 @@ export interface ItemFacts {
 /** The facts a decision may ask for, each read on demand by the gatherer (plan.ts). */
 export const ON_DEMAND_FACTS = [
   'targetVersion',
+  'targetSecretVersions',
   'sourceKeyVersion',
   'values',
   'exportable',

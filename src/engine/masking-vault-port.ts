@@ -1,5 +1,5 @@
-import type { ItemSnapshot, ItemType, VaultInfo } from './model.ts';
-import type { ExportedCertificate, SecretVersionsPage, VaultPort } from './ports.ts';
+import type { ItemSnapshot, ItemType, SecretVersionsPage, VaultInfo } from './model.ts';
+import type { ExportedCertificate, VaultPort } from './ports.ts';
 
 /**
  * A vault port whose every returned value is masked the moment it is read (hosts hide it in their logs). run.ts wraps

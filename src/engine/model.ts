@@ -102,3 +102,11 @@ export interface VaultInfo {
   rbac: boolean;
   purgeProtection: boolean;
 }
+
+/** The first page of a secret's versions, listed without values, in Key Vault's order (which is not by creation). */
+export interface SecretVersionsPage {
+  /** Each with its version and createdOn. */
+  versions: ItemSnapshot[];
+  /** Key Vault has a further page (more versions than a page holds, or a page it cut short). */
+  more: boolean;
+}

@@ -36,7 +36,8 @@ const MISSING_RUNS_KEPT = 2;
 /**
  * The state to keep after a run: one record per item, carrying what the next run needs (never a value).
  * `listedAt` is when the run started, before any listing: a source changed within that second may have changed
- * again unseen (`updated` has whole seconds), so its record is marked for another comparison.
+ * again unseen (`updated` has whole seconds), so its record is marked for another comparison; a target copy written
+ * by the run, or changed within that second, for another look at its version.
  * A targeted run (events, --only) keeps every other record as it was, and learns nothing from an item it did not
  * find in the source: one look at one item is no evidence that it is gone.
  * A run that changes no record returns the previous state itself (its time and correlation id too): a no-op run
@@ -58,7 +59,8 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
     const next = stateOf(r, prev, acknowledged);
     const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt;
     const troubleRuns = nextTroubleRuns(r.status, prev?.troubleRuns);
-    records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true, troubleRuns });
+    const targetRecheck = targetUnsettled(r, next, listedAt) || undefined;
+    records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true, targetRecheck, troubleRuns });
   }
   if (sameRecords(records, o.previous.records)) return o.previous;
   return {
@@ -72,6 +74,17 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
     records,
   };
 }
+
+/**
+ * Whether the target copy may have changed unseen since the run looked: `updated` has whole seconds, so an edit later
+ * in the second of the run's own write, or of a change the listing saw, leaves it as it was. Such a copy's version is
+ * looked at on the next run (one read, no value). Certificates need no such look: their listing carries the thumbprint.
+ */
+const targetUnsettled = (r: ReplicationRecord, next: StateRecord, listedAt: number): boolean =>
+  r.type !== 'certificate' &&
+  next.targetVersion !== undefined &&
+  next.targetUpdatedOn !== undefined &&
+  (r.status === 'create' || r.status === 'update' || next.targetUpdatedOn + 1000 > listedAt);
 
 const sameRecords = (a: Record<string, StateRecord>, b: Record<string, StateRecord>): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, r]) => sameRecord(r, b[k]));

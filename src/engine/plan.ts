@@ -171,6 +171,7 @@ const READ: Record<FactName, Reader> = {
     targetVersion:
       (f.type === 'key' ? await target.keyVersion(f.name) : (await target.get(f.type, f.name))?.version) ?? null,
   }),
+  targetSecretVersions: async ({ target }, f) => ({ targetSecretVersions: await target.secretVersions(f.name) }),
   sourceKeyVersion: async ({ source }, f) => ({ sourceKeyVersion: (await source.keyVersion(f.name)) ?? null }),
   values: compareValues,
   exportable: async ({ source }, f) => ({ exportable: await source.certificateExportable(f.name) }),

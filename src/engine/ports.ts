@@ -1,4 +1,4 @@
-import type { ItemSnapshot, ItemType, VaultInfo } from './model.ts';
+import type { ItemSnapshot, ItemType, SecretVersionsPage, VaultInfo } from './model.ts';
 import type { PairIdentity, PairState, StateProblem } from './state.ts';
 
 /** Time, given to the engine so that it stays deterministic under test. */
@@ -13,14 +13,6 @@ export interface ExportedCertificate {
   contentType: string;
   /** The certificate version exported (its backing secret shares the version id). */
   version?: string;
-}
-
-/** The first page of a secret's versions, listed without values, in Key Vault's order (which is not by creation). */
-export interface SecretVersionsPage {
-  /** Each with its version and createdOn. */
-  versions: ItemSnapshot[];
-  /** Key Vault has a further page (more versions than a page holds, or a page it cut short). */
-  more: boolean;
 }
 
 /**

@@ -32,6 +32,12 @@ export interface StateRecord {
   /** The source was listed within the second of its last change, which `updatedOn` cannot tell apart: compare again. */
   recheck?: boolean;
   /**
+   * The target copy was written by the run, or listed within the second of its last change: a later edit in that
+   * second leaves `updatedOn` as it was, so the next run looks at its version. Removed, a copy is taken as settled
+   * by its `updatedOn` alone; the version check before any write or delete stays.
+   */
+  targetRecheck?: boolean;
+  /**
    * Runs in a row that ended failed or blocked (see alerts.ts), up to TROUBLE_RUNS_KEPT; absent when the record is
    * fine. Forged, it can at most open or close an alert (an issue, a webhook message): nothing is written on its word.
    */
@@ -93,6 +99,7 @@ const FIELDS: readonly (keyof StateRecord)[] = [
   'lastErrorCode',
   'lastCorrelationId',
   'recheck',
+  'targetRecheck',
   'troubleRuns',
 ];
 
@@ -155,6 +162,7 @@ function recordProblem(key: string, r: unknown): string | undefined {
   if (!optional(r.lastErrorCode, matching(ERROR_CODE))) return 'malformed error code';
   if (!optional(r.lastCorrelationId, matching(CORRELATION_ID))) return 'malformed correlation id';
   if (!optional(r.recheck, (v) => typeof v === 'boolean')) return 'recheck is not a boolean';
+  if (!optional(r.targetRecheck, (v) => typeof v === 'boolean')) return 'targetRecheck is not a boolean';
   const trouble = r.troubleRuns;
   if (
     trouble !== undefined &&

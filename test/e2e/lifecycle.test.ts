@@ -215,14 +215,23 @@ test('the correlation id is sent to Azure as x-ms-client-request-id and kept in 
   // The state names the run that last changed it (records no longer carry it: each is one line on the state branch).
   const saved = Object.values(ws.state().pairs)[0] as unknown as { correlationId: string };
   expect(saved.correlationId).toBe(r.report.correlationId);
-  // The next run records the copy as in sync (it was `create`); from then on a no-op run leaves the file be.
-  await ws.json(['apply']);
-  const settled = readFileSync(ws.statePath, 'utf8');
-  expect(settled).not.toContain('"recheck":true');
-  const noop = await ws.json(['apply']);
-  expect(noop.report.totals).toMatchObject({ in_sync: 1 });
-  expect(readFileSync(ws.statePath, 'utf8')).toBe(settled);
-  // And it says so, rather than "state saved".
-  expect(noop.stderr).toContain('state unchanged for 1 pair(s): nothing to save');
-  expect(noop.stderr).not.toContain('state saved');
+  // The next run records the copy as in sync (it was `create`), once the second of the write is over (`updated` has
+  // whole seconds: a later edit in it would not show): from then on a no-op run leaves the file be. The product reads
+  // the service's clock here (other tests of this file move it ahead), and 2 s pass for both, so that this holds
+  // whatever the machine's speed.
+  const now = jest.spyOn(systemClock, 'now').mockImplementation(() => emulator.clock.now());
+  try {
+    emulator.clock.advance(2000);
+    await ws.json(['apply']);
+    const settled = readFileSync(ws.statePath, 'utf8');
+    expect(settled).not.toMatch(/"(recheck|targetRecheck)":true/);
+    const noop = await ws.json(['apply']);
+    expect(noop.report.totals).toMatchObject({ in_sync: 1 });
+    expect(readFileSync(ws.statePath, 'utf8')).toBe(settled);
+    // And it says so, rather than "state saved".
+    expect(noop.stderr).toContain('state unchanged for 1 pair(s): nothing to save');
+    expect(noop.stderr).not.toContain('state saved');
+  } finally {
+    now.mockRestore();
+  }
 });

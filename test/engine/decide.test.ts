@@ -11,8 +11,10 @@ import {
   type RecordAction,
   type RecordStatus,
   type ReplicationRecord,
+  type SecretVersionsPage,
   type VaultInfo,
 } from '../../src/engine/model.ts';
+
 import { emptyPairState, type PairState, type StateRecord } from '../../src/engine/state.ts';
 import { VaultFailure } from '../../src/engine/vault-failure.ts';
 import { replicationOf, vaultInfo } from '../fakes/builders.ts';
@@ -34,6 +36,11 @@ const snapshot = (type: ItemType, updatedOn: number, over: Partial<ItemSnapshot>
   ...over,
 });
 const vault = vaultInfo;
+/** A secret's versions as listed: [version, created], each with `updated` at its creation. */
+const versionsOf = (...vs: [string, number][]): SecretVersionsPage => ({
+  versions: vs.map(([version, created]) => snapshot('secret', created, { version, createdOn: created })),
+  more: false,
+});
 const replication = (over: Partial<Replication> = {}): Replication =>
   replicationOf({ types: ['secrets', 'certificates', 'keys'], ...over });
 /** This tool's copy, untouched since the last run wrote it. */
@@ -363,10 +370,52 @@ const rows: Row[] = [
   // Secrets in both vaults
   {
     case: 'a secret unchanged since the last sync',
-    prev: OURS,
+    prev: { ...OURS, status: 'in_sync' },
     status: 'in_sync',
     action: 'none',
     reason: 'unchanged since the last sync',
+  },
+  {
+    // `updated` has whole seconds: the copy's versions are listed once (no value read) before it counts as unchanged.
+    case: 'a secret the last run wrote, its versions listed once',
+    prev: OURS,
+    facts: { targetSecretVersions: versionsOf(['v-old', DST_UPDATED - 60_000], ['v-t', DST_UPDATED]) },
+    status: 'in_sync',
+    action: 'none',
+    reason: 'unchanged since the last sync',
+  },
+  {
+    case: 'a secret listed in the second of its last change, its versions listed once',
+    prev: { ...OURS, status: 'in_sync', targetRecheck: true },
+    facts: { targetSecretVersions: versionsOf(['v-t', DST_UPDATED]) },
+    status: 'in_sync',
+    action: 'none',
+    reason: 'unchanged since the last sync',
+  },
+  {
+    // Another version created in the same second: the listing cannot tell which is current, the values are compared.
+    case: 'a secret the last run wrote, another version in the second of the write, equal to the source',
+    prev: OURS,
+    facts: {
+      targetSecretVersions: versionsOf(['v-t', DST_UPDATED], ['v-hand', DST_UPDATED]),
+      values: { sourceReadable: true, equal: true, targetVersion: 'v-hand' },
+    },
+    status: 'in_sync',
+    action: 'none',
+    reason: 'target equals the source',
+    targetVersion: 'v-hand',
+  },
+  {
+    // Edited by hand later in the second of this tool's write: `updated` is as recorded, the version is not.
+    case: 'a secret the last run wrote, edited in the second of the write',
+    prev: OURS,
+    facts: {
+      targetSecretVersions: versionsOf(['v-hand', DST_UPDATED], ['v-t', DST_UPDATED]),
+      values: { sourceReadable: true, equal: false, targetVersion: 'v-hand' },
+    },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'target item differs (value) and was not written by this tool',
   },
   {
     // An earlier version wrapped dates past 2038 (2100-01-01 written as 1963-11-25T17:31:44Z) and recorded the copy in
@@ -539,10 +588,28 @@ const rows: Row[] = [
   {
     case: 'a key unchanged since the last sync',
     type: 'key',
-    prev: OURS,
+    prev: { ...OURS, status: 'in_sync' },
     status: 'in_sync',
     action: 'none',
     reason: 'unchanged since the last sync',
+  },
+  {
+    case: 'a key the last run restored, its version looked at once',
+    type: 'key',
+    prev: OURS,
+    facts: { targetVersion: 'v-t' },
+    status: 'in_sync',
+    action: 'none',
+    reason: 'unchanged since the last sync',
+  },
+  {
+    case: 'a key the last run restored, rotated by hand in the second of the restore',
+    type: 'key',
+    prev: OURS,
+    facts: { targetVersion: 'v-hand', sourceKeyVersion: 'v-t' },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'a different key with this name exists in the target and was not restored by this tool',
   },
   {
     case: 'a key with the same latest version',

@@ -72,7 +72,35 @@ describe('nextPairState', () => {
       targetUpdatedOn: T + 5,
       sourceVersion: 'sv',
       targetVersion: 'tv',
+      // `updated` has whole seconds: an edit later in the second of the write would leave it as written.
+      targetRecheck: true,
     });
+  });
+
+  test("a target copy is marked for a look at its version when written, or seen within the listing's second", () => {
+    const at = (status: 'create' | 'update' | 'in_sync', type: 'secret' | 'key' | 'certificate', targetUpdatedOn = T) =>
+      next(
+        {
+          types: [type],
+          records: [
+            record({
+              type,
+              status,
+              action: status === 'in_sync' ? 'none' : 'write',
+              source: snap({ type, updatedOn: T - 60_000 }),
+              target: snap({ type, updatedOn: targetUpdatedOn, version: 'tv' }),
+            }),
+          ],
+        },
+        { listedAt: T + 1000 },
+      ).records[`${type}/a`]!.targetRecheck;
+    // Written by this run, whenever its stamp (another node's clock may lag the runner's): looked at next run.
+    expect([at('create', 'secret', T - 60_000), at('update', 'key', T - 60_000)]).toEqual([true, true]);
+    // Found in sync: settled once its second ended before the listing started.
+    expect([at('in_sync', 'secret', T + 1), at('in_sync', 'secret', T)]).toEqual([true, undefined]);
+    expect(at('in_sync', 'key', T + 1)).toBe(true);
+    // A certificate's listing carries its thumbprint: a new version shows without a look.
+    expect(at('create', 'certificate')).toBeUndefined();
   });
 
   test('a source seen within the second before the listing started is marked for another comparison', () => {

@@ -42,6 +42,7 @@ const INVALID: [string, string, unknown][] = [
   ['a timestamp as text', 'secret/db-password', { ...good, targetUpdatedOn: '1700000000000' }],
   ['a negative timestamp', 'secret/db-password', { ...good, sourceUpdatedOn: -5 }],
   ['an error code that is not one', 'secret/db-password', { ...good, lastErrorCode: '::error::x' }],
+  ['a targetRecheck that is not a boolean', 'secret/db-password', { ...good, targetRecheck: 'no' }],
   ['a correlation id with a newline', 'secret/db-password', { ...good, lastCorrelationId: 'a\n##vso[task.complete]' }],
   [
     'a thumbprint with markup',
@@ -87,6 +88,7 @@ test('every status this tool writes, with the fields it writes, is kept as it is
       sourceUpdatedOn: 1,
       targetUpdatedOn: 2,
       recheck: true,
+      targetRecheck: true,
       lastErrorCode: 'KVR033',
       acknowledged: true,
     },

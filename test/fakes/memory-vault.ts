@@ -1,12 +1,11 @@
 import { VaultFailure, type VaultFailureKind } from '../../src/engine/vault-failure.ts';
 import {
   type ExportedCertificate,
-  type SecretVersionsPage,
   type VaultDirectory,
   type VaultPermissions,
   type VaultPort,
 } from '../../src/engine/ports.ts';
-import type { ItemSnapshot, ItemType, VaultInfo } from '../../src/engine/model.ts';
+import type { ItemSnapshot, ItemType, SecretVersionsPage, VaultInfo } from '../../src/engine/model.ts';
 import { vaultInfo } from './builders.ts';
 
 /** Fails as the Azure adapter does for the same answer of Key Vault (service code and status in the detail). */

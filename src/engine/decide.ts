@@ -218,12 +218,12 @@ const unchangedSinceLastSync = (
   ((prev.status === 'in_sync' && !prev.targetRecheck) || stillTheRecordedVersion(f, prev, t));
 
 /**
- * The target's current version is still the recorded one. A secret's is proven by its versions, listed without a value
- * (still-current.ts); when the listing cannot prove it, the values are compared as for any change. A key's version is
- * read (no secret material).
+ * The target's current version is still the recorded one. A version already known (a lookup by name) tells. Else a
+ * secret's is proven by its versions, listed without a value (still-current.ts; when the listing cannot prove it, the
+ * values are compared as for any change), and a key's version is read (no secret material).
  */
 const stillTheRecordedVersion = (f: ItemFacts, prev: StateRecord, t: ItemSnapshot): boolean =>
-  f.type === 'secret'
+  f.type === 'secret' && f.targetVersion === undefined
     ? stillCurrent({ ...t, version: prev.targetVersion }, known(f, 'targetSecretVersions'))
     : unchanged(f, prev, t);
 

@@ -211,3 +211,29 @@ describe('two runs of one replication saving at once', () => {
     expect(mergePairStates(ours, undefined)).toBe(ours);
   });
 });
+
+test('a targeted run after a write confirms the copy by the version its lookup by name returned, without a listing', async () => {
+  const run = async (handEdit: boolean) => {
+    const w = world();
+    w.src.seedSecret('s', 'v1');
+    w.clock.time += 60_000;
+    await w.run();
+    if (handEdit) {
+      // Edited by hand in the second of the write: `updated` as recorded, another version.
+      const written = await w.dst.readSecret('s');
+      w.dst.seedSecret('s', 'by hand');
+      w.dst.live.get('secret')!.get('s')!.item.updatedOn = written.item.updatedOn;
+    }
+    let listings = 0;
+    const listVersions = w.dst.secretVersions.bind(w.dst);
+    w.dst.secretVersions = (name) => {
+      listings++;
+      return listVersions(name);
+    };
+    w.clock.time += 60_000;
+    const r = await w.run({ only: [{ type: 'secret', name: 's' }] });
+    return { status: status(r, 's'), listings, value: (await w.dst.readSecret('s')).value };
+  };
+  expect(await run(false)).toEqual({ status: 'in_sync', listings: 0, value: 'v1' });
+  expect(await run(true)).toEqual({ status: 'blocked_target_conflict', listings: 0, value: 'by hand' });
+});

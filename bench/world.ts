@@ -86,9 +86,10 @@ export const figures = (emulator: KeyVaultEmulator, names: string[]): Record<str
  * per changed item, one write per changed item). Each target has a create budget of its own, so targets add no time;
  * the source reads each changed item once, whatever the number of targets. A listing's pages follow each other (each
  * names the next), but listings of different types can run side by side, so the page term is the longest listing: the
- * secrets, which hold the certificate-backed secrets too.
+ * secrets, which hold the certificate-backed secrets too. `confirmed`: secret copies the last run wrote, whose
+ * versions the run lists once on the target (`updated` has whole seconds), one other call each.
  */
-export function bound(items: Items, changed: Items, share: number, latencyMs: number): number {
+export function bound(items: Items, changed: Items, share: number, latencyMs: number, confirmed = 0): number {
   const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE));
   const listings = [pages(items.secrets + items.certs), pages(items.certs), pages(items.keys + items.certs)];
   const writes = changed.secrets + changed.certs + changed.keys;
@@ -96,7 +97,13 @@ export function bound(items: Items, changed: Items, share: number, latencyMs: nu
   const perSecond = PUBLISHED_LIMITS.windowMs / 1000;
   const createRate = (share * PUBLISHED_LIMITS.createLimit) / perSecond;
   const otherRate = (share * PUBLISHED_LIMITS.otherLimit) / perSecond;
-  return Math.max(writes / createRate, sourceOther / otherRate, (Math.max(...listings) * latencyMs) / 1000);
+  const targetOther = Math.max(...listings) + confirmed;
+  return Math.max(
+    writes / createRate,
+    sourceOther / otherRate,
+    targetOther / otherRate,
+    (Math.max(...listings) * latencyMs) / 1000,
+  );
 }
 
 export interface CliRun {

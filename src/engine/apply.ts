@@ -6,6 +6,7 @@ import { heldBackPlanChanged } from './plan-file.ts';
 import type { VaultPort } from './ports.ts';
 import { readSecretIfEnabled, type SourceRead, type SourceValues } from './source-values.ts';
 import { stillCurrent } from './still-current.ts';
+import { mapWithWorkers } from './workers.ts';
 
 export interface ApplyEvents {
   written(record: ReplicationRecord): void;
@@ -52,30 +53,18 @@ class SourceKeptChanging extends KvrError {
 }
 
 /**
- * Writes each actionable record, with bounded concurrency; one record's failure never stops the others. Returns the
- * records as they ended (written, or failed with a code), in the order given. `concurrency` workers take the records
- * in turn: only the writes under way exist at any moment, never one pending task per record (50,000 of them would
- * hold tens of megabytes for the whole apply).
+ * Writes each actionable record, `concurrency` at a time; one record's failure never stops the others (`applyOne`
+ * never throws). Returns the records as they ended (written, or failed with a code), in the order given.
  */
-export async function applyRecords(
+export const applyRecords = (
   records: readonly ReplicationRecord[],
   vaults: ApplyVaults,
   o: ApplyOptions,
   events: ApplyEvents,
-): Promise<ReplicationRecord[]> {
-  const out = [...records];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < records.length; i = next++) {
-      const r = records[i]!;
-      if (r.action !== 'none') out[i] = await applyOne(vaults, r, o, events);
-    }
-  };
-  // A concurrency that is no whole number (NaN from a caller) would make no worker and write nothing: one, then.
-  const workers = Number.isSafeInteger(o.concurrency) && o.concurrency >= 1 ? o.concurrency : 1;
-  await Promise.all(Array.from({ length: workers }, worker));
-  return out;
-}
+): Promise<ReplicationRecord[]> =>
+  mapWithWorkers(records, o.concurrency, (r) =>
+    r.action === 'none' ? Promise.resolve(r) : applyOne(vaults, r, o, events),
+  );
 
 /** One record's write: never throws; the record as it ended. */
 async function applyOne(

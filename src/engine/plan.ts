@@ -15,6 +15,7 @@ import type { VaultPort } from './ports.ts';
 import { readSecretIfEnabled, type SourceValues } from './source-values.ts';
 import type { PairState } from './state.ts';
 import { isVaultFailure } from './vault-failure.ts';
+import { mapWithWorkers } from './workers.ts';
 
 export interface PlanInput {
   replication: Replication;
@@ -31,6 +32,8 @@ export interface PlanInput {
   values: SourceValues;
   /** The previous state verified against a key: only then may a record's word allow a purge (recreate_keys). */
   signedState: boolean;
+  /** Items whose facts are read at once (the pacer keeps each vault within its share whatever this is). */
+  concurrency: number;
 }
 
 export interface PairPlan {
@@ -41,7 +44,8 @@ export interface PairPlan {
 
 /**
  * Expands one source → target pair into one record per item: gathers what the listings say, then asks `decide` about
- * each item, reading the facts it asks for (in parallel) until it has decided. Values never reach the decision.
+ * each item, reading the facts it asks for (in parallel, and for `concurrency` items at once) until it has decided.
+ * Values never reach the decision.
  */
 export async function planPair(input: PlanInput): Promise<PairPlan> {
   const { replication, source, target, listings } = input;
@@ -69,7 +73,8 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
     const wanted = input.only?.filter((o) => o.type === type);
     if (input.only && !wanted?.length) continue;
     const items = wanted ? await lookedUpItems(input, type, wanted) : await listedItems(input, type);
-    for (const item of items) all.push(await settle(input, options, item));
+    // Items that need reads (a comparison, a version to confirm) are settled side by side, not one after another.
+    all.push(...(await mapWithWorkers(items, input.concurrency, (item) => settle(input, options, item))));
   }
   return {
     records: all.map((d) => d.record),

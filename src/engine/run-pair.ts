@@ -109,6 +109,7 @@ export async function runPair(p: Pair, c: PairContext): Promise<PairOutcome> {
       listings: c.listings,
       values,
       signedState: o.state.signs,
+      concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     });
   } catch (e) {
     const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CONCURRENCY } from '../../src/engine/defaults.ts';
 import type { RunReport } from '../../src/engine/report.ts';
 import { mergePairStates, type PairState, type StateRecord } from '../../src/engine/state.ts';
 import { memoryWorld } from '../fakes/memory-world.ts';
@@ -210,6 +211,33 @@ describe('two runs of one replication saving at once', () => {
     expect(mergePairStates(ours, loaded)).toBe(ours);
     expect(mergePairStates(ours, undefined)).toBe(ours);
   });
+});
+
+test('the run after a write lists each copy’s versions once, side by side, reads no value, and then settles', async () => {
+  const w = world();
+  const names = Array.from({ length: 40 }, (_, i) => `s${i}`);
+  for (const n of names) w.src.seedSecret(n, `value of ${n}`);
+  w.clock.time += 60_000;
+  await w.run();
+  expect(Object.values(records(w)).every((r) => r.targetRecheck)).toBe(true);
+  let underWay = 0;
+  let most = 0;
+  const listVersions = w.dst.secretVersions.bind(w.dst);
+  w.dst.secretVersions = async (name) => {
+    most = Math.max(most, ++underWay);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    underWay--;
+    return listVersions(name);
+  };
+  w.src.valueReads = 0;
+  w.dst.valueReads = 0;
+  w.clock.time += 60_000;
+  w.dst.passTime(60_000);
+  const r = await w.run();
+  expect(r.pairs[0]!.counts).toEqual({ in_sync: 40 });
+  expect([w.src.valueReads, w.dst.valueReads]).toEqual([0, 0]);
+  expect(most).toBe(DEFAULT_MAX_CONCURRENCY);
+  expect(Object.values(records(w)).some((r) => r.targetRecheck)).toBe(false);
 });
 
 test('a targeted run after a write confirms the copy by the version its lookup by name returned, without a listing', async () => {

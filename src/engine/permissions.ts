@@ -27,7 +27,7 @@ const NEEDS = {
     },
     keys: {
       role: 'Key Vault Crypto User',
-      needs: [need('keys', 'read', 'list'), need('keys', 'backup/action', 'backup')],
+      needs: [need('keys', 'read', 'list'), need('keys', 'read', 'get'), need('keys', 'backup/action', 'backup')],
     },
   },
   target: {
@@ -51,6 +51,7 @@ const NEEDS = {
       role: 'Key Vault Crypto Officer',
       needs: [
         need('keys', 'read', 'list'),
+        need('keys', 'read', 'get'),
         need('keys', 'restore/action', 'restore'),
         need('keys', 'update/action', 'update'),
       ],
@@ -68,7 +69,7 @@ const PLAN_TARGET_NEEDS = {
     needs: [need('secrets', 'readMetadata/action', 'list'), need('secrets', 'getSecret/action', 'get')],
   },
   certificates: { role: 'Key Vault Certificate User', needs: [need('certificates', 'read', 'list')] },
-  keys: { role: 'Key Vault Crypto User', needs: [need('keys', 'read', 'list')] },
+  keys: { role: 'Key Vault Crypto User', needs: [need('keys', 'read', 'list'), need('keys', 'read', 'get')] },
 } as const;
 
 const DELETE_NEEDS: Record<Kind, Need> = {
@@ -142,7 +143,7 @@ export function missingPermissions(
     if (!lacking.length) continue;
     problems.push(
       p.model === 'rbac'
-        ? `${vault.name} (${side}, ${type}): missing ${lacking.map((n) => n.dataAction).join(', ')}; assign '${role}' on the vault to the caller`
+        ? `${vault.name} (${side}, ${type}): missing ${[...new Set(lacking.map((n) => n.dataAction))].join(', ')}; assign '${role}' on the vault to the caller`
         : `${vault.name} (${side}, ${type}): the access policy lacks ${lacking.map((n) => `${n.policy[0]} ${n.policy[1]}`).join(', ')}; add them to the caller's access policy`,
     );
   }

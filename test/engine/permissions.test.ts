@@ -100,6 +100,31 @@ describe('missingPermissions', () => {
     ]);
   });
 
+  test('keys need "get" under an access policy (the run reads a key\'s version), in plan and apply, both sides', () => {
+    const policy: VaultPermissions = {
+      model: 'access-policy',
+      secrets: [],
+      keys: ['list', 'backup', 'restore', 'update'],
+      certificates: [],
+    };
+    const keys = replication({ types: ['keys'] });
+    expect([
+      ...missingPermissions('source', vault, policy, keys),
+      ...missingPermissions('target', vault, policy, keys),
+      ...missingPermissions('target', vault, policy, keys, 'plan'),
+    ]).toEqual([
+      "kv (source, keys): the access policy lacks keys get; add them to the caller's access policy",
+      "kv (target, keys): the access policy lacks keys get; add them to the caller's access policy",
+      "kv (target, keys): the access policy lacks keys get; add them to the caller's access policy",
+    ]);
+    // Under RBAC, keys/read allows both, and a missing one is named once.
+    expect(
+      missingPermissions('target', vault, rbac([`${KV}/keys/restore/action`, `${KV}/keys/update/action`]), keys),
+    ).toEqual([
+      "kv (target, keys): missing Microsoft.KeyVault/vaults/keys/read; assign 'Key Vault Crypto Officer' on the vault to the caller",
+    ]);
+  });
+
   test('assertPermitted throws KVR022 listing every problem, and nothing when there is none', () => {
     expect(() => assertPermitted([])).not.toThrow();
     expect(() => assertPermitted(['one', 'two'])).toThrow(

@@ -219,13 +219,14 @@ const unchangedSinceLastSync = (
 
 /**
  * The target's current version is still the recorded one. A version already known (a lookup by name) tells. Else a
- * secret's is proven by its versions, listed without a value (still-current.ts; when the listing cannot prove it, the
- * values are compared as for any change), and a key's version is read (no secret material).
+ * secret's is proven by its versions, listed without a value (still-current.ts); when the listing cannot prove it
+ * (another version within 5 s, more than a page of versions), or for a key, the current version is read.
  */
 const stillTheRecordedVersion = (f: ItemFacts, prev: StateRecord, t: ItemSnapshot): boolean =>
-  f.type === 'secret' && f.targetVersion === undefined
-    ? stillCurrent({ ...t, version: prev.targetVersion }, known(f, 'targetSecretVersions'))
-    : unchanged(f, prev, t);
+  (f.type === 'secret' &&
+    f.targetVersion === undefined &&
+    stillCurrent({ ...t, version: prev.targetVersion }, known(f, 'targetSecretVersions'))) ||
+  unchanged(f, prev, t);
 
 function decideExisting(
   f: ItemFacts,

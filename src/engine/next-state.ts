@@ -82,6 +82,8 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
  */
 const targetUnsettled = (r: ReplicationRecord, next: StateRecord, listedAt: number): boolean =>
   r.type !== 'certificate' &&
+  // Only a copy in sync is ever trusted unlooked-at (decide.ts, unchangedSinceLastSync): no other status needs it.
+  SYNCED.has(r.status) &&
   next.targetVersion !== undefined &&
   next.targetUpdatedOn !== undefined &&
   (r.status === 'create' || r.status === 'update' || next.targetUpdatedOn + 1000 > listedAt);

@@ -74,7 +74,8 @@ export async function planPair(input: PlanInput): Promise<PairPlan> {
     if (input.only && !wanted?.length) continue;
     const items = wanted ? await lookedUpItems(input, type, wanted) : await listedItems(input, type);
     // Items that need reads (a comparison, a version to confirm) are settled side by side, not one after another.
-    all.push(...(await mapWithWorkers(items, input.concurrency, (item) => settle(input, options, item))));
+    // Not spread into push: a pair of 125,000 items would overflow the call's arguments.
+    for (const d of await mapWithWorkers(items, input.concurrency, (item) => settle(input, options, item))) all.push(d);
   }
   return {
     records: all.map((d) => d.record),

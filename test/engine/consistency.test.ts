@@ -265,3 +265,27 @@ test('a targeted run after a write confirms the copy by the version its lookup b
   expect(await run(false)).toEqual({ status: 'in_sync', listings: 0, value: 'v1' });
   expect(await run(true)).toEqual({ status: 'blocked_target_conflict', listings: 0, value: 'by hand' });
 });
+
+test('a copy with more than a page of versions is confirmed by one read of its current version, with no source read', async () => {
+  const w = world();
+  for (let i = 0; i < 27; i++) {
+    w.src.passTime(3_600_000);
+    w.src.seedSecret('s', `v${i}`);
+    w.clock.time += 3_600_000;
+    w.dst.passTime(3_600_000);
+    await w.run();
+  }
+  expect((await w.dst.secretVersions('s')).more).toBe(true);
+  w.src.valueReads = 0;
+  w.clock.time += 3_600_000;
+  const r = await w.run();
+  expect([status(r, 's'), w.src.valueReads]).toEqual(['in_sync', 0]);
+  expect(r.pairs[0]!.records[0]!.reason).toBe('unchanged since the last sync');
+});
+
+test('planning a pair of 130,000 items (none selected) makes one record each', async () => {
+  const w = memoryWorld(SECRETS.replace('rule: { all: true }', "rule: { pattern: 'nothing-*' }"));
+  for (let i = 0; i < 130_000; i++) w.src.seedSecret(`s${i}`, 'v');
+  const r = await w.run({ mode: 'plan' });
+  expect([r.errors, r.pairs[0]!.counts]).toEqual([[], { excluded_by_rule: 130_000 }]);
+}, 30_000);

@@ -393,11 +393,24 @@ const rows: Row[] = [
     reason: 'unchanged since the last sync',
   },
   {
-    // Another version created in the same second: the listing cannot tell which is current, the values are compared.
+    // Another version created in the same second: the listing cannot tell which is current, so the current version is
+    // read (one call), and it is the written one.
+    case: 'a secret the last run wrote, another version within 5 s, the written one still current',
+    prev: OURS,
+    facts: {
+      targetSecretVersions: versionsOf(['v-t', DST_UPDATED], ['v-other', DST_UPDATED - 2000]),
+      targetVersion: 'v-t',
+    },
+    status: 'in_sync',
+    action: 'none',
+    reason: 'unchanged since the last sync',
+  },
+  {
     case: 'a secret the last run wrote, another version in the second of the write, equal to the source',
     prev: OURS,
     facts: {
       targetSecretVersions: versionsOf(['v-t', DST_UPDATED], ['v-hand', DST_UPDATED]),
+      targetVersion: 'v-hand',
       values: { sourceReadable: true, equal: true, targetVersion: 'v-hand' },
     },
     status: 'in_sync',
@@ -411,6 +424,7 @@ const rows: Row[] = [
     prev: OURS,
     facts: {
       targetSecretVersions: versionsOf(['v-hand', DST_UPDATED], ['v-t', DST_UPDATED]),
+      targetVersion: 'v-hand',
       values: { sourceReadable: true, equal: false, targetVersion: 'v-hand' },
     },
     status: 'blocked_target_conflict',

@@ -101,6 +101,28 @@ describe('nextPairState', () => {
     expect(at('in_sync', 'key', T + 1)).toBe(true);
     // A certificate's listing carries its thumbprint: a new version shows without a look.
     expect(at('create', 'certificate')).toBeUndefined();
+    // Only a copy in sync is ever trusted without a look: a disable this run did, or a failed write, need no flag
+    // (which the next run would drop, changing the state for nothing).
+    const other = (r: Partial<ReplicationRecord>) =>
+      next(
+        {
+          previous: previousOf({
+            'secret/a': stateRecord({ replicatedByUs: true, targetVersion: 'tv', targetUpdatedOn: T - 60_000 }),
+          }),
+          records: [record({ source: snap({ updatedOn: T - 60_000 }), ...r })],
+        },
+        { listedAt: T + 1000 },
+      ).records['secret/a']!.targetRecheck;
+    expect([
+      other({ status: 'source_disabled', action: 'disable', target: snap({ updatedOn: T + 2000, version: 'tv' }) }),
+      other({
+        status: 'failed',
+        action: 'write',
+        wroteStale: true,
+        errorCode: 'KVR038',
+        target: snap({ updatedOn: T + 2000, version: 'tv2' }),
+      }),
+    ]).toEqual([undefined, undefined]);
   });
 
   test('a source seen within the second before the listing started is marked for another comparison', () => {

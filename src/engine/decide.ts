@@ -320,6 +320,14 @@ function decideKey(
 }
 
 /**
+ * A copy the last run wrote or found in sync, whose second was not over when it looked (`targetRecheck`), differs from
+ * a source that has not moved, though its version and `updated` are as recorded: only an edit later in that second does
+ * that (of its attributes or tags: a disable, say). It is someone's edit, never written over.
+ */
+const editedInTheSecondOfTheLastLook = (f: ItemFacts, prev: StateRecord | undefined): boolean =>
+  !!prev?.targetRecheck && !prev.recheck && prev.sourceUpdatedOn === f.source?.updatedOn;
+
+/**
  * A target that differs from the source: updated when it is this tool's untouched copy, overwritten, or acknowledged.
  */
 function conflictOr(
@@ -329,7 +337,7 @@ function conflictOr(
   o: DecideOptions,
   differs: string,
 ): Decided {
-  if (unchanged(f, prev, t)) {
+  if (unchanged(f, prev, t) && !editedInTheSecondOfTheLastLook(f, prev)) {
     // Neither side moved since the last run, yet they differ: the copy was written wrong (a date past 2038 wrapped by
     // an earlier version), and is written again.
     const reason =

@@ -432,6 +432,25 @@ const rows: Row[] = [
     reason: 'target item differs (value) and was not written by this tool',
   },
   {
+    // No new version, `updated` as written: only an edit later in the second of the write (a disable) does that.
+    case: 'a secret the last run wrote, disabled by hand in the second of the write',
+    target: { enabled: false },
+    prev: { ...OURS, targetRecheck: true },
+    facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'target item differs (value, enabled) and was not written by this tool',
+  },
+  {
+    case: 'a secret the last run wrote, its tags edited by hand in the second of the write',
+    target: { tags: { owner: 'me' } },
+    prev: { ...OURS, targetRecheck: true },
+    facts: { values: { sourceReadable: true, equal: true, targetVersion: 'v-t' } },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: 'target item differs (tags) and was not written by this tool',
+  },
+  {
     // An earlier version wrapped dates past 2038 (2100-01-01 written as 1963-11-25T17:31:44Z) and recorded the copy in
     // sync: the listed attributes differ, so the copy is compared and written again, never in_sync.
     case: 'a secret recorded in sync whose copy has a wrong expiry (written by an earlier version)',

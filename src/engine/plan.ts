@@ -1,4 +1,5 @@
 import type { Replication } from './config/types.ts';
+import { classifyFailure } from './classify.ts';
 import { acknowledgementChanges, decide, type Decided } from './decide.ts';
 import type { DecideOptions, FactName, ItemFacts } from './facts.ts';
 import { byName, type Listings } from './listings.ts';
@@ -14,7 +15,7 @@ import {
 import type { VaultPort } from './ports.ts';
 import { readSecretIfEnabled, type SourceValues } from './source-values.ts';
 import type { PairState } from './state.ts';
-import { isVaultFailure } from './vault-failure.ts';
+import { isVaultFailure, VaultFailure } from './vault-failure.ts';
 import { mapWithWorkers } from './workers.ts';
 
 export interface PlanInput {
@@ -90,7 +91,15 @@ async function settle(input: PlanInput, options: DecideOptions, first: ItemFacts
   for (;;) {
     const d = decide(facts, prev, options);
     if ('record' in d) return d;
-    const read = await Promise.all(d.needs.map((need) => READ[need](input, facts)));
+    let read: Partial<ItemFacts>[];
+    try {
+      read = await Promise.all(d.needs.map((need) => READ[need](input, facts)));
+    } catch (e) {
+      // One item's read failing (gone meanwhile, forbidden on that item, throttled past the retries) fails that item
+      // alone, as a failed write does; a listing failing is the pair's.
+      if (!(e instanceof VaultFailure) || !d.needs.every((n) => ITEM_READS.has(n))) throw e;
+      return { record: failedRead(input, facts, e) };
+    }
     // A fact once known never changes, so that asking again walks the same path further (a read that learns a
     // version on the side does not replace one already read).
     const more: Record<string, unknown> = {};
@@ -101,6 +110,36 @@ async function settle(input: PlanInput, options: DecideOptions, first: ItemFacts
     const unread = d.needs.filter((n) => facts[n] === undefined);
     if (unread.length) throw new Error(`${first.type}/${first.name}: ${unread.join(', ')} could not be read`);
   }
+}
+
+/** The facts read item by item, never from a listing (`standaloneInTarget` and the soft-deleted ones may be listed). */
+const ITEM_READS: ReadonlySet<FactName> = new Set<FactName>([
+  'targetVersion',
+  'targetSecretVersions',
+  'sourceKeyVersion',
+  'values',
+  'exportable',
+  'absentFromSource',
+  'deletedTarget',
+]);
+
+/** An item whose facts could not be read: failed with the read's code, nothing done, its previous record kept. */
+function failedRead(input: PlanInput, f: ItemFacts, e: VaultFailure): ReplicationRecord {
+  const { code, message } = classifyFailure(
+    e,
+    `${input.source.info.name}→${input.target.info.name}`,
+    `${f.type}/${f.name}`,
+  );
+  return {
+    type: f.type,
+    name: f.name,
+    status: 'failed',
+    action: 'none',
+    errorCode: code,
+    reason: message,
+    ...(f.source ? { source: f.source } : {}),
+    ...(f.target ? { target: f.target } : {}),
+  };
 }
 
 /** A full run: every source item as listed, and every item the previous run knew that the source listing lacks. */

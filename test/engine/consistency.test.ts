@@ -289,3 +289,32 @@ test('planning a pair of 130,000 items (none selected) makes one record each', a
   const r = await w.run({ mode: 'plan' });
   expect([r.errors, r.pairs[0]!.counts]).toEqual([[], { excluded_by_rule: 130_000 }]);
 }, 30_000);
+
+test('an item whose read fails while planning (deleted by hand meanwhile) fails alone; the others go on', async () => {
+  const w = world();
+  for (const n of ['a', 'b', 'c']) w.src.seedSecret(n, 'v');
+  w.clock.time += 60_000;
+  await w.run();
+  const kept = records(w)['secret/b'];
+  const listVersions = w.dst.secretVersions.bind(w.dst);
+  w.dst.secretVersions = async (name) => {
+    if (name === 'b') await w.dst.deleteItem('secret', 'b');
+    return listVersions(name);
+  };
+  w.clock.time += 60_000;
+  w.dst.passTime(60_000);
+  const r = await w.run();
+  expect(r.errors).toEqual([]);
+  expect(r.pairs[0]!.records.map((x) => `${x.name}:${x.status}:${x.errorCode ?? ''}`)).toEqual([
+    'a:in_sync:',
+    'b:failed:KVR035',
+    'c:in_sync:',
+  ]);
+  // Its record keeps what it knew (the copy is still this tool's), and the failure.
+  expect(records(w)['secret/b']).toMatchObject({
+    replicatedByUs: true,
+    targetVersion: kept!.targetVersion,
+    status: 'failed',
+    lastErrorCode: 'KVR035',
+  });
+});

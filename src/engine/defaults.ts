@@ -4,9 +4,10 @@
  */
 
 /**
- * Parallel writes per target pair (max-concurrency, maxConcurrency, --max-concurrency). Pairs into different targets
- * run at once, each with this many: each target has its own Key Vault budget, and pairs into one target run one after
- * the other, so no vault sees more than this many writes of the run at a time.
+ * Items read or written at once per target pair (max-concurrency, maxConcurrency, --max-concurrency): the writes, and
+ * the reads planning makes before a decision. Pairs into different targets run at once, each with this many: each
+ * target has its own Key Vault budget, and pairs into one target run one after the other, so no vault sees more than
+ * this many writes of the run at a time.
  */
 export const DEFAULT_MAX_CONCURRENCY = 16;
 

@@ -19,7 +19,7 @@ test("--help lists every option every host has, and each of the CLI's own, with 
   const listed = [...USAGE.matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1]);
   expect(listed).toEqual(expect.arrayContaining(Object.values(FLAGS)));
   expect(listed).toEqual(expect.arrayContaining(['state', 'subscription', 'json', 'report', 'quiet']));
-  expect(USAGE).toContain('  --max-concurrency <n>    parallel writes per target pair (default 16)\n');
+  expect(USAGE).toContain('  --max-concurrency <n>    items read or written at once per target pair (default 16)\n');
   expect(USAGE).toContain(
     `  --fail-on <what>         ${FAIL_ON.join(' | ')}: what makes the exit code 1 (default failed)\n`,
   );

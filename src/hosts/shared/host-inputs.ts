@@ -2,7 +2,10 @@ import { globProblem } from '../../engine/config/globs.ts';
 import { BUDGET_SHARE_RANGE, MAX_BUDGET_SHARE } from '../../engine/defaults.ts';
 import { KvrError } from '../../engine/errors.ts';
 
-/** Parallel writes per target pair, as every host takes it: a whole number 1-256, or undefined for the default. */
+/**
+ * Items read or written at once per target pair, as every host takes it: a whole number 1-256, or undefined for the
+ * default.
+ */
 export function parseConcurrency(text: string | undefined, inputName: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const n = Number(text);

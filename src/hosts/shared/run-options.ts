@@ -74,7 +74,7 @@ export const RUN_OPTIONS = {
     'use the state file as it is this once, whatever its signature, and save it as this run signs (turning KEYVAULT_REPLICATE_STATE_KEY on, rotating it or turning it off)',
   ),
   replications: valued('<names>', 'run only these named replications', splitList),
-  maxConcurrency: valued('<n>', 'parallel writes per target pair', parseConcurrency, {
+  maxConcurrency: valued('<n>', 'items read or written at once per target pair', parseConcurrency, {
     default: String(DEFAULT_MAX_CONCURRENCY),
   }),
   approveDeletes: flag('let this run pass the mass-delete guard once'),

@@ -238,7 +238,7 @@ function decideExisting(
   if (f.type === 'secret') return decideSecret(f, s, t, prev, o);
   if (f.type === 'certificate') {
     const differs = attributeDifferences(s, t);
-    if (differs.length) return conflictOr(f, t, prev, o, differs.join(', '));
+    if (differs.length) return conflictOr(f, t, prev, o, differs);
     // The version found equal is what a later update needs as proof; it is read only when not already known.
     const versionKnown = !!prev?.targetVersion && prev.targetUpdatedOn === t.updatedOn;
     const target = versionKnown ? t : { ...t, version: currentVersion(f) };
@@ -276,7 +276,7 @@ function decideSecret(
     const target = { ...t, version: values.targetVersion };
     return decided(f, { status: 'in_sync', action: 'none', reason: 'target equals the source', target });
   }
-  return conflictOr(f, t, prev, o, differs.join(', '));
+  return conflictOr(f, t, prev, o, differs);
 }
 
 /** Keys: a restore brings every version with its id, so equal latest versions mean the same key. */
@@ -319,13 +319,8 @@ function decideKey(
   return decided(f, { status: 'blocked_key_restore_conflict', action: 'none', reason });
 }
 
-/**
- * A copy the last run wrote or found in sync, whose second was not over when it looked (`targetRecheck`), differs from
- * a source that has not moved, though its version and `updated` are as recorded: only an edit later in that second does
- * that (of its attributes or tags: a disable, say). It is someone's edit, never written over.
- */
-const editedInTheSecondOfTheLastLook = (f: ItemFacts, prev: StateRecord | undefined): boolean =>
-  !!prev?.targetRecheck && !prev.recheck && prev.sourceUpdatedOn === f.source?.updatedOn;
+/** What an earlier version wrote wrong and nobody changes unseen: dates past 2038, wrapped (see exact-dates.ts). */
+const WRITTEN_WRONG_BY_AN_EARLIER_VERSION: ReadonlySet<string> = new Set(['expiry', 'not-before']);
 
 /**
  * A target that differs from the source: updated when it is this tool's untouched copy, overwritten, or acknowledged.
@@ -335,16 +330,22 @@ function conflictOr(
   t: ItemSnapshot,
   prev: StateRecord | undefined,
   o: DecideOptions,
-  differs: string,
+  differences: readonly string[],
 ): Decided {
-  if (unchanged(f, prev, t) && !editedInTheSecondOfTheLastLook(f, prev)) {
-    // Neither side moved since the last run, yet they differ: the copy was written wrong (a date past 2038 wrapped by
-    // an earlier version), and is written again.
-    const reason =
-      prev?.sourceUpdatedOn === f.source?.updatedOn && !prev?.recheck
-        ? `the copy this tool wrote differs from the source (${differs}); written again`
-        : `changed on the source (${differs})`;
-    return exportableOr(f, { status: 'update', action: 'write', reason });
+  const differs = differences.join(', ');
+  let editedUnseen = false;
+  if (unchanged(f, prev, t)) {
+    if (prev?.sourceUpdatedOn !== f.source?.updatedOn || prev?.recheck)
+      return exportableOr(f, { status: 'update', action: 'write', reason: `changed on the source (${differs})` });
+    // Neither side moved since the last run, yet they differ. Only dates can have been written wrong (by an earlier
+    // version): that copy is written again. Any other difference, or any at all on a copy whose second was not over
+    // when last looked at (`targetRecheck`), is an edit later in that second, which `updated` cannot show (a disable,
+    // say): someone's, never written over.
+    if (differences.every((d) => WRITTEN_WRONG_BY_AN_EARLIER_VERSION.has(d)) && !prev?.targetRecheck) {
+      const reason = `the copy this tool wrote differs from the source (${differs}); written again`;
+      return exportableOr(f, { status: 'update', action: 'write', reason });
+    }
+    editedUnseen = true;
   }
   if (o.replication.overwriteOnConflict) {
     return exportableOr(f, {
@@ -362,9 +363,10 @@ function conflictOr(
     return { record, acknowledgedVersion: acknowledgedNow ? version : undefined };
   }
   const memory = prev ? '' : ' (this run has no record of the item: a first run, or state that was not trusted)';
-  const reason =
-    `target item differs (${differs}) and was not written by this tool (or was changed since)${memory}; ` +
-    'acknowledge it or set overwrite_on_conflict';
+  const why = editedUnseen
+    ? "was edited in the second of this tool's last write or look (its version and time are as recorded)"
+    : `was not written by this tool (or was changed since)${memory}`;
+  const reason = `target item differs (${differs}) and ${why}; acknowledge it or set overwrite_on_conflict`;
   return decided(f, { status: 'blocked_target_conflict', action: 'none', reason });
 }
 

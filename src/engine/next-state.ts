@@ -57,10 +57,15 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
     const prev = o.previous.records[key];
     const acknowledged = o.acknowledgements.has(key) ? o.acknowledgements.get(key) : prev?.acknowledgedVersion;
     const next = stateOf(r, prev, acknowledged);
-    const settled = next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt;
     const troubleRuns = nextTroubleRuns(r.status, prev?.troubleRuns);
-    const targetRecheck = targetUnsettled(r, next, listedAt) || undefined;
-    records[key] = sanitizeRecord({ ...next, recheck: settled ? undefined : true, targetRecheck, troubleRuns });
+    // A record kept as it was keeps its doubts too: this run learnt nothing that settles them.
+    const flags = keepsPrevious(r)
+      ? { recheck: prev?.recheck, targetRecheck: prev?.targetRecheck }
+      : {
+          recheck: next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt ? undefined : true,
+          targetRecheck: targetUnsettled(r, next, listedAt) || undefined,
+        };
+    records[key] = sanitizeRecord({ ...next, ...flags, troubleRuns });
   }
   if (sameRecords(records, o.previous.records)) return o.previous;
   return {
@@ -78,15 +83,22 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
 /**
  * Whether the target copy may have changed unseen since the run looked: `updated` has whole seconds, so an edit later
  * in the second of the run's own write, or of a change the listing saw, leaves it as it was. Such a copy's version is
- * looked at on the next run (one read, no value). Certificates need no such look: their listing carries the thumbprint.
+ * looked at on the next run (one read, no value; a certificate's listing carries its thumbprint), and a difference
+ * found then with its version and `updated` as recorded is taken for someone's edit (decide.ts, conflictOr).
  */
 const targetUnsettled = (r: ReplicationRecord, next: StateRecord, listedAt: number): boolean =>
-  r.type !== 'certificate' &&
-  // Only a copy in sync is ever trusted unlooked-at (decide.ts, unchangedSinceLastSync): no other status needs it.
+  // Only a copy in sync is ever trusted unlooked-at (decide.ts): no other status needs it.
   SYNCED.has(r.status) &&
   next.targetVersion !== undefined &&
   next.targetUpdatedOn !== undefined &&
   (r.status === 'create' || r.status === 'update' || next.targetUpdatedOn + 1000 > listedAt);
+
+/** The statuses whose record stays as the previous run left it (stateOf): nothing was written or compared. */
+const keepsPrevious = (r: ReplicationRecord): boolean =>
+  (r.status === 'failed' && !r.wroteStale) ||
+  r.status === 'held_back_plan_changed' ||
+  r.status === 'source_pending' ||
+  (r.status === 'source_disabled' && r.action !== 'disable');
 
 const sameRecords = (a: Record<string, StateRecord>, b: Record<string, StateRecord>): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, r]) => sameRecord(r, b[k]));

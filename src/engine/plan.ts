@@ -15,7 +15,7 @@ import {
 import type { VaultPort } from './ports.ts';
 import { readSecretIfEnabled, type SourceValues } from './source-values.ts';
 import type { PairState } from './state.ts';
-import { isVaultFailure, VaultFailure } from './vault-failure.ts';
+import { isVaultFailure, type VaultFailure, type VaultFailureKind } from './vault-failure.ts';
 import { mapWithWorkers } from './workers.ts';
 
 export interface PlanInput {
@@ -95,9 +95,10 @@ async function settle(input: PlanInput, options: DecideOptions, first: ItemFacts
     try {
       read = await Promise.all(d.needs.map((need) => READ[need](input, facts)));
     } catch (e) {
-      // One item's read failing (gone meanwhile, forbidden on that item, throttled past the retries) fails that item
-      // alone, as a failed write does; a listing failing is the pair's.
-      if (!(e instanceof VaultFailure) || !d.needs.every((n) => ITEM_READS.has(n))) throw e;
+      // One item's read failing for that item's own reason (gone meanwhile, denied on that item) fails that item
+      // alone, as a failed write does. A vault throttling or failing past the retries fails the pair, as a listing
+      // does: each of thousands of items would otherwise wait out the whole back-off in turn.
+      if (!isVaultFailure(e) || !ITEM_FAILURES.has(e.kind) || !d.needs.every((n) => ITEM_READS.has(n))) throw e;
       return { record: failedRead(input, facts, e) };
     }
     // A fact once known never changes, so that asking again walks the same path further (a read that learns a
@@ -122,6 +123,9 @@ const ITEM_READS: ReadonlySet<FactName> = new Set<FactName>([
   'absentFromSource',
   'deletedTarget',
 ]);
+
+/** The failures of a read that concern its item alone. */
+const ITEM_FAILURES: ReadonlySet<VaultFailureKind> = new Set<VaultFailureKind>(['gone', 'denied']);
 
 /** An item whose facts could not be read: failed with the read's code, nothing done, its previous record kept. */
 function failedRead(input: PlanInput, f: ItemFacts, e: VaultFailure): ReplicationRecord {

@@ -439,7 +439,7 @@ const rows: Row[] = [
     facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' },
     status: 'blocked_target_conflict',
     action: 'none',
-    reason: 'target item differs (value, enabled) and was not written by this tool',
+    reason: "target item differs (value, enabled) and was edited in the second of this tool's last write or look",
   },
   {
     case: 'a secret the last run wrote, its tags edited by hand in the second of the write',
@@ -448,7 +448,28 @@ const rows: Row[] = [
     facts: { values: { sourceReadable: true, equal: true, targetVersion: 'v-t' } },
     status: 'blocked_target_conflict',
     action: 'none',
-    reason: 'target item differs (tags) and was not written by this tool',
+    reason: "target item differs (tags) and was edited in the second of this tool's last write or look",
+  },
+  {
+    // Whatever the record says of its second (a forged or older record without targetRecheck): only dates can have
+    // been written wrong, so any other difference with the version and `updated` as recorded is someone's edit.
+    case: 'a secret recorded in sync, disabled with its version and time as recorded',
+    target: { enabled: false },
+    prev: { ...OURS, status: 'in_sync' },
+    facts: { values: { sourceReadable: true, equal: false }, targetVersion: 'v-t' },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: "target item differs (value, enabled) and was edited in the second of this tool's last write or look",
+  },
+  {
+    case: 'a certificate the last run imported, disabled in the second of the import',
+    type: 'certificate',
+    target: { enabled: false },
+    prev: { ...OURS, targetRecheck: true },
+    facts: { targetVersion: 'v-t' },
+    status: 'blocked_target_conflict',
+    action: 'none',
+    reason: "target item differs (enabled) and was edited in the second of this tool's last write or look",
   },
   {
     // An earlier version wrapped dates past 2038 (2100-01-01 written as 1963-11-25T17:31:44Z) and recorded the copy in

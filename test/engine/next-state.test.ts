@@ -99,8 +99,9 @@ describe('nextPairState', () => {
     // Found in sync: settled once its second ended before the listing started.
     expect([at('in_sync', 'secret', T + 1), at('in_sync', 'secret', T)]).toEqual([true, undefined]);
     expect(at('in_sync', 'key', T + 1)).toBe(true);
-    // A certificate's listing carries its thumbprint: a new version shows without a look.
-    expect(at('create', 'certificate')).toBeUndefined();
+    // A certificate's too: no look is needed (its listing carries the thumbprint), but a difference found with its
+    // version and `updated` as recorded is someone's edit.
+    expect(at('create', 'certificate')).toBe(true);
     // Only a copy in sync is ever trusted without a look: a disable this run did, or a failed write, need no flag
     // (which the next run would drop, changing the state for nothing).
     const other = (r: Partial<ReplicationRecord>) =>
@@ -123,6 +124,28 @@ describe('nextPairState', () => {
         target: snap({ updatedOn: T + 2000, version: 'tv2' }),
       }),
     ]).toEqual([undefined, undefined]);
+  });
+
+  test('a record kept as it was (a failed read, a change held back as not reviewed) keeps its doubts', () => {
+    const doubted = stateRecord({
+      status: 'create',
+      replicatedByUs: true,
+      targetVersion: 'tv',
+      sourceUpdatedOn: T,
+      targetUpdatedOn: T,
+      recheck: true,
+      targetRecheck: true,
+    });
+    for (const r of [
+      record({ status: 'failed', errorCode: 'KVR030', source: snap({ updatedOn: T }), target: snap({ updatedOn: T }) }),
+      record({ status: 'held_back_plan_changed', source: snap({ updatedOn: T }), target: snap({ updatedOn: T }) }),
+    ]) {
+      const kept = next({ previous: previousOf({ 'secret/a': doubted }), records: [r] }, { listedAt: T + 60_000 });
+      expect([r.status, kept.records['secret/a']]).toEqual([
+        r.status,
+        expect.objectContaining({ recheck: true, targetRecheck: true }),
+      ]);
+    }
   });
 
   test('a source seen within the second before the listing started is marked for another comparison', () => {

@@ -1,5 +1,5 @@
 import type { Replication } from './config/types.ts';
-import { classifyFailure } from './classify.ts';
+import { failedRecord } from './apply.ts';
 import { acknowledgementChanges, decide, type Decided } from './decide.ts';
 import type { DecideOptions, FactName, ItemFacts } from './facts.ts';
 import { byName, type Listings } from './listings.ts';
@@ -128,23 +128,12 @@ const ITEM_READS: ReadonlySet<FactName> = new Set<FactName>([
 const ITEM_FAILURES: ReadonlySet<VaultFailureKind> = new Set<VaultFailureKind>(['gone', 'denied']);
 
 /** An item whose facts could not be read: failed with the read's code, nothing done, its previous record kept. */
-function failedRead(input: PlanInput, f: ItemFacts, e: VaultFailure): ReplicationRecord {
-  const { code, message } = classifyFailure(
+const failedRead = (input: PlanInput, f: ItemFacts, e: VaultFailure): ReplicationRecord =>
+  failedRecord(
+    { type: f.type, name: f.name, source: f.source, target: f.target, status: 'failed', action: 'none', reason: '' },
     e,
     `${input.source.info.name}→${input.target.info.name}`,
-    `${f.type}/${f.name}`,
   );
-  return {
-    type: f.type,
-    name: f.name,
-    status: 'failed',
-    action: 'none',
-    errorCode: code,
-    reason: message,
-    ...(f.source ? { source: f.source } : {}),
-    ...(f.target ? { target: f.target } : {}),
-  };
-}
 
 /** A full run: every source item as listed, and every item the previous run knew that the source listing lacks. */
 async function listedItems(input: PlanInput, type: ItemType): Promise<ItemFacts[]> {

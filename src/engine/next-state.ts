@@ -56,16 +56,9 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
     const key = recordKey(r.type, r.name);
     const prev = o.previous.records[key];
     const acknowledged = o.acknowledgements.has(key) ? o.acknowledgements.get(key) : prev?.acknowledgedVersion;
-    const next = stateOf(r, prev, acknowledged);
+    const next = stateOf(r, prev, acknowledged, listedAt);
     const troubleRuns = nextTroubleRuns(r.status, prev?.troubleRuns);
-    // A record kept as it was keeps its doubts too: this run learnt nothing that settles them.
-    const flags = keepsPrevious(r)
-      ? { recheck: prev?.recheck, targetRecheck: prev?.targetRecheck }
-      : {
-          recheck: next.sourceUpdatedOn === undefined || next.sourceUpdatedOn + 1000 <= listedAt ? undefined : true,
-          targetRecheck: targetUnsettled(r, next, listedAt) || undefined,
-        };
-    records[key] = sanitizeRecord({ ...next, ...flags, troubleRuns });
+    records[key] = sanitizeRecord({ ...next, troubleRuns });
   }
   if (sameRecords(records, o.previous.records)) return o.previous;
   return {
@@ -80,25 +73,31 @@ export function nextPairState(o: PairOutcome, run: RunMoment): PairState {
   };
 }
 
-/**
- * Whether the target copy may have changed unseen since the run looked: `updated` has whole seconds, so an edit later
- * in the second of the run's own write, or of a change the listing saw, leaves it as it was. Such a copy's version is
- * looked at on the next run (one read, no value; a certificate's listing carries its thumbprint), and a difference
- * found then with its version and `updated` as recorded is taken for someone's edit (decide.ts, conflictOr).
- */
-const targetUnsettled = (r: ReplicationRecord, next: StateRecord, listedAt: number): boolean =>
-  // Only a copy in sync is ever trusted unlooked-at (decide.ts): no other status needs it.
-  SYNCED.has(r.status) &&
-  next.targetVersion !== undefined &&
-  next.targetUpdatedOn !== undefined &&
-  (r.status === 'create' || r.status === 'update' || next.targetUpdatedOn + 1000 > listedAt);
+/** `updated` has whole seconds: a change in the second the listing started may be followed by another, unseen. */
+const secondNotOver = (updatedOn: number, listedAt: number): boolean => updatedOn + 1000 > listedAt;
 
-/** The statuses whose record stays as the previous run left it (stateOf): nothing was written or compared. */
-const keepsPrevious = (r: ReplicationRecord): boolean =>
-  (r.status === 'failed' && !r.wroteStale) ||
-  r.status === 'held_back_plan_changed' ||
-  r.status === 'source_pending' ||
-  (r.status === 'source_disabled' && r.action !== 'disable');
+/**
+ * What the run saw of the item may have changed unseen since: a source changed within the second the listing started
+ * is compared again (`recheck`). A target copy the run wrote, or found in sync within that second, has its version
+ * looked at on the next run (`targetRecheck`: one read, no value; a certificate's listing carries its thumbprint),
+ * and a difference found then with its version and `updated` as recorded is taken for someone's edit (decide.ts,
+ * conflictOr). Only a copy in sync is ever trusted unlooked-at, so no other status needs that flag.
+ */
+function doubts(
+  r: ReplicationRecord,
+  next: StateRecord,
+  listedAt: number,
+): Pick<StateRecord, 'recheck' | 'targetRecheck'> {
+  const target =
+    SYNCED.has(r.status) &&
+    next.targetVersion !== undefined &&
+    next.targetUpdatedOn !== undefined &&
+    (r.status === 'create' || r.status === 'update' || secondNotOver(next.targetUpdatedOn, listedAt));
+  return {
+    recheck: next.sourceUpdatedOn !== undefined && secondNotOver(next.sourceUpdatedOn, listedAt) ? true : undefined,
+    targetRecheck: target || undefined,
+  };
+}
 
 const sameRecords = (a: Record<string, StateRecord>, b: Record<string, StateRecord>): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, r]) => sameRecord(r, b[k]));
@@ -107,7 +106,11 @@ function stateOf(
   r: ReplicationRecord,
   prev: StateRecord | undefined,
   acknowledgedVersion: string | undefined,
+  listedAt: number,
 ): StateRecord {
+  // A record kept as it was keeps its doubts too (recheck, targetRecheck): nothing this run did settles them. A
+  // record of what this run saw or did is `seen`: its doubts are this run's.
+  const seen = (next: StateRecord): StateRecord => ({ ...next, ...doubts(r, next, listedAt) });
   const base: StateRecord = {
     type: r.type,
     name: r.name,
@@ -120,6 +123,8 @@ function stateOf(
     sourceVersion: prev?.sourceVersion,
     targetVersion: prev?.targetVersion,
     thumbprint: prev?.thumbprint,
+    recheck: prev?.recheck,
+    targetRecheck: prev?.targetRecheck,
   };
   const missing =
     r.status === 'missing_once' ||
@@ -131,11 +136,11 @@ function stateOf(
     const deleted = r.status === 'delete' && r.action === 'delete';
     const gone = deleted ? { replicatedByUs: false, targetVersion: undefined, targetUpdatedOn: undefined } : {};
     // Counted up to what a decision asks (gone a second time): an item that stays gone leaves its record unchanged.
-    return { ...base, missingRuns: Math.min((prev?.missingRuns ?? 0) + 1, MISSING_RUNS_KEPT), ...gone };
+    return seen({ ...base, missingRuns: Math.min((prev?.missingRuns ?? 0) + 1, MISSING_RUNS_KEPT), ...gone });
   }
   if (r.status === 'failed' && r.wroteStale) {
     // The target holds this tool's copy of an older version: next run, a trusted copy with a changed source.
-    return {
+    return seen({
       ...base,
       lastErrorCode: r.errorCode,
       replicatedByUs: true,
@@ -143,20 +148,20 @@ function stateOf(
       targetUpdatedOn: r.target?.updatedOn,
       targetVersion: r.target?.version,
       acknowledgedVersion: undefined,
-    };
+    });
   }
   if (r.status === 'failed') return { ...base, lastErrorCode: r.errorCode };
   if (r.status === 'blocked_target_conflict') {
     // Whatever is in the target now is not this tool's. Nothing of it is kept: no version (no later run may take it for
     // one), and no timestamp either, so that no one reading the state learns the target's current `updated` to forge
     // "unchanged since" with. The next run compares it again.
-    return {
+    return seen({
       ...base,
       replicatedByUs: false,
       targetVersion: undefined,
       sourceUpdatedOn: undefined,
       targetUpdatedOn: undefined,
-    };
+    });
   }
   // A disabled source whose copy this tool left alone: the record stays as it was, so a person's later edit of the
   // copy (re-enabling it) still reads as "changed since" and is never undone.
@@ -167,7 +172,7 @@ function stateOf(
   if (r.status === 'source_pending') return base;
   if (SYNCED.has(r.status) || r.status === 'source_disabled') {
     const wrote = r.status === 'create' || r.status === 'update' || r.status === 'source_disabled';
-    return {
+    return seen({
       ...base,
       replicatedByUs: base.replicatedByUs || wrote,
       sourceUpdatedOn: r.source?.updatedOn,
@@ -178,7 +183,7 @@ function stateOf(
       lastErrorCode: undefined,
       // Once the target equals the source (written or found so), an acknowledgement has nothing left to allow.
       acknowledgedVersion: SYNCED.has(r.status) ? undefined : acknowledgedVersion,
-    };
+    });
   }
-  return base;
+  return seen(base);
 }

@@ -96,6 +96,7 @@ export async function runPair(p: Pair, c: PairContext): Promise<PairOutcome> {
   const prev = c.previous;
   const source = c.port(p.source);
   const target = c.port(p.target);
+  const concurrency = o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
   let plan: PairPlan;
   try {
     plan = await planPair({
@@ -109,7 +110,7 @@ export async function runPair(p: Pair, c: PairContext): Promise<PairOutcome> {
       listings: c.listings,
       values,
       signedState: o.state.signs,
-      concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+      concurrency,
     });
   } catch (e) {
     const { code, message } = classifyFailure(e, `${p.source.name}→${p.target.name}`, 'listing');
@@ -162,7 +163,7 @@ export async function runPair(p: Pair, c: PairContext): Promise<PairOutcome> {
     records = await applyRecords(
       records,
       { source, target, values },
-      { concurrency: o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, signal: o.signal, pinned: !!c.reviewed },
+      { concurrency, signal: o.signal, pinned: !!c.reviewed },
       {
         written: (r) =>
           emit({ kind: RUN_EVENTS.written, message: `${r.status} ${r.type} ${r.name} → ${p.target.name}`, ...where }),
